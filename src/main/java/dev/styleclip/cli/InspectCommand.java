@@ -1,0 +1,102 @@
+package dev.styleclip.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.io.Checkpoint;
+import dev.styleclip.io.ModelFiles;
+import dev.styleclip.io.Tensor;
+import dev.styleclip.io.TensorStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code ./styleclip inspect FILE}: format, summary and tensor list of any model file, read without running any code. */
+@Command(name = "inspect", description = "Show what a model file holds: format, tensors, and for StyleGAN pickles the class and init kwargs.")
+public final class InspectCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "a model file (safetensors, .pt/.pth, StyleGAN .pkl, TF.js manifest)")
+    Path file;
+
+    @Option(names = "--json", description = "print the same information as JSON")
+    boolean json;
+
+    @Option(names = "--object", paramLabel = "NAME", description = "for StyleGAN snapshots: G_ema (default), G or D")
+    String object;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint cp = ModelFiles.open(file);
+        TensorStore store = object == null ? cp.main() : cp.object(object);
+        Map<String, Object> report = report(cp, store);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            printText(out, report, store);
+        }
+        return 0;
+    }
+
+    /** The report as plain data (also the JSON form). */
+    static Map<String, Object> report(Checkpoint cp, TensorStore store) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("file", cp.file().toString());
+        r.put("format", cp.format().id());
+        if (cp.objects().size() > 1) {
+            r.put("objects", new ArrayList<>(cp.objects().keySet()));
+            String name = null;
+            for (var e : cp.objects().entrySet()) if (e.getValue() == store) name = e.getKey();
+            r.put("object", name);
+        }
+        Map<String, Object> meta = store.metadata();
+        if (meta.containsKey("class_name")) r.put("class_name", meta.get("class_name"));
+        if (meta.containsKey("init_kwargs")) r.put("init_kwargs", meta.get("init_kwargs"));
+        Map<String, Long> dtypes = new TreeMap<>();
+        long params = 0;
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (Tensor t : store.tensors()) {
+            dtypes.merge(t.dtype().name(), t.numel(), Long::sum);
+            params += t.numel();
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", t.name());
+            e.put("dtype", t.dtype().name());
+            e.put("shape", t.shape());
+            tensors.add(e);
+        }
+        r.put("num_tensors", tensors.size());
+        r.put("num_parameters", params);
+        r.put("dtypes", dtypes);
+        r.put("tensors", tensors);
+        return r;
+    }
+
+    private static void printText(PrintWriter out, Map<String, Object> r, TensorStore store) throws Exception {
+        out.println("file:       " + r.get("file"));
+        out.println("format:     " + r.get("format"));
+        if (r.containsKey("objects")) out.println("objects:    " + r.get("objects") + " (showing " + r.get("object") + ")");
+        if (r.containsKey("class_name")) out.println("class:      " + r.get("class_name"));
+        if (r.containsKey("init_kwargs")) out.println("init kwargs: " + new ObjectMapper().writeValueAsString(r.get("init_kwargs")));
+        out.printf("tensors:    %d%n", (Integer) r.get("num_tensors"));
+        out.printf("parameters: %,d%n", (Long) r.get("num_parameters"));
+        out.println("dtypes:     " + r.get("dtypes"));
+        int w = 4;
+        for (Tensor t : store.tensors()) w = Math.max(w, t.name().length());
+        for (Tensor t : store.tensors()) {
+            out.printf("  %-" + w + "s  %-4s  %s%n", t.name(), t.dtype().name(), java.util.Arrays.toString(t.shape()));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.styleclip.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SafetensorsTest {
+
+    @Test
+    void roundTripKeepsNamesShapesDtypesAndValues(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.safetensors");
+        ByteBuffer half = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00).putShort((short) 0xc000);
+        half.flip();
+        Safetensors.write(f, List.of(
+                Tensor.ofFloats("a.weight", new long[]{2, 3}, new float[]{1, 2, 3, 4, 5, 6}),
+                Tensor.ofLongs("step", new long[]{}, new long[]{42}),
+                Tensor.of("h", DType.F16, new long[]{2}, half)), Map.of("prompt", "lush beard"));
+        assertEquals(Format.SAFETENSORS, ModelFiles.detect(f));
+        TensorStore s = ModelFiles.openStore(f);
+        assertEquals(List.of("a.weight", "step", "h"), s.names());
+        assertArrayEquals(new long[]{2, 3}, s.get("a.weight").shape());
+        assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6}, s.get("a.weight").toFloatArray());
+        assertEquals(42, s.get("step").toLongArray()[0]);
+        assertEquals(0, s.get("step").rank());
+        assertArrayEquals(new float[]{1f, -2f}, s.get("h").toFloatArray());
+        assertEquals("lush beard", s.metadata().get("prompt"));
+        assertTrue(Files.list(dir).noneMatch(p -> p.toString().endsWith(".partial")), "no temp file left");
+    }
+
+    @Test
+    void halfWideningIsExact() {
+        assertEquals(65504f, Tensor.halfToFloat((short) 0x7bff));
+        assertEquals(5.9604645e-8f, Tensor.halfToFloat((short) 0x0001));
+        assertEquals(6.097555e-5f, Tensor.halfToFloat((short) 0x03ff));
+        assertTrue(Float.isNaN(Tensor.halfToFloat((short) 0x7e00)));
+        assertEquals(Float.NEGATIVE_INFINITY, Tensor.halfToFloat((short) 0xfc00));
+        assertEquals(-0f, Tensor.halfToFloat((short) 0x8000));
+    }
+
+    @Test
+    void headerClaimingMoreThanTheFileIsRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.safetensors");
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1000000000,1000],\"data_offsets\":[0,4000000000000]}}";
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length() + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length()).put(header.getBytes()).put(new byte[16]);
+        Files.write(f, b.array());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(f));
+        assertTrue(e.getMessage().contains("bad.safetensors"), e.getMessage());
+    }
+}
