@@ -14,7 +14,14 @@ public final class Main {
     public static void main(String[] args) {
         Engines.configureOffline();
         if (args.length == 0) {
-            dev.styleclip.studio.StudioApp.launchStudio(args);
+            try {
+                dev.styleclip.studio.StudioApp.launchStudio(args);
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                System.err.println("styleclip: the studio window cannot open: " + Cli.oneLine(e)
+                        + ". It needs a display and GTK 3 (Debian/Ubuntu: apt-get install libgtk-3-0 libgl1);"
+                        + " the command line works without them: ./styleclip help");
+                System.exit(Cli.EXIT_BAD_INPUT);
+            }
             return;
         }
         System.exit(Cli.run(args));

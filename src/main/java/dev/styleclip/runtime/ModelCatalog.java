@@ -86,6 +86,14 @@ public final class ModelCatalog {
 
     /** The first file in the models folder (one level of sub-folders included) that fills a role. */
     public Optional<Path> find(Role role) {
+        if (role == Role.FACE_API) {
+            // face-api's weights are unpacked from its npm package into a cache folder (scripts/fetch-face-api)
+            String cache = System.getProperty("faceapi.dir");
+            if (cache != null) {
+                Path m = Paths.get(cache, "model", role.marker);
+                if (Files.isRegularFile(m)) return Optional.of(m);
+            }
+        }
         if (!Files.isDirectory(dir)) return Optional.empty();
         List<Path> candidates = new ArrayList<>();
         collect(dir, 2, candidates);
