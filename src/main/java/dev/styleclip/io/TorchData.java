@@ -67,12 +67,21 @@ final class TorchData {
             b.limit(data.position() + start + (int) (numel * es));
             return Tensor.of(name, dt, size, b.slice().order(ByteOrder.LITTLE_ENDIAN));
         }
+        // non-contiguous view: validated above, copied only when the data is asked for (so a file cannot make the
+        // reader allocate many copies of one storage up front)
+        final ByteBuffer src = data;
+        final long first = base + r.offset;
+        final long total = numel;
+        return new Tensor(name, dt, size, () -> ByteBuffer.wrap(gather(src, first, size, stride, es, total)));
+    }
+
+    private static byte[] gather(ByteBuffer data, long first, long[] size, long[] stride, int es, long numel) {
         byte[] out = new byte[(int) (numel * es)];
         int rank = size.length;
         long[] idx = new long[rank];
         int p0 = data.position();
         for (long k = 0; k < numel; k++) {
-            long e = base + r.offset;
+            long e = first;
             for (int d = 0; d < rank; d++) e += idx[d] * stride[d];
             int src = p0 + (int) (e * es);
             for (int b = 0; b < es; b++) out[(int) (k * es) + b] = data.get(src + b);
@@ -81,7 +90,7 @@ final class TorchData {
                 idx[d] = 0;
             }
         }
-        return Tensor.of(name, dt, size, ByteBuffer.wrap(out));
+        return out;
     }
 
     /** Converts unpickled values to plain data; tensors become {@link Tensor}s named by their path. */
