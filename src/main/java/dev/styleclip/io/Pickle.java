@@ -703,6 +703,9 @@ final class Pickle {
                 }
                 return m;
             }
+            case "dnnlib.util.EasyDict":
+            case "dnnlib.EasyDict":
+                return call(new Global("collections", "OrderedDict"), args);
             case "torch._utils._rebuild_tensor":
             case "torch._utils._rebuild_tensor_v2": {
                 Object s = arg(args, 0, q);

@@ -23,10 +23,19 @@ final class TorchLegacy {
             0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
     private static final java.math.BigInteger MAGIC_NUMBER = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
 
+    /** Whether the bytes start with the legacy magic-number pickle (protocol 2 as torch writes it, or any other). */
     static boolean startsWithMagic(byte[] head) {
-        if (head.length < MAGIC.length) return false;
-        for (int i = 0; i < MAGIC.length; i++) if (head[i] != MAGIC[i]) return false;
-        return true;
+        if (head.length >= MAGIC.length) {
+            boolean same = true;
+            for (int i = 0; i < MAGIC.length; i++) same &= head[i] == MAGIC[i];
+            if (same) return true;
+        }
+        try {
+            Object first = new Pickle("head", ByteBuffer.wrap(head), null, null).load();
+            return MAGIC_NUMBER.equals(first);
+        } catch (ModelFileException | RuntimeException e) {
+            return false;
+        }
     }
 
     static Checkpoint read(Path file, ByteBuffer bytes) throws ModelFileException {

@@ -69,6 +69,15 @@ class StorageViewsTest {
     }
 
     @Test
+    void legacyFilesWithAnotherPickleProtocolAreRecognised(@TempDir Path dir) throws Exception {
+        byte[] f = legacyFile(false);
+        f[1] = 4; // the magic-number pickle written with protocol 4 (torch.save(..., pickle_protocol=4))
+        Path p = Files.write(dir.resolve("proto4.pth"), f);
+        assertEquals(Format.TORCH_LEGACY, ModelFiles.detect(p));
+        assertEquals(5, ModelFiles.open(p).main().size());
+    }
+
+    @Test
     void aViewReachingOutsideItsStorageIsRefused(@TempDir Path dir) throws Exception {
         Path f = Files.write(dir.resolve("bad-views.pth"), legacyFile(true));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
