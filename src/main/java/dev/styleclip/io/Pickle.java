@@ -167,8 +167,14 @@ final class Pickle {
     }
 
     private ModelFileException refuse(String qualified) {
-        return fail("refuses the pickle global '" + qualified + "': not on the allow-list of model-file classes "
-                + "(the file may be hostile; nothing was executed)");
+        String hint = "the file may be hostile; nothing was executed";
+        if (qualified.startsWith("dnnlib.tflib.")) {
+            hint = "this is a TensorFlow-era StyleGAN pickle; use the PyTorch version of the network";
+        } else if (qualified.startsWith("torch.nn.") || qualified.startsWith("copyreg.")) {
+            hint = "the file pickles whole Python objects; only state dicts, TorchScript archives and StyleGAN "
+                    + "network pickles can be read without running code";
+        }
+        return fail("refuses the pickle global '" + qualified + "': not on the allow-list of model-file classes (" + hint + ")");
     }
 
     // ---------------------------------------------------------------- input

@@ -32,6 +32,9 @@ class CorruptFilesTest {
             "idloss/models/irse_tiny_a.pth", "idloss/models/irse_tiny_a.zip.pth", "lpips/models/lpips_vgg_tiny_a_lin.pth",
             "lpips/models/lpips_vgg_tiny_a_vgg16.pth", "lpips/models/real_v0.1/vgg.pth", "encoder/models/restyle_e4e_tiny_a.pt",
             "encoder/models/restyle_psp_tiny_a.pt",
+            // extra fixtures written by torch itself (deflated zip entries, scripted module, non-contiguous views)
+            "../readers-variants/variants.deflated.pth", "../readers-variants/scripted.pt",
+            "../readers-variants/variants.legacy-p4.pth", "../readers-variants/checkpoint.zip.pt",
     };
     static final int TRUNCATIONS = 130;
     static final int FLIPS = 130;
@@ -40,6 +43,12 @@ class CorruptFilesTest {
     @org.junit.jupiter.api.AfterAll
     static void report() {
         System.out.println("CorruptFilesTest: how the failures ended (checked = found by a reader's own check): " + CAUSES);
+    }
+
+    /** A golden model file (relative to the golden root) or an extra fixture ("../readers-variants/..."). */
+    static Path fixture(String rel) {
+        if (rel.startsWith("../readers-variants/")) return Path.of("src", "test", "resources", rel.substring(3)).toAbsolutePath();
+        return Golden.root().resolve(rel);
     }
 
     /** Reads a variant; returns null on success, the exception otherwise; fails on anything but ModelFileException. */
@@ -77,7 +86,7 @@ class CorruptFilesTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (String rel : FILES) {
             tests.add(DynamicTest.dynamicTest(rel, () -> {
-                Path file = Golden.root().resolve(rel);
+                Path file = fixture(rel);
                 byte[] orig = Files.readAllBytes(file);
                 Random rnd = new Random(rel.hashCode() * 31L + 7);
                 int n = 0;
@@ -115,7 +124,7 @@ class CorruptFilesTest {
     @Test
     void everyByteOfTheSmallLegacyFiles() throws Exception {
         for (String rel : new String[]{"lpips/models/lpips_vgg_tiny_a_lin.pth", "lpips/models/real_v0.1/vgg.pth"}) {
-            Path file = Golden.root().resolve(rel);
+            Path file = fixture(rel);
             byte[] orig = Files.readAllBytes(file);
             for (int cut = 1; cut < orig.length; cut++) {
                 if (read(file, java.util.Arrays.copyOf(orig, cut), rel + " cut " + cut) == null) fail(rel + " cut at " + cut + " read");
@@ -131,7 +140,7 @@ class CorruptFilesTest {
     @Test
     void corruptFilesOnDiskNameTheFile(@TempDir Path dir) throws Exception {
         for (String rel : FILES) {
-            byte[] orig = Files.readAllBytes(Golden.root().resolve(rel));
+            byte[] orig = Files.readAllBytes(fixture(rel));
             Path f = dir.resolve("half-" + Path.of(rel).getFileName());
             Files.write(f, java.util.Arrays.copyOf(orig, orig.length / 2));
             ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
