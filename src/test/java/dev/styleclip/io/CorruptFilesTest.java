@@ -36,8 +36,10 @@ class CorruptFilesTest {
             "../readers-variants/variants.deflated.pth", "../readers-variants/scripted.pt",
             "../readers-variants/variants.legacy-p4.pth", "../readers-variants/checkpoint.zip.pt",
     };
-    static final int TRUNCATIONS = 130;
-    static final int FLIPS = 130;
+    /** -Dreaders.fuzz.scale=N multiplies the variant counts (and changes the seeds) for a longer run by hand. */
+    static final int SCALE = Integer.getInteger("readers.fuzz.scale", 1);
+    static final int TRUNCATIONS = 130 * SCALE;
+    static final int FLIPS = 130 * SCALE;
     static final java.util.Map<String, Integer> CAUSES = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     @org.junit.jupiter.api.AfterAll
@@ -88,7 +90,7 @@ class CorruptFilesTest {
             tests.add(DynamicTest.dynamicTest(rel, () -> {
                 Path file = fixture(rel);
                 byte[] orig = Files.readAllBytes(file);
-                Random rnd = new Random(rel.hashCode() * 31L + 7);
+                Random rnd = new Random(rel.hashCode() * 31L + 7 + SCALE - 1);
                 int n = 0;
                 for (int cut : truncations(orig.length, rnd)) {
                     byte[] v = java.util.Arrays.copyOf(orig, cut);
