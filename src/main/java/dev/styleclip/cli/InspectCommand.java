@@ -65,6 +65,10 @@ public final class InspectCommand implements Callable<Integer> {
         Map<String, Object> meta = store.metadata();
         if (meta.containsKey("class_name")) r.put("class_name", meta.get("class_name"));
         if (meta.containsKey("init_kwargs")) r.put("init_kwargs", meta.get("init_kwargs"));
+        if (meta.containsKey("init_args") && meta.get("init_args") instanceof List && !((List<?>) meta.get("init_args")).isEmpty()) {
+            r.put("init_args", meta.get("init_args"));
+        }
+        if (!cp.info().isEmpty()) r.put("other_entries", new ArrayList<>(cp.info().keySet()));
         Map<String, Long> dtypes = new TreeMap<>();
         long params = 0;
         List<Map<String, Object>> tensors = new ArrayList<>();
@@ -89,7 +93,9 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("format:     " + r.get("format"));
         if (r.containsKey("objects")) out.println("objects:    " + r.get("objects") + " (showing " + r.get("object") + ")");
         if (r.containsKey("class_name")) out.println("class:      " + r.get("class_name"));
+        if (r.containsKey("init_args")) out.println("init args:  " + new ObjectMapper().writeValueAsString(r.get("init_args")));
         if (r.containsKey("init_kwargs")) out.println("init kwargs: " + new ObjectMapper().writeValueAsString(r.get("init_kwargs")));
+        if (r.containsKey("other_entries")) out.println("other entries: " + r.get("other_entries"));
         out.printf("tensors:    %d%n", (Integer) r.get("num_tensors"));
         out.printf("parameters: %,d%n", (Long) r.get("num_parameters"));
         out.println("dtypes:     " + r.get("dtypes"));

@@ -56,7 +56,11 @@ public final class Checkpoint {
         return s;
     }
 
-    /** Top-level non-tensor entries (e.g. a snapshot's training_set_kwargs, an encoder checkpoint's opts). */
+    /**
+     * The other top-level entries (e.g. a snapshot's training_set_kwargs, an encoder checkpoint's opts and latent_avg)
+     * as plain data: String, Number, Boolean, null, List, Map; tensors among them (e.g. {@code latent_avg}) are
+     * {@link Tensor} values named by their key path.
+     */
     public Map<String, Object> info() {
         return info;
     }

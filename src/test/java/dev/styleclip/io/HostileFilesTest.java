@@ -1,0 +1,193 @@
+package dev.styleclip.io;
+
+import dev.styleclip.golden.Golden;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Item 4: hostile pickles (code execution via globals) are refused by the one restricted unpickler, wherever they sit:
+ * top level, inside StyleGAN storage blobs, TorchScript and torch-zip data.pkl, a legacy file's object pickle.
+ * Every payload would create a marker file if it ran; the marker never appears.
+ */
+class HostileFilesTest {
+
+    @TempDir
+    static Path dir;
+
+    /** Globals a hostile pickle could use, (module, name). */
+    static final String[][] GLOBALS = {
+            {"os", "system"}, {"posix", "system"}, {"nt", "system"}, {"builtins", "eval"}, {"builtins", "exec"},
+            {"builtins", "getattr"}, {"builtins", "__import__"}, {"__builtin__", "eval"}, {"subprocess", "Popen"},
+            {"subprocess", "check_output"}, {"importlib", "import_module"}, {"runpy", "run_path"}, {"webbrowser", "open"},
+            {"copyreg", "_reconstructor"}, {"builtins", "bytearray"}, {"decimal", "Decimal"}, {"torch", "load"},
+            {"numpy", "load"}, {"pickle", "loads"}, {"shutil", "rmtree"}, {"builtins", "open"},
+    };
+
+    static Path marker(String tag) {
+        return dir.resolve("marker-" + tag);
+    }
+
+    static String command(Path marker) {
+        return "touch " + marker;
+    }
+
+    /** Protocol 0: GLOBAL, MARK, STRING, TUPLE, REDUCE. */
+    static byte[] proto0(String module, String name, Path marker) {
+        return new PickleWriter().global(module, name).mark().str0(command(marker)).tuple().reduce().stop().toBytes();
+    }
+
+    /** Protocol 2: PROTO 2, GLOBAL, BINUNICODE, TUPLE1, REDUCE. */
+    static byte[] proto2(String module, String name, Path marker) {
+        return new PickleWriter().proto(2).call(module, name, command(marker)).stop().toBytes();
+    }
+
+    /** Protocol 4: STACK_GLOBAL. */
+    static byte[] proto4(String module, String name, Path marker) {
+        return new PickleWriter().proto(4).stackGlobal(module, name).str(command(marker)).tuple1().reduce().stop().toBytes();
+    }
+
+    static void assertRefused(Path file, String qualified, Path marker) {
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(file), file.toString());
+        assertTrue(e.getMessage().contains(qualified), "message names the global '" + qualified + "': " + e.getMessage());
+        assertTrue(e.getMessage().contains(file.getFileName().toString()), "message names the file: " + e.getMessage());
+        assertFalse(Files.exists(marker), "marker must not be created");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> topLevelPicklesAreRefused() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String[] g : GLOBALS) {
+            String q = g[0] + "." + g[1];
+            tests.add(DynamicTest.dynamicTest("proto0 " + q, () -> {
+                Path m = marker("p0-" + q);
+                Path f = Files.write(dir.resolve("p0-" + q + ".pkl"), proto0(g[0], g[1], m));
+                ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
+                // protocol 0 does not start with PROTO: it is not even taken for a pickle
+                assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
+                assertFalse(Files.exists(m));
+                // read as a pickle anyway (as a nested blob would be): refused by the allow-list
+                ModelFileException e2 = assertThrows(ModelFileException.class, () ->
+                        new Pickle(f.toString(), java.nio.ByteBuffer.wrap(Files.readAllBytes(f)), null, null).load());
+                assertTrue(e2.getMessage().contains(q), e2.getMessage());
+                assertFalse(Files.exists(m));
+            }));
+            tests.add(DynamicTest.dynamicTest("proto2 " + q, () -> {
+                Path m = marker("p2-" + q);
+                assertRefused(Files.write(dir.resolve("p2-" + q + ".pkl"), proto2(g[0], g[1], m)), q, m);
+            }));
+            tests.add(DynamicTest.dynamicTest("proto4 " + q, () -> {
+                Path m = marker("p4-" + q);
+                assertRefused(Files.write(dir.resolve("p4-" + q + ".pkl"), proto4(g[0], g[1], m)), q, m);
+            }));
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void hostileStorageBlobInsideAStyleGanPickle() throws Exception {
+        Path m = marker("sg-blob");
+        byte[] blob = new PickleWriter().raw(PickleWriter.legacyHeader()).raw(proto2("os", "system", m)).toBytes();
+        Path f = Files.write(dir.resolve("sg-blob.pkl"), PickleWriter.styleganPickle(blob, 1, "pass"));
+        assertRefused(f, "os.system", m);
+        // and a blob whose object pickle is fine but a call hides inside the persistent id tuple
+        byte[] blob2 = new PickleWriter().raw(PickleWriter.legacyHeader()).proto(2).mark().str("storage")
+                .call("subprocess", "Popen", command(m)).str("0").str("cpu").i(1).none().tuple().binpersid().stop().toBytes();
+        Path f2 = Files.write(dir.resolve("sg-blob2.pkl"), PickleWriter.styleganPickle(blob2, 1, "pass"));
+        assertRefused(f2, "subprocess.Popen", m);
+    }
+
+    @Test
+    void theSyntheticStyleGanPickleReadsWhenBenign() throws Exception {
+        Path f = Files.write(dir.resolve("sg-ok.pkl"), PickleWriter.styleganPickle(PickleWriter.legacyStorage(new float[]{1.5f, -2f}), 2, "pass"));
+        Checkpoint cp = ModelFiles.open(f);
+        assertEquals("Tiny", cp.main().metadata().get("class_name"));
+        assertEquals(java.util.Map.of("n", 2), cp.main().metadata().get("init_kwargs"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1.5f, -2f}, cp.main().get("w").toFloatArray());
+    }
+
+    @Test
+    void moduleSourceIsKeptAsTextAndNeverRun() throws Exception {
+        Path m = marker("module-src");
+        String src = "open(" + "'" + m + "', 'w').write('pwned')\nimport os\nos.system('touch " + m + "')\n";
+        Path f = Files.write(dir.resolve("sg-src.pkl"), PickleWriter.styleganPickle(PickleWriter.legacyStorage(new float[]{3f}), 1, src));
+        Checkpoint cp = ModelFiles.open(f);
+        assertEquals(src, cp.main().metadata().get("module_src"));
+        assertFalse(Files.exists(m));
+    }
+
+    /** Rewrites a golden zip archive with its data.pkl replaced. */
+    static Path replaceDataPkl(Path zip, byte[] pkl, Path out) throws Exception {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (ZipFile in = new ZipFile(zip.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
+            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
+                ZipEntry e = en.nextElement();
+                byte[] data = e.getName().endsWith("/data.pkl") ? pkl : in.getInputStream(e).readAllBytes();
+                ZipEntry n = new ZipEntry(e.getName());
+                n.setMethod(ZipEntry.STORED);
+                n.setSize(data.length);
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                n.setCrc(crc.getValue());
+                zos.putNextEntry(n);
+                zos.write(data);
+                zos.closeEntry();
+            }
+        }
+        return Files.write(out, bos.toByteArray());
+    }
+
+    @Test
+    void hostileDataPklInsideATorchScriptArchive() throws Exception {
+        Path m = marker("ts");
+        Path f = replaceDataPkl(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), proto2("builtins", "exec", m),
+                dir.resolve("hostile-clip.pt"));
+        assertEquals(Format.TORCHSCRIPT, ModelFiles.detect(f));
+        assertRefused(f, "builtins.exec", m);
+        // a TorchScript class may only be instantiated as an attribute bag, never called
+        byte[] call = new PickleWriter().proto(2).call("__torch__.clip.model", "CLIP", command(m)).stop().toBytes();
+        Path f2 = replaceDataPkl(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), call, dir.resolve("hostile-clip2.pt"));
+        assertRefused(f2, "__torch__.clip.model.CLIP", m);
+    }
+
+    @Test
+    void hostileDataPklInsideATorchZipFile() throws Exception {
+        Path m = marker("zip");
+        Path f = replaceDataPkl(Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth"), proto4("posix", "system", m),
+                dir.resolve("hostile.zip.pth"));
+        assertEquals(Format.TORCH_ZIP, ModelFiles.detect(f));
+        assertRefused(f, "posix.system", m);
+    }
+
+    @Test
+    void hostileObjectPickleInsideALegacyFile() throws Exception {
+        Path m = marker("legacy");
+        byte[] file = new PickleWriter().raw(PickleWriter.legacyHeader()).raw(proto2("runpy", "run_path", m)).toBytes();
+        Path f = Files.write(dir.resolve("hostile-legacy.pth"), file);
+        assertEquals(Format.TORCH_LEGACY, ModelFiles.detect(f));
+        assertRefused(f, "runpy.run_path", m);
+        // the storage-key list pickle is checked the same way
+        byte[] file2 = new PickleWriter().raw(PickleWriter.legacyHeader()).proto(2).emptyDict().stop()
+                .raw(proto2("nt", "system", m)).toBytes();
+        Path f2 = Files.write(dir.resolve("hostile-legacy2.pth"), file2);
+        assertRefused(f2, "nt.system", m);
+    }
+}
