@@ -35,9 +35,8 @@ import java.util.SplittableRandom;
  * {@code weights/v0.1/vgg.pth} ({@code linK.model.1.weight}); the real v0.1 lin weights (BSD-2-Clause, see
  * {@code LICENSE-lpips} next to them) are bundled ({@link #bundledLin()}). Widths come from the weight shapes.
  *
- * <p>One deviation, only where the reference yields NaN: the sum of squares is clamped to at least 1e-30 before the
- * square root, so a pixel whose features are all exactly zero gets a finite gradient (the value is unchanged for any
- * feature norm above 1e-15). Differentiable w.r.t. both images. Any input size with both sides at least
+ * <p>Differentiable w.r.t. both images (a pixel whose features are all zero has an infinite square-root derivative, but
+ * it only arises behind ReLUs that are all inactive, whose backward pass selects zero, so gradients stay finite). Any input size with both sides at least
  * {@link #minInputSize()} (16 for VGG16) works; images of one call must have the same size.
  */
 public final class Lpips implements AutoCloseable {
@@ -46,7 +45,6 @@ public final class Lpips implements AutoCloseable {
     static final float[] SCALE = {0.458f, 0.448f, 0.450f};
     /** Epsilon of lpips' normalize_tensor, added after the square root. */
     public static final float NORM_EPS = 1e-10f;
-    private static final float SUMSQ_FLOOR = 1e-30f;
     /** Resource holding the exact tensors of lpips' real {@code weights/v0.1/vgg.pth} as safetensors. */
     public static final String BUNDLED_LIN_SAFETENSORS = "vgg_v0.1_lin.safetensors";
     /** The original file, bundled next to it. */
@@ -299,9 +297,9 @@ public final class Lpips implements AutoCloseable {
         return x.sub(shift).div(scale);
     }
 
-    /** normalize_tensor: f / (sqrt(sum_c f^2) + eps), the sum floored at 1e-30 (finite gradient at all-zero pixels). */
+    /** normalize_tensor: f / (sqrt(sum_c f^2) + eps), per pixel over channels. */
     private static NDArray normalize(NDArray f) {
-        NDArray norm = f.square().sum(new int[]{1}, true).clip(SUMSQ_FLOOR, Float.MAX_VALUE).sqrt().add(NORM_EPS);
+        NDArray norm = f.square().sum(new int[]{1}, true).sqrt().add(NORM_EPS);
         return f.div(norm);
     }
 
