@@ -38,6 +38,18 @@ class IrSeBackboneTest {
     }
 
     @Test
+    void demoNetworkHasTheIrSe50Architecture() throws Exception {
+        try (IrSeBackbone net = IrSeBackbone.demo()) {
+            assertEquals("IR-SE 3->64, 24 units in 4 stages [3,4,14,3] 64/128/256/512, 112x112 -> 512", net.describe());
+            assertArrayEquals(new int[]{2, 6, 20, 23}, net.stageEnds());
+            int[] hidden = net.units().stream().filter(u -> u.stride() == 2).mapToInt(IrSeBackbone.Unit::seHidden).toArray();
+            assertArrayEquals(new int[]{4, 8, 16, 32}, hidden);
+            int[] stride2 = net.units().stream().filter(u -> u.stride() == 2).mapToInt(IrSeBackbone.Unit::index).toArray();
+            assertArrayEquals(new int[]{0, 3, 7, 21}, stride2);
+        }
+    }
+
+    @Test
     void infersIrModeThreeStagesAndOptionalKeys() throws Exception {
         TensorStore sd = IrSeStateDicts.synthetic(3, 16, new int[]{1, 2, 2}, new int[]{16, 32, 48}, false, 20, 112, 3L);
         try (IrSeBackbone net = IrSeBackbone.load(sd); NDManager m = NDManager.newBaseManager()) {

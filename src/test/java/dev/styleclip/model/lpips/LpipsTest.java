@@ -37,6 +37,14 @@ class LpipsTest {
         assertTrue(Lpips.class.getResource("vgg.pth") != null, "original file bundled");
     }
 
+    @Test
+    void demoHasTheVgg16Widths() {
+        try (Lpips lp = Lpips.demo()) {
+            assertArrayEquals(new int[]{64, 128, 256, 512, 512}, lp.trunk().tapWidths());
+            assertEquals(14_714_688L, lp.trunk().parameterCount()); // torchvision vgg16 features
+        }
+    }
+
     private static Lpips small() throws ModelFileException {
         int[] w = {8, 12, 16, 16, 16};
         MapTensorStore lin = new MapTensorStore("lin", Format.SAFETENSORS);
