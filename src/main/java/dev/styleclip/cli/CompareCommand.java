@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code ./styleclip compare A.png B.png}: identity similarity (ArcFace IR-SE) and LPIPS distance of two images. */
-@Command(name = "compare", sortOptions = false,
+@Command(name = "compare", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Compare two face images: identity cosine similarity (StyleCLIP's ArcFace IR-SE ID loss = 1 - cosine)"
                 + " and LPIPS v0.1 VGG distance.",
                 "Images are read with javax.imageio as RGB (alpha dropped, grey expanded) and mapped to [-1, 1].",
