@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.styleclip.io.Format;
 import dev.styleclip.io.MapTensorStore;
 import dev.styleclip.io.ModelFileException;
@@ -35,8 +37,8 @@ import java.util.SplittableRandom;
  * {@code weights/v0.1/vgg.pth} ({@code linK.model.1.weight}); the real v0.1 lin weights (BSD-2-Clause, see
  * {@code LICENSE-lpips} next to them) are bundled ({@link #bundledLin()}). Widths come from the weight shapes.
  *
- * <p>Differentiable w.r.t. both images (a pixel whose features are all zero has an infinite square-root derivative, but
- * it only arises behind ReLUs that are all inactive, whose backward pass selects zero, so gradients stay finite). Any input size with both sides at least
+ * <p>Differentiable w.r.t. both images (the channel norm is one {@code torch.norm}, whose backward is zero where the
+ * norm is zero, so all-zero feature pixels give finite gradients). Any input size with both sides at least
  * {@link #minInputSize()} (16 for VGG16) works; images of one call must have the same size.
  */
 public final class Lpips implements AutoCloseable {
@@ -299,7 +301,8 @@ public final class Lpips implements AutoCloseable {
 
     /** normalize_tensor: f / (sqrt(sum_c f^2) + eps), per pixel over channels. */
     private static NDArray normalize(NDArray f) {
-        NDArray norm = f.square().sum(new int[]{1}, true).sqrt().add(NORM_EPS);
+        // torch.norm over channels in one op (its backward is 0, not NaN, where the norm is 0)
+        NDArray norm = JniUtils.norm((PtNDArray) f, 2, new int[]{1}, true).add(NORM_EPS);
         return f.div(norm);
     }
 
