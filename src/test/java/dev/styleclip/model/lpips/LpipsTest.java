@@ -115,6 +115,34 @@ class LpipsTest {
     }
 
     @Test
+    void memoryStaysFlatAndTargetPathMatches() throws Exception {
+        try (Lpips lp = small(); NDManager m = NDManager.newBaseManager()) {
+            NDArray b = m.randomUniform(-1f, 1f, new Shape(1, 3, 32, 32));
+            try (Lpips.Target t = lp.target(b)) {
+                int before = -1;
+                for (int i = 0; i < 20; i++) {
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray a = b.add(0.05f * (i + 1));
+                        a.attach(step);
+                        a.setRequiresGradient(true);
+                        float viaTarget;
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray d = lp.distance(a, t);
+                            viaTarget = d.getFloat(0, 0, 0, 0);
+                            gc.backward(d);
+                        }
+                        assertEquals(lp.distance(a.stopGradient(), b).getFloat(0, 0, 0, 0), viaTarget, 1e-6f);
+                        int now = step.getManagedArrays().size();
+                        if (before < 0) before = now;
+                        assertEquals(before, now, "arrays left per step");
+                    }
+                }
+                assertEquals(1, m.getManagedArrays().size(), "only b is left in the caller's manager");
+            }
+        }
+    }
+
+    @Test
     void rejectsMismatchedLinWeights() throws Exception {
         MapTensorStore lin = new MapTensorStore("lin", Format.SAFETENSORS);
         for (int k = 0; k < 5; k++) lin.put(Tensor.ofFloats("lin" + k + ".model.1.weight", new long[]{1, 4, 1, 1}, new float[4]));
