@@ -162,7 +162,7 @@ public final class IdentityLoss implements AutoCloseable {
         NDManager caller = a.getManager();
         try (NDManager sub = caller.newSubManager()) {
             a.tempAttach(sub);
-            b.tempAttach(sub);
+            if (b != a) b.tempAttach(sub); // the same array must not be temp-attached twice
             NDArray c = features(a).mul(features(b)).sum(new int[]{1});
             c.attach(caller);
             return c;

@@ -205,7 +205,7 @@ public final class Lpips implements AutoCloseable {
         NDManager caller = in0.getManager();
         try (NDManager sub = caller.newSubManager()) {
             in0.tempAttach(sub);
-            in1.tempAttach(sub);
+            if (in1 != in0) in1.tempAttach(sub); // the same array must not be temp-attached twice
             int n = (int) in0.getShape().get(0);
             List<NDArray> taps = trunk.taps(scaled(NDArrays.concat(new NDList(in0, in1), 0)));
             NDArray[] layers = new NDArray[taps.size()];
@@ -268,7 +268,7 @@ public final class Lpips implements AutoCloseable {
         NDManager caller = in0.getManager();
         try (NDManager sub = caller.newSubManager()) {
             in0.tempAttach(sub);
-            in1.tempAttach(sub);
+            if (in1 != in0) in1.tempAttach(sub);
             int n = (int) in0.getShape().get(0);
             NDArray scaledBoth = scaled(NDArrays.concat(new NDList(in0, in1), 0));
             List<NDArray> taps = trunk.taps(scaledBoth);

@@ -78,6 +78,9 @@ class LpipsTest {
             float[] ba = lp.distance(b.stopGradient(), a.stopGradient()).toFloatArray();
             assertArrayEquals(ab, ba, 1e-6f);
             assertEquals(0f, lp.distance(a.stopGradient(), a.stopGradient()).sum().getFloat(), 0f);
+            NDArray same = b.stopGradient();
+            assertEquals(0f, lp.distance(same, same).sum().getFloat(), 0f);
+            assertEquals(m, same.getManager(), "the input goes back to its manager");
             assertThrows(IllegalArgumentException.class, () -> lp.distance(m.zeros(new Shape(1, 3, 8, 8)), m.zeros(new Shape(1, 3, 8, 8))));
             assertThrows(IllegalArgumentException.class, () -> lp.distance(a, m.zeros(new Shape(2, 3, 32, 32))));
         }
