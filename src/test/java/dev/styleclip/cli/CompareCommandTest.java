@@ -1,0 +1,81 @@
+package dev.styleclip.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompareCommandTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Path image(Path dir, String name, int w, int h, int shift) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, ((x * 7 + y + shift) & 0xff) << 16 | ((y * 3) & 0xff) << 8 | ((x ^ y) & 0xff));
+        Path p = dir.resolve(name);
+        ImageIO.write(img, "png", p.toFile());
+        return p;
+    }
+
+    @Test
+    void comparesWithDemoNetworksAndLabelsThem(@TempDir Path dir) throws Exception {
+        Path a = image(dir, "a.png", 256, 256, 0);
+        Path b = image(dir, "b.png", 200, 220, 30);
+        Result r = run("compare", "--json", "--lpips-size", "64", a.toString(), b.toString());
+        assertEquals(0, r.code, r.err);
+        JsonNode n = new ObjectMapper().readTree(r.out);
+        double cos = n.path("identity").path("cosine").asDouble();
+        assertTrue(cos > -1.0001 && cos < 1.0001, r.out);
+        assertTrue(n.path("identity").path("network").asText().contains("demo network"), r.out);
+        assertTrue(n.path("lpips").path("distance").asDouble() > 0, r.out);
+        assertTrue(n.path("lpips").path("network").asText().contains("demo network"), r.out);
+        assertEquals("64x64", n.path("lpips").path("size").asText());
+    }
+
+    @Test
+    void missingFilesAreNamedInOneLineWithExitCode2(@TempDir Path dir) throws Exception {
+        Path a = image(dir, "a.png", 64, 64, 0);
+        Result r = run("compare", a.toString(), a.toString(), "--id", dir.resolve("model_ir_se50.pth").toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("model_ir_se50.pth") && r.err.trim().lines().count() == 1, r.err);
+        Result r2 = run("compare", a.toString(), dir.resolve("nope.png").toString());
+        assertEquals(2, r2.code);
+        assertTrue(r2.err.contains("nope.png"), r2.err);
+        Result r3 = run("compare", a.toString(), a.toString(), "--lpips-vgg", dir.resolve("vgg16-397923af.pth").toString());
+        assertEquals(2, r3.code);
+        assertTrue(r3.err.contains("vgg16-397923af.pth"), r3.err);
+    }
+
+    @Test
+    void resizeAveragesWhenShrinkingAndKeepsConstants() {
+        double[][] m = CompareCommand.resampleMatrix(6, 4);
+        for (double[] row : m) {
+            double s = 0;
+            for (double v : row) s += v;
+            assertEquals(1.0, s, 1e-12);
+        }
+        double[][] up = CompareCommand.resampleMatrix(4, 10);
+        for (double[] row : up) {
+            double s = 0;
+            for (double v : row) s += v;
+            assertEquals(1.0, s, 1e-12);
+        }
+    }
+}
