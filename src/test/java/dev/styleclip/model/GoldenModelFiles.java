@@ -1,7 +1,5 @@
 package dev.styleclip.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.styleclip.golden.Golden;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
@@ -20,34 +18,14 @@ public final class GoldenModelFiles {
     private GoldenModelFiles() {
     }
 
-    /**
-     * The state dict of a golden model file: read with {@code ModelFiles.open(file).main()}. Only when that throws
-     * because a reader is "not implemented yet", the exact state dict from the readers golden set is used instead,
-     * found by matching the file against {@code readers/manifest.json}'s {@code file} entries.
-     */
+    /** The state dict of a golden model file, read with {@code ModelFiles.open(file).main()}. */
     public static TensorStore stateDict(Path file) {
         Path f = file.toAbsolutePath().normalize();
         try {
             return ModelFiles.open(f).main();
         } catch (Exception e) {
-            if (!notImplemented(e)) throw new AssertionError("cannot read " + f + ": " + e.getMessage(), e);
-            // TODO remove fallback once the torch readers land
-            Path readers = Golden.set("readers");
-            for (JsonNode c : Golden.cases("readers")) {
-                Path candidate = readers.resolve(c.path("file").asText()).toAbsolutePath().normalize();
-                if (candidate.equals(f)) {
-                    return Golden.tensors(readers.resolve(c.path("expected_state_dict").asText()));
-                }
-            }
-            throw new AssertionError("reader not implemented yet and no readers-golden state dict lists " + f, e);
+            throw new AssertionError("cannot read " + f + ": " + e.getMessage(), e);
         }
-    }
-
-    private static boolean notImplemented(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("not implemented yet")) return true;
-        }
-        return false;
     }
 
     /** A {@code load_state_dict} case: same keys (no extra), dtypes, shapes and bit-identical values. */
