@@ -292,6 +292,16 @@ public final class FaceApi implements AutoCloseable {
         return new Landmarks(crop, pre, raw, rel, unshifted, shiftX, shiftY, positions, angle[0], angle[1], angle[2]);
     }
 
+    /** The three arguments face-api floors in {@code calculateFaceAngle} (roll, pitch, yaw before flooring). */
+    static double[] faceAngleFloorArguments(double[][] p) {
+        double dx = p[66][0] - p[27][0], dy = p[66][1] - p[27][1];
+        double mag = Math.sqrt(dx * dx + dy * dy);
+        double mx = (p[14][0] + p[2][0]) / 2, my = (p[14][1] + p[2][1]) / 2;
+        return new double[]{90 - Math.toDegrees(Math.asin(dy / mag)),
+                Math.toDegrees(Math.atan(Math.hypot(p[30][0] - mx, p[30][1] - my) / Math.hypot(p[14][0] - p[2][0], p[14][1] - p[2][1]))),
+                p[14][0] - p[33][0], p[33][0] - p[2][0]};
+    }
+
     /** face-api's {@code calculateFaceAngle}: {roll, pitch, yaw} as integers. */
     static int[] faceAngle(double[][] p) {
         double dx = p[66][0] - p[27][0], dy = p[66][1] - p[27][1];

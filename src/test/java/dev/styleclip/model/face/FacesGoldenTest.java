@@ -262,8 +262,12 @@ class FacesGoldenTest {
             Golden.assertAllClose(flat(lm.unshifted()), flat(el.get("unshifted_positions")), 0.02, 0, at + "unshifted_positions");
             Golden.assertAllClose(flat(lm.positions()), flat(el.get("positions")), 0.02, 0, at + "positions");
             JsonNode ang = el.get("angle");
-            assertEquals(List.of(ang.get("roll").asInt(), ang.get("pitch").asInt(), ang.get("yaw").asInt()),
-                    List.of(lm.roll(), lm.pitch(), lm.yaw()), at + "angle (roll, pitch, yaw)");
+            boolean nearInteger = false;
+            for (double a : FaceApi.faceAngleFloorArguments(lm.unshifted())) nearInteger |= Math.abs(a - Math.rint(a)) < 1e-3;
+            if (!nearInteger) {
+                assertEquals(List.of(ang.get("roll").asInt(), ang.get("pitch").asInt(), ang.get("yaw").asInt()),
+                        List.of(lm.roll(), lm.pitch(), lm.yaw()), at + "angle (roll, pitch, yaw)");
+            }
             // angle from the golden positions, exact
             int[] ga = FaceApi.faceAngle(points(el.get("unshifted_positions")));
             assertEquals(List.of(ang.get("roll").asInt(), ang.get("pitch").asInt(), ang.get("yaw").asInt()),
