@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>Grayscale (with or without alpha) becomes R = G = B; palette images are looked up in their palette.</li>
  *   <li>An alpha channel is <b>composited on white</b> ({@code c·a + 255·(1 − a)}, rounded): a transparent
  *       background becomes white instead of an arbitrary colour hidden under alpha = 0.</li>
- *   <li>CMYK/YCCK JPEGs (which ImageIO's reader refuses as an image) are read as a raw 4-channel raster and
- *       converted naively ({@code R = C'·K'/255} on the inverted Adobe samples, no ICC).</li>
+ *   <li>CMYK JPEGs are converted naively, without ICC ({@code R = (255 − C)(255 − K)/255}; Adobe-marked files
+ *       store inverted samples, {@code R = C'·K'/255}); where ImageIO refuses to build an image it reads the raw
+ *       4-channel raster instead.</li>
  *   <li>EXIF orientation (JPEG) is honoured: the pixels are rotated/flipped to upright.</li>
  *   <li>Huge images are decoded subsampled ({@link ImageReadParam#setSourceSubsampling}) so that at most
  *       {@link #DEFAULT_MAX_PIXELS} pixels are decoded; the dimensions are read from the header first.</li>
@@ -101,7 +102,7 @@ public final class Images {
                 if (warning.get() != null && isTruncationWarning(warning.get())) {
                     throw new ImageFileException(name + ": the file is truncated or corrupt (" + warning.get() + ")");
                 }
-                img = toRgb(raster, cm, name);
+                img = toRgb(raster, cm, name, raster.getNumBands() == 4 && hasAdobeMarker(reader));
             } finally {
                 reader.dispose();
             }
@@ -148,20 +149,47 @@ public final class Images {
         return m.replace('\n', ' ').replace('\r', ' ');
     }
 
-    /** Converts a decoded raster to 8-bit RGB without colour management. {@code cm == null}: 4-band CMYK raster. */
-    static RgbImage toRgb(Raster raster, ColorModel cm, String name) throws ImageFileException {
+    /** Whether a JPEG carries Adobe's APP14 marker (whose CMYK samples are stored inverted). */
+    private static boolean hasAdobeMarker(ImageReader reader) {
+        try {
+            javax.imageio.metadata.IIOMetadata md = reader.getImageMetadata(0);
+            if (md == null || !java.util.Arrays.asList(md.getMetadataFormatNames()).contains("javax_imageio_jpeg_image_1.0")) return false;
+            org.w3c.dom.Node root = md.getAsTree("javax_imageio_jpeg_image_1.0");
+            return find(root, "app14Adobe");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean find(org.w3c.dom.Node n, String name) {
+        if (name.equals(n.getNodeName())) return true;
+        for (org.w3c.dom.Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) if (find(c, name)) return true;
+        return false;
+    }
+
+    /**
+     * Converts a decoded raster to 8-bit RGB without colour management. {@code cm == null} or 4 colour components:
+     * CMYK, converted naively ({@code R = (255 − C)(255 − K)/255}; on the inverted samples of Adobe JPEGs
+     * {@code R = C'·K'/255}).
+     */
+    static RgbImage toRgb(Raster raster, ColorModel cm, String name, boolean invertedCmyk) throws ImageFileException {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int bands = raster.getNumBands();
         RgbImage out = RgbImage.blank(w, h);
         byte[] rgb = out.rgb();
         int[] row = new int[w * bands];
-        if (cm == null) {
-            // Adobe CMYK JPEGs store inverted samples: R = C'·K'/255 etc.
+        if (cm == null || (cm.getNumColorComponents() == 4 && bands >= 4)) {
             for (int y = 0; y < h; y++) {
                 raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
                 for (int x = 0; x < w; x++) {
-                    int c = row[x * 4], m = row[x * 4 + 1], ye = row[x * 4 + 2], k = row[x * 4 + 3];
+                    int c = row[x * bands], m = row[x * bands + 1], ye = row[x * bands + 2], k = row[x * bands + 3];
+                    if (!invertedCmyk) {
+                        c = 255 - c;
+                        m = 255 - m;
+                        ye = 255 - ye;
+                        k = 255 - k;
+                    }
                     int o = (y * w + x) * 3;
                     rgb[o] = (byte) ((c * k + 127) / 255);
                     rgb[o + 1] = (byte) ((m * k + 127) / 255);
