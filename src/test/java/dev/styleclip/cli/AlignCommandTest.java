@@ -2,7 +2,6 @@ package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.styleclip.golden.Golden;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import org.junit.jupiter.api.Test;
@@ -21,6 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code styleclip align} and {@code styleclip bench faces} on the golden photos. */
 class AlignCommandTest {
+    /** The public face photos shipped in test resources (not golden.root: these tests name files). */
+    static final Path FACES = java.nio.file.Paths.get("src", "test", "resources", "golden", "faces").toAbsolutePath();
+
     @TempDir
     Path tmp;
 
@@ -35,7 +37,7 @@ class AlignCommandTest {
     }
 
     static Path photo(String name) {
-        return Golden.set("faces").resolve("images").resolve(name + ".png");
+        return FACES.resolve("images").resolve(name + ".png");
     }
 
     @Test
@@ -62,7 +64,7 @@ class AlignCommandTest {
 
     @Test
     void alignsFromFourPointsLikeTheGolden() throws Exception {
-        Path set = Golden.set("faces");
+        Path set = FACES;
         JsonNode spec = new ObjectMapper().readTree(set.resolve("align/astronaut_f0.json").toFile());
         JsonNode v = spec.get("variants").get("ffhq");
         double[] el = {v.get("eye_left").get(0).asDouble(), v.get("eye_left").get(1).asDouble()};

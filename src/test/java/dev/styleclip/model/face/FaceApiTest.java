@@ -1,7 +1,6 @@
 package dev.styleclip.model.face;
 
 import ai.djl.ndarray.NDManager;
-import dev.styleclip.golden.Golden;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.NoFaceException;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Photo-import behaviour on top of the golden-checked nets: ordering, no face, same-person distance, memory. */
 class FaceApiTest {
+    /** The public face photos shipped in test resources (not golden.root: these tests name files). */
+    static final Path FACES = java.nio.file.Paths.get("src", "test", "resources", "golden", "faces").toAbsolutePath();
+
     static NDManager manager;
     static FaceApi api;
 
@@ -37,7 +40,7 @@ class FaceApiTest {
     }
 
     static RgbImage photo(String name) throws Exception {
-        return Images.read(Golden.set("faces").resolve("images").resolve(name + ".png"));
+        return Images.read(FACES.resolve("images").resolve(name + ".png"));
     }
 
     @Test
