@@ -1,0 +1,154 @@
+package dev.styleclip.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.image.FfhqAlign;
+import dev.styleclip.image.ImageFileException;
+import dev.styleclip.image.Images;
+import dev.styleclip.image.RgbImage;
+import dev.styleclip.io.ModelFileException;
+import dev.styleclip.model.face.FaceApi;
+import dev.styleclip.runtime.Engines;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./styleclip bench faces}: per photo, the time of face detection, of the 68 landmarks (all faces) and of the
+ * FFHQ alignment of the largest face (median and minimum over {@code --iters} runs after one warm-up).
+ */
+@Command(name = "faces", description = "Time face detection, landmarks and FFHQ alignment per photo.")
+public final class BenchFacesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--iters", defaultValue = "5", description = "timed runs per step (default: ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--json", description = "print the results as JSON")
+    boolean json;
+
+    @Option(names = "--photos", paramLabel = "DIR", description = "folder of photos (default: the golden set's images, src/test/resources/golden/faces/images)")
+    Path photos;
+
+    @Option(names = "--detector", defaultValue = "ssd", description = "ssd (default) or tiny")
+    String detector;
+
+    @Option(names = "--size", defaultValue = "1024", description = "alignment output size (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--models", paramLabel = "DIR", description = "face-api model folder")
+    Path models;
+
+    @Override
+    public Integer call() throws Exception {
+        if (iters < 1) throw new IllegalArgumentException("--iters must be at least 1");
+        FaceApi.Detector det = FaceApi.Detector.parse(detector);
+        Path dir = photos != null ? photos : defaultPhotos();
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("photo folder not found: " + dir);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g|bmp|gif)"))
+                    .sorted().toList();
+        }
+        if (files.isEmpty()) throw new IllegalArgumentException("no photos in " + dir);
+        PrintWriter err = spec.commandLine().getErr();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (NDManager manager = Engines.pytorch().newBaseManager();
+             FaceApi api = FaceApi.open(models != null ? models : FaceApi.defaultDir(), manager)) {
+            for (Path f : files) {
+                RgbImage img = Images.read(f);
+                err.println("bench " + f.getFileName() + " ...");
+                err.flush();
+                List<FaceApi.Detection> dets = wrap(() -> api.detect(img, det));
+                Bench.Stats detect = Bench.time(1, iters, () -> wrap(() -> api.detect(img, det)));
+                Bench.Stats landmarks = Bench.time(1, iters, () -> wrap(() -> {
+                    for (FaceApi.Detection d : dets) api.landmarks(img, d.box());
+                    return null;
+                }));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("photo", f.getFileName().toString());
+                row.put("width", img.width());
+                row.put("height", img.height());
+                row.put("faces", dets.size());
+                row.put("detect_ms", detect.toMap());
+                row.put("landmarks_ms", landmarks.toMap());
+                if (!dets.isEmpty()) {
+                    FaceApi.Detection largest = dets.stream().max((a, b) -> Double.compare(a.box().area(), b.box().area())).get();
+                    FaceApi.Landmarks lm = wrap(() -> api.landmarks(img, largest.box()));
+                    FfhqAlign.Quad q = FfhqAlign.quadFromLandmarks(lm.positions(), FfhqAlign.Variant.FFHQ);
+                    row.put("align_ms", Bench.time(1, iters, () -> FfhqAlign.align(img, q, size)).toMap());
+                }
+                rows.add(row);
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("bench", "faces");
+        report.put("detector", det.name().toLowerCase(Locale.ROOT));
+        report.put("align_size", size);
+        report.put("iters", iters);
+        report.put("device", "cpu");
+        report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        report.put("rss_mb", Bench.rssMb());
+        report.put("peak_rss_mb", Bench.peakRssMb());
+        report.put("photos", rows);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            List<String[]> t = new ArrayList<>();
+            t.add(new String[]{"photo", "size", "faces", "detect ms (med/min)", "landmarks ms", "align ms"});
+            for (Map<String, Object> r : rows) {
+                t.add(new String[]{(String) r.get("photo"), r.get("width") + "x" + r.get("height"), String.valueOf(r.get("faces")),
+                        fmt(r.get("detect_ms")), fmt(r.get("landmarks_ms")), r.containsKey("align_ms") ? fmt(r.get("align_ms")) : "-"});
+            }
+            out.printf(Locale.ROOT, "faces bench: detector %s, align %d px, %d iters, device cpu, threads %s%n",
+                    report.get("detector"), size, iters, report.get("threads"));
+            out.print(Bench.table(t));
+            out.printf(Locale.ROOT, "rss %.0f MB, peak %.0f MB%n", Bench.rssMb(), Bench.peakRssMb());
+        }
+        out.flush();
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String fmt(Object stats) {
+        Map<String, Object> m = (Map<String, Object>) stats;
+        return String.format(Locale.ROOT, "%.1f / %.1f", ((Number) m.get("median")).doubleValue(), ((Number) m.get("min")).doubleValue());
+    }
+
+    private static Path defaultPhotos() {
+        String root = System.getProperty("golden.root");
+        Path base = root != null && !root.isBlank() ? Paths.get(root) : Paths.get("src", "test", "resources", "golden");
+        return base.resolve("faces").resolve("images");
+    }
+
+    interface Body<T> {
+        T run() throws ModelFileException, ImageFileException;
+    }
+
+    private static <T> T wrap(Body<T> b) {
+        try {
+            return b.run();
+        } catch (ModelFileException e) {
+            throw new UncheckedIOException(e);
+        } catch (ImageFileException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}
