@@ -296,10 +296,11 @@ public final class ClipModel implements AutoCloseable {
 
     /** StyleCLIP's CLIP loss {@code 1 − logits_per_image / 100} [n_images, n_texts] from raw features. */
     public NDArray styleClipLoss(NDArray imageFeatures, NDArray textFeatures) {
-        NDArray logits = logitsPerImage(imageFeatures, textFeatures);
-        NDManager out = logits.getManager();
+        NDManager out = imageFeatures.getManager();
         try (NDManager sub = out.newSubManager()) {
-            logits.tempAttach(sub);
+            imageFeatures.tempAttach(sub);
+            textFeatures.tempAttach(sub);
+            NDArray logits = normalize(imageFeatures).mul(logitScaleExp()).matMul(normalize(textFeatures).transpose());
             NDArray loss = logits.div(100f).neg().add(1f);
             loss.attach(out);
             return loss;
