@@ -35,10 +35,24 @@ public final class ClipPreprocess {
         return new int[]{(int) Math.rint((width - r) / 2.0), (int) Math.rint((height - r) / 2.0)};
     }
 
-    /** Resize (shorter side to R, PIL bicubic) and centre crop to R×R: the uint8 image CLIP normalises. */
+    /**
+     * Resize (shorter side to R) and centre crop to R×R: the uint8 RGB image CLIP normalises. As Pillow does it: bicubic
+     * for RGB and grey images, bicubic on alpha-premultiplied values for images with alpha (fully transparent pixels
+     * become black; alpha is then dropped), nearest neighbour for palette images; no resampling when the size is
+     * already right.
+     */
     public static RgbImage resizeAndCrop(RgbImage img, int r) {
         int[] size = resizedSize(img.width(), img.height(), r);
-        RgbImage resized = PilBicubic.resize(img, size[0], size[1]);
+        RgbImage resized;
+        if (size[0] == img.width() && size[1] == img.height()) {
+            resized = img.plain();
+        } else if (img.indexed()) {
+            resized = PilBicubic.resizeNearest(img.plain(), size[0], size[1]);
+        } else if (img.hasAlpha()) {
+            resized = PilBicubic.resizePremultiplied(img, size[0], size[1]);
+        } else {
+            resized = PilBicubic.resize(img, size[0], size[1]);
+        }
         return crop(resized, r);
     }
 

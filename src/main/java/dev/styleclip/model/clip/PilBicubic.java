@@ -23,6 +23,51 @@ public final class PilBicubic {
         return RgbImage.fromChannels(newWidth, newHeight, ch[0], ch[1], ch[2]);
     }
 
+    /**
+     * Resizes an image with alpha as Pillow resizes RGBA: premultiply (RGBA → RGBa), resize all four channels, divide
+     * by alpha again (RGBa → RGBA); the result is the RGB part (alpha dropped, as {@code convert("RGB")} does).
+     */
+    public static RgbImage resizePremultiplied(RgbImage img, int newWidth, int newHeight) {
+        if (!img.hasAlpha()) return resize(img, newWidth, newHeight);
+        int n = img.width() * img.height();
+        int[] a = img.alpha();
+        int[][] ch = new int[3][];
+        for (int c = 0; c < 3; c++) {
+            int[] v = img.channel(c);
+            for (int i = 0; i < n; i++) {
+                int tmp = v[i] * a[i] + 128;
+                v[i] = ((tmp >> 8) + tmp) >> 8;
+            }
+            ch[c] = resizePlane(v, img.width(), img.height(), newWidth, newHeight);
+        }
+        int[] na = resizePlane(a, img.width(), img.height(), newWidth, newHeight);
+        for (int c = 0; c < 3; c++) {
+            int[] v = ch[c];
+            for (int i = 0; i < v.length; i++) {
+                int al = na[i];
+                if (al != 0 && al != 255) v[i] = Math.min(255, (255 * v[i]) / al);
+            }
+        }
+        return RgbImage.fromChannels(newWidth, newHeight, ch[0], ch[1], ch[2]);
+    }
+
+    /** Pillow's NEAREST resize (used for palette images): source index {@code floor((i + 0.5) · in / out)}. */
+    public static RgbImage resizeNearest(RgbImage img, int newWidth, int newHeight) {
+        int w = img.width();
+        int h = img.height();
+        double sx = (double) w / newWidth;
+        double sy = (double) h / newHeight;
+        int[] px = new int[newWidth * newHeight];
+        for (int y = 0; y < newHeight; y++) {
+            int yi = Math.min(h - 1, (int) ((y + 0.5) * sy));
+            for (int x = 0; x < newWidth; x++) {
+                int xi = Math.min(w - 1, (int) ((x + 0.5) * sx));
+                px[y * newWidth + x] = img.pixels()[yi * w + xi];
+            }
+        }
+        return new RgbImage(newWidth, newHeight, px);
+    }
+
     /** Resizes one plane of 0..255 values (row-major). */
     public static int[] resizePlane(int[] in, int w, int h, int newW, int newH) {
         int[] cur = in;

@@ -12,16 +12,37 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * An 8-bit RGB image as packed {@code 0xRRGGBB} ints, row-major. Reading converts grey to RGB (replicated) and drops
- * alpha without compositing (like PIL's {@code convert("RGB")}).
+ * An 8-bit RGB image as packed {@code 0xRRGGBB} ints, row-major, plus what PIL would know about the file it came from:
+ * its alpha channel ({@code alpha}, 0..255 per pixel, null when the file has none) and whether it is a palette image
+ * ({@code indexed}). Grey images are read as RGB with the value replicated; 16-bit samples keep their high byte (as
+ * Pillow reads 16-bit RGB PNGs). {@link ClipPreprocess} uses alpha and palette the way Pillow's resize does; the RGB
+ * values themselves are the un-composited colours (like {@code convert("RGB")}).
  */
-public record RgbImage(int width, int height, int[] pixels) {
+public record RgbImage(int width, int height, int[] pixels, int[] alpha, boolean indexed) {
 
     public RgbImage {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         if (pixels.length != width * height) {
             throw new IllegalArgumentException("pixel array has " + pixels.length + " values, expected " + width * height);
         }
+        if (alpha != null && alpha.length != pixels.length) {
+            throw new IllegalArgumentException("alpha array has " + alpha.length + " values, expected " + pixels.length);
+        }
+    }
+
+    /** An opaque, non-palette RGB image. */
+    public RgbImage(int width, int height, int[] pixels) {
+        this(width, height, pixels, null, false);
+    }
+
+    /** Whether the image has an alpha channel. */
+    public boolean hasAlpha() {
+        return alpha != null;
+    }
+
+    /** The same colours without alpha and palette information. */
+    public RgbImage plain() {
+        return alpha == null && !indexed ? this : new RgbImage(width, height, pixels);
     }
 
     /** A new image from interleaved 8-bit channel values ({@code rgb[(y*w + x)*3 + c]}). */
@@ -69,6 +90,8 @@ public record RgbImage(int width, int height, int[] pixels) {
         int h = img.getHeight();
         int[] px = new int[w * h];
         ColorModel cm = img.getColorModel();
+        int[] alpha = cm.hasAlpha() ? new int[w * h] : null;
+        boolean indexed = cm instanceof IndexColorModel;
         Raster r = img.getRaster();
         int bands = r.getNumBands();
         boolean direct = !(cm instanceof IndexColorModel) && (bands == 1 || bands == 2 || bands == 3 || bands == 4)
@@ -91,18 +114,24 @@ public record RgbImage(int width, int height, int[] pixels) {
                         bb = to8(s[2], bits);
                     }
                     px[y * w + x] = (rr << 16) | (gg << 8) | bb;
+                    if (alpha != null) alpha[y * w + x] = to8(s[bands - 1], cm.getComponentSize(bands - 1));
                 }
             }
         } else {
             for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) px[y * w + x] = img.getRGB(x, y) & 0xffffff;
+                for (int x = 0; x < w; x++) {
+                    int argb = img.getRGB(x, y);
+                    px[y * w + x] = argb & 0xffffff;
+                    if (alpha != null) alpha[y * w + x] = argb >>> 24;
+                }
             }
         }
-        return new RgbImage(w, h, px);
+        return new RgbImage(w, h, px, indexed ? null : alpha, indexed);
     }
 
     private static int to8(int v, int bits) {
         if (bits == 8) return v;
+        if (bits > 8) return v >>> (bits - 8);
         int max = (1 << bits) - 1;
         return (int) Math.round(v * 255.0 / max);
     }
