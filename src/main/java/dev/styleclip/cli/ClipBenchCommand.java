@@ -98,7 +98,9 @@ public final class ClipBenchCommand implements Callable<Integer> {
                 });
                 r.put("model", clip == null ? "demo network (ViT-B/32 architecture, random weights)" : clip.toString());
                 r.put("config", model.config().toMap());
-                r.put("device", engine.defaultDevice().toString());
+                ai.djl.Device device = engine.defaultDevice();
+                r.put("device", device.isGpu() ? "gpu " + device.getDeviceId() : device.getDeviceType());
+                r.put("engine", engine.getEngineName() + " " + engine.getVersion());
                 r.put("threads", threads);
                 r.put("iters", iters);
                 r.put("batch", 1);
@@ -115,7 +117,7 @@ public final class ClipBenchCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
             out.println("model:   " + r.get("model"));
-            out.println("device:  " + r.get("device") + ", threads " + threads + ", batch 1, " + iters + " iterations (after "
+            out.println("device:  " + r.get("device") + " (" + r.get("engine") + "), threads " + threads + ", batch 1, " + iters + " iterations (after "
                     + warmup + " warm-up)");
             out.println("load:    " + r.get("load_ms") + " ms");
             List<String[]> rows = new ArrayList<>();

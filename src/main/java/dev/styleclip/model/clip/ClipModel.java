@@ -196,7 +196,11 @@ public final class ClipModel implements AutoCloseable {
     public NDArray encodeText(NDArray tokens, Map<String, NDArray> trace) {
         Shape s = tokens.getShape();
         if (s.dimension() != 2) throw new IllegalArgumentException("CLIP token input must be [B, context], got " + s);
-        long[] flat = tokens.toType(DataType.INT64, false).toLongArray();
+        long[] flat;
+        try (NDManager sub = tokens.getManager().newSubManager()) {
+            tokens.tempAttach(sub);
+            flat = tokens.toType(DataType.INT64, false).toLongArray();
+        }
         long[][] rows = new long[(int) s.get(0)][];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = Arrays.copyOfRange(flat, (int) (i * s.get(1)), (int) ((i + 1) * s.get(1)));
