@@ -279,7 +279,7 @@ public final class ClipModel implements AutoCloseable {
         NDManager out = imageFeatures.getManager();
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
-            textFeatures.tempAttach(sub);
+            if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
             NDArray c = normalize(imageFeatures).matMul(normalize(textFeatures).transpose());
             c.attach(out);
             return c;
@@ -291,7 +291,7 @@ public final class ClipModel implements AutoCloseable {
         NDManager out = imageFeatures.getManager();
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
-            textFeatures.tempAttach(sub);
+            if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
             NDArray l = normalize(imageFeatures).mul(logitScaleExp()).matMul(normalize(textFeatures).transpose());
             l.attach(out);
             return l;
@@ -303,7 +303,7 @@ public final class ClipModel implements AutoCloseable {
         NDManager out = imageFeatures.getManager();
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
-            textFeatures.tempAttach(sub);
+            if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
             NDArray logits = normalize(imageFeatures).mul(logitScaleExp()).matMul(normalize(textFeatures).transpose());
             NDArray loss = logits.div(100f).neg().add(1f);
             loss.attach(out);

@@ -101,6 +101,18 @@ class ClipModelTest {
     }
 
     @Test
+    void sameArrayForImageAndTextFeaturesIsSafe() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray f = m.randomNormal(new Shape(2, tiny.config().embedDim()));
+            float[] cos = ClipModel.cosine(f, f).toFloatArray();
+            assertEquals(1f, cos[0], 1e-5);
+            assertEquals(0f, tiny.styleClipLoss(f, f).toFloatArray()[3], 1e-5);
+            assertEquals(100f, tiny.logitsPerImage(f, f).toFloatArray()[0], 1e-3);
+            assertEquals(2 * tiny.config().embedDim(), f.toFloatArray().length); // still open
+        }
+    }
+
+    @Test
     void rejectsBadInput() {
         try (NDManager m = manager.newSubManager()) {
             assertThrows(IllegalArgumentException.class, () -> tiny.encodeImage(m.zeros(new Shape(1, 3, 31, 31))));
