@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
  * Unicode whitespace into one space → strip → lower-case.
  *
  * <p>{@code ftfy.fix_text} is emulated by {@link #fixText}: its deterministic, character-level fixes with ftfy's default
- * settings (HTML entity unescaping when the text has no {@code <}, terminal escape removal, C1 controls read as
- * Windows-1252, Latin ligatures, full-/half-width forms, curly quotes, line breaks, control character removal, NFC).
+ * settings, in its order and repeated to a fixed point as ftfy does (HTML entity unescaping on lines before the first
+ * one with a {@code <}, C1 controls read as Windows-1252, Latin ligatures, full-/half-width forms, curly quotes and
+ * U+02BC, line breaks, terminal escape removal, control character removal, NFC).
  * ftfy's mojibake repair ({@code fix_encoding}) is not emulated: text that is UTF-8 mis-decoded as Latin-1/Windows-1252
  * stays as it is. For text without such defects the result equals the real ftfy's.
  */
@@ -36,55 +37,83 @@ public final class ClipTextCleaner {
         return t.toLowerCase(Locale.ROOT);
     }
 
-    /** The emulation of {@code ftfy.fix_text} with default settings (see the class comment for what is left out). */
+    /**
+     * The emulation of {@code ftfy.fix_text} with default settings (see the class comment for what is left out): the
+     * text is processed line by line (HTML unescaping is switched off from the first line containing {@code <} on), and
+     * each line gets ftfy's fixes in ftfy's order, repeated until nothing changes.
+     */
     public static String fixText(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean unescape = true;
+        int pos = 0;
+        while (pos < text.length()) {
+            int nl = text.indexOf('\n', pos);
+            int end = nl < 0 ? text.length() : nl + 1;
+            String segment = text.substring(pos, end);
+            if (segment.indexOf('<') >= 0) unescape = false;
+            out.append(fixSegment(segment, unescape));
+            pos = end;
+        }
+        return out.toString();
+    }
+
+    private static String fixSegment(String text, boolean unescape) {
         String t = text;
-        if (t.indexOf('<') < 0) t = ftfyUnescapeHtml(t);
-        t = ANSI_ESCAPE.matcher(t).replaceAll("");
+        while (true) {
+            String orig = t;
+            if (unescape) t = ftfyUnescapeHtml(t);
+            t = mapCodePoints(t);
+            t = fixLineBreaks(t);
+            t = ANSI_ESCAPE.matcher(t).replaceAll("");
+            t = removeControlChars(t);
+            t = Normalizer.normalize(t, Normalizer.Form.NFC);
+            if (t.equals(orig)) return t;
+        }
+    }
+
+    /** fix_c1_controls, fix_latin_ligatures, fix_character_width, uncurl_quotes (each a per-character mapping). */
+    private static String mapCodePoints(String t) {
+        StringBuilder sb = new StringBuilder(t.length());
+        // ftfy applies these one after another; they touch disjoint characters and produce none the later ones change,
+        // except C1 → Windows-1252, whose results (e.g. U+2018..U+201D) uncurl_quotes then straightens
+        for (int i = 0; i < t.length(); ) {
+            int cp = t.codePointAt(i);
+            i += Character.charCount(cp);
+            String s = (cp >= 0x80 && cp <= 0x9f) ? windows1252(cp) : new String(Character.toChars(cp));
+            for (int k = 0; k < s.length(); ) {
+                int c = s.codePointAt(k);
+                k += Character.charCount(c);
+                String lig = ligature(c);
+                if (lig != null) {
+                    sb.append(lig);
+                } else if (c == 0x3000 || (c >= 0xff01 && c < 0xfff0)) {
+                    sb.append(Normalizer.normalize(new String(Character.toChars(c)), Normalizer.Form.NFKC));
+                } else if (c == 0x02bc || (c >= 0x2018 && c <= 0x201b)) {
+                    sb.append('\'');
+                } else if (c >= 0x201c && c <= 0x201f) {
+                    sb.append('"');
+                } else {
+                    sb.appendCodePoint(c);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** fix_line_breaks: \r\n, \r, U+2028, U+2029, U+0085 → \n. */
+    private static String fixLineBreaks(String t) {
+        return t.replace("\r\n", "\n").replace('\r', '\n').replace('\u2028', '\n').replace('\u2029', '\n')
+                .replace('\u0085', '\n');
+    }
+
+    private static String removeControlChars(String t) {
         StringBuilder sb = new StringBuilder(t.length());
         for (int i = 0; i < t.length(); ) {
             int cp = t.codePointAt(i);
             i += Character.charCount(cp);
-            // fix_line_breaks: \r\n, \r, U+2028, U+2029, U+0085 -> \n
-            if (cp == '\r') {
-                if (i < t.length() && t.charAt(i) == '\n') i++;
-                sb.append('\n');
-                continue;
-            }
-            if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
-                sb.append('\n');
-                continue;
-            }
-            // fix_c1_controls: C1 control characters are Windows-1252 bytes decoded as Latin-1
-            if (cp >= 0x80 && cp <= 0x9f) {
-                sb.append(windows1252(cp));
-                continue;
-            }
-            // remove_control_chars
-            if (isFtfyControl(cp)) continue;
-            // uncurl_quotes
-            if (cp >= 0x2018 && cp <= 0x201b) {
-                sb.append('\'');
-                continue;
-            }
-            if (cp >= 0x201c && cp <= 0x201f) {
-                sb.append('"');
-                continue;
-            }
-            String lig = ligature(cp);
-            if (lig != null) {
-                sb.append(lig);
-                continue;
-            }
-            // fix_character_width: NFKC of full-width / half-width forms and the ideographic space
-            if (cp == 0x3000 || (cp >= 0xff01 && cp <= 0xffee)) {
-                String s = new String(Character.toChars(cp));
-                sb.append(Normalizer.normalize(s, Normalizer.Form.NFKC));
-                continue;
-            }
-            sb.appendCodePoint(cp);
+            if (!isFtfyControl(cp)) sb.appendCodePoint(cp);
         }
-        return Normalizer.normalize(sb.toString(), Normalizer.Form.NFC);
+        return sb.toString();
     }
 
     /** ftfy's {@code unescape_html}: complete named (HTML5) and numeric references only. */

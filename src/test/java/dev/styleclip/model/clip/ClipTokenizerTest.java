@@ -10,10 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Tokenizer behaviour beyond the golden prompts. Expected ids come from running OpenAI's tokenizer (ftfy = NFC). */
+/** Tokenizer behaviour beyond the golden prompts. Expected ids come from running OpenAI's tokenizer. */
 class ClipTokenizerTest {
     private final ClipTokenizer tok = ClipTokenizer.standard();
 
+    /** Expected ids from OpenAI's tokenizer with ftfy.fix_text = NFC (texts the real ftfy leaves alone). */
     @Test
     void matchesTheReferenceOnTrickyText() {
         String[][] cases = {
@@ -22,7 +23,6 @@ class ClipTokenizerTest {
                 {"\u017fome '\u017f text", "129,123,5832,6,129,379,4160"},
                 {"x\u00a0\u00a0y", "343,344"},
                 {"a\u2003b\u3000c", "320,321,322"},
-                {"a\u0085b", "320,321"},
                 {"&amp;amp;", "261"},
                 {"&notit; &not &noti", "126,361,585,282,126,361,126,361,328"},
                 {"&#x27;quote&#39;", "262,4020,262"},
@@ -47,6 +47,41 @@ class ClipTokenizerTest {
         }
     }
 
+    /** Expected ids from OpenAI's tokenizer with the real ftfy (6.3) instead of the NFC shim. */
+    @Test
+    void matchesTheReferenceWithRealFtfy() {
+        String[][] cases = {
+                {"a\u0085b \u0091x\u0092", "320,959,321,262,343,262"},
+                {"don\u02bct", "847,713"},
+                {"&amp;amp;amp;amp;amp;", "261"},
+                {"&amp;amp;amp;\n<b> &amp;amp;amp;", "261,283,321,285,261,6259,282"},
+                {"P&EACUTE;REZ &NTILDE; &AMP;", "43167,15192,127,365,261"},
+                {"\u001b[31mred\u001b[0m", "736"},
+                {"\u201chere\u2019s\u201d", "257,763,568,257"},
+                {"\ufb03 \ufb05 \u0149", "1021,328,129,123,339,262,333"},
+                {"\uff76\uff80\uff76\uff85 \uff8a\uff9f", "37367,34941,37367,2429,488,2429,495"},
+                {"\ufeffbom\u206a", "19469"},
+                {"a\rb\r\nc\u2028d", "320,321,322,323"},
+                {"&#x2019;s &#8220;q&#8221;", "568,257,336,257"},
+                {"&#150;&#x96;", "21070,1224"},
+                {"x\u0080y\u0081z", "343,6309,344,126,479,345"},
+                {"&lt;3 &amp;&lt;", "283,274,5,283"},
+                {"caf\u00e9 <3 &amp;amp;", "15304,283,274,261"},
+                {"1\u00a0000", "272,271,271,271"},
+                {"&nbsp&nbsp", ""},
+                {"\u0000\u0001\u0002tab", "14724"},
+                {"a\u0085b", "320,959,321"},
+                {"\ufb01ne", "3797"},
+                {"tab\u000bvt\fff", "2648,10291,1304"},
+                {"\u01c4 \u01c5", "67,129,378,67,129,378"},
+                {"\uff57\uff49\uff44\uff45", "3184"},
+        };
+        for (String[] c : cases) {
+            int[] expected = c[1].isEmpty() ? new int[0] : Arrays.stream(c[1].split(",")).mapToInt(Integer::parseInt).toArray();
+            assertArrayEquals(expected, tok.encode(c[0]), c[0]);
+        }
+    }
+
     @Test
     void emulatesFtfysCharacterFixes() {
         assertEquals("fine", ClipTokenizer.clean("\ufb01ne"));
@@ -58,6 +93,13 @@ class ClipTokenizerTest {
         // ftfy unescapes once more when there is no '<' (three levels of escaping in total)
         assertEquals("&", ClipTokenizer.clean("&amp;amp;amp;"));
         assertEquals("a <b> &amp;", ClipTokenizer.clean("a <b> &amp;amp;amp;"));
+        // ftfy repeats its fixes until nothing changes, line by line; '<' stops its unescaping from that line on
+        assertEquals("&", ClipTokenizer.clean("&amp;amp;amp;amp;amp;amp;"));
+        assertEquals("& <b> &amp;", ClipTokenizer.clean("&amp;amp;amp;\n<b> &amp;amp;amp;"));
+        // C1 controls are Windows-1252 (U+0085 is an ellipsis, not a line break), then quotes are uncurled
+        assertEquals("a…b 'x'", ClipTokenizer.clean("a\u0085b \u0091x\u0092"));
+        assertEquals("don't", ClipTokenizer.clean("don\u02bct"));
+        assertEquals("\u00acit; x", ClipTokenizer.clean("&amp;notit; x")); // html.unescape: longest prefix "not"
     }
 
     @Test
