@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench clip [--clip FILE] [--iters N] [--threads N] [--json]}: CLIP image encoder forward and
  * forward+backward (gradient w.r.t. the image, as in editing) and text encoder forward, batch 1, median/min ms.
  */
-@Command(name = "clip", description = "Time the CLIP image encoder (forward, forward+backward) and text encoder.")
+@Command(name = "clip", mixinStandardHelpOptions = true, description = "Time the CLIP image encoder (forward, forward+backward) and text encoder.")
 public final class ClipBenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec

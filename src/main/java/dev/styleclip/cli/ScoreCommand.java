@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
  * and each prompt, and StyleCLIP's CLIP loss {@code 1 − exp(logit_scale)·cos / 100}. Without {@code --clip} a demo
  * network with random weights (ViT-B/32 architecture) is used, so the numbers are meaningless.
  */
-@Command(name = "score", description = "Score how well an image matches text prompts with CLIP (cosine similarity and StyleCLIP's CLIP loss).")
+@Command(name = "score", mixinStandardHelpOptions = true, description = "Score how well an image matches text prompts with CLIP (cosine similarity and StyleCLIP's CLIP loss).")
 public final class ScoreCommand implements Callable<Integer> {
 
     @Spec

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * one with a {@code <}, C1 controls read as Windows-1252, Latin ligatures, full-/half-width forms, curly quotes and
  * U+02BC, line breaks, terminal escape removal, control character removal, NFC).
  * ftfy's mojibake repair ({@code fix_encoding}) is not emulated: text that is UTF-8 mis-decoded as Latin-1/Windows-1252
- * stays as it is. For text without such defects the result equals the real ftfy's.
+ * stays as it is. For text without such defects the result equals the real ftfy's (checked with ftfy 6.3 through
+ * OpenAI's tokenizer, see ClipTokenizerTest).
  */
 public final class ClipTextCleaner {
 
