@@ -64,8 +64,9 @@ public final class ClipBenchCommand implements Callable<Integer> {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             try (model) {
                 int res = model.inputResolution();
-                long[][] tokens = ClipTokenizer.standard().tokenize(List.of("a photo of a smiling face"),
-                        model.config().contextLength());
+                String prompt = "a photo of a smiling face";
+                long[][] tokens = ClipTokenizer.standard().tokenize(List.of(prompt), model.config().contextLength());
+                int textTokens = ClipTokenizer.standard().encode(prompt).length + 2;
                 NDArray image;
                 try (NDManager tmp = root.newSubManager()) {
                     image = tmp.randomNormal(new Shape(1, 3, res, res)).duplicate();
@@ -108,6 +109,8 @@ public final class ClipBenchCommand implements Callable<Integer> {
                 r.put("image_forward_ms", fwd.toMap());
                 r.put("image_forward_backward_ms", fwdBwd.toMap());
                 r.put("text_forward_ms", text.toMap());
+                r.put("text_prompt", prompt);
+                r.put("text_tokens", textTokens);
                 r.put("rss_mb", Bench.rssMb());
                 r.put("peak_rss_mb", Bench.peakRssMb());
             }
@@ -124,7 +127,7 @@ public final class ClipBenchCommand implements Callable<Integer> {
             rows.add(new String[]{"what", "median ms", "min ms"});
             rows.add(row("image encoder forward", (Map<?, ?>) r.get("image_forward_ms")));
             rows.add(row("image encoder forward+backward", (Map<?, ?>) r.get("image_forward_backward_ms")));
-            rows.add(row("text encoder forward", (Map<?, ?>) r.get("text_forward_ms")));
+            rows.add(row("text encoder forward (" + r.get("text_tokens") + " tokens)", (Map<?, ?>) r.get("text_forward_ms")));
             out.print(Bench.table(rows));
             out.println("rss " + r.get("rss_mb") + " MB, peak " + r.get("peak_rss_mb") + " MB");
         }

@@ -244,15 +244,31 @@ public final class ClipModel implements AutoCloseable {
             eotRows[i] = (long) i * ctx + arg;
         }
         int w = config.transformerWidth();
+        // With the causal mask, position e only sees positions <= e: without a trace, run only up to the last end token.
+        int len = ctx;
+        if (trace == null) {
+            len = 0;
+            for (long e : eotIndex) len = Math.max(len, (int) e + 1);
+        }
+        long[] used = flat;
+        if (len < ctx) {
+            used = new long[b * len];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(flat, i * ctx, used, i * len, len);
+                eotRows[i] = (long) i * len + eotIndex[i];
+            }
+        }
         try (NDManager sub = out.newSubManager()) {
-            NDArray idx = sub.create(flat);
-            NDArray x = tokenEmbedding.get(sub, new NDIndex("{}", idx)).reshape(b, ctx, w).add(textPos);
+            NDArray idx = sub.create(used);
+            NDArray pos = len < ctx ? textPos.get(sub, new NDIndex(":" + len)) : textPos;
+            NDArray mask = len < ctx ? causalMask.get(sub, new NDIndex(":" + len + ", :" + len)) : causalMask;
+            NDArray x = tokenEmbedding.get(sub, new NDIndex("{}", idx)).reshape(b, len, w).add(pos);
             keep(trace, "token_pos_embed", x, out);
             for (int i = 0; i < textBlocks.size(); i++) {
-                x = textBlocks.get(i).forward(x, causalMask);
+                x = textBlocks.get(i).forward(x, mask);
                 keep(trace, "resblock_" + i, x, out);
             }
-            NDArray sel = x.reshape((long) b * ctx, w).get(new NDIndex("{}", sub.create(eotRows)));
+            NDArray sel = x.reshape((long) b * len, w).get(new NDIndex("{}", sub.create(eotRows)));
             sel = lnFinal.forward(sel);
             keep(trace, "ln_final_eot", sel, out);
             if (trace != null) trace.put("eot_index", out.create(eotIndex));

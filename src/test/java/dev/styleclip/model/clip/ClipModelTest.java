@@ -113,6 +113,17 @@ class ClipModelTest {
     }
 
     @Test
+    void textFeaturesWithAndWithoutTraceAgree() {
+        // without a trace the text transformer runs only up to the last end token (causal mask): same features
+        long[][] tokens = ClipTokenizer.standard().tokenize(List.of("sad", "a face with blue hair", "x <|endoftext|> y"), 77);
+        try (NDManager m = manager.newSubManager()) {
+            float[] fast = tiny.encodeText(tokens, m).toFloatArray();
+            float[] full = tiny.encodeText(tokens, m, new java.util.HashMap<>()).toFloatArray();
+            for (int k = 0; k < fast.length; k++) assertEquals(full[k], fast[k], 2e-6, "element " + k);
+        }
+    }
+
+    @Test
     void rejectsBadInput() {
         try (NDManager m = manager.newSubManager()) {
             assertThrows(IllegalArgumentException.class, () -> tiny.encodeImage(m.zeros(new Shape(1, 3, 31, 31))));
