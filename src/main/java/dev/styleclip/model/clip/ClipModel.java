@@ -63,15 +63,14 @@ public final class ClipModel implements AutoCloseable {
         try {
             ClipConfig c = config;
             conv1Weight = param(store, "visual.conv1.weight", c.visionWidth(), 3, c.visionPatchSize(), c.visionPatchSize());
-            NDArray cls = param(store, "visual.class_embedding", c.visionWidth());
+            float[] clsv = floats(store, "visual.class_embedding", c.visionWidth());
             float[] pos = floats(store, "visual.positional_embedding", c.visionTokens(), c.visionWidth());
-            float[] clsv = cls.toFloatArray();
-            cls.close();
             for (int i = 0; i < clsv.length; i++) pos[i] = clsv[i] + pos[i];
             visualPosWithClass = manager.create(pos, new Shape(c.visionTokens(), c.visionWidth()));
             lnPre = LayerNorms.load(store, "visual.ln_pre.", manager);
             visualBlocks = new ArrayList<>();
             for (int i = 0; i < c.visionLayers(); i++) {
+                checkBlock(store, "visual.transformer.resblocks." + i + ".", c.visionWidth());
                 visualBlocks.add(ResidualAttentionBlock.load(store, "visual.transformer.resblocks." + i + ".", manager,
                         c.visionHeads()));
             }
@@ -82,6 +81,7 @@ public final class ClipModel implements AutoCloseable {
             textPos = param(store, "positional_embedding", c.contextLength(), c.transformerWidth());
             textBlocks = new ArrayList<>();
             for (int i = 0; i < c.transformerLayers(); i++) {
+                checkBlock(store, "transformer.resblocks." + i + ".", c.transformerWidth());
                 textBlocks.add(ResidualAttentionBlock.load(store, "transformer.resblocks." + i + ".", manager,
                         c.transformerHeads()));
             }
@@ -348,6 +348,25 @@ public final class ClipModel implements AutoCloseable {
                     + Arrays.toString(shape) + " for " + config.describe());
         }
         return t.toNDArray(manager);
+    }
+
+    /** Checks the shapes of one residual attention block of width w (CLIP's MLP is 4w wide). */
+    private void checkBlock(TensorStore store, String prefix, long w) throws ModelFileException {
+        Object[][] expected = {
+                {"attn.in_proj_weight", new long[]{3 * w, w}}, {"attn.in_proj_bias", new long[]{3 * w}},
+                {"attn.out_proj.weight", new long[]{w, w}}, {"attn.out_proj.bias", new long[]{w}},
+                {"ln_1.weight", new long[]{w}}, {"ln_1.bias", new long[]{w}},
+                {"mlp.c_fc.weight", new long[]{4 * w, w}}, {"mlp.c_fc.bias", new long[]{4 * w}},
+                {"mlp.c_proj.weight", new long[]{w, 4 * w}}, {"mlp.c_proj.bias", new long[]{w}},
+                {"ln_2.weight", new long[]{w}}, {"ln_2.bias", new long[]{w}}};
+        for (Object[] e : expected) {
+            String name = prefix + e[0];
+            long[] shape = store.get(name).shape();
+            if (!Arrays.equals(shape, (long[]) e[1])) {
+                throw new ModelFileException(source, name + " has shape " + Arrays.toString(shape) + ", expected "
+                        + Arrays.toString((long[]) e[1]) + " for " + config.describe());
+            }
+        }
     }
 
     private float[] floats(TensorStore store, String name, long... shape) throws ModelFileException {

@@ -136,6 +136,14 @@ class ClipModelTest {
         notClip.put(Tensor.ofFloats("weight", new long[]{1}, new float[]{1}));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ClipModel.load(notClip, manager));
         assertTrue(e.getMessage().contains("not a CLIP model"), e.getMessage());
+        ClipConfig small = new ClipConfig(16, 32, 1, 64, 16, 8, 49408, 64, 1, 1);
+        MapTensorStore broken = new MapTensorStore("broken.pt", Format.TORCHSCRIPT);
+        for (Tensor t : ClipDemo.store(small, 1).tensors()) {
+            broken.put(t.name().equals("transformer.resblocks.0.mlp.c_fc.weight")
+                    ? Tensor.ofFloats(t.name(), new long[]{3, 3}, new float[9]) : t);
+        }
+        e = assertThrows(ModelFileException.class, () -> ClipModel.load(broken, manager));
+        assertTrue(e.getMessage().contains("transformer.resblocks.0.mlp.c_fc.weight has shape [3, 3]"), e.getMessage());
         MapTensorStore resnet = new MapTensorStore("RN50.pt", Format.TORCHSCRIPT);
         resnet.put(Tensor.ofFloats("visual.layer1.0.conv1.weight", new long[]{1}, new float[]{1}));
         e = assertThrows(ModelFileException.class, () -> ClipModel.load(resnet, manager));
