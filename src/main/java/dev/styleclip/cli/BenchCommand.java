@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             LossesBenchCommand.class,
             BenchFacesCommand.class,
+            ClipBenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
             CompareCommand.class,
             AlignCommand.class,
             BenchCommand.class,
+            ScoreCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 
