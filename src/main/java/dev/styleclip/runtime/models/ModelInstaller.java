@@ -251,8 +251,9 @@ public final class ModelInstaller {
             throw new ModelsException("refused " + what + ": not a model file this app reads (expected "
                     + String.join(" or ", e.formats()) + "); deleted");
         }
-        if (!e.formats().contains(f.id())) {
-            throw new ModelsException("refused " + what + ": it is a " + f.id() + " file, expected "
+        String id = f == Format.STYLEGAN_PICKLE && isLegacyTorch(file) ? Format.TORCH_LEGACY.id() : f.id();
+        if (!e.formats().contains(id)) {
+            throw new ModelsException("refused " + what + ": it is a " + id + " file, expected "
                     + String.join(" or ", e.formats()) + "; deleted");
         }
     }
@@ -357,6 +358,19 @@ public final class ModelInstaller {
             throw ex;
         } catch (IOException ex) {
             throw new ModelsException("cannot check " + t + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** torch.save's legacy format: a protocol-2 pickle whose first object is the magic number 0x1950a86a20f9469cfc6c. */
+    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+
+    static boolean isLegacyTorch(Path file) {
+        byte[] head = new byte[LEGACY_MAGIC.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length && java.util.Arrays.equals(head, LEGACY_MAGIC);
+        } catch (IOException e) {
+            return false;
         }
     }
 
