@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** {@code ./styleclip models list|fetch|verify|import}: the catalog of official model files and their installation. */
 @Command(name = "models", description = "List, download, import and verify the official model files.",
         subcommands = {ModelsCommand.ListCmd.class, ModelsCommand.FetchCmd.class, ModelsCommand.VerifyCmd.class,
-                ModelsCommand.ImportCmd.class})
+                ModelsCommand.ImportCmd.class, ModelsCommand.EngineCmd.class})
 public final class ModelsCommand implements Callable<Integer> {
 
     @Spec
@@ -211,6 +211,34 @@ public final class ModelsCommand implements Callable<Integer> {
             ModelEntry e = ModelEntries.require(as);
             Path p = new ModelInstaller(dir.dir).importFile(file, e, copy);
             spec.commandLine().getOut().println(e.name() + ": imported " + p);
+            return 0;
+        }
+    }
+
+    @Command(name = "engine", description = "Start the compute engine once and show what it loaded: libtorch version and"
+            + " flavour (cpu or CUDA), where it came from, GPUs; runs one small computation.")
+    static final class EngineCmd implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            ai.djl.engine.Engine engine = dev.styleclip.runtime.Engines.pytorch();
+            int gpus = engine.getGpuCount();
+            out.println("engine:       " + engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion() + ")");
+            String lib = System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"));
+            String flavor = System.getProperty("PYTORCH_FLAVOR", System.getenv("PYTORCH_FLAVOR"));
+            out.println("libtorch:     " + (lib != null ? lib + " (PYTORCH_LIBRARY_PATH)" : "unpacked from the native jar into "
+                    + System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR"))));
+            out.println("flavour:      " + (flavor != null ? flavor : "from the native jar"));
+            out.println("offline:      " + dev.styleclip.runtime.Engines.offline());
+            out.println("GPUs:         " + gpus + (gpus > 0 ? " (the app computes on " + ai.djl.Device.gpu() + ")" : " (computing on the CPU)"));
+            try (ai.djl.ndarray.NDManager m = engine.newBaseManager()) {
+                float s = m.create(new float[]{1, 2, 3, 4}).mul(2).sum().getFloat();
+                out.println("self-test:    2*(1+2+3+4) = " + s + " on " + m.getDevice());
+                if (s != 20f) throw new IllegalStateException("the engine computed " + s + " instead of 20");
+            }
             return 0;
         }
     }

@@ -69,11 +69,32 @@ public final class ModelCatalog {
         return new ModelCatalog(defaultDir());
     }
 
+    /**
+     * The models folder: the system property {@code styleclip.models} if set; in an installed package
+     * ({@code styleclip.packaged=true}, whose own folder is read-only) the user's data folder
+     * ({@code $XDG_DATA_HOME/styleclip/models}, default {@code ~/.local/share/styleclip/models}; on Windows
+     * {@code %LOCALAPPDATA%\StyleCLIP Studio\models}; on macOS {@code ~/Library/Application Support/StyleCLIP Studio/models});
+     * otherwise {@code models/} under {@code styleclip.home} (the checkout, set by {@code ./styleclip}) or the working folder.
+     */
     public static Path defaultDir() {
         String p = System.getProperty("styleclip.models");
         if (p != null && !p.isBlank()) return Paths.get(p).toAbsolutePath();
+        if (Boolean.getBoolean("styleclip.packaged")) return userDataDir().resolve("models");
         String home = System.getProperty("styleclip.home");
         return (home != null ? Paths.get(home) : Paths.get("")).resolve("models").toAbsolutePath();
+    }
+
+    /** The per-user data folder of an installed app. */
+    public static Path userDataDir() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        Path userHome = Paths.get(System.getProperty("user.home"));
+        if (os.contains("win")) {
+            String local = System.getenv("LOCALAPPDATA");
+            return (local != null ? Paths.get(local) : userHome.resolve("AppData").resolve("Local")).resolve("StyleCLIP Studio");
+        }
+        if (os.contains("mac")) return userHome.resolve("Library").resolve("Application Support").resolve("StyleCLIP Studio");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return (xdg != null && !xdg.isBlank() ? Paths.get(xdg) : userHome.resolve(".local").resolve("share")).resolve("styleclip");
     }
 
     public Path dir() {
