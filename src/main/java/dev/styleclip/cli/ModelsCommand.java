@@ -227,10 +227,12 @@ public final class ModelsCommand implements Callable<Integer> {
             ai.djl.engine.Engine engine = dev.styleclip.runtime.Engines.pytorch();
             int gpus = engine.getGpuCount();
             out.println("engine:       " + engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion() + ")");
-            String lib = System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"));
-            String flavor = System.getProperty("PYTORCH_FLAVOR", System.getenv("PYTORCH_FLAVOR"));
-            out.println("libtorch:     " + (lib != null ? lib + " (PYTORCH_LIBRARY_PATH)" : "unpacked from the native jar into "
-                    + System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR"))));
+            String override = System.getenv("PYTORCH_LIBRARY_PATH") != null ? "PYTORCH_LIBRARY_PATH (environment)"
+                    : System.getProperty("PYTORCH_LIBRARY_PATH") != null ? "PYTORCH_LIBRARY_PATH (system property)"
+                    : "unpacked from the pytorch-native jar";
+            out.println("libtorch:     " + ai.djl.pytorch.jni.LibUtils.getLibtorchPath() + " (" + override + ")");
+            String flavor = System.getenv("PYTORCH_FLAVOR") != null ? System.getenv("PYTORCH_FLAVOR")
+                    : System.getProperty("PYTORCH_FLAVOR");
             out.println("flavour:      " + (flavor != null ? flavor : "from the native jar"));
             out.println("offline:      " + dev.styleclip.runtime.Engines.offline());
             out.println("GPUs:         " + gpus + (gpus > 0 ? " (the app computes on " + ai.djl.Device.gpu() + ")" : " (computing on the CPU)"));
