@@ -124,20 +124,22 @@ public final class Downloader {
                     if (stop.get()) throw cancelled(name, partial);
                     long after = size(partial);
                     failures = after > before ? 1 : failures + 1;
-                    if (failures > maxRetries) {
+                    String why = describe(e, uri);
+                    // an unreachable host is not worth many tries; a dropped transfer is
+                    if (failures > (isConnectFailure(e) ? Math.min(maxRetries, 2) : maxRetries)) {
                         throw new ModelsException("download of " + name + " failed after " + attempts + " attempts: "
-                                + describe(e) + " (" + DownloadProgress.bytes(after) + " kept in " + partial.getFileName()
-                                + "; fetch again to resume)", e);
+                                + why + (after > 0 ? " (" + DownloadProgress.bytes(after) + " kept in "
+                                + partial.getFileName() + "; fetch again to resume)" : ""), e);
                     }
-                    l.onMessage("connection lost after " + DownloadProgress.bytes(after) + " (" + describe(e)
-                            + "); resuming in " + retryDelay.multipliedBy(failures).toMillis() + " ms");
+                    l.onMessage((after > 0 ? "connection lost after " + DownloadProgress.bytes(after) + " (" + why + ")"
+                            : why) + "; trying again in " + retryDelay.multipliedBy(failures).toMillis() + " ms");
                     sleep(retryDelay.multipliedBy(failures), stop, name, partial);
                 }
             }
         } catch (ModelsException e) {
             throw e;
         } catch (IOException e) {
-            throw new ModelsException("download of " + name + " failed: " + describe(e), e);
+            throw new ModelsException("download of " + name + " failed: " + describe(e, uri), e);
         } finally {
             watchdog.shutdownNow();
         }
@@ -352,7 +354,17 @@ public final class Downloader {
         }
     }
 
-    private static String describe(Throwable e) {
+    private static boolean isConnectFailure(Throwable e) {
+        return e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+                || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
+    }
+
+    private static String describe(Throwable e, URI uri) {
+        if (isConnectFailure(e)) {
+            return "cannot connect to " + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                    + " (offline, blocked or wrong address)";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) return "no answer from " + uri.getHost() + " in time";
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }

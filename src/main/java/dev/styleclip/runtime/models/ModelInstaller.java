@@ -91,12 +91,7 @@ public final class ModelInstaller {
                     + e.page() + " in a browser, download " + e.fileName() + ", then import it: ./styleclip models import FILE --as "
                     + e.name());
         }
-        Path partial = partial(e);
-        try {
-            Files.createDirectories(partial.getParent());
-        } catch (IOException ex) {
-            throw new ModelsException("cannot create " + partial.getParent() + ": " + ex.getMessage(), ex);
-        }
+        Path partial = partial(e); // its folder is created once the server sends the file
         String extra = e.integrity() != null ? Hashes.integrityAlgorithm(e.integrity()) : null;
         URI uri;
         try {

@@ -171,7 +171,7 @@ class DownloaderTest {
         Path part = tmp.resolve("z.partial");
         ModelsException e = assertThrows(ModelsException.class,
                 () -> d.download("z", java.net.URI.create("http://127.0.0.1:1/none"), part, -1, null, null, null));
-        assertTrue(e.getMessage().contains("failed after 3 attempts"), e.getMessage());
+        assertTrue(e.getMessage().contains("failed after 3 attempts: cannot connect to 127.0.0.1:1"), e.getMessage());
         assertFalse(Files.exists(part));
     }
 
