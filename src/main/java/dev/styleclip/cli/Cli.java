@@ -15,6 +15,7 @@ import java.io.PrintWriter;
             AlignCommand.class,
             BenchCommand.class,
             ScoreCommand.class,
+            ModelsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

@@ -1,5 +1,9 @@
 package dev.styleclip.runtime;
 
+import dev.styleclip.runtime.models.ModelEntries;
+import dev.styleclip.runtime.models.ModelEntry;
+import dev.styleclip.runtime.models.ModelInstaller;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -13,6 +17,8 @@ import java.util.Optional;
 /**
  * The kinds of model files the app uses and where it looks for them ({@code models/} beside the app, or the folder
  * named by the system property {@code styleclip.models}). Without real files the app runs on demo networks.
+ * The official files, with their sources and hashes, are the {@link ModelEntries catalog}; {@link #installer()} downloads,
+ * imports and verifies them.
  */
 public final class ModelCatalog {
 
@@ -22,7 +28,9 @@ public final class ModelCatalog {
         CLIP("CLIP", "OpenAI CLIP TorchScript archive (ViT-B-32.pt, ViT-B-16.pt, ViT-L-14.pt)", "ViT-"),
         IDENTITY("ArcFace IR-SE50", "model_ir_se50.pth (identity loss)", "model_ir_se50"),
         VGG16("VGG16 (LPIPS trunk)", "torchvision vgg16-397923af.pth", "vgg16"),
-        FACE_API("face-api networks", "TF.js weights from @vladmandic/face-api 1.7.15", "ssd_mobilenetv1_model-weights_manifest.json");
+        LPIPS("LPIPS linear layers", "LPIPS v0.1 vgg.pth (perceptual loss)", "vgg.pth"),
+        FACE_API("face-api networks", "TF.js weights from @vladmandic/face-api 1.7.15", "ssd_mobilenetv1_model-weights_manifest.json"),
+        ENCODER("StyleGAN3 encoder", "ReStyle-pSp / ReStyle-e4e over StyleGAN3 FFHQ (restyle_*_ffhq.pt)", "restyle_");
 
         private final String label;
         private final String description;
@@ -61,15 +69,58 @@ public final class ModelCatalog {
         return new ModelCatalog(defaultDir());
     }
 
+    /**
+     * The models folder: the system property {@code styleclip.models} if set; in an installed package
+     * ({@code styleclip.packaged=true}, whose own folder is read-only) the user's data folder
+     * ({@code $XDG_DATA_HOME/styleclip/models}, default {@code ~/.local/share/styleclip/models}; on Windows
+     * {@code %LOCALAPPDATA%\StyleCLIP Studio\models}; on macOS {@code ~/Library/Application Support/StyleCLIP Studio/models});
+     * otherwise {@code models/} under {@code styleclip.home} (the checkout, set by {@code ./styleclip}) or the working folder.
+     */
     public static Path defaultDir() {
         String p = System.getProperty("styleclip.models");
-        if (p != null && !p.isBlank()) return Paths.get(p);
+        if (p != null && !p.isBlank()) return Paths.get(p).toAbsolutePath();
+        if (Boolean.getBoolean("styleclip.packaged")) return userDataDir().resolve("models");
         String home = System.getProperty("styleclip.home");
         return (home != null ? Paths.get(home) : Paths.get("")).resolve("models").toAbsolutePath();
     }
 
+    /** The per-user data folder of an installed app. */
+    public static Path userDataDir() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        Path userHome = Paths.get(System.getProperty("user.home"));
+        if (os.contains("win")) {
+            String local = System.getenv("LOCALAPPDATA");
+            return (local != null ? Paths.get(local) : userHome.resolve("AppData").resolve("Local")).resolve("StyleCLIP Studio");
+        }
+        if (os.contains("mac")) return userHome.resolve("Library").resolve("Application Support").resolve("StyleCLIP Studio");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return (xdg != null && !xdg.isBlank() ? Paths.get(xdg) : userHome.resolve(".local").resolve("share")).resolve("styleclip");
+    }
+
     public Path dir() {
         return dir;
+    }
+
+    /** Every official file of the catalog. */
+    public List<ModelEntry> entries() {
+        return ModelEntries.all();
+    }
+
+    /** The catalog entries of one role. */
+    public List<ModelEntry> entries(Role role) {
+        List<ModelEntry> out = new ArrayList<>();
+        for (ModelEntry e : entries()) if (e.role() == role) out.add(e);
+        return out;
+    }
+
+    /** Downloads, imports and verifies files of this folder. */
+    public ModelInstaller installer() {
+        return new ModelInstaller(dir);
+    }
+
+    /** Whether a catalog entry is installed in this folder. */
+    public boolean installed(ModelEntry e) {
+        return installer().installed(e);
     }
 
     /** The status of every role, in catalog order. */
@@ -84,10 +135,24 @@ public final class ModelCatalog {
         return find(Role.GENERATOR).isEmpty();
     }
 
-    /** The first file in the models folder (one level of sub-folders included) that fills a role. */
+    /**
+     * The file that fills a role: first an installed catalog file (recommended ones first), then any file in the models
+     * folder (one level of sub-folders included) whose name fits. For face-api: the manifest inside its folder.
+     */
     public Optional<Path> find(Role role) {
+        if (Files.isDirectory(dir)) {
+            ModelInstaller inst = installer();
+            List<ModelEntry> es = entries(role);
+            for (int pass = 0; pass < 2; pass++) {
+                for (ModelEntry e : es) {
+                    if (e.isDefault() != (pass == 0) || !inst.installed(e)) continue;
+                    Path t = inst.target(e);
+                    return Optional.of(e.isArchive() ? t.resolve(e.marker()) : t);
+                }
+            }
+        }
         if (role == Role.FACE_API) {
-            // face-api's weights are unpacked from its npm package into a cache folder (scripts/fetch-face-api)
+            // face-api's weights unpacked from its npm package into a cache folder (scripts/fetch-face-api)
             String cache = System.getProperty("faceapi.dir");
             if (cache != null) {
                 Path m = Paths.get(cache, "model", role.marker);
@@ -100,12 +165,15 @@ public final class ModelCatalog {
         candidates.sort(null);
         for (Path p : candidates) {
             String n = p.getFileName().toString();
+            if (n.startsWith(".")) continue; // .verified.json, .partial downloads
             String lower = n.toLowerCase(Locale.ROOT);
             boolean match;
             switch (role) {
                 case GENERATOR: match = lower.endsWith(".pkl"); break;
                 case CLIP: match = n.startsWith(role.marker) && lower.endsWith(".pt"); break;
-                case FACE_API: match = n.equals(role.marker); break;
+                case FACE_API:
+                case LPIPS: match = n.equals(role.marker); break;
+                case ENCODER: match = lower.startsWith(role.marker) && lower.endsWith(".pt"); break;
                 default: match = lower.startsWith(role.marker) && lower.endsWith(".pth");
             }
             if (match) return Optional.of(p);
@@ -117,7 +185,9 @@ public final class ModelCatalog {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
             for (Path p : ds) {
                 if (Files.isRegularFile(p)) out.add(p);
-                else if (depth > 1 && Files.isDirectory(p)) collect(p, depth - 1, out);
+                else if (depth > 1 && Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")) {
+                    collect(p, depth - 1, out);
+                }
             }
         } catch (IOException e) {
             // an unreadable folder holds nothing usable
