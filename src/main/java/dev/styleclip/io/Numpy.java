@@ -59,12 +59,12 @@ final class Numpy {
 
     /** BUILD of an ndarray: state {@code (version, shape, dtype, is_fortran, rawdata)}. */
     static void build(Pickle p, Pickle.NpArray a, Object state) throws ModelFileException {
-        if (!(state instanceof List) || ((List<?>) state).size() != 5) throw p.fail("is corrupt: bad numpy array state");
-        List<?> st = (List<?>) state;
-        if (!(st.get(1) instanceof List) || !(st.get(2) instanceof Pickle.NpDtype) || !(st.get(4) instanceof ByteBuffer)) {
+        List<?> st = Pickle.items(state);
+        if (st == null || st.size() != 5) throw p.fail("is corrupt: bad numpy array state");
+        List<?> shp = Pickle.items(st.get(1));
+        if (shp == null || !(st.get(2) instanceof Pickle.NpDtype) || !(st.get(4) instanceof ByteBuffer)) {
             throw p.fail("is corrupt or unsupported: numpy array state (only numeric arrays are read)");
         }
-        List<?> shp = (List<?>) st.get(1);
         long[] shape = new long[shp.size()];
         long n = 1;
         for (int i = 0; i < shape.length; i++) {

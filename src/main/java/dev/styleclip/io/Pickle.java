@@ -1,13 +1,17 @@
 package dev.styleclip.io;
 
-import java.math.BigInteger;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,18 +19,40 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one restricted unpickler of the readers (protocols 0–5, the opcodes model files use).
+ * The one restricted unpickler of the readers, built on Pyrolite ({@code net.razorvine:pickle}, {@link Unpickler}).
  *
- * <p>Written from scratch instead of using Pyrolite: Pyrolite resolves globals through a static, process-wide
- * constructor table with built-in entries (and a fallback that builds a dictionary for any unknown class), its
- * {@code load_global} is package-private, and it allocates {@code BINBYTES} buffers of any claimed length. Here every
- * global is checked against {@link #ALLOWED} the moment it is named ({@code GLOBAL}, {@code STACK_GLOBAL},
- * {@code INST}, {@code OBJ}); anything else ends the read with a {@link ModelFileException} naming it. Nothing is ever
- * instantiated or called by name: each allowed global maps to a fixed piece of Java code in {@link #call}, and
- * {@code __torch__.*} classes become plain attribute bags ({@link PyObject}). Every length is checked against the
- * bytes that remain before anything is allocated, and {@code BINBYTES} values are zero-copy slices of the input.</p>
+ * <p>Pyrolite does the opcode machinery: the stack and its marks, the memo, tuples ({@code Object[]}), lists, sets,
+ * ints, floats, text-line opcodes, {@code PROTO}, {@code STOP}. This subclass overrides {@link #dispatch} only where
+ * safety or the model formats need it, and never hands those opcodes on to {@code super.dispatch}:</p>
+ * <ul>
+ *   <li>Globals ({@code GLOBAL}, {@code STACK_GLOBAL}, {@code INST}, {@code OBJ}) are checked against {@link #ALLOWED}
+ *   the moment they are named; anything else ends the read with a {@link ModelFileException} naming it. An allowed
+ *   global becomes a {@link Global} marker (not a Pyrolite {@code IObjectConstructor}), so Pyrolite's static,
+ *   process-wide constructor table, its built-in entries ({@code bytearray}, {@code datetime}, {@code decimal},
+ *   {@code copy_reg._reconstructor}, ...) and its fallback that builds a dictionary for any unknown class are never
+ *   consulted. {@code Unpickler.registerConstructor} is not used (it would change every unpickler in the process).</li>
+ *   <li>Calls ({@code REDUCE}, {@code NEWOBJ}, {@code NEWOBJ_EX}) and {@code BUILD} run a fixed piece of Java code per
+ *   allowed global ({@link #call}, {@link #build}); nothing is instantiated, called or reflected on by name (Pyrolite's
+ *   own {@code BUILD} would invoke a {@code __setstate__} method found by reflection). {@code __torch__.*} classes
+ *   become plain attribute bags ({@link PyObject}).</li>
+ *   <li>Every length-carrying opcode ({@code BINBYTES}, {@code SHORT_BINBYTES}, {@code BINBYTES8}, {@code BYTEARRAY8},
+ *   {@code BINUNICODE}, {@code BINUNICODE8}, {@code BINSTRING}, {@code LONG4}, {@code FRAME}) has its claimed length
+ *   checked against the bytes that remain before anything is allocated (Pyrolite allocates first). Bytes values are
+ *   zero-copy read-only {@link ByteBuffer} slices of the input, which is this class's own stream over a (mapped)
+ *   buffer, so a storage blob is never copied onto the heap. A text {@code LONG} longer than CPython's 4,300-digit
+ *   limit is refused before Pyrolite parses it (parsing is quadratic in the number of digits).</li>
+ *   <li>Dicts ({@code EMPTY_DICT}, {@code DICT}, {@code SETITEMS}) are insertion-ordered {@link LinkedHashMap}s as in
+ *   Python (Pyrolite uses {@code HashMap}s, and its {@code SETITEMS} loses order even on an ordered map): state-dict
+ *   and module attribute order is part of the model formats.</li>
+ *   <li>{@code APPENDS} and {@code POP_MARK}: Pyrolite trims the whole list, or the whole stack, to size after each
+ *   one, so a file of many small batches takes time quadratic in its size (a 1 MB pickle ran for 30 s); here they are
+ *   linear, as in CPython.</li>
+ *   <li>Persistent ids ({@code PERSID}, {@code BINPERSID}) go through {@link #persistentLoad} to the reader's handler.</li>
+ * </ul>
+ * <p>Whatever Pyrolite's own opcodes throw on corrupt input (stack underflow, a missing mark, a value of the wrong kind,
+ * a bad memo key, end of input) ends in a {@link ModelFileException} naming the file, the opcode and its offset.</p>
  */
-final class Pickle {
+final class Pickle extends Unpickler {
 
     /** A global named by the pickle (only ever an allowed one). */
     record Global(String module, String name) {
@@ -115,13 +141,6 @@ final class Pickle {
         Object load(ByteBuffer bytes) throws ModelFileException;
     }
 
-    private static final Object MARK = new Object() {
-        @Override
-        public String toString() {
-            return "MARK";
-        }
-    };
-
     /** The allow-list (module.name). {@code __torch__.*} classes are allowed too, as attribute bags. */
     static final Set<String> ALLOWED = Set.of(
             "collections.OrderedDict",
@@ -145,9 +164,9 @@ final class Pickle {
     private final ByteBuffer in;
     private final PersistentLoader persistentLoader;
     private final BytesLoader bytesLoader;
-    private final ArrayList<Object> stack = new ArrayList<>();
-    private final ArrayList<Integer> marks = new ArrayList<>();
-    private final HashMap<Long, Object> memo = new HashMap<>();
+    /** The opcode being dispatched and its offset, for messages. */
+    private int op = -1;
+    private int opOffset;
 
     /**
      * @param source      the file name for messages
@@ -177,7 +196,71 @@ final class Pickle {
         return fail("refuses the pickle global '" + qualified + "': not on the allow-list of model-file classes (" + hint + ")");
     }
 
+    /** Reads one pickle (up to and including STOP) and returns its object. */
+    Object load() throws ModelFileException {
+        try {
+            return load(new BufferInput(in));
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (Wrapped e) {
+            throw e.problem;
+        } catch (IOException e) {
+            throw new ModelFileException(source, "is truncated or corrupt: pickle input ends at offset " + in.position()
+                    + " (" + firstLine(e) + ")", e);
+        } catch (RuntimeException e) {
+            String what = e instanceof IndexOutOfBoundsException && !(e instanceof StringIndexOutOfBoundsException) ? "is corrupt: pickle " + where() + ": stack underflow or missing MARK"
+                    : e instanceof ClassCastException ? "is corrupt: pickle " + where() + " is applied to the wrong kind of value"
+                    : "is corrupt or unsupported: pickle " + where() + ": " + firstLine(e);
+            throw new ModelFileException(source, what, e);
+        } catch (StackOverflowError e) {
+            // hashing a list that contains itself (used as a dict key or set item)
+            throw fail("is corrupt: pickle " + where() + " builds a self-referencing or too deeply nested key");
+        } finally {
+            close();
+        }
+    }
+
+    private String where() {
+        return "opcode 0x" + Integer.toHexString(op) + " at offset " + opOffset;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
+        m = m.strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
     // ---------------------------------------------------------------- input
+
+    /** The pickle as a stream for Pyrolite: reads advance the buffer itself, so its position is the stream's. */
+    private static final class BufferInput extends InputStream {
+        private final ByteBuffer b;
+
+        BufferInput(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        public int read() {
+            return b.hasRemaining() ? b.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int len) {
+            if (len == 0) return 0;
+            if (!b.hasRemaining()) return -1;
+            int n = Math.min(len, b.remaining());
+            b.get(dst, off, n);
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return b.remaining();
+        }
+    }
 
     private void need(long n) throws ModelFileException {
         if (n < 0 || n > in.remaining()) {
@@ -189,11 +272,6 @@ final class Pickle {
     private int u8() throws ModelFileException {
         need(1);
         return in.get() & 0xff;
-    }
-
-    private int u16() throws ModelFileException {
-        need(2);
-        return (in.get() & 0xff) | (in.get() & 0xff) << 8;
     }
 
     private int i32() throws ModelFileException {
@@ -210,6 +288,7 @@ final class Pickle {
         return in.order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
+    /** {@code n} bytes as a read-only slice of the input (no copy). */
     private ByteBuffer slice(long n) throws ModelFileException {
         need(n);
         ByteBuffer s = in.slice();
@@ -239,364 +318,171 @@ final class Pickle {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    // ---------------------------------------------------------------- stack
-
-    private Object pop() throws ModelFileException {
-        if (stack.isEmpty() || (!marks.isEmpty() && marks.get(marks.size() - 1) >= stack.size())) {
-            throw fail("is corrupt: pickle stack underflow at offset " + in.position());
-        }
-        Object o = stack.remove(stack.size() - 1);
-        return o;
+    /** Whether the text line at the position runs on for more than {@code max} bytes (looks no further). */
+    private boolean lineLongerThan(int max) {
+        int end = (int) Math.min(in.limit(), (long) in.position() + max + 1);
+        for (int i = in.position(); i < end; i++) if (in.get(i) == '\n') return false;
+        return end - in.position() > max;
     }
 
-    private Object peek() throws ModelFileException {
-        if (stack.isEmpty()) throw fail("is corrupt: pickle stack underflow at offset " + in.position());
-        return stack.get(stack.size() - 1);
-    }
+    // ---------------------------------------------------------------- opcodes
 
-    private List<Object> popMark() throws ModelFileException {
-        if (marks.isEmpty()) throw fail("is corrupt: pickle has no MARK at offset " + in.position());
-        int m = marks.remove(marks.size() - 1);
-        List<Object> sub = new ArrayList<>(stack.subList(m, stack.size()));
-        stack.subList(m, stack.size()).clear();
-        return sub;
-    }
+    /** CPython's default {@code sys.int_info.default_max_str_digits}, which its unpickler applies to text ints. */
+    private static final int MAX_LONG_DIGITS = 4300;
 
-    private static List<Object> tuple(List<Object> items) {
-        return Collections.unmodifiableList(items);
-    }
-
-    private static List<Object> tuple(Object... items) {
-        return Collections.unmodifiableList(Arrays.asList(items));
-    }
-
-    private void memoPut(long idx) throws ModelFileException {
-        if (idx < 0) throw fail("is corrupt: negative pickle memo index");
-        memo.put(idx, peek());
-    }
-
-    private Object memoGet(long idx) throws ModelFileException {
-        if (!memo.containsKey(idx)) throw fail("is corrupt: pickle memo has no entry " + idx);
-        return memo.get(idx);
-    }
-
-    // ---------------------------------------------------------------- main loop
-
-    /** Reads one pickle (up to and including STOP) and returns its object. */
-    Object load() throws ModelFileException {
-        while (true) {
-            int op = u8();
-            switch (op) {
-                case 0x80: { // PROTO
-                    int p = u8();
-                    if (p > 5) throw fail("uses pickle protocol " + p + ", which this reader does not know");
-                    break;
-                }
-                case 0x95: // FRAME
-                    i64();
-                    break;
-                case '.': // STOP
-                    if (stack.size() != 1 || !marks.isEmpty()) {
-                        if (stack.isEmpty()) throw fail("is corrupt: pickle ends with an empty stack");
-                    }
-                    return stack.get(stack.size() - 1);
-                case '(':
-                    marks.add(stack.size());
-                    break;
-                case '0':
-                    pop();
-                    break;
-                case '1':
-                    popMark();
-                    break;
-                case '2':
-                    stack.add(peek());
-                    break;
-                case 'N':
-                    stack.add(null);
-                    break;
-                case 0x88:
-                    stack.add(Boolean.TRUE);
-                    break;
-                case 0x89:
-                    stack.add(Boolean.FALSE);
-                    break;
-                case 'J':
-                    stack.add(i32());
-                    break;
-                case 'K':
-                    stack.add(u8());
-                    break;
-                case 'M':
-                    stack.add(u16());
-                    break;
-                case 0x8a: // LONG1
-                    stack.add(longBytes(u8()));
-                    break;
-                case 0x8b: { // LONG4
-                    int n = i32();
-                    if (n < 0) throw fail("is corrupt: negative LONG4 length");
-                    stack.add(longBytes(n));
-                    break;
-                }
-                case 'I': { // INT (protocol 0; also True/False as 01/00)
-                    String s = line().trim();
-                    if (s.equals("01")) stack.add(Boolean.TRUE);
-                    else if (s.equals("00")) stack.add(Boolean.FALSE);
-                    else stack.add(narrow(parseInt(s)));
-                    break;
-                }
-                case 'L': {
-                    String s = line().trim();
-                    if (s.endsWith("L")) s = s.substring(0, s.length() - 1);
-                    stack.add(narrow(parseInt(s)));
-                    break;
-                }
-                case 'F':
-                    try {
-                        stack.add(Double.parseDouble(line().trim()));
-                    } catch (NumberFormatException e) {
-                        throw fail("is corrupt: bad float in pickle");
-                    }
-                    break;
-                case 'G': {
-                    need(8);
-                    stack.add(in.order(ByteOrder.BIG_ENDIAN).getDouble());
-                    break;
-                }
-                case 'X': // BINUNICODE
-                    stack.add(utf8(u32()));
-                    break;
-                case 0x8c: // SHORT_BINUNICODE
-                    stack.add(utf8(u8()));
-                    break;
-                case 0x8d: // BINUNICODE8
-                    stack.add(utf8(i64()));
-                    break;
-                case 'V': // UNICODE (raw-unicode-escape; ASCII in practice)
-                    stack.add(line());
-                    break;
-                case 'T': { // BINSTRING
-                    int n = i32();
-                    if (n < 0) throw fail("is corrupt: negative BINSTRING length");
-                    stack.add(new String(bytes(n), StandardCharsets.ISO_8859_1));
-                    break;
-                }
-                case 'U':
-                    stack.add(new String(bytes(u8()), StandardCharsets.ISO_8859_1));
-                    break;
-                case 'S': {
-                    String s = line().trim();
-                    if (s.length() >= 2 && (s.charAt(0) == '\'' || s.charAt(0) == '"')) s = s.substring(1, s.length() - 1);
-                    stack.add(s);
-                    break;
-                }
-                case 'B': // BINBYTES
-                    stack.add(slice(u32()));
-                    break;
-                case 'C': // SHORT_BINBYTES
-                    stack.add(slice(u8()));
-                    break;
-                case 0x8e: // BINBYTES8
-                case 0x96: // BYTEARRAY8
-                    stack.add(slice(i64()));
-                    break;
-                case 0x98: // READONLY_BUFFER
-                    break;
-                case 0x97:
-                    throw fail("uses out-of-band pickle buffers, which model files never do");
-                case ')':
-                    stack.add(tuple());
-                    break;
-                case 0x85:
-                    stack.add(tuple(pop()));
-                    break;
-                case 0x86: {
-                    Object b = pop();
-                    Object a = pop();
-                    stack.add(tuple(a, b));
-                    break;
-                }
-                case 0x87: {
-                    Object c = pop();
-                    Object b = pop();
-                    Object a = pop();
-                    stack.add(tuple(a, b, c));
-                    break;
-                }
-                case 't':
-                    stack.add(tuple(popMark()));
-                    break;
-                case ']':
-                    stack.add(new ArrayList<>());
-                    break;
-                case 'l':
-                    stack.add(new ArrayList<>(popMark()));
-                    break;
-                case '}':
-                    stack.add(new LinkedHashMap<>());
-                    break;
-                case 'd': {
-                    List<Object> items = popMark();
-                    Map<Object, Object> m = new LinkedHashMap<>();
-                    putPairs(m, items);
-                    stack.add(m);
-                    break;
-                }
-                case 0x8f:
-                    stack.add(new LinkedHashSet<>());
-                    break;
-                case 0x91:
-                    stack.add(Collections.unmodifiableSet(new LinkedHashSet<>(popMark())));
-                    break;
-                case 0x90: { // ADDITEMS
-                    List<Object> items = popMark();
-                    Object s = peek();
-                    if (!(s instanceof Set)) throw fail("is corrupt: ADDITEMS on a non-set");
-                    @SuppressWarnings("unchecked") Set<Object> set = (Set<Object>) s;
-                    set.addAll(items);
-                    break;
-                }
-                case 'a': {
-                    Object v = pop();
-                    listOf(peek()).add(v);
-                    break;
-                }
-                case 'e': {
-                    List<Object> items = popMark();
-                    listOf(peek()).addAll(items);
-                    break;
-                }
-                case 's': {
-                    Object v = pop();
-                    Object k = pop();
-                    mapOf(peek()).put(k, v);
-                    break;
-                }
-                case 'u': {
-                    List<Object> items = popMark();
-                    putPairs(mapOf(peek()), items);
-                    break;
-                }
-                case 'p':
-                    memoPut(parseInt(line().trim()).longValue());
-                    break;
-                case 'q':
-                    memoPut(u8());
-                    break;
-                case 'r':
-                    memoPut(u32());
-                    break;
-                case 0x94:
-                    memoPut(memo.size());
-                    break;
-                case 'g':
-                    stack.add(memoGet(parseInt(line().trim()).longValue()));
-                    break;
-                case 'h':
-                    stack.add(memoGet(u8()));
-                    break;
-                case 'j':
-                    stack.add(memoGet(u32()));
-                    break;
-                case 'c': { // GLOBAL
-                    String module = line();
-                    String name = line();
-                    stack.add(global(module, name));
-                    break;
-                }
-                case 0x93: { // STACK_GLOBAL
-                    Object name = pop();
-                    Object module = pop();
-                    if (!(module instanceof String) || !(name instanceof String)) {
-                        throw fail("is corrupt: STACK_GLOBAL needs two strings");
-                    }
-                    stack.add(global((String) module, (String) name));
-                    break;
-                }
-                case 'i': { // INST
-                    String module = line();
-                    String name = line();
-                    Global g = global(module, name);
-                    stack.add(instantiate(g, popMark()));
-                    break;
-                }
-                case 'o': { // OBJ
-                    List<Object> items = popMark();
-                    if (items.isEmpty() || !(items.get(0) instanceof Global)) throw fail("is corrupt: OBJ without a class");
-                    stack.add(instantiate((Global) items.get(0), items.subList(1, items.size())));
-                    break;
-                }
-                case 'R': { // REDUCE
-                    Object args = pop();
-                    Object f = pop();
-                    if (!(f instanceof Global)) throw fail("is corrupt or hostile: REDUCE calls a " + typeName(f) + ", not a global");
-                    stack.add(call((Global) f, argsOf(args)));
-                    break;
-                }
-                case 0x81: { // NEWOBJ
-                    Object args = pop();
-                    Object cls = pop();
-                    if (!(cls instanceof Global)) throw fail("is corrupt: NEWOBJ of a " + typeName(cls));
-                    stack.add(instantiate((Global) cls, argsOf(args)));
-                    break;
-                }
-                case 0x92: { // NEWOBJ_EX
-                    pop(); // kwargs
-                    Object args = pop();
-                    Object cls = pop();
-                    if (!(cls instanceof Global)) throw fail("is corrupt: NEWOBJ_EX of a " + typeName(cls));
-                    stack.add(instantiate((Global) cls, argsOf(args)));
-                    break;
-                }
-                case 'b': { // BUILD
-                    Object state = pop();
-                    build(peek(), state);
-                    break;
-                }
-                case 'P': { // PERSID
-                    String pid = line();
-                    stack.add(persistent(pid));
-                    break;
-                }
-                case 'Q':
-                    stack.add(persistent(pop()));
-                    break;
-                case 0x82: case 0x83: case 0x84:
-                    throw fail("uses the pickle extension registry (EXT opcodes), which is refused");
-                default:
-                    throw fail("is corrupt: unknown pickle opcode 0x" + Integer.toHexString(op) + " at offset " + (in.position() - 1));
+    @Override
+    protected Object dispatch(short key) throws IOException {
+        op = key;
+        opOffset = in.position() - 1;
+        switch (key) {
+            // globals: the allow-list, never Pyrolite's constructor table
+            case Opcodes.GLOBAL: {
+                String module = line();
+                String name = line();
+                stack.add(global(module, name));
+                break;
             }
+            case Opcodes.STACK_GLOBAL: {
+                Object name = stack.pop();
+                Object module = stack.pop();
+                if (!(module instanceof String) || !(name instanceof String)) {
+                    throw fail("is corrupt: STACK_GLOBAL needs two strings");
+                }
+                stack.add(global((String) module, (String) name));
+                break;
+            }
+            case Opcodes.INST: {
+                String module = line();
+                String name = line();
+                Global g = global(module, name);
+                stack.add(instantiate(g, stack.pop_all_since_marker()));
+                break;
+            }
+            case Opcodes.OBJ: {
+                List<Object> items = stack.pop_all_since_marker();
+                if (items.isEmpty() || !(items.get(0) instanceof Global)) throw fail("is corrupt: OBJ without a class");
+                stack.add(instantiate((Global) items.get(0), items.subList(1, items.size())));
+                break;
+            }
+            // calls and state: fixed Java code per allowed global
+            case Opcodes.REDUCE: {
+                Object args = stack.pop();
+                Object f = stack.pop();
+                if (!(f instanceof Global)) throw fail("is corrupt or hostile: REDUCE calls a " + typeName(f) + ", not a global");
+                stack.add(call((Global) f, argsOf(args)));
+                break;
+            }
+            case Opcodes.NEWOBJ: {
+                Object args = stack.pop();
+                Object cls = stack.pop();
+                if (!(cls instanceof Global)) throw fail("is corrupt: NEWOBJ of a " + typeName(cls));
+                stack.add(instantiate((Global) cls, argsOf(args)));
+                break;
+            }
+            case Opcodes.NEWOBJ_EX: {
+                stack.pop(); // kwargs
+                Object args = stack.pop();
+                Object cls = stack.pop();
+                if (!(cls instanceof Global)) throw fail("is corrupt: NEWOBJ_EX of a " + typeName(cls));
+                stack.add(instantiate((Global) cls, argsOf(args)));
+                break;
+            }
+            case Opcodes.BUILD: {
+                Object state = stack.pop();
+                build(stack.peek(), state);
+                break;
+            }
+            // dicts keep insertion order
+            case Opcodes.EMPTY_DICT:
+                stack.add(new LinkedHashMap<>());
+                break;
+            case Opcodes.DICT: {
+                Map<Object, Object> m = new LinkedHashMap<>();
+                putPairs(m, stack.pop_all_since_marker());
+                stack.add(m);
+                break;
+            }
+            case Opcodes.SETITEMS: {
+                List<Object> items = stack.pop_all_since_marker();
+                Object target = stack.peek();
+                if (!(target instanceof Map)) throw fail("is corrupt: SETITEMS on a " + typeName(target));
+                @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) target;
+                putPairs(m, items);
+                break;
+            }
+            // Pyrolite trims the whole list (APPENDS) or the whole stack (POP_MARK) to size each time: quadratic
+            case Opcodes.APPENDS: {
+                List<Object> items = stack.pop_all_since_marker();
+                Object target = stack.peek();
+                if (!(target instanceof ArrayList)) throw fail("is corrupt: APPENDS to a " + typeName(target));
+                @SuppressWarnings("unchecked") List<Object> l = (List<Object>) target;
+                l.addAll(items);
+                break;
+            }
+            case Opcodes.POP_MARK:
+                stack.pop_all_since_marker();
+                break;
+            // lengths checked before allocating; bytes are slices of the input
+            case Opcodes.BINBYTES:
+                stack.add(slice(u32()));
+                break;
+            case Opcodes.SHORT_BINBYTES:
+                stack.add(slice(u8()));
+                break;
+            case Opcodes.BINBYTES8:
+            case Opcodes.BYTEARRAY8:
+                stack.add(slice(i64()));
+                break;
+            case Opcodes.BINUNICODE:
+                stack.add(new String(bytes(u32()), StandardCharsets.UTF_8));
+                break;
+            case Opcodes.BINUNICODE8:
+                stack.add(new String(bytes(i64()), StandardCharsets.UTF_8));
+                break;
+            case Opcodes.BINSTRING: {
+                int n = i32();
+                if (n < 0) throw fail("is corrupt: negative BINSTRING length");
+                stack.add(new String(bytes(n), StandardCharsets.ISO_8859_1));
+                break;
+            }
+            case Opcodes.LONG4: {
+                int n = i32();
+                if (n < 0) throw fail("is corrupt: negative LONG4 length");
+                stack.add(PickleUtils.decode_long(bytes(n)));
+                break;
+            }
+            case Opcodes.FRAME:
+                need(i64());
+                break;
+            case Opcodes.LONG: // text int: parsing is quadratic in its length, so CPython's digit limit applies
+                if (lineLongerThan(MAX_LONG_DIGITS + 2)) throw fail("is corrupt: pickle LONG at offset " + opOffset
+                        + " has more than " + MAX_LONG_DIGITS + " digits");
+                return super.dispatch(key);
+            default:
+                return super.dispatch(key);
+        }
+        return NO_RETURN_VALUE;
+    }
+
+    /** Carries a reader's refusal of a persistent id through Pyrolite, which declares no checked exception there. */
+    private static final class Wrapped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient ModelFileException problem;
+
+        Wrapped(ModelFileException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.problem = problem;
         }
     }
 
-    private String utf8(long n) throws ModelFileException {
-        need(n);
-        byte[] b = new byte[(int) n];
-        in.get(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private Number longBytes(int n) throws ModelFileException {
-        byte[] b = bytes(n);
-        if (n == 0) return 0;
-        byte[] be = new byte[n];
-        for (int i = 0; i < n; i++) be[i] = b[n - 1 - i];
-        return narrow(new BigInteger(be));
-    }
-
-    private BigInteger parseInt(String s) throws ModelFileException {
+    @Override
+    protected Object persistentLoad(Object pid) {
         try {
-            return new BigInteger(s);
-        } catch (NumberFormatException e) {
-            throw fail("is corrupt: bad integer text in pickle");
+            if (persistentLoader == null) throw fail("has a persistent id where none is expected");
+            return persistentLoader.load(pid);
+        } catch (ModelFileException e) {
+            throw new Wrapped(e);
         }
-    }
-
-    private static Number narrow(BigInteger v) {
-        if (v.bitLength() < 32) return v.intValue();
-        if (v.bitLength() < 64) return v.longValue();
-        return v;
     }
 
     private void putPairs(Map<Object, Object> m, List<Object> items) throws ModelFileException {
@@ -604,34 +490,26 @@ final class Pickle {
         for (int i = 0; i < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
     }
 
-    @SuppressWarnings("unchecked")
-    private List<Object> listOf(Object o) throws ModelFileException {
-        if (o instanceof ArrayList) return (List<Object>) o;
-        throw fail("is corrupt: APPEND to a " + typeName(o));
+    /** A tuple ({@code Object[]} from Pyrolite) or list as a list; null for anything else. */
+    static List<?> items(Object o) {
+        if (o instanceof Object[]) return Arrays.asList((Object[]) o);
+        if (o instanceof List) return (List<?>) o;
+        return null;
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<Object, Object> mapOf(Object o) throws ModelFileException {
-        if (o instanceof LinkedHashMap) return (Map<Object, Object>) o;
-        throw fail("is corrupt: SETITEM on a " + typeName(o));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Object> argsOf(Object o) throws ModelFileException {
-        if (o instanceof List) return (List<Object>) o;
-        throw fail("is corrupt: call arguments are a " + typeName(o) + ", not a tuple");
+    private List<?> argsOf(Object o) throws ModelFileException {
+        List<?> l = items(o);
+        if (l == null) throw fail("is corrupt: call arguments are a " + typeName(o) + ", not a tuple");
+        return l;
     }
 
     static String typeName(Object o) {
         if (o == null) return "None";
         if (o instanceof Global) return "global " + ((Global) o).qualified();
         if (o instanceof PyObject) return ((PyObject) o).className;
+        if (o instanceof Object[]) return "tuple";
+        if (o.getClass() == Object.class) return "MARK";
         return o.getClass().getSimpleName();
-    }
-
-    private Object persistent(Object pid) throws ModelFileException {
-        if (persistentLoader == null) throw fail("has a persistent id where none is expected");
-        return persistentLoader.load(pid);
     }
 
     // ---------------------------------------------------------------- globals
@@ -648,7 +526,7 @@ final class Pickle {
     }
 
     /** NEWOBJ / INST / OBJ: only classes that are plain containers. */
-    private Object instantiate(Global g, List<Object> args) throws ModelFileException {
+    private Object instantiate(Global g, List<?> args) throws ModelFileException {
         String q = g.qualified();
         if (isTorchScriptClass(g.module())) return new PyObject(q);
         switch (q) {
@@ -661,21 +539,20 @@ final class Pickle {
         }
     }
 
-    private Object arg(List<Object> args, int i, String what) throws ModelFileException {
+    private Object arg(List<?> args, int i, String what) throws ModelFileException {
         if (i >= args.size()) throw fail("is corrupt: " + what + " gets too few arguments");
         return args.get(i);
     }
 
-    private long longArg(List<Object> args, int i, String what) throws ModelFileException {
+    private long longArg(List<?> args, int i, String what) throws ModelFileException {
         Object o = arg(args, i, what);
         if (o instanceof Integer || o instanceof Long) return ((Number) o).longValue();
         throw fail("is corrupt: " + what + " argument " + i + " is a " + typeName(o) + ", not an int");
     }
 
-    private long[] longsArg(List<Object> args, int i, String what) throws ModelFileException {
-        Object o = arg(args, i, what);
-        if (!(o instanceof List)) throw fail("is corrupt: " + what + " argument " + i + " is not a tuple");
-        List<?> l = (List<?>) o;
+    private long[] longsArg(List<?> args, int i, String what) throws ModelFileException {
+        List<?> l = items(arg(args, i, what));
+        if (l == null) throw fail("is corrupt: " + what + " argument " + i + " is not a tuple");
         if (l.size() > 64) throw fail("is corrupt: " + what + " has " + l.size() + " dimensions");
         long[] r = new long[l.size()];
         for (int k = 0; k < r.length; k++) {
@@ -687,7 +564,7 @@ final class Pickle {
     }
 
     /** REDUCE of an allowed global: fixed Java code per global, nothing looked up by name. */
-    private Object call(Global g, List<Object> args) throws ModelFileException {
+    private Object call(Global g, List<?> args) throws ModelFileException {
         String q = g.qualified();
         switch (q) {
             case "collections.OrderedDict": {
@@ -696,12 +573,11 @@ final class Pickle {
                     Object src = args.get(0);
                     if (src instanceof Map) {
                         m.putAll((Map<?, ?>) src);
-                    } else if (src instanceof List) {
-                        for (Object pair : (List<?>) src) {
-                            if (!(pair instanceof List) || ((List<?>) pair).size() != 2) {
-                                throw fail("is corrupt: OrderedDict item is not a pair");
-                            }
-                            m.put(((List<?>) pair).get(0), ((List<?>) pair).get(1));
+                    } else if (items(src) != null) {
+                        for (Object pair : items(src)) {
+                            List<?> kv = items(pair);
+                            if (kv == null || kv.size() != 2) throw fail("is corrupt: OrderedDict item is not a pair");
+                            m.put(kv.get(0), kv.get(1));
                         }
                     } else if (src != null) {
                         throw fail("is corrupt: OrderedDict built from a " + typeName(src));
@@ -753,12 +629,15 @@ final class Pickle {
                 return Numpy.scalar(this, (NpDtype) d, (ByteBuffer) b);
             }
             case "numpy.core.multiarray._reconstruct":
-            case "numpy._core.multiarray._reconstruct": {
+            case "numpy._core.multiarray._reconstruct":
                 return new NpArray();
-            }
             case "builtins.set": case "builtins.frozenset": case "__builtin__.set": case "__builtin__.frozenset": {
                 Set<Object> s = new LinkedHashSet<>();
-                if (!args.isEmpty() && args.get(0) instanceof java.util.Collection) s.addAll((java.util.Collection<?>) args.get(0));
+                if (!args.isEmpty()) {
+                    Object src = args.get(0);
+                    if (src instanceof Collection) s.addAll((Collection<?>) src);
+                    else if (src instanceof Object[]) s.addAll(Arrays.asList((Object[]) src));
+                }
                 return s;
             }
             case "_codecs.encode": {
@@ -786,7 +665,7 @@ final class Pickle {
             case "torch.device":
                 return args.isEmpty() ? "cpu" : String.valueOf(args.get(0)) + (args.size() > 1 ? ":" + args.get(1) : "");
             case "torch.Size":
-                return args.isEmpty() ? tuple() : args.get(0);
+                return args.isEmpty() ? new Object[0] : args.get(0);
             default:
                 throw fail("calls '" + q + "', which is refused (a " + (isTorchScriptClass(g.module()) ? "TorchScript class" : "type name")
                         + " cannot be called)");
@@ -796,7 +675,8 @@ final class Pickle {
     private void build(Object target, Object state) throws ModelFileException {
         if (target instanceof PyObject) {
             Object st = state;
-            if (st instanceof List && ((List<?>) st).size() == 2) st = ((List<?>) st).get(0);
+            List<?> pair = items(st);
+            if (pair != null && pair.size() == 2) st = pair.get(0); // (dict, slots)
             if (st instanceof Map) {
                 for (Map.Entry<?, ?> e : ((Map<?, ?>) st).entrySet()) {
                     ((PyObject) target).attrs.put(String.valueOf(e.getKey()), e.getValue());
@@ -805,9 +685,8 @@ final class Pickle {
                 throw fail("is corrupt: state of " + ((PyObject) target).className + " is a " + typeName(st));
             }
         } else if (target instanceof NpDtype) {
-            if (state instanceof List && ((List<?>) state).size() > 1 && ((List<?>) state).get(1) instanceof String) {
-                ((NpDtype) target).order = (String) ((List<?>) state).get(1);
-            }
+            List<?> st = items(state);
+            if (st != null && st.size() > 1 && st.get(1) instanceof String) ((NpDtype) target).order = (String) st.get(1);
         } else if (target instanceof NpArray) {
             Numpy.build(this, (NpArray) target, state);
         } else if (target instanceof Map || target instanceof TensorRef || target instanceof PersistentObj

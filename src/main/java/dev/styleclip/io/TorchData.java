@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,10 +122,12 @@ final class TorchData {
                 }
                 return m;
             }
-            if (o instanceof Collection) {
+            if (o instanceof Collection || o instanceof Object[]) {
                 List<Object> l = new ArrayList<>();
                 int i = 0;
-                for (Object v : (Collection<?>) o) l.add(of(v, path + "." + i++, depth + 1));
+                for (Object v : o instanceof Object[] ? Arrays.asList((Object[]) o) : (Collection<?>) o) {
+                    l.add(of(v, path + "." + i++, depth + 1));
+                }
                 return l;
             }
             if (o instanceof Pickle.TensorRef) return materialize(source, path, (Pickle.TensorRef) o);
@@ -159,6 +162,7 @@ final class TorchData {
 
         private static Object keyOf(Object k) {
             if (k instanceof List) return k.toString();
+            if (k instanceof Object[]) return Arrays.asList((Object[]) k).toString();
             return k;
         }
     }

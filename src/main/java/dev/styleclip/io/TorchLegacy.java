@@ -96,16 +96,16 @@ final class TorchLegacy {
 
     private static Pickle.StorageRef storage(String source, Object pid, Map<String, Pickle.StorageRef> roots,
                                              Map<String, Pickle.StorageRef> views) throws ModelFileException {
-        if (!(pid instanceof List) || ((List<?>) pid).size() < 5 || !"storage".equals(((List<?>) pid).get(0))) {
+        List<?> l = Pickle.items(pid);
+        if (l == null || l.size() < 5 || !"storage".equals(l.get(0))) {
             throw new ModelFileException(source, "is corrupt or unsupported: persistent id " + Pickle.typeName(pid)
                     + " (only storages are read)");
         }
-        List<?> l = (List<?>) pid;
         Pickle.StorageRef root = TorchZip.storage(source, l.subList(0, 5), roots);
         Object view = l.size() > 5 ? l.get(5) : null;
         if (view == null) return root;
-        if (!(view instanceof List) || ((List<?>) view).size() != 3) throw new ModelFileException(source, "is corrupt: bad storage view");
-        List<?> v = (List<?>) view;
+        List<?> v = Pickle.items(view);
+        if (v == null || v.size() != 3) throw new ModelFileException(source, "is corrupt: bad storage view");
         Object vkey = v.get(0);
         Object off = v.get(1);
         Object size = v.get(2);

@@ -113,10 +113,10 @@ final class TorchZip {
 
     /** Persistent id of a zip-format storage: {@code ('storage', type, key, location, numel)}. */
     static Pickle.StorageRef storage(String source, Object pid, Map<String, Pickle.StorageRef> storages) throws ModelFileException {
-        if (!(pid instanceof List) || ((List<?>) pid).size() < 5 || !"storage".equals(((List<?>) pid).get(0))) {
+        List<?> l = Pickle.items(pid);
+        if (l == null || l.size() < 5 || !"storage".equals(l.get(0))) {
             throw new ModelFileException(source, "is corrupt: unexpected persistent id " + Pickle.typeName(pid));
         }
-        List<?> l = (List<?>) pid;
         DType dt = storageType(source, l.get(1));
         Object key = l.get(2);
         Object numel = l.get(4);
