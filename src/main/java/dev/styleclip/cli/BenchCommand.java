@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ./styleclip bench <what>}: speed and memory measurements printed as a table (or JSON). */
 @Command(name = "bench", description = "Measure speed and memory of the networks and jobs.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {BenchGeneratorCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The headless command line: {@code ./styleclip <command> ...}. */
 @Command(name = "styleclip", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "StyleCLIP Studio: text-driven face editing with StyleGAN3 and CLIP.%nRun without arguments to open the studio.",
-        subcommands = {InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
 
     /** Exit code for bad input (bad file, bad arguments): a one-line message on stderr. */
