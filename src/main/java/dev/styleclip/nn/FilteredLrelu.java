@@ -36,6 +36,8 @@ public final class FilteredLrelu {
     private final double plainGain;
     private final int[] pad; // x lo, x hi, y lo, y hi applied to the input
     private final int qy, qx, needY, needX, outY, outX;
+    /** Output phases per axis in the phase-domain path (up / down), and samples per output phase. */
+    private final int m, py, px;
     private NDArray yUp, xUp, xDown, yDown, down2d;
 
     /**
@@ -72,12 +74,17 @@ public final class FilteredLrelu {
         this.outX = Math.floorDiv(lx - kd + down, down);
         this.outY = Math.floorDiv(ly - kd + down, down);
         if (outX < 1 || outY < 1) throw new IllegalArgumentException("filtered lrelu output would be empty");
-        this.phaseDown = hasUp && up == down && up > 1;
+        // Phase domain all the way when up is a multiple of down: the up-sampled signal's u phases feed the down
+        // filter directly, which then yields m = up/down output phases (m = 1: the output itself).
+        this.phaseDown = hasUp && hasDown && up > 1 && up % down == 0;
+        this.m = phaseDown ? up / down : 1;
         this.needX = (outX - 1) * down + kd;
         this.needY = (outY - 1) * down + kd;
-        int s = Upfirdn.ceilDiv(kd, up);
-        this.qx = phaseDown ? outX + s - 1 : Upfirdn.ceilDiv(needX, up);
-        this.qy = phaseDown ? outY + s - 1 : Upfirdn.ceilDiv(needY, up);
+        int s = phaseDown ? Math.floorDiv(kd - 1 + (m - 1) * down, up) + 1 : 0;
+        this.px = Upfirdn.ceilDiv(outX, m);
+        this.py = Upfirdn.ceilDiv(outY, m);
+        this.qx = phaseDown ? px + s - 1 : Upfirdn.ceilDiv(needX, up);
+        this.qy = phaseDown ? py + s - 1 : Upfirdn.ceilDiv(needY, up);
 
         // Up-sampling taps: upfirdn gain up² = up per axis; the activation gain goes into the y pass.
         double[] gu = hasUp ? Upfirdn.flip(upFilter, up) : new double[]{1.0};
@@ -105,17 +112,22 @@ public final class FilteredLrelu {
                 for (int i = 0; i < kd; i++)
                     for (int j = 0; j < kd; j++) gd[i * kd + j] = downFilter[(kd - 1 - i) * kd + (kd - 1 - j)];
                 if (phaseDown) {
-                    float[] w = new float[channels * up * up * s * s];
+                    // groups = C; in (ry, rx), out (ey, ex): tap [sy][sx] = gd[sy·u + ry − ey·d][sx·u + rx − ex·d]
+                    int in = up * up, o = m * m;
+                    float[] w = new float[channels * o * in * s * s];
                     for (int c = 0; c < channels; c++)
-                        for (int ry = 0; ry < up; ry++)
-                            for (int rx = 0; rx < up; rx++)
-                                for (int sy = 0; sy < s; sy++)
-                                    for (int sx = 0; sx < s; sx++) {
-                                        int iy = sy * up + ry, ix = sx * up + rx;
-                                        double v = iy < kd && ix < kd ? gd[iy * kd + ix] : 0.0;
-                                        w[(((c * up + ry) * up + rx) * s + sy) * s + sx] = (float) v;
-                                    }
-                    down2d = manager.create(w, new Shape(channels, (long) up * up, s, s));
+                        for (int ey = 0; ey < m; ey++)
+                            for (int ex = 0; ex < m; ex++)
+                                for (int ry = 0; ry < up; ry++)
+                                    for (int rx = 0; rx < up; rx++)
+                                        for (int sy = 0; sy < s; sy++)
+                                            for (int sx = 0; sx < s; sx++) {
+                                                int iy = sy * up + ry - ey * down, ix = sx * up + rx - ex * down;
+                                                double v = iy >= 0 && ix >= 0 && iy < kd && ix < kd ? gd[iy * kd + ix] : 0.0;
+                                                int oc = (c * m + ey) * m + ex, ic = ry * up + rx;
+                                                w[((oc * in + ic) * s + sy) * s + sx] = (float) v;
+                                            }
+                    down2d = manager.create(w, new Shape((long) channels * o, in, s, s));
                 } else {
                     float[] w = new float[channels * kd * kd];
                     for (int c = 0; c < channels; c++)
@@ -125,17 +137,29 @@ public final class FilteredLrelu {
             } else {
                 double[] gd = Upfirdn.flip(downFilter, 1.0);
                 if (phaseDown) {
-                    double[][] g = Upfirdn.downPhases(gd, up);
-                    float[] wx = new float[channels * up * up * s];
+                    // x: groups = C·u (c, ry); in rx, out ex: tap s = gd[s·u + rx − ex·d]
+                    float[] wx = new float[channels * up * m * up * s];
                     for (int grp = 0; grp < channels * up; grp++)
-                        for (int r = 0; r < up; r++)
-                            for (int j = 0; j < s; j++) wx[(grp * up + r) * s + j] = (float) g[r][j];
-                    xDown = manager.create(wx, new Shape((long) channels * up, up, 1, s));
-                    float[] wy = new float[channels * up * s];
+                        for (int ex = 0; ex < m; ex++)
+                            for (int rx = 0; rx < up; rx++)
+                                for (int j = 0; j < s; j++) {
+                                    int idx = j * up + rx - ex * down;
+                                    wx[(((grp * m + ex) * up) + rx) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                }
+                    xDown = manager.create(wx, new Shape((long) channels * up * m, up, 1, s));
+                    // y: groups = C; in (ry, ex'), out (ey, ex): tap s = gd[s·u + ry − ey·d] where ex' = ex
+                    int in = up * m, o = m * m;
+                    float[] wy = new float[channels * o * in * s];
                     for (int c = 0; c < channels; c++)
-                        for (int r = 0; r < up; r++)
-                            for (int j = 0; j < s; j++) wy[(c * up + r) * s + j] = (float) g[r][j];
-                    yDown = manager.create(wy, new Shape(channels, up, s, 1));
+                        for (int ey = 0; ey < m; ey++)
+                            for (int ex = 0; ex < m; ex++)
+                                for (int ry = 0; ry < up; ry++)
+                                    for (int j = 0; j < s; j++) {
+                                        int idx = j * up + ry - ey * down;
+                                        int oc = (c * m + ey) * m + ex, ic = ry * m + ex;
+                                        wy[(oc * in + ic) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                    }
+                    yDown = manager.create(wy, new Shape((long) channels * o, in, s, 1));
                 } else {
                     float[] w = new float[channels * kd];
                     for (int c = 0; c < channels; c++) for (int i = 0; i < kd; i++) w[c * kd + i] = (float) gd[i];
@@ -157,14 +181,27 @@ public final class FilteredLrelu {
     }
 
     /** Applies the op to x [N, C, inH, inW] (bias already added). */
+    static final boolean PROF = Boolean.getBoolean("styleclip.prof");
+    static long tp;
+    static void tick(String what, NDArray x) {
+        if (!PROF) return;
+        long now = System.nanoTime();
+        System.err.printf("  %-10s %6.1f ms %s%n", what, (now - tp) / 1e6, x.getShape());
+        tp = now;
+    }
+
     public NDArray forward(NDArray x) {
+        if (PROF) tp = System.nanoTime();
         Shape s = x.getShape();
         long n = s.get(0);
         x = Upfirdn.padOrCrop(x, pad[0], pad[1], pad[2], pad[3]);
         int c = channels;
         if (hasUp) {
+            tick("pad", x);
             x = conv(x, yUp, 1, 1, c);
+            tick("yup", x);
             x = conv(x, xUp, 1, 1, c * up);
+            tick("xup", x);
             if (!phaseDown && up > 1) {
                 x = x.reshape(n, c, up, up, qy, qx).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) qy * up, (long) qx * up);
             }
@@ -174,17 +211,33 @@ public final class FilteredLrelu {
         } else if (plainGain != 1) {
             x = x.mul(plainGain);
         }
+        tick("interleave", x);
         if (slope != 1f) x = Activation.leakyRelu(x, slope);
+        tick("lrelu", x);
         if (clamp != null) x = x.clip(-clamp, clamp);
+        tick("clamp", x);
         if (phaseDown) {
-            if (radial) return conv(x, down2d, 1, 1, c);
-            x = conv(x, xDown, 1, 1, c * up);
-            return conv(x, yDown, 1, 1, c);
+            if (radial) {
+                x = conv(x, down2d, 1, 1, c);
+            } else {
+                x = conv(x, xDown, 1, 1, c * up);
+                tick("xdown", x);
+                x = conv(x, yDown, 1, 1, c);
+                tick("ydown", x);
+            }
+            if (m == 1) return x;
+            x = x.reshape(n, c, m, m, py, px).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) py * m, (long) px * m);
+            if ((long) py * m != outY || (long) px * m != outX) x = x.get(new NDIndex(":, :, 0:" + outY + ", 0:" + outX));
+            tick("outleave", x);
+            return x;
         }
         if (hasDown) {
             if (radial) return conv(x, down2d, down, down, c);
             x = conv(x, xDown, 1, down, c);
-            return conv(x, yDown, down, 1, c);
+            tick("xdown", x);
+            x = conv(x, yDown, down, 1, c);
+            tick("ydown", x);
+            return x;
         }
         if (down > 1) x = x.get(new NDIndex(":, :, ::" + down + ", ::" + down));
         return x;

@@ -115,6 +115,16 @@ class FilteredLreluTest {
     }
 
     @Test
+    void oddSizesInThePhaseDomain() {
+        check(2, 21, 17, lowpass(24, 4, 8, 64), lowpass(12, 4.7, 22, 64), false, 4, 2, new int[]{-6, -9, -5, -8},
+                Math.sqrt(2), 0.2, 256.0);
+        check(2, 19, 23, lowpass(24, 4, 8, 64), radial(12, 4.7, 22, 64), true, 4, 2, new int[]{-5, -9, -6, -8},
+                Math.sqrt(2), 0.2, 256.0);
+        check(1, 15, 13, lowpass(12, 2, 12, 32), lowpass(12, 2.4, 11, 32), false, 2, 2, new int[]{8, 8, 9, 7},
+                Math.sqrt(2), 0.2, 256.0);
+    }
+
+    @Test
     void clampBitesAndCriticalCrop() {
         check(2, 54, 54, lowpass(12, 16, 8, 64), lowpass(12, 16, 8, 64), false, 2, 2, new int[]{-11, -12, -11, -12},
                 Math.sqrt(2) * 300, 0.2, 256.0);
