@@ -181,27 +181,14 @@ public final class FilteredLrelu {
     }
 
     /** Applies the op to x [N, C, inH, inW] (bias already added). */
-    static final boolean PROF = Boolean.getBoolean("styleclip.prof");
-    static long tp;
-    static void tick(String what, NDArray x) {
-        if (!PROF) return;
-        long now = System.nanoTime();
-        System.err.printf("  %-10s %6.1f ms %s%n", what, (now - tp) / 1e6, x.getShape());
-        tp = now;
-    }
-
     public NDArray forward(NDArray x) {
-        if (PROF) tp = System.nanoTime();
         Shape s = x.getShape();
         long n = s.get(0);
         x = Upfirdn.padOrCrop(x, pad[0], pad[1], pad[2], pad[3]);
         int c = channels;
         if (hasUp) {
-            tick("pad", x);
             x = conv(x, yUp, 1, 1, c);
-            tick("yup", x);
             x = conv(x, xUp, 1, 1, c * up);
-            tick("xup", x);
             if (!phaseDown && up > 1) {
                 x = x.reshape(n, c, up, up, qy, qx).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) qy * up, (long) qx * up);
             }
@@ -211,32 +198,33 @@ public final class FilteredLrelu {
         } else if (plainGain != 1) {
             x = x.mul(plainGain);
         }
-        tick("interleave", x);
+        // The clamp rarely bites: two read-only reductions decide whether the allocating clip pass is needed
+        // (when nothing reaches the bound, clip is the identity in value and in gradient).
+        boolean clampNeeded = false;
+        if (clamp != null) {
+            double hi = x.max().getFloat();
+            double lo = x.min().getFloat();
+            double loAct = lo < 0 ? lo * slope : lo;
+            clampNeeded = !(hi <= clamp && loAct >= -clamp);
+        }
         if (slope != 1f) x = Activation.leakyRelu(x, slope);
-        tick("lrelu", x);
-        if (clamp != null) x = x.clip(-clamp, clamp);
-        tick("clamp", x);
+        if (clampNeeded) x = x.clip(-clamp, clamp);
         if (phaseDown) {
             if (radial) {
                 x = conv(x, down2d, 1, 1, c);
             } else {
                 x = conv(x, xDown, 1, 1, c * up);
-                tick("xdown", x);
                 x = conv(x, yDown, 1, 1, c);
-                tick("ydown", x);
             }
             if (m == 1) return x;
             x = x.reshape(n, c, m, m, py, px).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) py * m, (long) px * m);
             if ((long) py * m != outY || (long) px * m != outX) x = x.get(new NDIndex(":, :, 0:" + outY + ", 0:" + outX));
-            tick("outleave", x);
             return x;
         }
         if (hasDown) {
             if (radial) return conv(x, down2d, down, down, c);
             x = conv(x, xDown, 1, down, c);
-            tick("xdown", x);
             x = conv(x, yDown, down, 1, c);
-            tick("ydown", x);
             return x;
         }
         if (down > 1) x = x.get(new NDIndex(":, :, ::" + down + ", ::" + down));

@@ -128,22 +128,6 @@ public final class Upfirdn {
         }
     }
 
-    /**
-     * Polyphase form of "correlate with gd, keep every d-th sample" applied to a signal given as u = d phases:
-     * {@code out[o] = Σ_r Σ_s G[r][s] · phase_r[o + s]}.
-     */
-    public static double[][] downPhases(double[] gd, int u) {
-        int s = ceilDiv(gd.length, u);
-        double[][] g = new double[u][s];
-        for (int r = 0; r < u; r++) {
-            for (int j = 0; j < s; j++) {
-                int idx = j * u + r;
-                g[r][j] = idx < gd.length ? gd[idx] : 0.0;
-            }
-        }
-        return g;
-    }
-
     public static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }

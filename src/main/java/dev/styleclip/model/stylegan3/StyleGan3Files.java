@@ -47,10 +47,6 @@ public final class StyleGan3Files {
             throw new ModelFileException(file, "is not a StyleGAN network pickle (it is " + cp.format().id() + ")");
         }
         TensorStore g = cp.objects().containsKey("G_ema") ? cp.object("G_ema") : cp.main();
-        Object cls = g.metadata().get("class_name");
-        if (cls == null || !String.valueOf(cls).contains("networks_stylegan3")) {
-            throw new ModelFileException(file, "is not a StyleGAN3 generator (G_ema class " + cls + ")");
-        }
         return StyleGan3Generator.load(g, manager);
     }
 

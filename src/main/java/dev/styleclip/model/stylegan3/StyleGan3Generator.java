@@ -178,6 +178,9 @@ public final class StyleGan3Generator implements AutoCloseable {
      */
     public static StyleGan3Generator load(TensorStore gEma, Map<String, Object> initKwargs, NDManager manager)
             throws ModelFileException {
+        if (!gEma.contains("synthesis.input.freqs") || !gEma.contains("mapping.w_avg")) {
+            throw new ModelFileException(gEma.source(), "is not a StyleGAN3 generator (no synthesis.input.freqs / mapping.w_avg)");
+        }
         return new StyleGan3Generator(gEma, initKwargs, manager, false);
     }
 
@@ -187,8 +190,10 @@ public final class StyleGan3Generator implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public static StyleGan3Generator load(TensorStore gEma, NDManager manager) throws ModelFileException {
         Object cls = gEma.metadata().get("class_name");
-        if (cls != null && !String.valueOf(cls).endsWith("networks_stylegan3.Generator") && !"Generator".equals(cls)) {
-            throw new ModelFileException(gEma.source(), "is not a StyleGAN3 generator (class " + cls + ")");
+        // StyleGAN2 generators are also class "Generator": tell them apart by the Fourier-feature input
+        if (!gEma.contains("synthesis.input.freqs") || !gEma.contains("mapping.w_avg")) {
+            throw new ModelFileException(gEma.source(), "is not a StyleGAN3 generator (class " + cls
+                    + ", no synthesis.input.freqs / mapping.w_avg)");
         }
         Object kw = gEma.metadata().get("init_kwargs");
         if (!(kw instanceof Map<?, ?>)) throw new ModelFileException(gEma.source(), "carries no generator init kwargs");
