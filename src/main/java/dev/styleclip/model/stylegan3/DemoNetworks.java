@@ -90,7 +90,7 @@ public final class DemoNetworks {
         for (StyleGan3Config.LayerSpec l : cfg.layers) {
             String p = "synthesis." + l.name() + ".";
             int k = l.convKernel();
-            double scale = l.isToRgb() ? 0.05 : 1.0;
+            double scale = l.isToRgb() ? 4.0 : 1.0; // ToRGB: output std ≈ 0.5 like a trained model
             put(s, p + "weight", randn(rnd, l.outChannels() * l.inChannels() * k * k, scale), l.outChannels(), l.inChannels(), k, k);
             put(s, p + "bias", new float[l.outChannels()], l.outChannels());
             put(s, p + "magnitude_ema", new float[]{1f});
