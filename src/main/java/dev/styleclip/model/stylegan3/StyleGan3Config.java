@@ -81,7 +81,7 @@ public final class StyleGan3Config {
             double e = Math.min((double) i / (numLayers - numCritical), 1.0);
             cutoffs[i] = firstCutoff * Math.pow(lastCutoff / firstCutoff, e);
             stopbands[i] = firstStopband * Math.pow(lastStopband / firstStopband, e);
-            rates[i] = Math.pow(2, Math.ceil(log2(Math.min(stopbands[i] * 2, imgResolution))));
+            rates[i] = ceilPow2(Math.min(stopbands[i] * 2, imgResolution));
             halfWidths[i] = Math.max(stopbands[i], rates[i] / 2) - cutoffs[i];
             sizes[i] = (int) (rates[i] + marginSize * 2);
             channels[i] = (int) Math.rint(Math.min((channelBase / 2) / cutoffs[i], channelMax));
@@ -119,8 +119,15 @@ public final class StyleGan3Config {
         this.layers = Collections.unmodifiableList(list);
     }
 
-    private static double log2(double v) {
-        return Math.log(v) / Math.log(2);
+    /** exp2(ceil(log2(v))) exactly: the smallest power of two ≥ v. */
+    static double ceilPow2(double v) {
+        double p = 1;
+        if (v <= 1) {
+            while (p / 2 >= v) p /= 2;
+            return p;
+        }
+        while (p < v) p *= 2;
+        return p;
     }
 
     static int intArg(Map<String, Object> kw, String key, Integer def) {

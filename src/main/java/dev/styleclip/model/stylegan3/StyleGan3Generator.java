@@ -159,6 +159,11 @@ public final class StyleGan3Generator implements AutoCloseable {
             for (StyleGan3Config.LayerSpec spec : config.layers) {
                 String name = names.get(spec.index());
                 if (name == null) throw new ModelFileException(source, "has no synthesis layer L" + spec.index() + "_*");
+                String[] parts = name.split("_");
+                if (Integer.parseInt(parts[1]) != spec.outSize()) {
+                    throw new ModelFileException(source, "layer " + name + " does not match its kwargs (output size "
+                            + spec.outSize() + ")");
+                }
                 layers.add(buildLayer(g, name, spec));
             }
             if (names.size() != config.layers.size()) {
