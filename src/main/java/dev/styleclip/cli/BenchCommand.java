@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
             LossesBenchCommand.class,
             BenchFacesCommand.class,
             ClipBenchCommand.class,
+            BenchGeneratorCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
             BenchCommand.class,
             ScoreCommand.class,
             ModelsCommand.class,
+            GenerateCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

@@ -1,0 +1,136 @@
+package dev.styleclip.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorImages;
+import dev.styleclip.model.stylegan3.NumpyRandom;
+import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.Engines;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code ./styleclip generate}: images from seeds, as NVIDIA's gen_images.py writes them. */
+@Command(name = "generate", description = "Generate images from seeds with a StyleGAN3 generator (as gen_images.py).")
+public final class GenerateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle (default: the demo network)")
+    Path generator;
+
+    @Option(names = "--seeds", required = true, paramLabel = "LIST", description = "seeds, e.g. 0-3,42")
+    String seeds;
+
+    @Option(names = "--trunc", paramLabel = "PSI", defaultValue = "1", description = "truncation psi (default ${DEFAULT-VALUE})")
+    double trunc;
+
+    @Option(names = "--trunc-cutoff", paramLabel = "N", description = "truncate only the first N ws (default: all)")
+    Integer truncCutoff;
+
+    @Option(names = "--translate", paramLabel = "X,Y", defaultValue = "0,0", description = "translate the image (default ${DEFAULT-VALUE})")
+    String translate;
+
+    @Option(names = "--rotate", paramLabel = "DEG", defaultValue = "0", description = "rotate the image, degrees (default ${DEFAULT-VALUE})")
+    double rotate;
+
+    @Option(names = "--outdir", required = true, paramLabel = "DIR", description = "where to write seedNNNN.png")
+    Path outdir;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Long> seedList = parseSeeds(seeds);
+        double[] t = parseVec2(translate, "--translate");
+        if (truncCutoff != null && truncCutoff < 0) throw new IllegalArgumentException("--trunc-cutoff must be >= 0");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Engines.pytorch();
+        double[][] inverse = StyleGan3Generator.inverse(StyleGan3Generator.makeTransform(t[0], t[1], rotate));
+        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m)) {
+            String label = g.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
+            if (g.isDemo()) out.println("Using the " + DemoNetworks.LABEL + ": random weights, images are patterns, not faces.");
+            int done = 0;
+            for (long seed : seedList) {
+                progress(err, done, seedList.size(), seed);
+                Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
+                try (NDManager it = m.newSubManager()) {
+                    double[] z = NumpyRandom.latent(seed, g.zDim());
+                    float[] zf = new float[z.length];
+                    for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
+                    NDArray img = g.generate(it.create(zf, new Shape(1, zf.length)), trunc, truncCutoff,
+                            StyleGan3Generator.Options.defaults().transform(inverse));
+                    var image = GeneratorImages.toImage(img, 0);
+                    AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));
+                }
+                done++;
+                progress(err, done, seedList.size(), seed);
+                err.println();
+                out.println("wrote " + file + label);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private static void progress(PrintWriter err, int done, int total, long seed) {
+        int width = 30;
+        int filled = total == 0 ? width : done * width / total;
+        err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total + " seed " + seed);
+        err.flush();
+    }
+
+    /** gen_images.py's range syntax: comma-separated numbers and inclusive a-b ranges. */
+    static List<Long> parseSeeds(String s) {
+        List<Long> out = new ArrayList<>();
+        Pattern range = Pattern.compile("^(\\d+)-(\\d+)$");
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            Matcher m = range.matcher(p);
+            try {
+                if (m.matches()) {
+                    long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(2));
+                    if (b < a) throw new IllegalArgumentException("bad seed range " + p);
+                    if (b - a > 1_000_000) throw new IllegalArgumentException("seed range too long: " + p);
+                    for (long v = a; v <= b; v++) out.add(check(v));
+                } else {
+                    out.add(check(Long.parseLong(p)));
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad seed '" + p + "' (use e.g. 0-3,42)");
+            }
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("no seeds given (use e.g. 0-3,42)");
+        return out;
+    }
+
+    private static long check(long seed) {
+        if (seed < 0 || seed > 0xffffffffL) throw new IllegalArgumentException("seed " + seed + " is outside 0 … 2^32-1");
+        return seed;
+    }
+
+    static double[] parseVec2(String s, String what) {
+        String[] p = s.split(",");
+        try {
+            if (p.length == 2) return new double[]{Double.parseDouble(p[0].trim()), Double.parseDouble(p[1].trim())};
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(what + " takes X,Y (two numbers), got '" + s + "'");
+    }
+}

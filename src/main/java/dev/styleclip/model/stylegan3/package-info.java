@@ -1,0 +1,24 @@
+/**
+ * The StyleGAN3 generator (NVIDIA's alias-free GAN, configs T and R) in DJL, built from official network pickles.
+ *
+ * <pre>{@code
+ * try (NDManager m = NDManager.newBaseManager();
+ *      StyleGan3Generator g = StyleGan3Files.open(Path.of("stylegan3-t-ffhqu-256x256.pkl"), m)) {
+ *     NDArray z = m.create(toFloats(NumpyRandom.latent(seed, g.zDim())), new Shape(1, g.zDim()));
+ *     NDArray ws = g.mapping(z, 0.7, null);                          // [N, num_ws, w_dim]
+ *     Map<String, NDArray> s = g.styles(ws);                         // "input" → [N,4], each layer → [N, C_in]
+ *     NDArray img = g.synthesisFromStyles(s, StyleGan3Generator.Options.defaults()
+ *             .transform(StyleGan3Generator.identity()));             // [N, 3, R, R], raw range ≈ [-1, 1]
+ * }
+ * }</pre>
+ *
+ * <ul>
+ * <li>{@link dev.styleclip.model.stylegan3.StyleGan3Generator}: mapping, styles, synthesis (from ws or from styles),
+ *     per-call input transform and activation listener; differentiable; temporaries per call in a sub-manager.</li>
+ * <li>{@link dev.styleclip.model.stylegan3.StyleGan3Config}: the architecture derived from the init kwargs.</li>
+ * <li>{@link dev.styleclip.model.stylegan3.NumpyRandom}: gen_images.py's latents for a seed.</li>
+ * <li>{@link dev.styleclip.model.stylegan3.DemoNetworks}: a random-weight 256² generator ("demo network").</li>
+ * <li>{@link dev.styleclip.model.stylegan3.GeneratorImages}: raw output → 8-bit RGB as gen_images.py.</li>
+ * </ul>
+ */
+package dev.styleclip.model.stylegan3;

@@ -1,0 +1,238 @@
+package dev.styleclip.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * The alias-free nonlinearity: up-sample by {@code up} with a separable low-pass filter (gain up²), leaky ReLU with
+ * gain, clamp, low-pass filter with a separable or 2-D (radial) filter and down-sample by {@code down}; the same
+ * values as zero-stuffing + full-rate filtering (see {@link Upfirdn#upfirdn2d}) but computed polyphase:
+ *
+ * <ul>
+ * <li>up-sampling: one depthwise conv per axis whose u output channels per input channel are the u phases of the
+ *     up-sampled signal (nothing is zero-stuffed, every multiply is with a real tap);</li>
+ * <li>when {@code up == down} (the common case) the signal stays in that phase layout through the activation and
+ *     the down-sampling filter sums over the phases (a grouped conv per axis, or one grouped 2-D conv for a radial
+ *     filter): no interleaving copy, and only the kept output samples are computed;</li>
+ * <li>otherwise the phases are interleaved once and the down filter runs strided (only kept samples computed).</li>
+ * </ul>
+ * The activation gain is folded into the up-sampling taps (leaky ReLU is positively homogeneous), the bias belongs
+ * to the caller (add it before, e.g. as the convolution's bias). Weights are built once, in the given manager.
+ */
+public final class FilteredLrelu {
+    private final int channels;
+    private final int up;
+    private final int down;
+    private final float slope;
+    private final Double clamp;
+    private final boolean phaseDown;
+    private final boolean hasUp;
+    private final boolean hasDown;
+    private final boolean radial;
+    private final double plainGain;
+    private final int[] pad; // x lo, x hi, y lo, y hi applied to the input
+    private final int qy, qx, needY, needX, outY, outX;
+    /** Output phases per axis in the phase-domain path (up / down), and samples per output phase. */
+    private final int m, py, px;
+    private NDArray yUp, xUp, xDown, yDown, down2d;
+
+    /**
+     * @param manager    where the constant filter weights live
+     * @param channels   number of channels C
+     * @param upFilter   1-D up-sampling filter or null (identity)
+     * @param downFilter down-sampling filter (1-D of length k, or 2-D k×k row-major when {@code downRadial}) or null
+     * @param downRadial whether the down filter is 2-D
+     * @param up         up factor
+     * @param down       down factor
+     * @param padding    [x0, x1, y0, y1] padding of the up-sampled signal (negative = crop)
+     * @param inH        input height
+     * @param inW        input width
+     * @param gain       activation gain (e.g. √2)
+     * @param slope      leaky ReLU slope (1 = linear)
+     * @param clamp      clamp bound after the activation, or null
+     */
+    public FilteredLrelu(NDManager manager, int channels, float[] upFilter, float[] downFilter, boolean downRadial,
+                         int up, int down, int[] padding, int inH, int inW, double gain, double slope, Double clamp) {
+        this.channels = channels;
+        this.up = up;
+        this.down = down;
+        this.slope = (float) slope;
+        this.clamp = clamp;
+        this.hasUp = upFilter != null;
+        this.hasDown = downFilter != null;
+        this.radial = downRadial && hasDown;
+        if (!hasUp && up != 1) throw new IllegalArgumentException("up-sampling by " + up + " needs an up filter");
+        int kd = !hasDown ? 1 : radial ? (int) Math.round(Math.sqrt(downFilter.length)) : downFilter.length;
+        if (radial && kd * kd != downFilter.length) throw new IllegalArgumentException("2-D down filter is not square");
+        int ku = hasUp ? upFilter.length : 1;
+        int lx = inW * up + padding[0] + padding[1] - ku + 1;
+        int ly = inH * up + padding[2] + padding[3] - ku + 1;
+        this.outX = Math.floorDiv(lx - kd + down, down);
+        this.outY = Math.floorDiv(ly - kd + down, down);
+        if (outX < 1 || outY < 1) throw new IllegalArgumentException("filtered lrelu output would be empty");
+        // Phase domain all the way when up is a multiple of down: the up-sampled signal's u phases feed the down
+        // filter directly, which then yields m = up/down output phases (m = 1: the output itself).
+        this.phaseDown = hasUp && hasDown && up > 1 && up % down == 0;
+        this.m = phaseDown ? up / down : 1;
+        this.needX = (outX - 1) * down + kd;
+        this.needY = (outY - 1) * down + kd;
+        int s = phaseDown ? Math.floorDiv(kd - 1 + (m - 1) * down, up) + 1 : 0;
+        this.px = Upfirdn.ceilDiv(outX, m);
+        this.py = Upfirdn.ceilDiv(outY, m);
+        this.qx = phaseDown ? px + s - 1 : Upfirdn.ceilDiv(needX, up);
+        this.qy = phaseDown ? py + s - 1 : Upfirdn.ceilDiv(needY, up);
+
+        // Up-sampling taps: upfirdn gain up² = up per axis; the activation gain goes into the y pass.
+        double[] gu = hasUp ? Upfirdn.flip(upFilter, up) : new double[]{1.0};
+        Upfirdn.UpPlan py = new Upfirdn.UpPlan(gu, up, padding[2], inH, qy);
+        Upfirdn.UpPlan px = new Upfirdn.UpPlan(gu, up, padding[0], inW, qx);
+        this.pad = new int[]{px.padLo, px.padHi, py.padLo, py.padHi};
+        this.plainGain = hasUp ? 1.0 : gain;
+        if (hasUp) {
+            int t = py.taps;
+            float[] wy = new float[channels * up * t];
+            for (int c = 0; c < channels; c++)
+                for (int r = 0; r < up; r++)
+                    for (int a = 0; a < t; a++) wy[(c * up + r) * t + a] = (float) (py.h[r][a] * gain);
+            yUp = manager.create(wy, new Shape((long) channels * up, 1, t, 1));
+            int tx = px.taps;
+            float[] wx = new float[channels * up * up * tx];
+            for (int g = 0; g < channels * up; g++)
+                for (int r = 0; r < up; r++)
+                    for (int a = 0; a < tx; a++) wx[(g * up + r) * tx + a] = (float) px.h[r][a];
+            xUp = manager.create(wx, new Shape((long) channels * up * up, 1, 1, tx));
+        }
+        if (hasDown) {
+            if (radial) {
+                double[] gd = new double[kd * kd];
+                for (int i = 0; i < kd; i++)
+                    for (int j = 0; j < kd; j++) gd[i * kd + j] = downFilter[(kd - 1 - i) * kd + (kd - 1 - j)];
+                if (phaseDown) {
+                    // groups = C; in (ry, rx), out (ey, ex): tap [sy][sx] = gd[sy·u + ry − ey·d][sx·u + rx − ex·d]
+                    int in = up * up, o = m * m;
+                    float[] w = new float[channels * o * in * s * s];
+                    for (int c = 0; c < channels; c++)
+                        for (int ey = 0; ey < m; ey++)
+                            for (int ex = 0; ex < m; ex++)
+                                for (int ry = 0; ry < up; ry++)
+                                    for (int rx = 0; rx < up; rx++)
+                                        for (int sy = 0; sy < s; sy++)
+                                            for (int sx = 0; sx < s; sx++) {
+                                                int iy = sy * up + ry - ey * down, ix = sx * up + rx - ex * down;
+                                                double v = iy >= 0 && ix >= 0 && iy < kd && ix < kd ? gd[iy * kd + ix] : 0.0;
+                                                int oc = (c * m + ey) * m + ex, ic = ry * up + rx;
+                                                w[((oc * in + ic) * s + sy) * s + sx] = (float) v;
+                                            }
+                    down2d = manager.create(w, new Shape((long) channels * o, in, s, s));
+                } else {
+                    float[] w = new float[channels * kd * kd];
+                    for (int c = 0; c < channels; c++)
+                        for (int i = 0; i < kd * kd; i++) w[c * kd * kd + i] = (float) gd[i];
+                    down2d = manager.create(w, new Shape(channels, 1, kd, kd));
+                }
+            } else {
+                double[] gd = Upfirdn.flip(downFilter, 1.0);
+                if (phaseDown) {
+                    // x: groups = C·u (c, ry); in rx, out ex: tap s = gd[s·u + rx − ex·d]
+                    float[] wx = new float[channels * up * m * up * s];
+                    for (int grp = 0; grp < channels * up; grp++)
+                        for (int ex = 0; ex < m; ex++)
+                            for (int rx = 0; rx < up; rx++)
+                                for (int j = 0; j < s; j++) {
+                                    int idx = j * up + rx - ex * down;
+                                    wx[(((grp * m + ex) * up) + rx) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                }
+                    xDown = manager.create(wx, new Shape((long) channels * up * m, up, 1, s));
+                    // y: groups = C; in (ry, ex'), out (ey, ex): tap s = gd[s·u + ry − ey·d] where ex' = ex
+                    int in = up * m, o = m * m;
+                    float[] wy = new float[channels * o * in * s];
+                    for (int c = 0; c < channels; c++)
+                        for (int ey = 0; ey < m; ey++)
+                            for (int ex = 0; ex < m; ex++)
+                                for (int ry = 0; ry < up; ry++)
+                                    for (int j = 0; j < s; j++) {
+                                        int idx = j * up + ry - ey * down;
+                                        int oc = (c * m + ey) * m + ex, ic = ry * m + ex;
+                                        wy[(oc * in + ic) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                    }
+                    yDown = manager.create(wy, new Shape((long) channels * o, in, s, 1));
+                } else {
+                    float[] w = new float[channels * kd];
+                    for (int c = 0; c < channels; c++) for (int i = 0; i < kd; i++) w[c * kd + i] = (float) gd[i];
+                    xDown = manager.create(w, new Shape(channels, 1, 1, kd));
+                    yDown = manager.create(w, new Shape(channels, 1, kd, 1));
+                }
+            }
+        }
+    }
+
+    /** Output height. */
+    public int outHeight() {
+        return outY;
+    }
+
+    /** Output width. */
+    public int outWidth() {
+        return outX;
+    }
+
+    /** Applies the op to x [N, C, inH, inW] (bias already added). */
+    public NDArray forward(NDArray x) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        x = Upfirdn.padOrCrop(x, pad[0], pad[1], pad[2], pad[3]);
+        int c = channels;
+        if (hasUp) {
+            x = conv(x, yUp, 1, 1, c);
+            x = conv(x, xUp, 1, 1, c * up);
+            if (!phaseDown && up > 1) {
+                x = x.reshape(n, c, up, up, qy, qx).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) qy * up, (long) qx * up);
+            }
+            if (!phaseDown && ((long) qy * up != needY || (long) qx * up != needX)) {
+                x = x.get(new NDIndex(":, :, 0:" + needY + ", 0:" + needX));
+            }
+        } else if (plainGain != 1) {
+            x = x.mul(plainGain);
+        }
+        // The clamp rarely bites: two read-only reductions decide whether the allocating clip pass is needed
+        // (when nothing reaches the bound, clip is the identity in value and in gradient).
+        boolean clampNeeded = false;
+        if (clamp != null) {
+            double hi = x.max().getFloat();
+            double lo = x.min().getFloat();
+            double loAct = lo < 0 ? lo * slope : lo;
+            clampNeeded = !(hi <= clamp && loAct >= -clamp);
+        }
+        if (slope != 1f) x = Activation.leakyRelu(x, slope);
+        if (clampNeeded) x = x.clip(-clamp, clamp);
+        if (phaseDown) {
+            if (radial) {
+                x = conv(x, down2d, 1, 1, c);
+            } else {
+                x = conv(x, xDown, 1, 1, c * up);
+                x = conv(x, yDown, 1, 1, c);
+            }
+            if (m == 1) return x;
+            x = x.reshape(n, c, m, m, py, px).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) py * m, (long) px * m);
+            if ((long) py * m != outY || (long) px * m != outX) x = x.get(new NDIndex(":, :, 0:" + outY + ", 0:" + outX));
+            return x;
+        }
+        if (hasDown) {
+            if (radial) return conv(x, down2d, down, down, c);
+            x = conv(x, xDown, 1, down, c);
+            x = conv(x, yDown, down, 1, c);
+            return x;
+        }
+        if (down > 1) x = x.get(new NDIndex(":, :, ::" + down + ", ::" + down));
+        return x;
+    }
+
+    private static NDArray conv(NDArray x, NDArray w, int strideY, int strideX, int groups) {
+        return Conv2d.conv2d(x, w, null, new Shape(strideY, strideX), new Shape(0, 0), new Shape(1, 1), groups)
+                .singletonOrThrow();
+    }
+}
