@@ -1,0 +1,24 @@
+package dev.styleclip.studio.viewmodel;
+
+/**
+ * Where the current face came from: a seed of the generator (with ψ and the SG3 transform) or an aligned photo.
+ *
+ * @param kind      "seed" or "photo"
+ * @param photo     the photo file (kind "photo"), else null
+ * @param generator the generator's file name or "demo network"
+ */
+public record SourceState(String kind, long seed, double psi, double translateX, double translateY, double rotateDeg,
+                          String photo, String generator, boolean demo) {
+    public static SourceState seed(long seed, double psi, double tx, double ty, double rot, String generator, boolean demo) {
+        return new SourceState("seed", seed, psi, tx, ty, rot, null, generator, demo);
+    }
+
+    public boolean isSeed() {
+        return "seed".equals(kind);
+    }
+
+    public String describe() {
+        if (isSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
+        return "photo " + photo;
+    }
+}
