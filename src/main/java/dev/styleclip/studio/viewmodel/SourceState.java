@@ -13,6 +13,7 @@ public record SourceState(String kind, long seed, double psi, double translateX,
         return new SourceState("seed", seed, psi, tx, ty, rot, null, generator, demo);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isSeed() {
         return "seed".equals(kind);
     }
