@@ -227,6 +227,7 @@ class StudioViewModelTest {
                 new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
         assertTrue(other.openSession(file), () -> other.notices().toString());
         assertEquals(saved.base(), other.current().base());
+        assertEquals(saved.source(), other.current().source());
         assertEquals(saved.composed(), other.current().composed());
         assertEquals(0.5, other.editStack().get(0).strength());
         assertEquals("smiling", other.edit().promptProperty().get());

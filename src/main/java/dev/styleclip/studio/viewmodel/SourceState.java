@@ -13,13 +13,12 @@ public record SourceState(String kind, long seed, double psi, double translateX,
         return new SourceState("seed", seed, psi, tx, ty, rot, null, generator, demo);
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public boolean isSeed() {
+    public boolean fromSeed() {
         return "seed".equals(kind);
     }
 
     public String describe() {
-        if (isSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
+        if (fromSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
         return "photo " + photo;
     }
 }

@@ -36,7 +36,16 @@ public final class StudioPrefs {
     }
 
     public void putDouble(String key, double v) {
-        if (Double.isFinite(v)) node.putDouble(key, v);
+        if (Double.isFinite(v)) guard(() -> node.putDouble(key, v));
+    }
+
+    /** Preferences are a convenience: a failing write (removed node, read-only store) is ignored. */
+    private static void guard(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // keep going without remembering
+        }
     }
 
     public String get(String key, String def) {
@@ -48,8 +57,10 @@ public final class StudioPrefs {
     }
 
     public void put(String key, String v) {
-        if (v == null) node.remove(key);
-        else node.put(key, v);
+        guard(() -> {
+            if (v == null) node.remove(key);
+            else node.put(key, v);
+        });
     }
 
     public int getInt(String key, int def) {
@@ -57,11 +68,15 @@ public final class StudioPrefs {
     }
 
     public boolean getBoolean(String key, boolean def) {
-        return node.getBoolean(key, def);
+        try {
+            return node.getBoolean(key, def);
+        } catch (RuntimeException e) {
+            return def;
+        }
     }
 
     public void putBoolean(String key, boolean v) {
-        node.putBoolean(key, v);
+        guard(() -> node.putBoolean(key, v));
     }
 
     /** Writes to the backing store now (never throws: preferences are best effort). */

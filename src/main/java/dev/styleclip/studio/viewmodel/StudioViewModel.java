@@ -454,7 +454,7 @@ public final class StudioViewModel {
         live.currentLabelProperty().set(s.edits().isEmpty() ? "current (no edits)" : "current — " + s.edits().size() + " edit(s)");
         hasLatent.set(s.base() != null);
         hasImage.set(s.current() != null);
-        if (s.source().isSeed()) {
+        if (s.source().fromSeed()) {
             seed.set(s.source().seed());
             psi.set(s.source().psi());
         }
@@ -682,7 +682,7 @@ public final class StudioViewModel {
         if (s != null) {
             t.put("styleclip.source", s.source().describe());
             t.put("styleclip.generator", s.source().generator());
-            if (s.source().isSeed()) {
+            if (s.source().fromSeed()) {
                 t.put("styleclip.seed", Long.toString(s.source().seed()));
                 t.put("styleclip.psi", Double.toString(s.source().psi()));
             }
