@@ -66,6 +66,8 @@ final class LivePanel extends VBox {
         Label cl = new Label();
         cl.setId("current-label");
         cl.textProperty().bind(live.currentLabelProperty());
+        bl.setMaxWidth(VIEW);
+        cl.setMaxWidth(VIEW);
         HBox images = new HBox(12, new VBox(4, bl, beforeStack), new VBox(4, cl, currentStack));
         images.setAlignment(Pos.CENTER);
 

@@ -19,6 +19,6 @@ public record SourceState(String kind, long seed, double psi, double translateX,
 
     public String describe() {
         if (fromSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
-        return "photo " + photo;
+        return "photo " + java.nio.file.Paths.get(photo).getFileName();
     }
 }
