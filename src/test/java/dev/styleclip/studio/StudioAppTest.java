@@ -58,6 +58,8 @@ class StudioAppTest {
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
         node = Preferences.userRoot().node("/dev/styleclip/test/app-" + System.nanoTime());
+        node.putDouble("window.width", 1200); // the headless screen is 1280x800
+        node.putDouble("window.height", 780);
         engine = new StandInEditEngine();
         ModelCatalog catalog = new ModelCatalog(models);
         backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, engine, true);
@@ -188,6 +190,41 @@ class StudioAppTest {
         assertEquals(saved.composed(), vm.current().composed());
         assertEquals(1, vm.editStack().size());
         assertEquals("7", robot.lookup("#seed-field").queryAs(TextField.class).getText());
+    }
+
+    @Test
+    void photoAlignedFromClickedPoints(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        Path photo = Golden.set("faces").resolve("images/douglass.png");
+        robot.interact(() -> vm.importPhoto(photo));
+        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        var p = vm.photoProperty().get();
+        assertSame(p.photo(), vm.live().beforeProperty().get(), "the photo is shown");
+        int w = p.photo().width(), h = p.photo().height();
+        // the user clicks eyes and mouth corners (rough positions; detection may or may not have found the face)
+        robot.interact(() -> {
+            vm.addPoint(0.38 * w, 0.40 * h);
+            vm.addPoint(0.62 * w, 0.40 * h);
+            vm.addPoint(0.41 * w, 0.68 * h);
+            vm.addPoint(0.59 * w, 0.68 * h);
+            vm.align();
+        });
+        await("the alignment", () -> !vm.busyProperty().get() && vm.current() != null);
+        assertEquals("photo", vm.current().source().kind());
+        assertEquals(32, vm.current().current().width(), "aligned at the generator's resolution");
+        assertFalse(vm.hasLatentProperty().get(), "no inversion yet: nothing to edit");
+        assertTrue(robot.lookup("#invert").queryButton().isDisabled(), "Invert is disabled");
+    }
+
+    @Test
+    void aBadModelFileIsANoticeNotACrash(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        Files.writeString(dir.resolve("models/sg3t-32.pkl"), "not a pickle");
+        robot.clickOn("#generate");
+        await("the failure", () -> !vm.busyProperty().get() && !vm.notices().isEmpty());
+        assertEquals(dev.styleclip.studio.viewmodel.Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertNull(vm.current(), "nothing changed");
+        assertEquals("idle", vm.jobStateProperty().get());
     }
 
     @Test
