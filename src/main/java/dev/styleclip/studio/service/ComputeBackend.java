@@ -68,34 +68,14 @@ public final class ComputeBackend implements StudioBackend {
         return generatorFile().isEmpty();
     }
 
-    /** A generator with the base manager that owns it, cached on the compute thread. */
-    private static final class Loaded implements AutoCloseable {
-        final NDManager manager;
-        final StyleGan3Generator g;
-
-        Loaded(NDManager manager, StyleGan3Generator g) {
-            this.manager = manager;
-            this.g = g;
-        }
-
-        @Override
-        public void close() {
-            g.close();
-            manager.close();
-        }
-    }
-
+    /**
+     * The generator, loaded once on the compute thread; the cache entry ("generator", absolute path or "demo") is the
+     * one the edit engines use too, so one copy is shared.
+     */
     static StyleGan3Generator generator(JobContext ctx, Path file) throws Exception {
-        Object key = file == null ? "demo" : file.toAbsolutePath().toString();
-        return ctx.models().get("stylegan3", key, Loaded.class, () -> {
-            NDManager m = NDManager.newBaseManager(ctx.device());
-            try {
-                return new Loaded(m, StyleGan3Files.openOrDemo(file, m));
-            } catch (Exception e) {
-                m.close();
-                throw e;
-            }
-        }).g;
+        Object key = file == null ? "demo" : file.toAbsolutePath().normalize().toString();
+        return ctx.models().get("generator", key, StyleGan3Generator.class,
+                () -> StyleGan3Files.openOrDemo(file, NDManager.newBaseManager(ctx.device())));
     }
 
     static Pixels pixels(BufferedImage img) {

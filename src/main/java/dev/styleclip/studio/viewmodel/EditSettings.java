@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups. */
 public final class EditSettings {
-    public static final List<String> SCHEDULES = List.of("cosine ramp", "constant", "step", "plateau");
+    public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
 
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "a person with purple hair");
     private final ObservableList<String> promptHistory = FXCollections.observableArrayList();
