@@ -86,4 +86,22 @@ class MainWindowTest {
         robot.interrupt();
         assertFalse(window.helpVisible());
     }
+
+    @Test
+    void ctrlEnterInThePromptRunsTheEdit(FxRobot robot) {
+        StudioViewModel vm = window.viewModel();
+        robot.clickOn("#generate");
+        robot.interrupt();
+        TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(1));
+        robot.clickOn("#prompt");
+        robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
+        robot.interrupt();
+        assertEquals(1, vm.editStack().size());
+        assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
+        robot.clickOn("#app-title"); // in a text field Ctrl+Z undoes typing
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        robot.interrupt();
+        assertEquals(0, vm.editStack().size());
+    }
 }

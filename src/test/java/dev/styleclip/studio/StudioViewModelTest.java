@@ -255,4 +255,34 @@ class StudioViewModelTest {
         assertEquals("old", vm.editStack().get(0).label());
         assertNotEquals(vm.current().base(), vm.current().composed());
     }
+
+    @Test
+    void picturesAtMostTenPerSecond() {
+        var live = new dev.styleclip.studio.viewmodel.LiveViewModel();
+        live.startRun(50);
+        for (int s = 1; s <= 50; s++) {
+            live.onFrame(new dev.styleclip.runtime.Frame("e", s, 50, Map.of("total", 1.0 / s), 0.1, Map.of(),
+                    FakeBackend.picture(FakeBackend.latent(s)), s * 10L, null), s * 10L);
+        }
+        assertEquals(50, live.losses("total").size(), "every loss point kept");
+        assertTrue(live.framesShown() <= 6, "frames 10 ms apart: at most one picture per 100 ms, got " + live.framesShown());
+        assertEquals(50, live.stepProperty().get());
+    }
+
+    @Test
+    void importingAMissingModelFileIsANotice() {
+        MainViewModel m = new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run);
+        java.util.List<Notice> got = new java.util.ArrayList<>();
+        m.setNotices(got::add);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        m.setNotices(n -> {
+            got.add(n);
+            done.countDown();
+        });
+        m.importFile(tmp.resolve("nope.pkl"), m.entries().get(0), null);
+        assertDoesNotThrow(() -> assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS)));
+        assertEquals(Notice.Level.ERROR, got.get(0).level());
+        assertTrue(got.get(0).text().contains("no such file"), got.get(0).text());
+        assertFalse(m.transferringProperty().get());
+    }
 }

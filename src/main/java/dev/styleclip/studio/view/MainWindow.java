@@ -50,7 +50,7 @@ public final class MainWindow {
     public static final List<String[]> SHORTCUTS = List.of(
             new String[]{"Ctrl+Enter", "run the edit"},
             new String[]{"Esc", "cancel the running edit / grid (closes this help)"},
-            new String[]{"Ctrl+Z / Ctrl+Y", "undo / redo"},
+            new String[]{"Ctrl+Z / Ctrl+Y", "undo / redo an edit (in a text field: its typing)"},
             new String[]{"Ctrl+E", "export before / after PNG"},
             new String[]{"Ctrl+S", "save the session"},
             new String[]{"Ctrl+O", "open a session"},
@@ -244,7 +244,6 @@ public final class MainWindow {
     /** Installs the keyboard shortcuts on the scene that shows this window. */
     public void installShortcuts(Scene scene) {
         var acc = scene.getAccelerators();
-        acc.put(new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm::runEdit);
         acc.put(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN), vm::undo);
         acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), vm::redo);
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), this::exportBeforeAfter);
@@ -253,7 +252,11 @@ public final class MainWindow {
         acc.put(new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN), vm::generate);
         acc.put(new KeyCodeCombination(KeyCode.F1), this::toggleHelp);
         scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
-            if (e.getCode() == KeyCode.ESCAPE) {
+            if (e.getCode() == KeyCode.ENTER && e.isShortcutDown()) {
+                // a filter, so a focused text field (the prompt) cannot swallow it
+                vm.runEdit();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE) {
                 if (help.isVisible()) help.setVisible(false);
                 else vm.cancel();
                 e.consume();
