@@ -99,7 +99,7 @@ class MainWindowTest {
         robot.interrupt();
         assertEquals(1, vm.editStack().size());
         assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
-        robot.clickOn("#app-title"); // in a text field Ctrl+Z undoes typing
+        robot.interact(() -> window.root().requestFocus()); // in a text field Ctrl+Z undoes typing
         robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
         robot.interrupt();
         assertEquals(0, vm.editStack().size());
