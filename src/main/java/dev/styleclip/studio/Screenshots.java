@@ -67,7 +67,15 @@ public final class Screenshots {
             });
             shot(w[0], out.resolve("edit.png"));
             tab(w[0], 3);
+            fx(() -> {
+                w[0].setSideFraction(0.55);
+                return null;
+            });
             shot(w[0], out.resolve("models.png"));
+            fx(() -> {
+                w[0].setSideFraction(0.34);
+                return null;
+            });
             if (photo != null) {
                 tab(w[0], 0);
                 fx(() -> {

@@ -279,6 +279,11 @@ public final class MainWindow {
         }
     }
 
+    /** Moves the divider between the side tabs and the live view (0…1). */
+    public void setSideFraction(double f) {
+        horizontal.setDividerPositions(f);
+    }
+
     /** Remembers divider positions. */
     public void saveLayout() {
         StudioPrefs p = vm.prefs();

@@ -15,6 +15,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -34,6 +35,7 @@ final class ModelsPanel extends VBox {
                 + "(labelled “demo network”). Put model files in " + vm.modelsFolder() + " or import them below.");
         banner.setId("demo-banner");
         banner.setWrapText(true);
+        banner.setMinHeight(Region.USE_PREF_SIZE);
         banner.setStyle("-fx-background-color: #fff3cd; -fx-padding: 8; -fx-text-fill: #664d03;");
         banner.visibleProperty().bind(vm.demoModeProperty());
         banner.managedProperty().bind(vm.demoModeProperty());
@@ -90,6 +92,8 @@ final class ModelsPanel extends VBox {
         Label progress = new Label();
         progress.textProperty().bind(vm.progressTextProperty());
         HBox.setHgrow(bar, Priority.ALWAYS);
+        download.setMinWidth(Region.USE_PREF_SIZE);
+        importB.setMinWidth(Region.USE_PREF_SIZE);
         HBox actions = new HBox(6, entry, download, stop);
         actions.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(banner, new HBox(6, rescan, importB) {{
