@@ -17,6 +17,8 @@ import java.io.PrintWriter;
             ScoreCommand.class,
             ModelsCommand.class,
             GenerateCommand.class,
+            EditCommand.class,
+            SweepCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 
