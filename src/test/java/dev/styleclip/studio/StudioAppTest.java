@@ -5,6 +5,7 @@ import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.ComputeBridge;
+import dev.styleclip.studio.service.OptimizationEngine;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
@@ -40,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The real studio, headless (Monocle), on the real compute thread with the tiny golden StyleGAN3 generator
- * ({@code sg3t-32.pkl}) in a temporary models folder. Edits use {@link StandInEditEngine} until the optimisation engine
- * is merged. File dialogs are answered by the test.
+ * ({@code sg3t-32.pkl}), tiny CLIP and tiny ArcFace in a temporary models folder, and the real latent optimisation
+ * engine. File dialogs are answered by the test.
  */
 @ExtendWith(ApplicationExtension.class)
 class StudioAppTest {
@@ -50,19 +51,20 @@ class StudioAppTest {
     private Preferences node;
     private ComputeBackend backend;
     private MainWindow window;
-    private StandInEditEngine engine;
 
     @Start
     void start(Stage stage) throws Exception {
         dir = Files.createTempDirectory("studio");
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
+        // tiny CLIP and ArcFace under names the catalog recognises (ViT-*.pt, model_ir_se50*.pth)
+        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
+        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
         node = Preferences.userRoot().node("/dev/styleclip/test/app-" + System.nanoTime());
         node.putDouble("window.width", 1200); // the headless screen is 1280x800
         node.putDouble("window.height", 780);
-        engine = new StandInEditEngine();
         ModelCatalog catalog = new ModelCatalog(models);
-        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, engine, true);
+        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
         FileDialogs dialogs = new FileDialogs() {
             @Override
             public Path open(Window owner, String title, Path folder, String description, String... patterns) {
@@ -127,29 +129,30 @@ class StudioAppTest {
         type(robot, "#steps-field", "5");
         robot.clickOn("#run");
         await("the edit", () -> !vm.editRunningProperty().get() && vm.editStack().size() == 1);
-        assertEquals(5, vm.live().stepProperty().get());
+        assertEquals(5, vm.live().stepProperty().get(), () -> vm.notices().toString());
         assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("5 / 5"));
         @SuppressWarnings("unchecked")
         LineChart<Number, Number> chart = robot.lookup("#loss-chart").queryAs(LineChart.class);
         assertFalse(chart.getData().get(0).getData().isEmpty(), "the total loss curve has points");
         assertTrue(vm.live().framesShown() >= 1);
+        assertTrue(vm.editStack().get(0).metrics().containsKey("clip_score"), vm.editStack().get(0).metrics().toString());
+        assertTrue(robot.lookup("#scores-label").queryAs(Label.class).getText().matches("CLIP score -?[0-9.]+ .*"),
+                robot.lookup("#scores-label").queryAs(Label.class).getText());
         var afterEdit = vm.current();
 
         // cancel mid-run with Esc: the face stays as it was
-        engine.stepPauseMs = 150;
-        type(robot, "#steps-field", "200");
+        type(robot, "#steps-field", "2000");
         robot.clickOn("#run");
         await("a few steps", () -> vm.live().stepProperty().get() >= 2);
         robot.push(KeyCode.ESCAPE);
         await("the cancel", () -> !vm.editRunningProperty().get());
-        assertTrue(vm.live().stepProperty().get() < 200);
+        assertTrue(vm.live().stepProperty().get() < 2000);
         assertSame(afterEdit, vm.current());
         assertEquals(1, vm.editStack().size());
-        engine.stepPauseMs = 0;
 
         // fill a 2x2 λ grid and export it; its PNG metadata reads back
         type(robot, "#steps-field", "2");
-        type(robot, "#grid-l2", "0.004, 0.02");
+        type(robot, "#grid-l2", "0.001, 0.05");
         type(robot, "#grid-id", "0, 0.01");
         robot.clickOn("#run-grid");
         await("the grid", () -> !vm.compare().runningProperty().get() && vm.compare().cells().size() == 4

@@ -40,9 +40,9 @@ public final class ComputeBackend implements StudioBackend {
         this.ownsCompute = ownsCompute;
     }
 
-    /** The compute thread on the default device, the catalog of the default models folder, no edit engine yet. */
+    /** The compute thread on the default device, the models of {@code catalog}, the latent optimisation engine. */
     public static ComputeBackend standard(ModelCatalog catalog) {
-        return new ComputeBackend(new ComputeBridge(new ComputeService()), catalog, EditEngines.available(), true);
+        return new ComputeBackend(new ComputeBridge(new ComputeService()), catalog, new OptimizationEngine(catalog), true);
     }
 
     public ModelCatalog catalog() {

@@ -88,8 +88,14 @@ public interface StudioBackend extends AutoCloseable {
                        double lambdaId, double lr, int steps, String schedule, boolean coarse, boolean medium, boolean fine) {
     }
 
-    /** The outcome of an edit: final image and latent, and the scores of the final frame. */
-    record EditResult(EditRequest request, Pixels image, Latents ws, Map<String, Double> metrics) {
+    /**
+     * The outcome of an edit: final image and latent, and the scores of the final frame. {@code warning}: why the run
+     * stopped early (NaN/Inf: the last good step was kept), else null.
+     */
+    record EditResult(EditRequest request, Pixels image, Latents ws, Map<String, Double> metrics, String warning) {
+        public EditResult(EditRequest request, Pixels image, Latents ws, Map<String, Double> metrics) {
+            this(request, image, ws, metrics, null);
+        }
     }
 
     String deviceName();

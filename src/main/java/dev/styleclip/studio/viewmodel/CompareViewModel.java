@@ -69,7 +69,7 @@ public final class CompareViewModel {
     }
 
     private final StudioBackend backend;
-    private final StringProperty l2Values = new SimpleStringProperty(this, "l2Values", "0.004, 0.016");
+    private final StringProperty l2Values = new SimpleStringProperty(this, "l2Values", "0.001, 0.01");
     private final StringProperty idValues = new SimpleStringProperty(this, "idValues", "0, 0.01");
     private final StringProperty promptVariants = new SimpleStringProperty(this, "promptVariants", "");
     private final ObservableList<Cell> cells = FXCollections.observableArrayList();

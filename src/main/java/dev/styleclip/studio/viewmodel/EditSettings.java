@@ -16,15 +16,18 @@ import java.util.Map;
 
 /** The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups. */
 public final class EditSettings {
-    public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
+    public static final List<String> SCHEDULES = List.of("step", "cosine", "constant");
 
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "a person with purple hair");
     private final ObservableList<String> promptHistory = FXCollections.observableArrayList();
     private final ObjectProperty<EditMethod> method = new SimpleObjectProperty<>(this, "method", EditMethod.OPTIMIZE_W);
-    /** StyleCLIP's optimisation defaults: l2_lambda 0.008, id_lambda 0.005, lr 0.1, cosine ramp-down. */
-    private final NumberParam lambdaL2 = new NumberParam("λ_L2", 0.008, 0, 0.1, 0, 10, false);
-    private final NumberParam lambdaId = new NumberParam("λ_ID", 0.005, 0, 0.1, 0, 10, false);
-    private final NumberParam lr = new NumberParam("lr", 0.1, 0.001, 0.5, 1e-6, 10, false);
+    /**
+     * The optimisation engine's defaults (LatentOptimization.Settings: Adam lr 0.01, StepLR, λ_L2 = λ_ID = 0.001 with a
+     * mean L2); safe λ up to its suggested 0.7.
+     */
+    private final NumberParam lambdaL2 = new NumberParam("λ_L2", 0.001, 0, 0.7, 0, 100, false);
+    private final NumberParam lambdaId = new NumberParam("λ_ID", 0.001, 0, 0.7, 0, 100, false);
+    private final NumberParam lr = new NumberParam("lr", 0.01, 0.0005, 0.2, 1e-6, 10, false);
     private final NumberParam steps = new NumberParam("steps", 100, 1, 300, 1, 10000, true);
     private final StringProperty schedule = new SimpleStringProperty(this, "schedule", SCHEDULES.get(0));
     private final BooleanProperty coarse = new SimpleBooleanProperty(this, "coarse", true);

@@ -5,7 +5,6 @@ import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.Latents;
-import dev.styleclip.studio.service.Npz;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
@@ -14,7 +13,6 @@ import dev.styleclip.studio.service.StudioBackend.EditResult;
 import dev.styleclip.studio.service.StudioBackend.GenerateRequest;
 import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
 import dev.styleclip.studio.service.StudioBackend.Rendered;
-import dev.styleclip.io.AtomicFiles;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -576,6 +574,10 @@ public final class StudioViewModel {
                         ? "direction" : "optimisation", r.prompt(), settingsOf(r), res.ws().minus(r.start()), 1.0, true, res.metrics()));
                 commit(new Snapshot(start.source(), start.base(), start.baseImage(), e, res.image(), "edit “" + r.prompt() + "”"));
                 status.set("edit done: " + CompareViewModel.caption(res.metrics()));
+                if (res.warning() != null) {
+                    notice(new Notice(Notice.Level.WARNING, "The optimisation diverged",
+                            res.warning() + " — the last good step was kept as the edit (undo removes it)"));
+                }
             }
 
             @Override
@@ -741,7 +743,7 @@ public final class StudioViewModel {
         }
     }
 
-    /** Writes the current latent (W+, float32 [1, numWs, wDim]) as {@code .npz} with key "ws". */
+    /** Writes the current latent (W+) as the edit engine's {@code .npz} ({@link dev.styleclip.edit.LatentFile}, key "w"). */
     public boolean exportLatents(Path file) {
         Snapshot s = history.current();
         Latents w = s == null ? null : s.composed();
@@ -750,7 +752,7 @@ public final class StudioViewModel {
             return false;
         }
         try {
-            AtomicFiles.write(file, os -> Npz.write(os, Map.of("ws", new Npz.Array(new int[]{1, w.numWs(), w.wDim()}, w.values()))));
+            dev.styleclip.edit.LatentFile.write(file, new dev.styleclip.edit.LatentFile.Latent(w.numWs(), w.wDim(), w.values()));
             info("Exported latents", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
