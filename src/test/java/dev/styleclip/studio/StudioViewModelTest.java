@@ -203,6 +203,13 @@ class StudioViewModelTest {
         var ws = dev.styleclip.edit.LatentFile.read(npz);
         assertEquals(FakeBackend.NUM_WS, ws.numWs());
         assertArrayEquals(FakeBackend.latent(42).values(), ws.values());
+        // the exported latent opens again as the source
+        vm.nextSeed();
+        vm.importLatent(npz);
+        assertEquals("latent", vm.current().source().kind());
+        assertEquals(FakeBackend.latent(42), vm.current().base());
+        vm.importLatent(tmp.resolve("missing.npz"));
+        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
         // a write into a folder that cannot be created fails with a notice
         Path blocker = tmp.resolve("file");
         Files.writeString(blocker, "x");

@@ -133,7 +133,7 @@ public final class MainWindow {
 
         tabs.setId("side-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER, new SourcePanel(vm, this::choosePhoto)));
+        tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER, new SourcePanel(vm, this::choosePhoto, this::chooseLatent)));
         tabs.getTabs().add(tab("tab-edit", "Edit", FontAwesomeSolid.PEN, new EditPanel(vm, this::saveRecipe, this::openRecipe)));
         tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM, mapperPlaceholder()));
         tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
@@ -304,6 +304,10 @@ public final class MainWindow {
 
     private Path choosePhoto() {
         return dialogs.open(window(), "Import a photo", folder("folder.photos"), "Pictures", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif");
+    }
+
+    private Path chooseLatent() {
+        return dialogs.open(window(), "Open a latent", folder("folder.export"), "NumPy", "*.npz");
     }
 
     private Path chooseModelFile() {

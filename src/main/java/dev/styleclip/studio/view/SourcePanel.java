@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 /** Source tab: generate from a seed (ψ, translate, rotate) or import a photo, pick a face or click points, align. */
 final class SourcePanel extends VBox {
 
-    SourcePanel(StudioViewModel vm, Supplier<Path> choosePhoto) {
+    SourcePanel(StudioViewModel vm, Supplier<Path> choosePhoto, Supplier<Path> chooseLatent) {
         super(8);
         setPadding(new Insets(10));
         Label genLabel = new Label();
@@ -51,6 +51,15 @@ final class SourcePanel extends VBox {
             if (vm.setSeedText(seed.getText())) vm.generate();
         });
 
+        Button openLatent = new Button("Open latent…", new FontIcon(FontAwesomeSolid.FILE_CODE));
+        openLatent.setId("open-latent");
+        openLatent.setTooltip(new Tooltip("a W+ latent (.npz) written by Export latent or ./styleclip edit"));
+        openLatent.setOnAction(e -> {
+            Path p = chooseLatent.get();
+            if (p != null) vm.importLatent(p);
+        });
+        HBox genButtons = new HBox(6, generate, openLatent);
+        HBox.setHgrow(generate, Priority.ALWAYS);
         VBox seedBox = new VBox(6, new Label("From a seed") {{
             setStyle("-fx-font-weight: bold;");
         }}, genLabel, seedRow,
@@ -58,7 +67,7 @@ final class SourcePanel extends VBox {
                 Fx.slider("translate-x", "translate x", vm.translateXProperty(), -0.5, 0.5, "%.2f"),
                 Fx.slider("translate-y", "translate y", vm.translateYProperty(), -0.5, 0.5, "%.2f"),
                 Fx.slider("rotate", "rotate °", vm.rotateProperty(), -180, 180, "%.0f"),
-                generate);
+                genButtons);
 
         Button importPhoto = new Button("Import photo…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
         importPhoto.setId("import-photo");

@@ -3,8 +3,8 @@ package dev.styleclip.studio.viewmodel;
 /**
  * Where the current face came from: a seed of the generator (with ψ and the SG3 transform) or an aligned photo.
  *
- * @param kind      "seed" or "photo"
- * @param photo     the photo file (kind "photo"), else null
+ * @param kind      "seed", "photo" or "latent"
+ * @param photo     the photo or latent file (kinds "photo", "latent"), else null
  * @param generator the generator's file name or "demo network"
  */
 public record SourceState(String kind, long seed, double psi, double translateX, double translateY, double rotateDeg,
@@ -19,6 +19,6 @@ public record SourceState(String kind, long seed, double psi, double translateX,
 
     public String describe() {
         if (fromSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
-        return "photo " + java.nio.file.Paths.get(photo).getFileName();
+        return ("latent".equals(kind) ? "latent " : "photo ") + java.nio.file.Paths.get(photo).getFileName();
     }
 }

@@ -354,6 +354,39 @@ public final class StudioViewModel {
         });
     }
 
+    /** Opens a W+ latent ({@code .npz} as the edit engine writes it) as the source face (undoable). */
+    public void importLatent(Path file) {
+        Latents w;
+        try {
+            var l = dev.styleclip.edit.LatentFile.read(file);
+            w = new Latents(l.numWs(), l.wDim(), l.values());
+        } catch (IOException | RuntimeException e) {
+            fail("Latent not opened", e);
+            return;
+        }
+        started("rendering latent");
+        backend.synthesize(w, null, new StudioBackend.Listener<>() {
+            @Override
+            public void done(Rendered r) {
+                finished();
+                SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
+                photo.set(null);
+                commit(new Snapshot(src, w, r.image(), List.of(), r.image(), "open latent " + file.getFileName()));
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                finished();
+                fail("Latent not opened", error);
+            }
+
+            @Override
+            public void cancelled() {
+                finished();
+            }
+        });
+    }
+
     /** Reads a photo and looks for faces; the user then picks one or clicks the four points. */
     public void importPhoto(Path file) {
         started("reading photo");
