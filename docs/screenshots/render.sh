@@ -11,10 +11,18 @@ if [ ! -f target/styleclip-studio.jar ] || [ -n "$(find src/main pom.xml -newer 
   mvn -o -q -B -DskipTests -Dexec.skip=true package
   touch target/styleclip-studio.jar
 fi
+# the Edit and Compare shots run real optimisations: on the tiny test networks (32 px generator, tiny CLIP and
+# ArcFace from the golden sets), since the 256 px demo networks take minutes per step on a CPU
+tiny=$(mktemp -d)
+trap 'rm -rf "$tiny"' EXIT
+g=$here/src/test/resources/golden
+cp "$g/stylegan3/models/sg3t-32.pkl" "$tiny/"
+cp "$g/clip/models/tiny-ViT-P8-R32.pt" "$tiny/ViT-tiny-P8-R32.pt"
+cp "$g/idloss/models/irse_tiny_a.pth" "$tiny/model_ir_se50-tiny.pth"
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/styleclip
 export DJL_OFFLINE=true DJL_CACHE_DIR=${DJL_CACHE_DIR:-$cache/djl}
 xvfb-run -a -s "-screen 0 1400x1000x24" java -Xmx6g \
   -Dstyleclip.home="$here" -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
+  -Dscreenshots.editModels="$tiny" -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
   -cp "target/styleclip-studio.jar:$(cat target/runtime-classpath.txt)" \
   dev.styleclip.studio.Screenshots docs/screenshots "$photo"

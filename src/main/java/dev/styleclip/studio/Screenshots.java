@@ -38,6 +38,7 @@ public final class Screenshots {
         CompletableFuture<Void> started = new CompletableFuture<>();
         Platform.startup(() -> started.complete(null));
         started.get();
+        Platform.setImplicitExit(false); // the second window opens after the first is hidden
         ModelCatalog catalog = ModelCatalog.standard();
         ComputeBackend backend = ComputeBackend.standard(catalog);
         MainWindow[] w = new MainWindow[1];
@@ -62,10 +63,9 @@ public final class Screenshots {
             tab(w[0], 1);
             fx(() -> {
                 vm.edit().promptProperty().set("a face with purple hair");
-                vm.edit().lambdaL2().set(0.008);
                 return null;
             });
-            shot(w[0], out.resolve("edit.png"));
+            if (System.getProperty("screenshots.editModels") == null) shot(w[0], out.resolve("edit.png"));
             tab(w[0], 3);
             fx(() -> {
                 w[0].setSideFraction(0.55);
@@ -105,8 +105,70 @@ public final class Screenshots {
                 return null;
             });
             backend.close();
+        }
+        String editModels = System.getProperty("screenshots.editModels");
+        try {
+            if (editModels != null) editShots(out, Paths.get(editModels), node);
+        } finally {
             node.removeNode();
             Platform.exit();
+        }
+    }
+
+    /**
+     * The Edit tab after a real optimisation run and the compare grid, on the networks of {@code models} (the demo
+     * networks take minutes per step on a CPU; the script passes the tiny test networks).
+     */
+    private static void editShots(Path out, Path models, Preferences node) throws Exception {
+        ModelCatalog catalog = new ModelCatalog(models);
+        System.err.println("edit shots on " + models);
+        ComputeBackend backend = ComputeBackend.standard(catalog);
+        MainWindow[] w = new MainWindow[1];
+        Stage[] stage = new Stage[1];
+        fx(() -> {
+            stage[0] = new Stage();
+            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), FileDialogs.standard());
+            w[0].setNotificationsEnabled(false);
+            stage[0].show();
+            return null;
+        });
+        System.err.println("window open");
+        StudioViewModel vm = w[0].viewModel();
+        try {
+            fx(() -> {
+                vm.seedProperty().set(11);
+                vm.generate();
+                return null;
+            });
+            await(() -> fx(() -> vm.current() != null && !vm.busyProperty().get()));
+            tab(w[0], 1);
+            fx(() -> {
+                vm.edit().promptProperty().set("a face with purple hair");
+                vm.edit().steps().set(Integer.getInteger("screenshots.steps", 60));
+                vm.edit().lr().set(0.05);
+                vm.runEdit();
+                return null;
+            });
+            await(() -> fx(() -> !vm.editRunningProperty().get()));
+            shot(w[0], out.resolve("edit.png"));
+            fx(() -> {
+                vm.edit().steps().set(Integer.getInteger("screenshots.gridSteps", 20));
+                vm.compare().l2ValuesProperty().set("0.001, 0.1");
+                vm.compare().idValuesProperty().set("0, 0.1");
+                vm.runCompare();
+                w[0].setBottomFraction(0.42);
+                return null;
+            });
+            await(() -> fx(() -> !vm.compare().runningProperty().get()));
+            shot(w[0], out.resolve("compare.png"));
+            fx(() -> vm.exportGrid(out.resolve("grid-export.png")));
+            Files.deleteIfExists(out.resolve("grid-export.png.json"));
+        } finally {
+            fx(() -> {
+                stage[0].hide();
+                return null;
+            });
+            backend.close();
         }
     }
 

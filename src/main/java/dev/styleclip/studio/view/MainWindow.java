@@ -284,6 +284,11 @@ public final class MainWindow {
         horizontal.setDividerPositions(f);
     }
 
+    /** Moves the divider between the upper part and the compare grid (0…1). */
+    public void setBottomFraction(double f) {
+        vertical.setDividerPositions(f);
+    }
+
     /** Remembers divider positions. */
     public void saveLayout() {
         StudioPrefs p = vm.prefs();
