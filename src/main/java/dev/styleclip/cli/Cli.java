@@ -17,6 +17,7 @@ import java.io.PrintWriter;
             ScoreCommand.class,
             ModelsCommand.class,
             GenerateCommand.class,
+            InvertCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

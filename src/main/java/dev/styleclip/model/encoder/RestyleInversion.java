@@ -157,9 +157,16 @@ public final class RestyleInversion implements AutoCloseable {
                     if (!name.equals("synthesis.input.transform")) clean.put(t);
                 }
                 clean.put(Tensor.ofFloats("synthesis.input.transform", new long[]{3, 3}, new float[]{1, 0, 0, 0, 1, 0, 0, 0, 1}));
-                if (decoderKwargs == null) decoderKwargs = officialDecoderKwargs(fc);
+                boolean official = decoderKwargs == null;
+                if (official) decoderKwargs = officialDecoderKwargs(fc);
                 clean.putMetadata("init_kwargs", decoderKwargs);
-                dec = StyleGan3Generator.load(clean, decoderKwargs, m);
+                try {
+                    dec = StyleGan3Generator.load(clean, decoderKwargs, m);
+                } catch (ModelFileException e) {
+                    if (!official) throw e;
+                    throw new ModelFileException(src, "has a decoder that is not the official 1024 px FFHQ-r StyleGAN3 ("
+                            + e.getMessage() + "); give the generator pickle it was trained with (--generator)");
+                }
             } else if (pickleG != null) {
                 dec = decoderKwargs != null ? StyleGan3Generator.load(pickleG, decoderKwargs, m) : StyleGan3Generator.load(pickleG, m);
             } else {
