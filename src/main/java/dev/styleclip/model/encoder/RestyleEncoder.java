@@ -176,6 +176,39 @@ public final class RestyleEncoder implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A random-weight encoder of the official architecture (IR-SE-50 on 6 channels, input 256, body 16×16, heads of 4
+     * convs) for {@code nStyles} × {@code wDim}: for benchmarks and demos only (its latents mean nothing).
+     */
+    public static RestyleEncoder demo(Kind kind, int nStyles, int wDim, long seed) {
+        TensorStore bb = dev.styleclip.model.face.IrSeStateDicts.synthetic(6, 64, new int[]{3, 4, 14, 3},
+                new int[]{64, 128, 256, 512}, true, 0, 256, seed);
+        dev.styleclip.io.MapTensorStore sd = new dev.styleclip.io.MapTensorStore("demo ReStyle encoder (random weights)",
+                dev.styleclip.io.Format.SAFETENSORS);
+        for (Tensor t : bb.tensors()) sd.put(t);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + 1);
+        for (int j = 0; j < nStyles; j++) {
+            for (int i = 0; i < 4; i++) {
+                int in = i == 0 ? 512 : wDim;
+                sd.put(random(rnd, "styles." + j + ".convs." + (2 * i) + ".weight", Math.sqrt(3.0 / (in * 9)), wDim, in, 3, 3));
+                sd.put(random(rnd, "styles." + j + ".convs." + (2 * i) + ".bias", 0.01, wDim));
+            }
+            sd.put(random(rnd, "styles." + j + ".linear.weight", Math.sqrt(3.0) * 0.1, wDim, wDim));
+            sd.put(random(rnd, "styles." + j + ".linear.bias", 0.0, wDim));
+        }
+        try {
+            return load(sd, kind);
+        } catch (ModelFileException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Tensor random(java.util.SplittableRandom rnd, String name, double a, long... shape) {
+        float[] v = new float[(int) Tensor.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) ((rnd.nextDouble() * 2 - 1) * a);
+        return Tensor.ofFloats(name, shape, v);
+    }
+
     // ------------------------------------------------------------------ structure
 
     public Kind kind() {
