@@ -89,4 +89,28 @@ class NpzTest {
         assertThrows(ModelFileException.class, () -> Npz.read(junk));
         assertThrows(ModelFileException.class, () -> Npz.read(dir.resolve("missing.npz")));
     }
+
+    /** Files written by numpy 2.4 ({@code np.savez}, {@code np.savez_compressed}, {@code np.save}; zip64 local headers). */
+    @Test
+    void readsFilesWrittenByNumpy() throws Exception {
+        float[] w = new float[16 * 8];
+        for (int i = 0; i < w.length; i++) w[i] = i * 0.25f - 3f;
+        for (String name : new String[]{"numpy_savez.npz", "numpy_savez_compressed.npz", "numpy_v1.npy"}) {
+            Path f = resource(name);
+            Npz.Array a = Npz.readLatent(f);
+            assertArrayEquals(new long[]{1, 16, 8}, a.shape(), name);
+            assertArrayEquals(w, a.f32(), name);
+        }
+        assertArrayEquals(new double[]{1.5, -2.0}, Npz.read(resource("numpy_savez.npz")).get("d").f64());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> Npz.read(resource("numpy_object.npz")));
+        assertTrue(e.getMessage().contains("object"), e.getMessage());
+    }
+
+    private Path resource(String name) throws Exception {
+        try (var in = NpzTest.class.getResourceAsStream(name)) {
+            Path f = dir.resolve(name);
+            Files.write(f, in.readAllBytes());
+            return f;
+        }
+    }
 }
