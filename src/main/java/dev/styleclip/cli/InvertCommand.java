@@ -10,6 +10,8 @@ import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.StyleGan3Files;
@@ -60,6 +62,10 @@ public final class InvertCommand implements Callable<Integer> {
             description = "torchvision VGG16 weights (vgg16-397923af.pth) for LPIPS (default: a demo VGG trunk)")
     Path lpipsVgg;
 
+    @Option(names = "--id-model", paramLabel = "FILE",
+            description = "ArcFace IR-SE-50 (model_ir_se50.pth): report the identity similarity of each encoder iteration")
+    Path idModel;
+
     @Option(names = "--steps", paramLabel = "N", description = "projection steps (default 1000; 100 after the encoder)")
     Integer steps;
 
@@ -97,6 +103,7 @@ public final class InvertCommand implements Callable<Integer> {
         if (encoder != null && !Files.isRegularFile(encoder)) throw new IllegalArgumentException(encoder + ": no such file");
         if (generator != null && !Files.isRegularFile(generator)) throw new IllegalArgumentException(generator + ": no such file");
         if (lpipsVgg != null && !Files.isRegularFile(lpipsVgg)) throw new IllegalArgumentException(lpipsVgg + ": no such file");
+        if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
         RgbImage img = Images.read(photo);
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -115,11 +122,17 @@ public final class InvertCommand implements Callable<Integer> {
                     inv = RestyleInversion.load(encoder, generator);
                     g = inv.decoder();
                     o.println("encoder: " + inv.describe());
-                    EncoderInversion job = new EncoderInversion(inv, img, iterations == null ? 0 : iterations, lpips, null);
-                    EncoderInversion.Result r = service.run("invert (encoder)", job, frames(err, video, frameNo, "iteration"));
+                    EncoderInversion.Result r;
+                    try (IrSeBackbone arcface = idModel == null ? null : IrSeBackbone.load(idModel);
+                         IdentityLoss id = arcface == null ? null : new IdentityLoss(arcface)) {
+                        EncoderInversion job = new EncoderInversion(inv, img, iterations == null ? 0 : iterations, lpips, id);
+                        r = service.run("invert (encoder)", job, frames(err, video, frameNo, "iteration"));
+                    }
                     err.println();
                     start = r.w();
-                    o.printf(Locale.ROOT, "encoder: %d iterations, LPIPS %.4f, %.1f s%n", r.latents().size(), r.lpips(), r.elapsedMs() / 1000.0);
+                    o.printf(Locale.ROOT, "encoder: %d iterations, LPIPS %.4f%s, %.1f s%n", r.latents().size(), r.lpips(),
+                            Double.isNaN(r.idSimilarity()) ? "" : String.format(Locale.ROOT, ", ID similarity %.4f", r.idSimilarity()),
+                            r.elapsedMs() / 1000.0);
                     if (!useProjection) {
                         Npz.writeLatent(out, r.w(), r.shape());
                         o.println("wrote " + out + " (w " + java.util.Arrays.toString(r.shape()) + ")");

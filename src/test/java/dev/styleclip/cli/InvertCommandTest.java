@@ -62,8 +62,10 @@ class InvertCommandTest {
         Path out = tmp.resolve("w.npz");
         StringWriter o = new StringWriter(), e = new StringWriter();
         int code = run(o, e, "invert", photo(tmp).toString(), "--method", "encoder", "--encoder", psp().toString(),
-                "--generator", sg3().toString(), "--iterations", "2", "--out", out.toString());
+                "--generator", sg3().toString(), "--iterations", "2", "--out", out.toString(),
+                "--id-model", Golden.set("idloss").resolve("models/irse_tiny_a.pth").toString());
         assertEquals(0, code, e.toString());
+        assertTrue(o.toString().contains("ID similarity"), o.toString());
         assertArrayEquals(new long[]{1, 16, 32}, Npz.readLatent(out).shape());
         assertTrue(e.toString().contains("iteration 2/2"), e.toString());
         Path out2 = tmp.resolve("w2.npz");
