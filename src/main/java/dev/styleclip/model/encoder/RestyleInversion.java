@@ -286,9 +286,13 @@ public final class RestyleInversion implements AutoCloseable {
         if (same) return decoder.synthesis(codes, StyleGan3Generator.Options.defaults().transform(transforms[0]));
         NDList parts = new NDList();
         for (int i = 0; i < n; i++) {
-            parts.add(decoder.synthesis(codes.get(i + ":" + (i + 1)), StyleGan3Generator.Options.defaults().transform(transforms[i])));
+            NDArray ci = codes.get(i + ":" + (i + 1));
+            parts.add(decoder.synthesis(ci, StyleGan3Generator.Options.defaults().transform(transforms[i])));
+            ci.close();
         }
-        return NDArrays.concat(parts, 0);
+        NDArray all = NDArrays.concat(parts, 0);
+        parts.close();
+        return all;
     }
 
     // ------------------------------------------------------------------ the loop
@@ -318,12 +322,19 @@ public final class RestyleInversion implements AutoCloseable {
             for (int k = 1; k <= iterations; k++) {
                 NDArray in = NDArrays.concat(new NDList(x, prev), 1);
                 NDArray out = encoder.forward(in, k == 1 ? encoderListener : null);
+                in.close();
                 NDArray codes = out.add(latent);
                 NDArray img = render(codes, null);
                 NDArray fb = facePool(img, s);
                 NDArray shown = img;
                 if (transforms != null && k == iterations) shown = render(codes, transforms);
                 if (iterationListener != null) iterationListener.iteration(k, out, codes, shown, fb);
+                // keep memory flat over many iterations: only the latent and the feedback image carry over
+                out.close();
+                if (shown != img) shown.close();
+                img.close();
+                latent.close();
+                prev.close();
                 latent = codes;
                 prev = fb;
             }
