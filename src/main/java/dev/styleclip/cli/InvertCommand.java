@@ -104,6 +104,10 @@ public final class InvertCommand implements Callable<Integer> {
         if (generator != null && !Files.isRegularFile(generator)) throw new IllegalArgumentException(generator + ": no such file");
         if (lpipsVgg != null && !Files.isRegularFile(lpipsVgg)) throw new IllegalArgumentException(lpipsVgg + ": no such file");
         if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
+        if (Files.isDirectory(out)) throw new IllegalArgumentException(out + " is a folder; --out takes a file name (w.npz)");
+        if (video != null && Files.exists(video) && !Files.isDirectory(video)) {
+            throw new IllegalArgumentException(video + " is not a folder (--save-video takes a folder for the frames)");
+        }
         RgbImage img = Images.read(photo);
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -90,6 +90,8 @@ class InvertCommandTest {
             {"invert", good.toString(), "--method", "magic", "--out", out.toString()},
             {"invert", good.toString(), "--method", "encoder", "--encoder", psp().toString(), "--out", out.toString()},
             {"invert", good.toString(), "--steps", "0", "--out", out.toString()},
+            {"invert", good.toString(), "--out", tmp.toString()},
+            {"invert", good.toString(), "--out", out.toString(), "--save-video", good.toString()},
         };
         for (String[] args : cases) {
             StringWriter o = new StringWriter(), e = new StringWriter();
