@@ -52,6 +52,27 @@ class RestyleInversionTest {
         }
     }
 
+    /** A checkpoint without decoder.* keys takes the user's generator pickle; results equal the golden ones. */
+    @Test
+    void checkpointWithoutDecoderUsesThePickle() throws Exception {
+        java.nio.file.Path file = Golden.set("encoder").resolve("models/restyle_psp_tiny_a.pt");
+        dev.styleclip.io.Checkpoint cp = dev.styleclip.io.ModelFiles.open(file);
+        dev.styleclip.io.MapTensorStore enc = new dev.styleclip.io.MapTensorStore("encoder only", cp.main().format());
+        for (dev.styleclip.io.Tensor t : cp.main().tensors()) if (t.name().startsWith("encoder.")) enc.put(t);
+        dev.styleclip.io.Checkpoint encOnly = new dev.styleclip.io.Checkpoint(file, cp.format(), java.util.Map.of("", enc), "", cp.info());
+        dev.styleclip.io.Checkpoint pkl = dev.styleclip.io.ModelFiles.open(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"));
+        assertThrows(ModelFileException.class, () -> RestyleInversion.load(encOnly, null, null));
+        dev.styleclip.io.TensorStore t = Golden.tensors(Golden.set("encoder").resolve("cases/restyle_psp_tiny_a_aligned.safetensors"));
+        try (RestyleInversion inv = RestyleInversion.load(encOnly, null, pkl.object("G_ema"));
+             NDManager m = NDManager.newBaseManager()) {
+            float[][] got = new float[1][];
+            inv.invert(t.get("x").toNDArray(m), 1, null, (k, out, lat, img, fb) -> got[0] = img.toFloatArray(), null);
+            var tol = Golden.manifest("encoder").path("tolerances").path("image_it1");
+            Golden.assertAllClose(got[0], t.get("image_it1").toFloatArray(), tol.path("atol").asDouble(),
+                    tol.path("rtol").asDouble(), "image_it1");
+        }
+    }
+
     @Test
     void refusesWhatIsNotAnEncoder() {
         ModelFileException e = assertThrows(ModelFileException.class,
