@@ -135,6 +135,18 @@ public final class BenchInvertCommand implements Callable<Integer> {
                         }), null);
                         if (record) perPhoto.add((System.nanoTime() - start) / 1e6);
                     }
+                    List<Double> encOnly = new ArrayList<>();
+                    for (int p = 0; p <= photos; p++) {
+                        final boolean record = p > 0;
+                        service.run("bench encoder forward", ctx -> ctx.step(sm -> {
+                            NDArray x6 = sm.zeros(new ai.djl.ndarray.types.Shape(1, 6, size, size));
+                            long t = System.nanoTime();
+                            inv.encoder().forward(x6);
+                            if (record) encOnly.add((System.nanoTime() - t) / 1e6);
+                            return null;
+                        }), null);
+                    }
+                    r.put("encoder_forward_ms", Bench.Stats.of(encOnly).toMap());
                     r.put("encoder", encoder == null ? "demo ReStyle-pSp (random weights, official IR-SE-50 architecture)" : inv.describe());
                     r.put("encoder_input", size);
                     r.put("encoder_iterations", n);
@@ -159,6 +171,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
             if (r.containsKey("encoder_per_photo_ms")) {
                 row(rows, "encoder inversion / photo (" + r.get("encoder_iterations") + " it)", r.get("encoder_per_photo_ms"));
                 row(rows, "encoder inversion / iteration", r.get("encoder_per_iteration_ms"));
+                row(rows, "  of which encoder forward", r.get("encoder_forward_ms"));
             }
             out.print(Bench.table(rows));
             out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device"));
