@@ -59,7 +59,7 @@ public final class Projection implements Job<Projection.Result> {
         public boolean wPlus = false;
         /** Start latent: [w_dim] or [num_ws · w_dim] (W+, forces {@link #wPlus}); null = w_avg. */
         public float[] start;
-        /** Noise scale when an explicit start is given and no w_std is measured. */
+        /** A preview picture every N steps (and on the last); 0 = none. */
         public int previewEvery = 10;
         /** Side of the loss images (NVIDIA: 256). */
         public int lossSize = 256;
