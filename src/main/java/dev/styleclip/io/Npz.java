@@ -183,7 +183,7 @@ public final class Npz {
             return out;
         }
         if (bytes.remaining() < 4 || bytes.get(0) != 'P' || bytes.get(1) != 'K') {
-            throw new ModelFileException(source, "is not a numpy .npz or .npy file");
+            throw new ModelFileException(source, "is not an .npz or .npy file (numpy)");
         }
         ZipArchive zip = new ZipArchive(source, bytes);
         for (ZipArchive.Entry e : zip.entries().values()) {
@@ -235,7 +235,7 @@ public final class Npz {
         switch (descr) {
             case "<f4", "=f4", "f4" -> elem = 4;
             case "<f8", "=f8", "f8" -> elem = 8;
-            default -> throw new ModelFileException(source, "holds numpy dtype '" + descr + "'; only little-endian float32/float64 are supported");
+            default -> throw new ModelFileException(source, "holds numpy dtype '" + descr + "'; only little-endian float32/float64 ('<f4', '<f8') are supported");
         }
         if (f.group(1).equals("True")) throw new ModelFileException(source, "is a Fortran-order array, which is not supported");
         String[] parts = s.group(1).split(",");
