@@ -171,7 +171,7 @@ public final class BenchEditCommand implements Callable<Integer> {
         double growth = Double.NaN;
         if (from != null && rss.lastKey() > from) growth = (rss.lastEntry().getValue() - rss.get(from)) / rss.get(from) * 100;
         r.put("rss_growth_percent", Double.isNaN(growth) ? null : Bench.round(growth));
-        r.put("rss_flat_within_3_percent", Double.isNaN(growth) ? null : Math.abs(growth) <= 3);
+        r.put("rss_flat_within_3_percent", Double.isNaN(growth) ? null : growth <= 3);
         r.put("peak_rss_mb", Bench.peakRssMb());
         if (json) {
             out.println(EditOptions.JSON.writeValueAsString(r));
@@ -191,7 +191,7 @@ public final class BenchEditCommand implements Callable<Integer> {
             StringBuilder sb = new StringBuilder("RSS");
             rss.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  step %d: %.0f MB", k, v)));
             if (!Double.isNaN(growth)) sb.append(String.format(Locale.ROOT, "  (growth %+.2f %% from step %d: %s)", growth, from,
-                    Math.abs(growth) <= 3 ? "flat" : "NOT flat"));
+                    growth <= 3 ? "flat" : "NOT flat"));
             out.println(sb);
         }
         out.flush();
