@@ -39,7 +39,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Space W+: the variable is the ws of the free groups ({@link WGroups}; all of them = StyleCLIP's default), the
- *       other ws stay at w₀. Space Z: the variable is z, {@code ws = mapping(z, ψ)} inside the graph (seed starts only).</li>
+ *       other ws stay at w₀. Space Z: the variable is z, {@code ws = mapping(z, ψ = 1)} inside the graph (seed starts
+ *       only; as the reference, ψ of the start then only shapes the source image w₀ / G(w₀) of the ID term).</li>
  *   <li>L2: sum of squares (StyleCLIP) or mean (the seed report's MSE), over the variable.</li>
  *   <li>Learning rate: StyleCLIP's cosine ramp, StepLR (scheduler stepped after every step) or constant.</li>
  * </ul>
@@ -384,7 +385,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                         String bad = null;
                         double badValue = 0;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray ws = zSpace ? g.mapping(v, psi, null) : buildWs(ws0, v, free, sm);
+                            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
                             img = g.synthesis(ws);
                             ClipLoss.Values cv = clipLoss.evaluate(img);
                             NDArray lClip = cv.loss().reshape(new Shape());
@@ -460,7 +461,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         // final ws, image and metrics (outside any gradient collector)
         try (NDManager fm = jm.newSubManager()) {
             NDArray v = fm.create(lastGood, latentShape);
-            NDArray ws = zSpace ? g.mapping(v, psi, null) : buildWs(ws0, v, free, fm);
+            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
             NDArray img = g.synthesis(ws);
             Metrics m = Metrics.of(nets, clipLoss, img, image0);
             float[] wsFinal = ws.toFloatArray();
