@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
             BenchFacesCommand.class,
             ClipBenchCommand.class,
             BenchGeneratorCommand.class,
+            BenchInvertCommand.class,
+            BenchEditCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

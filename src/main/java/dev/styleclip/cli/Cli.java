@@ -19,6 +19,7 @@ import java.io.PrintWriter;
             GenerateCommand.class,
             EditCommand.class,
             SweepCommand.class,
+            InvertCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

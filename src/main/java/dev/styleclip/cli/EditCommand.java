@@ -62,6 +62,9 @@ public final class EditCommand implements Callable<Integer> {
         EditNetworks.Files files = networks.files();
         LatentOptimization.Settings settings = optimisation.settings(prompt, l2, idWeight, every > 0 ? 0 : -1);
         LatentOptimization.Start start = startOptions.start();
+        if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
+            throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
+        }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path frames = out.resolve("frames");

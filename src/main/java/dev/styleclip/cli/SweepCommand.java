@@ -80,6 +80,9 @@ public final class SweepCommand implements Callable<Integer> {
         for (String v : variants) optimisation.settings(v, l2Low, idLow, -1); // validate everything before loading networks
         EditNetworks.Files files = networks.files();
         LatentOptimization.Start start = startOptions.start();
+        if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
+            throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
+        }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 

@@ -39,13 +39,22 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Space W+: the variable is the ws of the free groups ({@link WGroups}; all of them = StyleCLIP's default), the
- *       other ws stay at w₀. Space Z: the variable is z, {@code ws = mapping(z, ψ)} inside the graph (seed starts only).</li>
+ *       other ws stay at w₀. Space Z: the variable is z, {@code ws = mapping(z, ψ = 1)} inside the graph (seed starts
+ *       only; as the reference, ψ of the start then only shapes the source image w₀ / G(w₀) of the ID term).</li>
  *   <li>L2: sum of squares (StyleCLIP) or mean (the seed report's MSE), over the variable.</li>
  *   <li>Learning rate: StyleCLIP's cosine ramp, StepLR (scheduler stepped after every step) or constant.</li>
  * </ul>
  * Every step emits a {@link Frame} (losses, lr, CLIP score, identity similarity, preview). Each step's temporaries live in
  * the context's per-step manager; the latent and Adam's moments in the job manager, so memory stays flat. A NaN/Inf loss
  * or gradient stops the run early: the result then holds the last good latent and {@link Result#stoppedEarly()}.
+ *
+ * <p>DJL caveat (PyTorch engine 0.36): arrays created from Java data ({@code manager.create(float[])}, and the scalar
+ * operand DJL creates and closes inside {@code x.mul(2f)}, {@code x.div(100f)} …) are {@code from_blob} views of Java
+ * direct buffers. Autograd keeps such operands for the backward pass; once the Java array is closed, a garbage
+ * collection between forward and backward frees the memory and the gradient reads garbage (measured: NaN in about half
+ * of the steps when a GC is forced there, for the generator, CLIP and ID paths alike). This class keeps its own
+ * operands alive until the backward pass; the networks' internal scalar ops are outside its control, so a non-finite
+ * loss or gradient is retried once before the run is declared diverged.
  */
 public final class LatentOptimization implements Job<LatentOptimization.Result> {
 
@@ -363,37 +372,60 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                 final int step = i;
                 double lr = schedule.lr(i);
                 StepRecord rec = ctx.step(sm -> {
-                    NDArray v = latent.duplicate();
-                    v.attach(sm);
-                    v.setRequiresGradient(true);
-                    NDArray img;
-                    double[] vals;
-                    NDArray grad;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray ws = zSpace ? g.mapping(v, psi, null) : buildWs(ws0, v, free, sm);
-                        img = g.synthesis(ws);
-                        ClipLoss.Values cv = clipLoss.evaluate(img);
-                        NDArray lClip = cv.loss().reshape(new Shape());
-                        NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly; keeps the result in the step manager
-                        NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
-                        NDArray totalLoss = lClip.add(lL2.mul((float) settings.l2Weight()));
-                        // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
-                        // it is computed on a detached image and left out of the total, as run_optimization does
-                        NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
-                        if (useId) totalLoss = totalLoss.add(lId.mul((float) settings.idWeight()));
-                        vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
-                                totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
-                        ctx.requireFinite(step + 1, "CLIP", vals[0]);
-                        ctx.requireFinite(step + 1, "L2", vals[1]);
-                        ctx.requireFinite(step + 1, "ID", vals[2]);
-                        ctx.requireFinite(step + 1, "total", vals[3]);
-                        gc.backward(totalLoss);
-                        grad = v.getGradient().duplicate();
-                    }
-                    grad.attach(sm);
-                    float[] gArr = grad.toFloatArray();
-                    for (float x : gArr) {
-                        if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), step + 1, "gradient of the total", x);
+                    NDArray img = null;
+                    double[] vals = null;
+                    NDArray grad = null;
+                    // Up to two attempts: DJL's scalar ops (x.mul(2f) etc.) and per-call constants alias Java direct
+                    // buffers that a garbage collection between forward and backward can free (see the class notes),
+                    // which shows up as a transient non-finite gradient. A real divergence fails both attempts.
+                    for (int attempt = 0; ; attempt++) {
+                        NDArray v = latent.duplicate();
+                        v.attach(sm);
+                        v.setRequiresGradient(true);
+                        String bad = null;
+                        double badValue = 0;
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
+                            img = g.synthesis(ws);
+                            ClipLoss.Values cv = clipLoss.evaluate(img);
+                            NDArray lClip = cv.loss().reshape(new Shape());
+                            NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly; stays in the step manager
+                            NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
+                            // weights as arrays of the step manager (alive until backward), not as scalar operands
+                            NDArray totalLoss = lClip.add(lL2.mul(sm.create((float) settings.l2Weight())));
+                            // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
+                            // it is computed on a detached image and left out of the total, as run_optimization does
+                            NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
+                            if (useId) totalLoss = totalLoss.add(lId.mul(sm.create((float) settings.idWeight())));
+                            vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
+                                    totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
+                            String[] names = {"CLIP", "L2", "ID", "total"};
+                            for (int k = 0; k < 4 && bad == null; k++) {
+                                if (!Double.isFinite(vals[k])) {
+                                    bad = names[k];
+                                    badValue = vals[k];
+                                }
+                            }
+                            if (bad == null) {
+                                gc.backward(totalLoss);
+                                grad = v.getGradient().duplicate();
+                            }
+                        }
+                        if (bad == null) {
+                            grad.attach(sm);
+                            for (float x : grad.toFloatArray()) {
+                                if (!Float.isFinite(x)) {
+                                    bad = "gradient of the total";
+                                    badValue = x;
+                                    break;
+                                }
+                            }
+                        }
+                        if (bad == null) break;
+                        if (attempt >= 1) {
+                            if (bad.startsWith("gradient")) throw new DivergedException(ctx.jobName(), step + 1, bad, badValue);
+                            ctx.requireFinite(step + 1, bad, badValue);
+                        }
                     }
                     // Adam's moments live in the job manager; attach them to the step manager for the update so the
                     // temporaries it derives from them (sqrt, quotient) are freed with the step
@@ -429,7 +461,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         // final ws, image and metrics (outside any gradient collector)
         try (NDManager fm = jm.newSubManager()) {
             NDArray v = fm.create(lastGood, latentShape);
-            NDArray ws = zSpace ? g.mapping(v, psi, null) : buildWs(ws0, v, free, fm);
+            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
             NDArray img = g.synthesis(ws);
             Metrics m = Metrics.of(nets, clipLoss, img, image0);
             float[] wsFinal = ws.toFloatArray();

@@ -9,10 +9,11 @@ import java.util.Set;
 /**
  * StyleCLIP's coarse / medium / fine split of the {@code num_ws} style vectors of a generator.
  *
- * <p>For 16 ws (every StyleGAN3 config, and the StyleCLIP mapper's layout): coarse = ws 0–4, medium = 5–7, fine = 8–15.
- * For any other count the two boundaries scale proportionally: coarse ends at {@code round(5·n/16)}, medium at
- * {@code round(8·n/16)} (so 18 ws of a 1024² StyleGAN2 give 0–5, 6–8, 9–17); every group keeps at least one vector when
- * n ≥ 3.
+ * <p>For 16 ws (every StyleGAN3 config; stylegan3-editing's mapper): coarse = ws 0–4, medium = 5–7, fine = 8–15.
+ * Other counts: the fine group always starts at ws 8 when there are more than 8 ws (both reference repos slice
+ * {@code ws[:, 8:]} for "fine"); medium is 5–7 up to 16 ws and 4–7 above (StyleCLIP's 18-ws StyleGAN2 split: 0–3, 4–7,
+ * 8–17). With 8 ws or fewer the boundaries scale proportionally: coarse ends at {@code round(5·n/16)}, medium at
+ * {@code round(8·n/16)}, every group keeping at least one vector when n ≥ 3.
  */
 public final class WGroups {
     private WGroups() {
@@ -32,7 +33,10 @@ public final class WGroups {
         if (numWs <= 0) throw new IllegalArgumentException("num_ws must be positive, got " + numWs);
         int c = (int) Math.round(5.0 * numWs / 16.0);
         int m = (int) Math.round(8.0 * numWs / 16.0);
-        if (numWs >= 3) {
+        if (numWs > 8) {
+            c = numWs <= 16 ? 5 : 4;
+            m = 8;
+        } else if (numWs >= 3) {
             c = Math.max(1, c);
             m = Math.max(c + 1, Math.min(m, numWs - 1));
         } else {

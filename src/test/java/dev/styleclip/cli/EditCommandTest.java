@@ -114,6 +114,22 @@ class EditCommandTest {
     }
 
     @Test
+    void benchEditReportsPartsAndMemory() throws Exception {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        List<String> a = new ArrayList<>(List.of("bench", "edit"));
+        a.addAll(models());
+        a.addAll(List.of("--steps", "4", "--warmup", "1", "--json"));
+        int code = run(o, e, a.toArray(new String[0]));
+        assertEquals(0, code, e.toString());
+        JsonNode j = new ObjectMapper().readTree(o.toString());
+        for (String part : new String[]{"generator forward", "CLIP forward", "ID forward", "CLIP backward", "ID backward", "generator backward"}) {
+            assertTrue(j.path("parts_ms").path(part).path("median").asDouble() > 0, part);
+        }
+        assertEquals(3, j.path("timed_steps").asInt());
+        assertTrue(j.path("rss_mb").path("4").asDouble() > 0, o.toString());
+    }
+
+    @Test
     void badInputIsExitTwoWithOneLine(@TempDir Path tmp) throws Exception {
         Path f64 = tmp.resolve("bad.npz");
         Files.writeString(f64, "not a zip");

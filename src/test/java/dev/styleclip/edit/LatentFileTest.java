@@ -89,7 +89,10 @@ class LatentFileTest {
         assertArrayEquals(new int[]{0, 5}, WGroups.range(WGroups.Group.COARSE, 16));
         assertArrayEquals(new int[]{5, 8}, WGroups.range(WGroups.Group.MEDIUM, 16));
         assertArrayEquals(new int[]{8, 16}, WGroups.range(WGroups.Group.FINE, 16));
-        assertArrayEquals(new int[]{9, 18}, WGroups.range(WGroups.Group.FINE, 18));
+        assertArrayEquals(new int[]{8, 18}, WGroups.range(WGroups.Group.FINE, 18));
+        assertArrayEquals(new int[]{4, 8}, WGroups.range(WGroups.Group.MEDIUM, 18));
+        assertArrayEquals(new int[]{8, 12}, WGroups.range(WGroups.Group.FINE, 12));
+        assertArrayEquals(new int[]{4, 8}, WGroups.range(WGroups.Group.FINE, 8));
         assertArrayEquals(new int[]{0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15},
                 WGroups.indices(EnumSet.of(WGroups.Group.COARSE, WGroups.Group.FINE), 16));
         assertEquals(EnumSet.allOf(WGroups.Group.class), WGroups.parse("all"));
