@@ -161,8 +161,6 @@ public final class Screenshots {
             });
             await(() -> fx(() -> !vm.compare().runningProperty().get()));
             shot(w[0], out.resolve("compare.png"));
-            fx(() -> vm.exportGrid(out.resolve("grid-export.png")));
-            Files.deleteIfExists(out.resolve("grid-export.png.json"));
         } finally {
             fx(() -> {
                 stage[0].hide();

@@ -102,7 +102,7 @@ final class SourcePanel extends VBox {
         Button invert = new Button("Invert", new FontIcon(FontAwesomeSolid.EXCHANGE_ALT));
         invert.setId("invert");
         invert.setDisable(true);
-        Tooltip tip = new Tooltip("Inversion (photo → latent with a ReStyle encoder) is being built by another engineer and is not in this build yet");
+        Tooltip tip = new Tooltip("Inversion (photo → latent with a ReStyle encoder) is not wired into the studio yet: run ./styleclip invert on the aligned photo, then Open latent…");
         invert.setTooltip(tip);
         // a disabled control shows no tooltip: wrap it so the explanation still appears
         HBox invertWrap = new HBox(invert);
