@@ -1,27 +1,78 @@
 package dev.styleclip.studio;
 
 import dev.styleclip.AppInfo;
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.service.StudioBackend;
+import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.application.Application;
+import javafx.application.Platform;
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 
-/** The JavaFX application: one main window. */
+/** The JavaFX application: one main window over the compute thread. */
 public class StudioApp extends Application {
+    private MainWindow window;
+    private StudioBackend backend;
 
     /** Launches the studio (blocks until the window closes). */
     public static void launchStudio(String[] args) {
         Application.launch(StudioApp.class, args);
     }
 
-    @Override
-    public void start(Stage stage) {
-        MainWindow window = new MainWindow();
-        Scene scene = new Scene(window.root(), 960, 640);
+    /** The whole studio on a stage: models folder, compute backend, view models, window, shortcuts, remembered geometry. */
+    public static MainWindow open(Stage stage, ModelCatalog catalog, StudioBackend backend, StudioPrefs prefs, FileDialogs dialogs) {
+        MainViewModel models = new MainViewModel(catalog);
+        StudioViewModel vm = new StudioViewModel(backend, models, prefs);
+        MainWindow w = new MainWindow(vm, dialogs);
+        double width = prefs.getDouble("window.width", 1280), height = prefs.getDouble("window.height", 860);
+        Scene scene = new Scene(w.root(), Math.max(800, width), Math.max(560, height));
+        w.installShortcuts(scene);
         stage.setTitle(AppInfo.NAME + " " + AppInfo.version());
         stage.setScene(scene);
+        double x = prefs.getDouble("window.x", Double.NaN), y = prefs.getDouble("window.y", Double.NaN);
+        if (!Double.isNaN(x) && !Double.isNaN(y) && !Screen.getScreensForRectangle(x, y, 100, 100).isEmpty()) {
+            stage.setX(x);
+            stage.setY(y);
+        }
+        stage.setOnHidden(e -> {
+            prefs.putDouble("window.width", scene.getWidth());
+            prefs.putDouble("window.height", scene.getHeight());
+            prefs.putDouble("window.x", stage.getX());
+            prefs.putDouble("window.y", stage.getY());
+            w.saveLayout();
+            vm.saveSettings();
+            w.dispose();
+        });
+        return w;
+    }
+
+    @Override
+    public void start(Stage stage) {
+        ModelCatalog catalog = ModelCatalog.standard();
+        try {
+            backend = ComputeBackend.standard(catalog);
+        } catch (RuntimeException e) {
+            Alert a = new Alert(Alert.AlertType.ERROR, e.getMessage());
+            a.setHeaderText("The compute engine could not start");
+            a.showAndWait();
+            Platform.exit();
+            return;
+        }
+        window = open(stage, catalog, backend, StudioPrefs.standard(), FileDialogs.standard());
         stage.show();
         smokeExit(stage);
+    }
+
+    @Override
+    public void stop() {
+        if (backend != null) backend.close();
     }
 
     /**

@@ -2,12 +2,18 @@ package dev.styleclip.studio;
 
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
@@ -17,22 +23,34 @@ import org.testfx.framework.junit5.Start;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The real main window, headless (Monocle): name, version, model status and the demo banner. */
+/** The real main window, headless (Monocle), over a fake backend: name, version, model status, demo banner, help. */
 @ExtendWith(ApplicationExtension.class)
 class MainWindowTest {
     private Path models;
+    private Preferences node;
+    private MainWindow window;
 
     @Start
     void start(Stage stage) throws IOException {
         models = Files.createTempDirectory("models");
-        MainWindow w = new MainWindow(new MainViewModel(new ModelCatalog(models)));
-        stage.setScene(new Scene(w.root(), 900, 500));
+        node = Preferences.userRoot().node("/dev/styleclip/test/window-" + System.nanoTime());
+        StudioViewModel vm = new StudioViewModel(new FakeBackend(), new MainViewModel(new ModelCatalog(models)), new StudioPrefs(node));
+        window = new MainWindow(vm, FileDialogs.standard());
+        Scene scene = new Scene(window.root(), 1200, 800);
+        window.installShortcuts(scene);
+        stage.setScene(scene);
         stage.show();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        node.removeNode();
     }
 
     @Test
@@ -41,6 +59,8 @@ class MainWindowTest {
         String version = robot.lookup("#app-version").queryAs(Label.class).getText();
         assertTrue(version.contains(AppInfo.version()), version);
         assertFalse(AppInfo.version().contains("${"), "version is filtered at build time");
+        TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(3));
         TableView<?> table = robot.lookup("#model-table").queryAs(TableView.class);
         assertEquals(ModelCatalog.Role.values().length, table.getItems().size());
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no generator: demo banner shown");
@@ -52,5 +72,36 @@ class MainWindowTest {
         assertFalse(robot.lookup("#demo-banner").queryAs(Label.class).isVisible());
         MainViewModel.ModelRow first = (MainViewModel.ModelRow) table.getItems().get(0);
         assertTrue(first.status().contains("stylegan3-t-ffhqu-256x256.pkl"), first.status());
+    }
+
+    @Test
+    void helpOverlayOnF1(FxRobot robot) {
+        assertFalse(window.helpVisible());
+        robot.clickOn("#app-title");
+        robot.push(KeyCode.F1);
+        robot.interrupt();
+        assertTrue(window.helpVisible());
+        assertTrue(robot.lookup("Ctrl+Enter").tryQuery().isPresent());
+        robot.push(KeyCode.ESCAPE);
+        robot.interrupt();
+        assertFalse(window.helpVisible());
+    }
+
+    @Test
+    void ctrlEnterInThePromptRunsTheEdit(FxRobot robot) {
+        StudioViewModel vm = window.viewModel();
+        robot.clickOn("#generate");
+        robot.interrupt();
+        TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(1));
+        robot.clickOn("#prompt");
+        robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
+        robot.interrupt();
+        assertEquals(1, vm.editStack().size());
+        assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
+        robot.interact(() -> window.root().requestFocus()); // in a text field Ctrl+Z undoes typing
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        robot.interrupt();
+        assertEquals(0, vm.editStack().size());
     }
 }

@@ -1,83 +1,359 @@
 package dev.styleclip.studio.view;
 
-import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.viewmodel.MainViewModel;
-import javafx.beans.property.ReadOnlyStringWrapper;
+import dev.styleclip.studio.viewmodel.Notice;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
 import javafx.scene.Parent;
+import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableView;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+import javafx.util.Duration;
+import org.controlsfx.control.Notifications;
+import org.controlsfx.control.StatusBar;
 import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
 
-import java.util.function.Function;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
 
-/** The main window: app name and version, the demo-mode banner and the status of installed model files. */
+/**
+ * The main window: Source / Edit / Mapper / Models tabs on the left, the live view in the centre, the compare grid at
+ * the bottom, a status bar (device, job, memory), keyboard shortcuts and a help overlay (F1). Built in code; all state
+ * lives in the {@link StudioViewModel}.
+ */
 public final class MainWindow {
-    private final MainViewModel vm;
-    private final BorderPane root = new BorderPane();
+    /** Keyboard shortcuts, as the help overlay lists them. */
+    public static final List<String[]> SHORTCUTS = List.of(
+            new String[]{"Ctrl+Enter", "run the edit"},
+            new String[]{"Esc", "cancel the running edit / grid (closes this help)"},
+            new String[]{"Ctrl+Z / Ctrl+Y", "undo / redo an edit (in a text field: its typing)"},
+            new String[]{"Ctrl+E", "export before / after PNG"},
+            new String[]{"Ctrl+S", "save the session"},
+            new String[]{"Ctrl+O", "open a session"},
+            new String[]{"Ctrl+G", "generate the current seed"},
+            new String[]{"F1", "show / hide this help"});
 
-    public MainWindow() {
-        this(new MainViewModel(ModelCatalog.standard()));
+    private final StudioViewModel vm;
+    private final FileDialogs dialogs;
+    private final StackPane root = new StackPane();
+    private final BorderPane main = new BorderPane();
+    private final SplitPane horizontal = new SplitPane();
+    private final SplitPane vertical = new SplitPane();
+    private final TabPane tabs = new TabPane();
+    private final VBox help = new VBox(6);
+    private final Timeline memoryTimer;
+    private boolean notificationsEnabled = true;
+
+    public MainWindow(StudioViewModel vm) {
+        this(vm, FileDialogs.standard());
     }
 
-    public MainWindow(MainViewModel vm) {
+    public MainWindow(StudioViewModel vm, FileDialogs dialogs) {
         this.vm = vm;
+        this.dialogs = dialogs;
         build();
+        memoryTimer = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.refreshMemory()));
+        memoryTimer.setCycleCount(Timeline.INDEFINITE);
+        memoryTimer.play();
     }
 
     public Parent root() {
         return root;
     }
 
+    public StudioViewModel viewModel() {
+        return vm;
+    }
+
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    /** Turns the pop-up notifications off (screenshots); notices still reach the status bar. */
+    public void setNotificationsEnabled(boolean on) {
+        notificationsEnabled = on;
+    }
+
+    private Window window() {
+        return root.getScene() == null ? null : root.getScene().getWindow();
+    }
+
     private void build() {
         Label title = new Label(vm.title());
         title.setId("app-title");
-        title.setStyle("-fx-font-size: 22px; -fx-font-weight: bold;");
-        Label version = new Label("version " + vm.version());
+        title.setStyle("-fx-font-size: 20px; -fx-font-weight: bold;");
+        Label version = new Label("version " + vm.models().version());
         version.setId("app-version");
+        Label demo = new Label("demo network");
+        demo.setId("demo-chip");
+        demo.setStyle("-fx-background-color: #fde68a; -fx-padding: 2 8; -fx-background-radius: 8; -fx-text-fill: #78350f;");
+        demo.visibleProperty().bind(vm.demoProperty());
+        demo.managedProperty().bind(vm.demoProperty());
+        demo.setTooltip(new Tooltip("No StyleGAN3 generator is installed: pictures come from random weights (Models tab)"));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button refresh = new Button("Rescan models", new FontIcon(FontAwesomeSolid.SYNC));
-        refresh.setId("rescan");
-        refresh.setOnAction(e -> vm.refresh());
-        HBox header = new HBox(12, title, version, spacer, refresh);
-        header.setPadding(new Insets(12));
+        Button open = tool("open-session", FontAwesomeSolid.FOLDER_OPEN, "Open session (Ctrl+O)", this::openSession);
+        Button save = tool("save-session", FontAwesomeSolid.SAVE, "Save session (Ctrl+S)", this::saveSession);
+        Button export = tool("export", FontAwesomeSolid.FILE_EXPORT, "Export before/after PNG (Ctrl+E)", this::exportBeforeAfter);
+        Button latents = tool("export-latents", FontAwesomeSolid.FILE_CODE, "Export the current latent (.npz)", this::exportLatents);
+        Button undo = tool("undo", FontAwesomeSolid.UNDO, "Undo (Ctrl+Z)", vm::undo);
+        undo.disableProperty().bind(vm.history().canUndoProperty().not());
+        Button redo = tool("redo", FontAwesomeSolid.REDO, "Redo (Ctrl+Y)", vm::redo);
+        redo.disableProperty().bind(vm.history().canRedoProperty().not());
+        Button helpB = tool("help", FontAwesomeSolid.QUESTION_CIRCLE, "Keyboard shortcuts (F1)", this::toggleHelp);
+        HBox header = new HBox(8, title, version, demo, spacer, open, save, export, latents, new Separator(Orientation.VERTICAL),
+                undo, redo, new Separator(Orientation.VERTICAL), helpB);
+        header.setAlignment(Pos.CENTER_LEFT);
+        header.setPadding(new Insets(8, 12, 8, 12));
+        header.setStyle("-fx-border-color: transparent transparent #d1d5db transparent;");
 
-        Label banner = new Label("Demo networks: no StyleGAN3 generator is installed, so pictures come from random weights. "
-                + "Put model files in " + vm.modelsFolder());
-        banner.setId("demo-banner");
-        banner.setWrapText(true);
-        banner.setStyle("-fx-background-color: #fff3cd; -fx-padding: 8; -fx-text-fill: #664d03;");
-        banner.visibleProperty().bind(vm.demoModeProperty());
-        banner.managedProperty().bind(vm.demoModeProperty());
+        tabs.setId("side-tabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER, new SourcePanel(vm, this::choosePhoto, this::chooseLatent)));
+        tabs.getTabs().add(tab("tab-edit", "Edit", FontAwesomeSolid.PEN, new EditPanel(vm, this::saveRecipe, this::openRecipe)));
+        tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM, mapperPlaceholder()));
+        tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
+                new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels)));
+        tabs.setMinWidth(330);
 
-        TableView<MainViewModel.ModelRow> table = new TableView<>(vm.models());
-        table.setId("model-table");
-        table.getColumns().add(column("Model", MainViewModel.ModelRow::role, 180));
-        table.getColumns().add(column("File", MainViewModel.ModelRow::description, 420));
-        table.getColumns().add(column("Status", MainViewModel.ModelRow::status, 240));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        LivePanel live = new LivePanel(vm);
+        horizontal.getItems().addAll(tabs, live);
+        SplitPane.setResizableWithParent(tabs, false);
+        ComparePanel compare = new ComparePanel(vm, this::exportGrid);
+        vertical.setOrientation(Orientation.VERTICAL);
+        vertical.getItems().addAll(horizontal, compare);
+        StudioPrefs prefs = vm.prefs();
+        horizontal.setDividerPositions(prefs.getDouble("layout.horizontal", 0.34));
+        vertical.setDividerPositions(prefs.getDouble("layout.vertical", 0.74));
 
-        VBox center = new VBox(8, banner, new Label("Model files in " + vm.modelsFolder()), table);
-        VBox.setVgrow(table, Priority.ALWAYS);
-        center.setPadding(new Insets(0, 12, 12, 12));
-        root.setTop(header);
-        root.setCenter(center);
+        StatusBar status = new StatusBar();
+        status.setId("status-bar");
+        status.textProperty().bind(vm.statusProperty());
+        Label device = new Label("device: " + vm.deviceName());
+        device.setId("status-device");
+        Label job = new Label();
+        job.setId("status-job");
+        job.textProperty().bind(vm.jobStateProperty().map(s -> "job: " + s));
+        Label memory = new Label();
+        memory.setId("status-memory");
+        memory.textProperty().bind(vm.memoryProperty());
+        status.getRightItems().addAll(device, new Separator(Orientation.VERTICAL), job, new Separator(Orientation.VERTICAL), memory);
+
+        main.setTop(header);
+        main.setCenter(vertical);
+        main.setBottom(status);
+        buildHelp();
+        root.getChildren().addAll(main, help);
+
+        vm.models().setNotices(vm::notice);
+        vm.notices().addListener((ListChangeListener<Notice>) c -> {
+            while (c.next()) if (c.wasAdded()) c.getAddedSubList().forEach(this::popup);
+        });
     }
 
-    private static TableColumn<MainViewModel.ModelRow, String> column(String title,
-            Function<MainViewModel.ModelRow, String> value, double width) {
-        TableColumn<MainViewModel.ModelRow, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
-        c.setPrefWidth(width);
-        return c;
+    private static Tab tab(String id, String text, FontAwesomeSolid icon, Region content) {
+        ScrollPane scroll = new ScrollPane(content);
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
+        Tab t = new Tab(text, scroll);
+        t.setId(id);
+        t.setGraphic(new FontIcon(icon));
+        return t;
+    }
+
+    private VBox mapperPlaceholder() {
+        Label l = new Label("Latent mappers (one trained network per text edit, applied at a strength) and global "
+                + "directions (α / β over the style space) land with their engines. Until then the methods are listed "
+                + "in the Edit tab, disabled.");
+        l.setWrapText(true);
+        javafx.scene.control.Slider strength = new javafx.scene.control.Slider(0, 1, 0.1);
+        strength.setDisable(true);
+        Button load = new Button("Load mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
+        load.setId("load-mapper");
+        load.setDisable(true);
+        HBox wrap = new HBox(load);
+        Tooltip.install(wrap, new Tooltip("the latent mapper engine is not in this build yet"));
+        VBox box = new VBox(10, l, wrap, new Label("strength"), strength);
+        box.setPadding(new Insets(10));
+        return box;
+    }
+
+    private static Button tool(String id, FontAwesomeSolid icon, String tip, Runnable action) {
+        Button b = new Button(null, new FontIcon(icon));
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+
+    private void buildHelp() {
+        help.setId("help-overlay");
+        help.setVisible(false);
+        help.setMaxSize(460, Region.USE_PREF_SIZE);
+        help.setPadding(new Insets(18));
+        help.setStyle("-fx-background-color: rgba(17,24,39,0.93); -fx-background-radius: 10;");
+        Label t = new Label("Keyboard shortcuts");
+        t.setStyle("-fx-text-fill: white; -fx-font-size: 16px; -fx-font-weight: bold;");
+        GridPane g = new GridPane();
+        g.setHgap(16);
+        g.setVgap(6);
+        for (int i = 0; i < SHORTCUTS.size(); i++) {
+            Label k = new Label(SHORTCUTS.get(i)[0]);
+            k.setStyle("-fx-text-fill: #fcd34d; -fx-font-family: monospace; -fx-font-weight: bold;");
+            Label d = new Label(SHORTCUTS.get(i)[1]);
+            d.setStyle("-fx-text-fill: white;");
+            g.addRow(i, k, d);
+        }
+        help.getChildren().addAll(t, g);
+        help.setOnMouseClicked(e -> help.setVisible(false));
+        StackPane.setAlignment(help, Pos.CENTER);
+    }
+
+    public void toggleHelp() {
+        help.setVisible(!help.isVisible());
+    }
+
+    public boolean helpVisible() {
+        return help.isVisible();
+    }
+
+    /** Installs the keyboard shortcuts on the scene that shows this window. */
+    public void installShortcuts(Scene scene) {
+        var acc = scene.getAccelerators();
+        acc.put(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN), vm::undo);
+        acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), vm::redo);
+        acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), this::exportBeforeAfter);
+        acc.put(new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN), this::saveSession);
+        acc.put(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::openSession);
+        acc.put(new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN), vm::generate);
+        acc.put(new KeyCodeCombination(KeyCode.F1), this::toggleHelp);
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ENTER && e.isShortcutDown()) {
+                // a filter, so a focused text field (the prompt) cannot swallow it
+                vm.runEdit();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE) {
+                if (help.isVisible()) help.setVisible(false);
+                else vm.cancel();
+                e.consume();
+            }
+        });
+    }
+
+    private void popup(Notice n) {
+        if (!notificationsEnabled || window() == null) return;
+        try {
+            Notifications note = Notifications.create().title(n.title()).text(n.text()).owner(window())
+                    .hideAfter(Duration.seconds(n.level() == Notice.Level.ERROR ? 8 : 4));
+            switch (n.level()) {
+                case ERROR -> note.showError();
+                case WARNING -> note.showWarning();
+                default -> note.showInformation();
+            }
+        } catch (RuntimeException e) {
+            // a notification that cannot be shown must not break the app: the status bar has the text
+        }
+    }
+
+    /** Moves the divider between the side tabs and the live view (0…1). */
+    public void setSideFraction(double f) {
+        horizontal.setDividerPositions(f);
+    }
+
+    /** Moves the divider between the upper part and the compare grid (0…1). */
+    public void setBottomFraction(double f) {
+        vertical.setDividerPositions(f);
+    }
+
+    /** Remembers divider positions. */
+    public void saveLayout() {
+        StudioPrefs p = vm.prefs();
+        if (horizontal.getDividerPositions().length > 0) p.putDouble("layout.horizontal", horizontal.getDividerPositions()[0]);
+        if (vertical.getDividerPositions().length > 0) p.putDouble("layout.vertical", vertical.getDividerPositions()[0]);
+    }
+
+    public void dispose() {
+        memoryTimer.stop();
+    }
+
+    // ---- file actions ----------------------------------------------------------------------------------------
+
+    private Path folder(String key) {
+        String f = vm.prefs().get(key, null);
+        return f == null ? null : Paths.get(f);
+    }
+
+    private Path choosePhoto() {
+        return dialogs.open(window(), "Import a photo", folder("folder.photos"), "Pictures", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif");
+    }
+
+    private Path chooseLatent() {
+        return dialogs.open(window(), "Open a latent", folder("folder.export"), "NumPy", "*.npz");
+    }
+
+    private Path chooseModelFile() {
+        return dialogs.open(window(), "Import a model file", folder("folder.modelImport"), "Model files",
+                "*.pkl", "*.pt", "*.pth", "*.safetensors", "*.tgz", "*.json");
+    }
+
+    private void exportBeforeAfter() {
+        Path p = dialogs.save(window(), "Export before / after", folder("folder.export"), "styleclip-edit.png", "PNG", "*.png");
+        if (p != null) vm.exportBeforeAfter(p);
+    }
+
+    private void exportGrid() {
+        Path p = dialogs.save(window(), "Export grid", folder("folder.export"), "styleclip-grid.png", "PNG", "*.png");
+        if (p != null) vm.exportGrid(p);
+    }
+
+    private void exportLatents() {
+        Path p = dialogs.save(window(), "Export latent", folder("folder.export"), "styleclip-latent.npz", "NumPy", "*.npz");
+        if (p != null) vm.exportLatents(p);
+    }
+
+    private void saveSession() {
+        Path cur = vm.sessionFileProperty().get();
+        Path p = dialogs.save(window(), "Save session", cur != null ? cur.getParent() : folder("folder.sessions"),
+                cur != null ? cur.getFileName().toString() : "session.json", "Sessions", "*.json");
+        if (p != null) vm.saveSession(p);
+    }
+
+    private void openSession() {
+        Path p = dialogs.open(window(), "Open session", folder("folder.sessions"), "Sessions", "*.json");
+        if (p != null) vm.openSession(p);
+    }
+
+    private void saveRecipe() {
+        Path p = dialogs.save(window(), "Save recipe", folder("folder.sessions"), "recipe.json", "Recipes", "*.json");
+        if (p != null) vm.saveRecipe(p);
+    }
+
+    private void openRecipe() {
+        Path p = dialogs.open(window(), "Open recipe", folder("folder.sessions"), "Recipes", "*.json");
+        if (p != null) vm.openRecipe(p);
     }
 }

@@ -2,12 +2,30 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.DownloadListener;
+import dev.styleclip.runtime.models.DownloadProgress;
+import dev.styleclip.runtime.models.ModelEntry;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-/** State of the main window: app identity and the installed model files. No JavaFX nodes, no NDArrays. */
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * State of the Models panel: app identity, the installed model files, import and download (on a background thread,
+ * progress delivered on the UI thread). No JavaFX nodes, no NDArrays.
+ */
 public final class MainViewModel {
 
     /** One row of the model status table. */
@@ -16,11 +34,33 @@ public final class MainViewModel {
 
     private final ModelCatalog catalog;
     private final ObservableList<ModelRow> models = FXCollections.observableArrayList();
+    private final ObservableList<ModelEntry> entries = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper demoMode = new ReadOnlyBooleanWrapper();
+    private final DoubleProperty progress = new SimpleDoubleProperty(this, "progress", 0);
+    private final StringProperty progressText = new SimpleStringProperty(this, "progressText", "");
+    private final BooleanProperty transferring = new SimpleBooleanProperty(this, "transferring");
+    private final Consumer<Runnable> ui;
+    private volatile AtomicBoolean cancel;
+    private Consumer<Notice> notices = n -> { };
 
     public MainViewModel(ModelCatalog catalog) {
+        this(catalog, Platform::runLater);
+    }
+
+    /** @param ui runs a task on the UI thread ({@code Platform::runLater}; tests may run it at once) */
+    public MainViewModel(ModelCatalog catalog, Consumer<Runnable> ui) {
         this.catalog = catalog;
+        this.ui = ui;
+        entries.setAll(catalog.entries());
         refresh();
+    }
+
+    public void setNotices(Consumer<Notice> n) {
+        this.notices = n == null ? x -> { } : n;
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
     }
 
     public String title() {
@@ -39,8 +79,25 @@ public final class MainViewModel {
         return models;
     }
 
+    /** The official files of the catalog (for Download / Import). */
+    public ObservableList<ModelEntry> entries() {
+        return entries;
+    }
+
     public ReadOnlyBooleanProperty demoModeProperty() {
         return demoMode.getReadOnlyProperty();
+    }
+
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
+
+    public StringProperty progressTextProperty() {
+        return progressText;
+    }
+
+    public BooleanProperty transferringProperty() {
+        return transferring;
     }
 
     /** Re-scans the models folder. */
@@ -51,5 +108,88 @@ public final class MainViewModel {
                     s.file().map(p -> "installed: " + p.getFileName()).orElse("not installed")));
         }
         demoMode.set(catalog.demoMode());
+    }
+
+    /** The catalog entry a file is most likely (same file name), if any. */
+    public Optional<ModelEntry> guessEntry(Path file) {
+        String n = file.getFileName().toString();
+        return entries.stream().filter(e -> e.fileName().equals(n)).findFirst();
+    }
+
+    /** Imports a file as a catalog entry (checks its hash), on a background thread. {@code done} runs on the UI thread. */
+    public void importFile(Path file, ModelEntry entry, Runnable done) {
+        start("importing " + file.getFileName());
+        Thread t = new Thread(() -> {
+            try {
+                Path p = catalog.installer().importFile(file, entry, true);
+                ui.accept(() -> {
+                    end("imported " + p.getFileName());
+                    notices.accept(new Notice(Notice.Level.INFO, "Model imported", p.toString()));
+                    if (done != null) done.run();
+                });
+            } catch (Exception | OutOfMemoryError e) {
+                ui.accept(() -> {
+                    end("import failed");
+                    notices.accept(Notice.error("Import failed", e));
+                });
+            }
+        }, "styleclip-import");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Downloads a catalog entry with progress, on a background thread. {@code done} runs on the UI thread. */
+    public void download(ModelEntry entry, Runnable done) {
+        AtomicBoolean c = new AtomicBoolean();
+        cancel = c;
+        start("downloading " + entry.name());
+        Thread t = new Thread(() -> {
+            try {
+                Path p = catalog.installer().fetch(entry, new DownloadListener() {
+                    @Override
+                    public void onProgress(DownloadProgress pr) {
+                        ui.accept(() -> {
+                            progress.set(pr.fraction() < 0 ? -1 : pr.fraction());
+                            progressText.set(DownloadProgress.bytes(pr.bytes()) + (pr.total() > 0 ? " / " + DownloadProgress.bytes(pr.total()) : ""));
+                        });
+                    }
+
+                    @Override
+                    public void onMessage(String message) {
+                        ui.accept(() -> progressText.set(message));
+                    }
+                }, c);
+                ui.accept(() -> {
+                    end("installed " + p.getFileName());
+                    notices.accept(new Notice(Notice.Level.INFO, "Downloaded", p.toString()));
+                    if (done != null) done.run();
+                });
+            } catch (Exception | OutOfMemoryError e) {
+                ui.accept(() -> {
+                    end("download stopped");
+                    notices.accept(Notice.error("Download failed", e));
+                });
+            }
+        }, "styleclip-download");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public void cancelTransfer() {
+        AtomicBoolean c = cancel;
+        if (c != null) c.set(true);
+    }
+
+    private void start(String what) {
+        transferring.set(true);
+        progress.set(-1);
+        progressText.set(what + " …");
+    }
+
+    private void end(String what) {
+        transferring.set(false);
+        progress.set(0);
+        progressText.set(what);
+        refresh();
     }
 }

@@ -1,0 +1,212 @@
+package dev.styleclip.studio;
+
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.control.TabPane;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.prefs.Preferences;
+
+/**
+ * Renders the studio's panels to PNG files with {@code scene.snapshot} (used by {@code docs/screenshots/render.sh}
+ * under Xvfb): {@code java ... dev.styleclip.studio.Screenshots OUTDIR [PHOTO]}. Uses the models folder of the app
+ * (demo networks when none is installed) and a throw-away preferences node.
+ */
+public final class Screenshots {
+    private Screenshots() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Paths.get(args.length > 0 ? args[0] : "docs/screenshots");
+        Path photo = args.length > 1 ? Paths.get(args[1]) : null;
+        Files.createDirectories(out);
+        Preferences node = Preferences.userRoot().node("/dev/styleclip/screenshots-" + ProcessHandle.current().pid());
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Platform.startup(() -> started.complete(null));
+        started.get();
+        Platform.setImplicitExit(false); // the second window opens after the first is hidden
+        ModelCatalog catalog = ModelCatalog.standard();
+        ComputeBackend backend = ComputeBackend.standard(catalog);
+        MainWindow[] w = new MainWindow[1];
+        Stage[] stage = new Stage[1];
+        fx(() -> {
+            stage[0] = new Stage();
+            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), FileDialogs.standard());
+            w[0].setNotificationsEnabled(false);
+            stage[0].show();
+            return null;
+        });
+        StudioViewModel vm = w[0].viewModel();
+        try {
+            fx(() -> {
+                vm.seedProperty().set(11);
+                vm.psiProperty().set(0.7);
+                vm.generate();
+                return null;
+            });
+            await(() -> fx(() -> vm.current() != null && !vm.busyProperty().get()));
+            shot(w[0], out.resolve("source.png"));
+            tab(w[0], 1);
+            fx(() -> {
+                vm.edit().promptProperty().set("a face with purple hair");
+                return null;
+            });
+            if (System.getProperty("screenshots.editModels") == null) shot(w[0], out.resolve("edit.png"));
+            tab(w[0], 3);
+            fx(() -> {
+                w[0].setSideFraction(0.55);
+                return null;
+            });
+            shot(w[0], out.resolve("models.png"));
+            fx(() -> {
+                w[0].setSideFraction(0.34);
+                return null;
+            });
+            if (photo != null) {
+                tab(w[0], 0);
+                fx(() -> {
+                    vm.importPhoto(photo);
+                    return null;
+                });
+                await(() -> fx(() -> vm.photoProperty().get() != null || !vm.busyProperty().get()));
+                await(() -> fx(() -> !vm.busyProperty().get()));
+                shot(w[0], out.resolve("photo.png"));
+                if (fx(() -> vm.photoProperty().get() != null && vm.selectedFaceProperty().get() >= 0)) {
+                    fx(() -> {
+                        vm.align();
+                        return null;
+                    });
+                    await(() -> fx(() -> !vm.busyProperty().get()));
+                    shot(w[0], out.resolve("aligned.png"));
+                }
+            }
+            fx(() -> {
+                w[0].toggleHelp();
+                return null;
+            });
+            shot(w[0], out.resolve("help.png"));
+        } finally {
+            fx(() -> {
+                stage[0].hide();
+                return null;
+            });
+            backend.close();
+        }
+        String editModels = System.getProperty("screenshots.editModels");
+        try {
+            if (editModels != null) editShots(out, Paths.get(editModels), node);
+        } finally {
+            node.removeNode();
+            Platform.exit();
+        }
+    }
+
+    /**
+     * The Edit tab after a real optimisation run and the compare grid, on the networks of {@code models} (the demo
+     * networks take minutes per step on a CPU; the script passes the tiny test networks).
+     */
+    private static void editShots(Path out, Path models, Preferences node) throws Exception {
+        ModelCatalog catalog = new ModelCatalog(models);
+        System.err.println("edit shots on " + models);
+        ComputeBackend backend = ComputeBackend.standard(catalog);
+        MainWindow[] w = new MainWindow[1];
+        Stage[] stage = new Stage[1];
+        fx(() -> {
+            stage[0] = new Stage();
+            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), FileDialogs.standard());
+            w[0].setNotificationsEnabled(false);
+            stage[0].show();
+            return null;
+        });
+        System.err.println("window open");
+        StudioViewModel vm = w[0].viewModel();
+        try {
+            fx(() -> {
+                vm.seedProperty().set(11);
+                vm.generate();
+                return null;
+            });
+            await(() -> fx(() -> vm.current() != null && !vm.busyProperty().get()));
+            tab(w[0], 1);
+            fx(() -> {
+                vm.edit().promptProperty().set("a face with purple hair");
+                vm.edit().steps().set(Integer.getInteger("screenshots.steps", 60));
+                vm.edit().lr().set(0.05);
+                vm.runEdit();
+                return null;
+            });
+            await(() -> fx(() -> !vm.editRunningProperty().get()));
+            shot(w[0], out.resolve("edit.png"));
+            fx(() -> {
+                vm.edit().steps().set(Integer.getInteger("screenshots.gridSteps", 20));
+                vm.compare().l2ValuesProperty().set("0.001, 0.1");
+                vm.compare().idValuesProperty().set("0, 0.1");
+                vm.runCompare();
+                w[0].setBottomFraction(0.42);
+                return null;
+            });
+            await(() -> fx(() -> !vm.compare().runningProperty().get()));
+            shot(w[0], out.resolve("compare.png"));
+        } finally {
+            fx(() -> {
+                stage[0].hide();
+                return null;
+            });
+            backend.close();
+        }
+    }
+
+    private static void tab(MainWindow w, int i) throws Exception {
+        fx(() -> {
+            TabPane t = w.tabs();
+            t.getSelectionModel().select(i);
+            return null;
+        });
+    }
+
+    private static void shot(MainWindow w, Path file) throws Exception {
+        Thread.sleep(400);
+        WritableImage img = fx(() -> w.root().getScene().snapshot(null));
+        ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
+        System.err.println("wrote " + file);
+    }
+
+    private static <T> T fx(Supplier<T> s) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(s.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f.get(120, TimeUnit.SECONDS);
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void await(Check c) throws Exception {
+        long end = System.currentTimeMillis() + 300_000;
+        while (!c.ok()) {
+            if (System.currentTimeMillis() > end) throw new IllegalStateException("timed out");
+            Thread.sleep(200);
+        }
+    }
+
+}

@@ -1,0 +1,75 @@
+package dev.styleclip.studio.service;
+
+import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.LatentFile;
+import dev.styleclip.edit.LatentOptimization;
+import dev.styleclip.edit.WGroups;
+import dev.styleclip.runtime.DivergedException;
+import dev.styleclip.runtime.Job;
+import dev.styleclip.runtime.ModelCatalog;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The studio's bridge to {@link LatentOptimization} (optimise w+ / optimise z): networks from the models folder (demo
+ * networks for the missing ones, through the shared {@link EditNetworks} cache), settings from the Edit panel, the
+ * current composed latent as the start (z: the source seed). A run that diverges (NaN/Inf) keeps its last good step
+ * (with a warning in the result); one that diverges at its first step fails with a {@link DivergedException}.
+ * The optimisation renders with the generator's stored input transform (translate / rotate of the Source tab are not
+ * applied during the run).
+ */
+public final class OptimizationEngine implements EditEngine {
+    private final ModelCatalog catalog;
+
+    public OptimizationEngine(ModelCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public boolean supports(StudioBackend.EditMethod method) {
+        return method == StudioBackend.EditMethod.OPTIMIZE_W || method == StudioBackend.EditMethod.OPTIMIZE_Z;
+    }
+
+    /** The settings of a request (validated by the engine: bad values throw with a one-line message). */
+    public static LatentOptimization.Settings settings(StudioBackend.EditRequest r) {
+        Set<WGroups.Group> groups = EnumSet.noneOf(WGroups.Group.class);
+        if (r.coarse()) groups.add(WGroups.Group.COARSE);
+        if (r.medium()) groups.add(WGroups.Group.MEDIUM);
+        if (r.fine()) groups.add(WGroups.Group.FINE);
+        boolean z = r.method() == StudioBackend.EditMethod.OPTIMIZE_Z;
+        if (groups.isEmpty()) throw new IllegalArgumentException("switch on at least one layer group (coarse, medium, fine)");
+        if (z && groups.size() != WGroups.Group.values().length) {
+            throw new IllegalArgumentException("optimise z changes every layer: switch coarse, medium and fine on, or use optimise w");
+        }
+        return LatentOptimization.Settings.defaults(r.prompt())
+                .withSpace(z ? LatentOptimization.Space.Z : LatentOptimization.Space.W_PLUS, groups)
+                .withSteps(r.steps()).withLr(r.lr()).withWeights(r.lambdaL2(), r.lambdaId())
+                .withSchedule(LatentOptimization.ScheduleKind.parse(r.schedule()));
+    }
+
+    @Override
+    public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, Path generator) {
+        EditNetworks.Files files = new EditNetworks.Files(generator, catalog.find(ModelCatalog.Role.CLIP).orElse(null),
+                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+        LatentOptimization.Settings s = settings(r);
+        LatentOptimization.Start start;
+        if (r.method() == StudioBackend.EditMethod.OPTIMIZE_Z) {
+            if (r.source() == null) throw new IllegalArgumentException("optimise z needs a face generated from a seed");
+            start = LatentOptimization.Start.seed(r.source().seed(), r.source().psi());
+        } else {
+            start = LatentOptimization.Start.latent(new LatentFile.Latent(r.start().numWs(), r.start().wDim(), r.start().values()));
+        }
+        return ctx -> {
+            EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            LatentOptimization.Result res = new LatentOptimization(nets, s, start).run(ctx);
+            if (res.stoppedEarly() && res.stepsDone() == 0) {
+                throw new DivergedException(ctx.jobName(), 1, "total", Double.NaN);
+            }
+            Latents w = new Latents(res.numWs(), res.wDim(), res.wsFinal());
+            return new StudioBackend.EditResult(r, LatentOptimization.pixels(res.imageAfter(), res.resolution(), 0), w,
+                    res.metrics().asMap(), res.stoppedEarly() ? res.stopMessage() : null);
+        };
+    }
+}

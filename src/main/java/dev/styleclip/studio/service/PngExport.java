@@ -1,0 +1,194 @@
+package dev.styleclip.studio.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.runtime.Pixels;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PNG export: pictures with the settings embedded as PNG {@code tEXt} chunks (javax.imageio's
+ * {@code javax_imageio_png_1.0} metadata), a JSON sidecar beside them ({@code name.png.json}), side-by-side before/after
+ * pictures and labelled grids. Files are written atomically.
+ */
+public final class PngExport {
+    private static final String FORMAT = "javax_imageio_png_1.0";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PngExport() {
+    }
+
+    public static BufferedImage toImage(Pixels p) {
+        BufferedImage img = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, p.width(), p.height(), p.argb(), 0, p.width());
+        return img;
+    }
+
+    /** Writes a PNG with one tEXt chunk per entry (keywords of 1–79 Latin-1 characters) and its JSON sidecar. */
+    public static void write(Path file, BufferedImage image, Map<String, String> text) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.write(file, os -> {
+            ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+            try (ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
+                writer.setOutput(ios);
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+                IIOMetadataNode root = new IIOMetadataNode(FORMAT);
+                IIOMetadataNode tText = new IIOMetadataNode("tEXt");
+                for (Map.Entry<String, String> e : text.entrySet()) {
+                    IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+                    entry.setAttribute("keyword", keyword(e.getKey()));
+                    entry.setAttribute("value", latin1(e.getValue()));
+                    tText.appendChild(entry);
+                }
+                root.appendChild(tText);
+                meta.mergeTree(FORMAT, root);
+                writer.write(null, new IIOImage(image, null, meta), param);
+            } finally {
+                writer.dispose();
+            }
+        });
+        AtomicFiles.writeString(sidecar(file), JSON.writeValueAsString(text));
+    }
+
+    /** The JSON sidecar of an exported picture. */
+    public static Path sidecar(Path png) {
+        return png.resolveSibling(png.getFileName() + ".json");
+    }
+
+    private static String keyword(String k) {
+        String s = k.replaceAll("[^\\x20-\\x7e]", "_").strip();
+        if (s.isEmpty()) s = "key";
+        return s.length() > 79 ? s.substring(0, 79) : s;
+    }
+
+    private static String latin1(String v) {
+        StringBuilder b = new StringBuilder(v.length());
+        for (char c : v.toCharArray()) b.append(c < 256 ? c : '?');
+        return b.toString();
+    }
+
+    /** The tEXt entries of a PNG, in file order. */
+    public static Map<String, String> readText(Path file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> it = ImageIO.getImageReaders(in);
+            if (!it.hasNext()) throw new IOException(file + " is not a picture");
+            ImageReader r = it.next();
+            try {
+                r.setInput(in);
+                IIOMetadata meta = r.getImageMetadata(0);
+                Node root = meta.getAsTree(FORMAT);
+                for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+                    if (!n.getNodeName().equals("tEXt")) continue;
+                    for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
+                        NamedNodeMap a = e.getAttributes();
+                        out.put(a.getNamedItem("keyword").getNodeValue(), a.getNamedItem("value").getNodeValue());
+                    }
+                }
+            } finally {
+                r.dispose();
+            }
+        }
+        return out;
+    }
+
+    /** Before and after side by side, each captioned. */
+    public static BufferedImage beforeAfter(Pixels before, Pixels after, String beforeLabel, String afterLabel) {
+        return grid(List.of(List.of(new Cell(before, beforeLabel), new Cell(after, afterLabel))), List.of(), List.of(), null);
+    }
+
+    /** One labelled cell of a grid (null pixels: an empty cell). */
+    public record Cell(Pixels image, String caption) {
+    }
+
+    /**
+     * A labelled grid: rows of cells, optional row labels at the left, column labels on top and a title.
+     * Cells are drawn at the size of the largest picture.
+     */
+    public static BufferedImage grid(List<List<Cell>> rows, List<String> rowLabels, List<String> colLabels, String title) {
+        int cell = 64;
+        int cols = 0;
+        for (List<Cell> r : rows) {
+            cols = Math.max(cols, r.size());
+            for (Cell c : r) if (c.image() != null) cell = Math.max(cell, Math.max(c.image().width(), c.image().height()));
+        }
+        cell = Math.max(cell, 128);
+        int pad = 8, caption = 18, font = 13;
+        int left = rowLabels.isEmpty() ? pad : 110, top = (title == null ? 0 : 26) + (colLabels.isEmpty() ? pad : 26);
+        int w = left + cols * (cell + pad), h = top + rows.size() * (cell + caption + pad);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.setColor(new Color(0x222222));
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, font + 2));
+            if (title != null) g.drawString(title, pad, 20);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, font));
+            FontMetrics fm = g.getFontMetrics();
+            int y0 = (title == null ? 0 : 26);
+            for (int c = 0; c < colLabels.size() && c < cols; c++) {
+                g.drawString(fit(colLabels.get(c), fm, cell), left + c * (cell + pad), y0 + 18);
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                int y = top + r * (cell + caption + pad);
+                if (r < rowLabels.size()) g.drawString(fit(rowLabels.get(r), fm, left - pad), pad, y + cell / 2);
+                List<Cell> row = rows.get(r);
+                for (int c = 0; c < row.size(); c++) {
+                    int x = left + c * (cell + pad);
+                    Cell cl = row.get(c);
+                    if (cl.image() != null) {
+                        g.drawImage(toImage(cl.image()), x, y, cell, cell, null);
+                    } else {
+                        g.setColor(new Color(0xeeeeee));
+                        g.fillRect(x, y, cell, cell);
+                        g.setColor(new Color(0x999999));
+                        g.setStroke(new BasicStroke(1));
+                        g.drawRect(x, y, cell - 1, cell - 1);
+                        g.setColor(new Color(0x222222));
+                    }
+                    if (cl.caption() != null) g.drawString(fit(cl.caption(), fm, cell), x, y + cell + 14);
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    private static String fit(String s, FontMetrics fm, int width) {
+        if (fm.stringWidth(s) <= width) return s;
+        String t = s;
+        while (t.length() > 1 && fm.stringWidth(t + "…") > width) t = t.substring(0, t.length() - 1);
+        return t + "…";
+    }
+}

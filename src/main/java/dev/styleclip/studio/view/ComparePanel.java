@@ -1,0 +1,96 @@
+package dev.styleclip.studio.view;
+
+import dev.styleclip.studio.viewmodel.CompareViewModel;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/** Bottom: the compare grid (λ_L2 rows × λ_ID columns, prompt variants), promote best, export. */
+final class ComparePanel extends VBox {
+    private final StudioViewModel vm;
+    private final GridPane grid = new GridPane();
+
+    ComparePanel(StudioViewModel vm, Runnable exportGrid) {
+        super(6);
+        this.vm = vm;
+        setPadding(new Insets(8, 10, 8, 10));
+        CompareViewModel c = vm.compare();
+        TextField l2 = field("grid-l2", c.l2ValuesProperty(), 10, "λ_L2 values (rows), comma-separated");
+        TextField id = field("grid-id", c.idValuesProperty(), 10, "λ_ID values (columns), comma-separated");
+        TextField prompts = field("grid-prompts", c.promptVariantsProperty(), 18, "other prompts, separated by |");
+        prompts.setPromptText("prompt variants: a | b");
+        Button run = new Button("Run grid", new FontIcon(FontAwesomeSolid.TH));
+        run.setId("run-grid");
+        run.disableProperty().bind(vm.canRunProperty().not().or(c.runningProperty()));
+        HBox runWrap = new HBox(run);
+        Tooltip.install(runWrap, new Tooltip("Queues one edit per cell on the compute thread (needs the optimisation engine)"));
+        run.setOnAction(e -> vm.runCompare());
+        Button promote = new Button("Promote best", new FontIcon(FontAwesomeSolid.ARROW_UP));
+        promote.setId("promote-best");
+        promote.setOnAction(e -> vm.promoteBest());
+        Button export = new Button("Export grid…", new FontIcon(FontAwesomeSolid.FILE_IMAGE));
+        export.setId("export-grid");
+        export.setOnAction(e -> exportGrid.run());
+        HBox bar = new HBox(6, new Label("Compare  λ_L2"), l2, new Label("λ_ID"), id, prompts, runWrap, promote, export);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        grid.setId("compare-grid");
+        grid.setHgap(8);
+        grid.setVgap(4);
+        c.cells().addListener((ListChangeListener<CompareViewModel.Cell>) ch -> rebuild());
+        ScrollPane scroll = new ScrollPane(grid);
+        scroll.setFitToHeight(true);
+        scroll.setPrefHeight(200);
+        rebuild();
+        getChildren().addAll(bar, scroll);
+    }
+
+    private static TextField field(String id, javafx.beans.property.StringProperty p, int cols, String tip) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.textProperty().bindBidirectional(p);
+        f.setPrefColumnCount(cols);
+        f.setTooltip(new Tooltip(tip));
+        return f;
+    }
+
+    private void rebuild() {
+        grid.getChildren().clear();
+        CompareViewModel c = vm.compare();
+        if (c.cells().isEmpty()) {
+            grid.add(new Label("Runs of the current prompt for each λ_L2 (rows) and λ_ID (columns) fill in here, "
+                    + "each with its CLIP score, ID similarity and LPIPS."), 0, 0);
+            return;
+        }
+        var cols = c.colLabels();
+        for (int i = 0; i < cols.size(); i++) grid.add(new Label(cols.get(i)), i + 1, 0);
+        var rows = c.rowLabels();
+        for (int i = 0; i < rows.size(); i++) grid.add(new Label(rows.get(i)), 0, i + 1);
+        for (CompareViewModel.Cell cell : c.cells()) {
+            ImageView v = new ImageView();
+            v.setFitWidth(96);
+            v.setFitHeight(96);
+            v.setPreserveRatio(true);
+            v.imageProperty().bind(cell.imageProperty().map(Fx::image));
+            Label state = new Label();
+            state.textProperty().bind(cell.stateProperty());
+            Label cap = new Label();
+            cap.textProperty().bind(cell.captionProperty());
+            cap.setStyle("-fx-font-size: 10px;");
+            VBox box = new VBox(2, v, state, cap);
+            box.getStyleClass().add("grid-cell");
+            grid.add(box, cell.col + 1, cell.row + 1);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.styleclip.studio.view;
+
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** File choosers behind an interface, so tests can answer them without a native dialog. */
+public interface FileDialogs {
+    /** @return the chosen file, or null when the user cancelled */
+    Path open(Window owner, String title, Path folder, String description, String... patterns);
+
+    Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns);
+
+    /** The platform's dialogs. */
+    static FileDialogs standard() {
+        return new FileDialogs() {
+            @Override
+            public Path open(Window owner, String title, Path folder, String description, String... patterns) {
+                File f = chooser(title, folder, null, description, patterns).showOpenDialog(owner);
+                return f == null ? null : f.toPath();
+            }
+
+            @Override
+            public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
+                File f = chooser(title, folder, initialName, description, patterns).showSaveDialog(owner);
+                return f == null ? null : f.toPath();
+            }
+        };
+    }
+
+    private static FileChooser chooser(String title, Path folder, String name, String description, String... patterns) {
+        FileChooser c = new FileChooser();
+        c.setTitle(title);
+        if (folder != null && Files.isDirectory(folder)) c.setInitialDirectory(folder.toFile());
+        if (name != null) c.setInitialFileName(name);
+        if (patterns.length > 0) c.getExtensionFilters().add(new FileChooser.ExtensionFilter(description, patterns));
+        c.getExtensionFilters().add(new FileChooser.ExtensionFilter("All files", "*"));
+        return c;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.styleclip.studio.view;
+
+import dev.styleclip.runtime.Pixels;
+import dev.styleclip.studio.service.StudioBackend.FaceBox;
+import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
+import dev.styleclip.studio.viewmodel.LiveViewModel;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.chart.LineChart;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Label;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Circle;
+import javafx.scene.shape.Rectangle;
+import javafx.scene.text.Text;
+
+import java.util.Locale;
+
+/** Centre: before and current side by side, step counter, CLIP score / ID similarity, live loss curves. */
+final class LivePanel extends VBox {
+    static final double VIEW = 300;
+    private final StudioViewModel vm;
+    private final ImageView before = new ImageView();
+    private final Pane overlay = new Pane();
+
+    LivePanel(StudioViewModel vm) {
+        super(8);
+        this.vm = vm;
+        setPadding(new Insets(10));
+        LiveViewModel live = vm.live();
+        before.setId("before-image");
+        ImageView current = new ImageView();
+        current.setId("current-image");
+        for (ImageView v : new ImageView[]{before, current}) {
+            v.setFitWidth(VIEW);
+            v.setFitHeight(VIEW);
+            v.setPreserveRatio(true);
+            v.setSmooth(true);
+        }
+        live.beforeProperty().addListener((o, a, b) -> {
+            before.setImage(Fx.image(b));
+            drawOverlay();
+        });
+        live.currentProperty().addListener((o, a, b) -> current.setImage(Fx.image(b)));
+        before.setImage(Fx.image(live.beforeProperty().get()));
+        current.setImage(Fx.image(live.currentProperty().get()));
+        vm.photoProperty().addListener((o, a, b) -> drawOverlay());
+        vm.selectedFaceProperty().addListener((o, a, b) -> drawOverlay());
+        vm.clickedPoints().addListener((ListChangeListener<double[]>) c -> drawOverlay());
+        overlay.setPickOnBounds(true);
+        overlay.setOnMouseClicked(e -> click(e.getX(), e.getY()));
+        StackPane beforeStack = frame(new StackPane(before, overlay));
+        StackPane currentStack = frame(new StackPane(current));
+        Label bl = new Label();
+        bl.setId("before-label");
+        bl.textProperty().bind(live.beforeLabelProperty());
+        Label cl = new Label();
+        cl.setId("current-label");
+        cl.textProperty().bind(live.currentLabelProperty());
+        bl.setMaxWidth(VIEW);
+        cl.setMaxWidth(VIEW);
+        HBox images = new HBox(12, new VBox(4, bl, beforeStack), new VBox(4, cl, currentStack));
+        images.setAlignment(Pos.CENTER);
+
+        Label step = new Label();
+        step.setId("step-label");
+        step.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> "step " + live.stepProperty().get() + " / " + live.totalProperty().get(), live.stepProperty(), live.totalProperty()));
+        Label scores = new Label();
+        scores.setId("scores-label");
+        scores.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> "CLIP score " + fmt(live.clipScoreProperty().get()) + "    identity similarity " + fmt(live.idSimilarityProperty().get()),
+                live.clipScoreProperty(), live.idSimilarityProperty()));
+        HBox info = new HBox(24, step, scores);
+        info.setAlignment(Pos.CENTER);
+
+        NumberAxis x = new NumberAxis();
+        x.setLabel("step");
+        x.setForceZeroInRange(false);
+        NumberAxis y = new NumberAxis();
+        y.setLabel("loss");
+        y.setForceZeroInRange(false);
+        LineChart<Number, Number> chart = new LineChart<>(x, y);
+        chart.setId("loss-chart");
+        chart.setCreateSymbols(false);
+        chart.setAnimated(false);
+        chart.setPrefHeight(220);
+        chart.setMinHeight(140);
+        for (String term : LiveViewModel.LOSS_TERMS) {
+            XYChart.Series<Number, Number> s = new XYChart.Series<>();
+            s.setName(term);
+            chart.getData().add(s);
+            live.losses(term).addListener((ListChangeListener<LiveViewModel.LossPoint>) c -> {
+                while (c.next()) {
+                    if (c.wasRemoved() && c.getList().isEmpty()) s.getData().clear();
+                    if (c.wasAdded()) for (LiveViewModel.LossPoint p : c.getAddedSubList()) s.getData().add(new XYChart.Data<>(p.step(), p.value()));
+                }
+            });
+        }
+        VBox.setVgrow(chart, Priority.ALWAYS);
+        getChildren().addAll(images, info, chart);
+    }
+
+    private static StackPane frame(StackPane p) {
+        p.setMinSize(VIEW, VIEW);
+        p.setMaxSize(VIEW, VIEW);
+        p.setStyle("-fx-background-color: #1f2937; -fx-background-radius: 4;");
+        return p;
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private double scale() {
+        Pixels p = vm.live().beforeProperty().get();
+        return p == null ? 1 : Math.min(VIEW / p.width(), VIEW / p.height());
+    }
+
+    private double[] offset() {
+        Pixels p = vm.live().beforeProperty().get();
+        double s = scale();
+        return p == null ? new double[]{0, 0} : new double[]{(VIEW - p.width() * s) / 2, (VIEW - p.height() * s) / 2};
+    }
+
+    /** Face boxes with scores (the picked one highlighted) and the clicked points, over the photo. */
+    private void drawOverlay() {
+        overlay.getChildren().clear();
+        PhotoFaces photo = vm.photoProperty().get();
+        if (photo == null || vm.live().beforeProperty().get() != photo.photo()) return;
+        double s = scale();
+        double[] o = offset();
+        for (int i = 0; i < photo.faces().size(); i++) {
+            FaceBox f = photo.faces().get(i);
+            Rectangle r = new Rectangle(o[0] + f.x() * s, o[1] + f.y() * s, f.width() * s, f.height() * s);
+            r.setFill(Color.TRANSPARENT);
+            boolean picked = vm.selectedFaceProperty().get() == i;
+            r.setStroke(picked ? Color.LIMEGREEN : Color.YELLOW);
+            r.setStrokeWidth(picked ? 3 : 1.5);
+            Text t = new Text(r.getX() + 2, Math.max(12, r.getY() - 3), String.format(Locale.ROOT, "%d: %.2f", i + 1, f.score()));
+            t.setFill(picked ? Color.LIMEGREEN : Color.YELLOW);
+            overlay.getChildren().addAll(r, t);
+        }
+        int k = 0;
+        for (double[] p : vm.clickedPoints()) {
+            Circle c = new Circle(o[0] + p[0] * s, o[1] + p[1] * s, 4, Color.DEEPSKYBLUE);
+            Text t = new Text(c.getCenterX() + 6, c.getCenterY() - 4, StudioViewModel.pointName(k++));
+            t.setFill(Color.DEEPSKYBLUE);
+            overlay.getChildren().addAll(c, t);
+        }
+        if (photo.faces().isEmpty() && vm.clickedPoints().size() < 4) {
+            Text t = new Text(8, VIEW - 10, "click the " + StudioViewModel.pointName(vm.clickedPoints().size()));
+            t.setFill(Color.WHITE);
+            overlay.getChildren().add(t);
+        }
+    }
+
+    private void click(double x, double y) {
+        PhotoFaces photo = vm.photoProperty().get();
+        if (photo == null) return;
+        double s = scale();
+        double[] o = offset();
+        double px = (x - o[0]) / s, py = (y - o[1]) / s;
+        for (int i = 0; i < photo.faces().size(); i++) {
+            FaceBox f = photo.faces().get(i);
+            if (px >= f.x() && px <= f.x() + f.width() && py >= f.y() && py <= f.y() + f.height() && vm.clickedPoints().isEmpty()) {
+                vm.selectedFaceProperty().set(i);
+                return;
+            }
+        }
+        if (px >= 0 && py >= 0 && px <= photo.photo().width() && py <= photo.photo().height()) vm.addPoint(px, py);
+    }
+}

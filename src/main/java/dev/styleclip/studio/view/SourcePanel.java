@@ -1,0 +1,140 @@
+package dev.styleclip.studio.view;
+
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Separator;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/** Source tab: generate from a seed (ψ, translate, rotate) or import a photo, pick a face or click points, align. */
+final class SourcePanel extends VBox {
+
+    SourcePanel(StudioViewModel vm, Supplier<Path> choosePhoto, Supplier<Path> chooseLatent) {
+        super(8);
+        setPadding(new Insets(10));
+        Label genLabel = new Label();
+        genLabel.setId("generator-label");
+        genLabel.textProperty().bind(vm.generatorLabelProperty().map(g -> "Generator: " + g));
+        genLabel.setWrapText(true);
+
+        TextField seed = new TextField(Long.toString(vm.seedProperty().get()));
+        seed.setId("seed-field");
+        seed.setPrefColumnCount(9);
+        vm.seedProperty().addListener((o, a, b) -> seed.setText(Long.toString(b.longValue())));
+        seed.setOnAction(e -> {
+            if (vm.setSeedText(seed.getText())) vm.generate();
+        });
+        Button prev = iconButton("seed-prev", FontAwesomeSolid.CHEVRON_LEFT, "previous seed", vm::previousSeed);
+        Button next = iconButton("seed-next", FontAwesomeSolid.CHEVRON_RIGHT, "next seed", vm::nextSeed);
+        Button random = iconButton("seed-random", FontAwesomeSolid.DICE, "random seed", vm::randomSeed);
+        HBox seedRow = new HBox(4, new Label("Seed"), seed, prev, next, random);
+        seedRow.setAlignment(Pos.CENTER_LEFT);
+
+        Button generate = new Button("Generate", new FontIcon(FontAwesomeSolid.MAGIC));
+        generate.setId("generate");
+        generate.setDefaultButton(false);
+        generate.setMaxWidth(Double.MAX_VALUE);
+        generate.setOnAction(e -> {
+            if (vm.setSeedText(seed.getText())) vm.generate();
+        });
+
+        Button openLatent = new Button("Open latent…", new FontIcon(FontAwesomeSolid.FILE_CODE));
+        openLatent.setId("open-latent");
+        openLatent.setTooltip(new Tooltip("a W+ latent (.npz) written by Export latent or ./styleclip edit"));
+        openLatent.setOnAction(e -> {
+            Path p = chooseLatent.get();
+            if (p != null) vm.importLatent(p);
+        });
+        HBox genButtons = new HBox(6, generate, openLatent);
+        HBox.setHgrow(generate, Priority.ALWAYS);
+        VBox seedBox = new VBox(6, new Label("From a seed") {{
+            setStyle("-fx-font-weight: bold;");
+        }}, genLabel, seedRow,
+                Fx.slider("psi-slider", "ψ (trunc.)", vm.psiProperty(), 0, 1.2, "%.2f"),
+                Fx.slider("translate-x", "translate x", vm.translateXProperty(), -0.5, 0.5, "%.2f"),
+                Fx.slider("translate-y", "translate y", vm.translateYProperty(), -0.5, 0.5, "%.2f"),
+                Fx.slider("rotate", "rotate °", vm.rotateProperty(), -180, 180, "%.0f"),
+                genButtons);
+
+        Button importPhoto = new Button("Import photo…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
+        importPhoto.setId("import-photo");
+        importPhoto.setOnAction(e -> {
+            Path p = choosePhoto.get();
+            if (p != null) vm.importPhoto(p);
+        });
+        Label drop = new Label("…or drop a photo here");
+        drop.setId("photo-drop");
+        drop.setMaxWidth(Double.MAX_VALUE);
+        drop.setAlignment(Pos.CENTER);
+        drop.setStyle("-fx-border-color: #9ca3af; -fx-border-style: dashed; -fx-padding: 14; -fx-text-fill: #4b5563;");
+        Label faces = new Label();
+        faces.setId("faces-label");
+        faces.setWrapText(true);
+        Runnable updateFaces = () -> {
+            var p = vm.photoProperty().get();
+            if (p == null) faces.setText("No photo. Faces found are outlined with their scores; click one to pick it. "
+                    + "If detection fails, click the left eye, right eye, left and right mouth corners.");
+            else faces.setText(p.faces().size() + " face(s) found" + (vm.selectedFaceProperty().get() >= 0
+                    ? ", face " + (vm.selectedFaceProperty().get() + 1) + " picked" : "")
+                    + "; points clicked: " + vm.clickedPoints().size() + "/4");
+        };
+        vm.photoProperty().addListener((o, a, b) -> updateFaces.run());
+        vm.selectedFaceProperty().addListener((o, a, b) -> updateFaces.run());
+        vm.clickedPoints().addListener((javafx.collections.ListChangeListener<double[]>) c -> updateFaces.run());
+        updateFaces.run();
+        Button align = new Button("Align", new FontIcon(FontAwesomeSolid.CROP_ALT));
+        align.setId("align");
+        align.disableProperty().bind(vm.photoProperty().isNull());
+        align.setOnAction(e -> vm.align());
+        Button invert = new Button("Invert", new FontIcon(FontAwesomeSolid.EXCHANGE_ALT));
+        invert.setId("invert");
+        invert.setDisable(true);
+        Tooltip tip = new Tooltip("Inversion (photo → latent with a ReStyle encoder) is not wired into the studio yet: run ./styleclip invert on the aligned photo, then Open latent…");
+        invert.setTooltip(tip);
+        // a disabled control shows no tooltip: wrap it so the explanation still appears
+        HBox invertWrap = new HBox(invert);
+        Tooltip.install(invertWrap, tip);
+        HBox photoButtons = new HBox(6, align, invertWrap);
+        VBox photoBox = new VBox(6, new Label("From a photo") {{
+            setStyle("-fx-font-weight: bold;");
+        }}, importPhoto, drop, faces, photoButtons);
+
+        setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            boolean ok = false;
+            if (e.getDragboard().hasFiles() && !e.getDragboard().getFiles().isEmpty()) {
+                File f = e.getDragboard().getFiles().get(0);
+                vm.importPhoto(f.toPath());
+                ok = true;
+            }
+            e.setDropCompleted(ok);
+            e.consume();
+        });
+        VBox.setVgrow(photoBox, Priority.ALWAYS);
+        getChildren().addAll(seedBox, new Separator(), photoBox);
+    }
+
+    static Button iconButton(String id, FontAwesomeSolid icon, String tip, Runnable action) {
+        Button b = new Button(null, new FontIcon(icon));
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+}

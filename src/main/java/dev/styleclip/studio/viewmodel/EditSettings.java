@@ -1,0 +1,152 @@
+package dev.styleclip.studio.viewmodel;
+
+import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups. */
+public final class EditSettings {
+    public static final List<String> SCHEDULES = List.of("step", "cosine", "constant");
+
+    private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "a person with purple hair");
+    private final ObservableList<String> promptHistory = FXCollections.observableArrayList();
+    private final ObjectProperty<EditMethod> method = new SimpleObjectProperty<>(this, "method", EditMethod.OPTIMIZE_W);
+    /**
+     * The optimisation engine's defaults (LatentOptimization.Settings: Adam lr 0.01, StepLR, λ_L2 = λ_ID = 0.001 with a
+     * mean L2); safe λ up to its suggested 0.7.
+     */
+    private final NumberParam lambdaL2 = new NumberParam("λ_L2", 0.001, 0, 0.7, 0, 100, false);
+    private final NumberParam lambdaId = new NumberParam("λ_ID", 0.001, 0, 0.7, 0, 100, false);
+    private final NumberParam lr = new NumberParam("lr", 0.01, 0.0005, 0.2, 1e-6, 10, false);
+    private final NumberParam steps = new NumberParam("steps", 100, 1, 300, 1, 10000, true);
+    private final StringProperty schedule = new SimpleStringProperty(this, "schedule", SCHEDULES.get(0));
+    private final BooleanProperty coarse = new SimpleBooleanProperty(this, "coarse", true);
+    private final BooleanProperty medium = new SimpleBooleanProperty(this, "medium", true);
+    private final BooleanProperty fine = new SimpleBooleanProperty(this, "fine", true);
+
+    public StringProperty promptProperty() {
+        return prompt;
+    }
+
+    public ObservableList<String> promptHistory() {
+        return promptHistory;
+    }
+
+    /** Remembers a prompt at the top of the history (no duplicates, at most 30). */
+    public void remember(String p) {
+        if (p == null || p.isBlank()) return;
+        promptHistory.remove(p);
+        promptHistory.add(0, p);
+        while (promptHistory.size() > 30) promptHistory.remove(promptHistory.size() - 1);
+    }
+
+    public ObjectProperty<EditMethod> methodProperty() {
+        return method;
+    }
+
+    public NumberParam lambdaL2() {
+        return lambdaL2;
+    }
+
+    public NumberParam lambdaId() {
+        return lambdaId;
+    }
+
+    public NumberParam lr() {
+        return lr;
+    }
+
+    public NumberParam steps() {
+        return steps;
+    }
+
+    public List<NumberParam> numbers() {
+        return List.of(lambdaL2, lambdaId, lr, steps);
+    }
+
+    public StringProperty scheduleProperty() {
+        return schedule;
+    }
+
+    public BooleanProperty coarseProperty() {
+        return coarse;
+    }
+
+    public BooleanProperty mediumProperty() {
+        return medium;
+    }
+
+    public BooleanProperty fineProperty() {
+        return fine;
+    }
+
+    /** The settings as plain values (for recipes, sessions and PNG metadata). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("prompt", prompt.get());
+        m.put("method", method.get().name());
+        m.put("lambda_l2", lambdaL2.get());
+        m.put("lambda_id", lambdaId.get());
+        m.put("lr", lr.get());
+        m.put("steps", (int) steps.get());
+        m.put("schedule", schedule.get());
+        m.put("coarse", coarse.get());
+        m.put("medium", medium.get());
+        m.put("fine", fine.get());
+        return m;
+    }
+
+    /** Applies values read from a file; unknown or bad values are ignored (never throws). */
+    public void fromMap(Map<String, ?> m) {
+        if (m == null) return;
+        if (m.get("prompt") instanceof String s) prompt.set(s);
+        if (m.get("method") instanceof String s) {
+            try {
+                method.set(EditMethod.valueOf(s));
+            } catch (IllegalArgumentException e) {
+                // keep the current method
+            }
+        }
+        setNum(lambdaL2, m.get("lambda_l2"));
+        setNum(lambdaId, m.get("lambda_id"));
+        setNum(lr, m.get("lr"));
+        setNum(steps, m.get("steps"));
+        if (m.get("schedule") instanceof String s && SCHEDULES.contains(s)) schedule.set(s);
+        if (m.get("coarse") instanceof Boolean b) coarse.set(b);
+        if (m.get("medium") instanceof Boolean b) medium.set(b);
+        if (m.get("fine") instanceof Boolean b) fine.set(b);
+    }
+
+    private static void setNum(NumberParam p, Object v) {
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) p.set(n.doubleValue());
+    }
+
+    public void load(StudioPrefs prefs) {
+        for (NumberParam p : numbers()) p.set(prefs.getDouble(key(p), p.get()));
+        String s = prefs.get("edit.schedule", schedule.get());
+        if (SCHEDULES.contains(s)) schedule.set(s);
+        String h = prefs.get("edit.history", "");
+        for (String line : h.split("\n")) if (!line.isBlank()) promptHistory.add(line);
+        if (!promptHistory.isEmpty()) prompt.set(promptHistory.get(0));
+    }
+
+    private static String key(NumberParam p) {
+        return "edit." + p.name().replace("λ_", "lambda_");
+    }
+
+    public void save(StudioPrefs prefs) {
+        for (NumberParam p : numbers()) prefs.putDouble(key(p), p.get());
+        prefs.put("edit.schedule", schedule.get());
+        prefs.put("edit.history", String.join("\n", promptHistory.subList(0, Math.min(10, promptHistory.size()))));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.styleclip.studio.viewmodel;
+
+import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.Pixels;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live view: before and current pictures, step counter, loss curves (total, CLIP, L2, ID) and the current frame's
+ * CLIP score and identity similarity. Pictures update at most {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
+ * loss points are kept for every frame that arrives.
+ */
+public final class LiveViewModel {
+    public static final long MIN_FRAME_INTERVAL_MS = 100;
+    public static final List<String> LOSS_TERMS = List.of("total", "clip", "l2", "id");
+
+    /** One point of a loss curve. */
+    public record LossPoint(int step, double value) {
+    }
+
+    private final ObjectProperty<Pixels> before = new SimpleObjectProperty<>(this, "before");
+    private final ObjectProperty<Pixels> current = new SimpleObjectProperty<>(this, "current");
+    private final StringProperty beforeLabel = new SimpleStringProperty(this, "beforeLabel", "before");
+    private final StringProperty currentLabel = new SimpleStringProperty(this, "currentLabel", "current");
+    private final IntegerProperty step = new SimpleIntegerProperty(this, "step");
+    private final IntegerProperty total = new SimpleIntegerProperty(this, "total");
+    private final DoubleProperty clipScore = new SimpleDoubleProperty(this, "clipScore", Double.NaN);
+    private final DoubleProperty idSimilarity = new SimpleDoubleProperty(this, "idSimilarity", Double.NaN);
+    private final Map<String, ObservableList<LossPoint>> losses = new LinkedHashMap<>();
+    private long lastPictureMs = Long.MIN_VALUE / 2;
+    private int framesShown;
+
+    public LiveViewModel() {
+        for (String t : LOSS_TERMS) losses.put(t, FXCollections.observableArrayList());
+    }
+
+    public ObjectProperty<Pixels> beforeProperty() {
+        return before;
+    }
+
+    public ObjectProperty<Pixels> currentProperty() {
+        return current;
+    }
+
+    public StringProperty beforeLabelProperty() {
+        return beforeLabel;
+    }
+
+    public StringProperty currentLabelProperty() {
+        return currentLabel;
+    }
+
+    public IntegerProperty stepProperty() {
+        return step;
+    }
+
+    public IntegerProperty totalProperty() {
+        return total;
+    }
+
+    public DoubleProperty clipScoreProperty() {
+        return clipScore;
+    }
+
+    public DoubleProperty idSimilarityProperty() {
+        return idSimilarity;
+    }
+
+    /** The curve of one loss term (see {@link #LOSS_TERMS}). */
+    public ObservableList<LossPoint> losses(String term) {
+        return losses.get(term);
+    }
+
+    public int framesShown() {
+        return framesShown;
+    }
+
+    /** Clears curves and counters for a new run. */
+    public void startRun(int totalSteps) {
+        losses.values().forEach(List::clear);
+        step.set(0);
+        total.set(totalSteps);
+        clipScore.set(Double.NaN);
+        idSimilarity.set(Double.NaN);
+        lastPictureMs = Long.MIN_VALUE / 2;
+    }
+
+    /** Takes one frame of a running job (FX thread). */
+    public void onFrame(Frame f, long nowMs) {
+        step.set(f.step());
+        if (f.total() > 0) total.set(f.total());
+        for (String t : LOSS_TERMS) {
+            Double v = f.losses().get(t);
+            if (v != null && Double.isFinite(v)) {
+                ObservableList<LossPoint> l = losses.get(t);
+                if (l.isEmpty() || l.get(l.size() - 1).step() < f.step()) l.add(new LossPoint(f.step(), v));
+            }
+        }
+        Double c = f.metrics().get("clip_score");
+        if (c != null) clipScore.set(c);
+        Double id = f.metrics().get("id_similarity");
+        if (id != null) idSimilarity.set(id);
+        if (f.preview() != null && nowMs - lastPictureMs >= MIN_FRAME_INTERVAL_MS) {
+            lastPictureMs = nowMs;
+            current.set(f.preview());
+            framesShown++;
+        }
+    }
+}

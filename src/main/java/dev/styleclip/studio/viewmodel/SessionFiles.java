@@ -1,0 +1,228 @@
+package dev.styleclip.studio.viewmodel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.runtime.Pixels;
+import dev.styleclip.studio.service.Latents;
+import dev.styleclip.studio.service.Npz;
+import dev.styleclip.studio.service.PngExport;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Sessions and recipes on disk. A session {@code NAME.json} holds the settings, the prompt history and the whole undo
+ * history (sources, edit stacks); beside it {@code NAME.latents.npz} (float32 W+ latents, numpy-readable) and
+ * {@code NAME.images.zip} (the pictures as PNG). Every file is written atomically, the JSON last.
+ * A recipe is the edit stack alone ({@code .json} + {@code .latents.npz} for the edits' directions).
+ */
+public final class SessionFiles {
+    public static final String FORMAT = "styleclip-session";
+    public static final String RECIPE_FORMAT = "styleclip-recipe";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SessionFiles() {
+    }
+
+    /** A whole session. */
+    public record Session(Map<String, Object> settings, List<String> promptHistory, List<Snapshot> history, int index) {
+    }
+
+    public static Path latentsFile(Path json) {
+        return json.resolveSibling(stem(json) + ".latents.npz");
+    }
+
+    public static Path imagesFile(Path json) {
+        return json.resolveSibling(stem(json) + ".images.zip");
+    }
+
+    private static String stem(Path p) {
+        String n = p.getFileName().toString();
+        return n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
+    }
+
+    /** Gives each distinct latent / picture object one name (the history shares them between states). */
+    private static final class Pool<T> {
+        final Map<T, String> names = new IdentityHashMap<>();
+        final Map<String, T> byName = new LinkedHashMap<>();
+        final String prefix;
+
+        Pool(String prefix) {
+            this.prefix = prefix;
+        }
+
+        String name(T t) {
+            if (t == null) return null;
+            return names.computeIfAbsent(t, k -> {
+                String n = prefix + names.size();
+                byName.put(n, k);
+                return n;
+            });
+        }
+    }
+
+    public static void save(Path json, Session s) throws IOException {
+        Pool<Latents> lat = new Pool<>("w");
+        Pool<Pixels> img = new Pool<>("img");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT).put("version", 1);
+        root.set("settings", JSON.valueToTree(s.settings()));
+        root.set("prompt_history", JSON.valueToTree(s.promptHistory()));
+        root.put("index", s.index());
+        ArrayNode states = root.putArray("history");
+        for (Snapshot sn : s.history()) {
+            ObjectNode o = states.addObject();
+            o.put("action", sn.action());
+            o.set("source", JSON.valueToTree(sn.source()));
+            o.put("base", lat.name(sn.base()));
+            o.put("base_image", img.name(sn.baseImage()));
+            o.put("current", img.name(sn.current()));
+            o.set("edits", edits(sn.edits(), lat));
+        }
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        writeLatents(latentsFile(json), lat.byName);
+        AtomicFiles.write(imagesFile(json), os -> {
+            ZipOutputStream zip = new ZipOutputStream(os);
+            for (Map.Entry<String, Pixels> e : img.byName.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey() + ".png"));
+                ImageIO.write(PngExport.toImage(e.getValue()), "png", zip);
+                zip.closeEntry();
+            }
+            zip.finish();
+        });
+        AtomicFiles.writeString(json, JSON.writeValueAsString(root));
+    }
+
+    private static ArrayNode edits(List<EditEntry> edits, Pool<Latents> lat) {
+        ArrayNode a = JSON.createArrayNode();
+        for (EditEntry e : edits) {
+            ObjectNode o = a.addObject();
+            o.put("kind", e.kind()).put("label", e.label()).put("strength", e.strength()).put("enabled", e.enabled());
+            o.set("settings", JSON.valueToTree(e.settings()));
+            o.set("metrics", JSON.valueToTree(e.metrics()));
+            o.put("delta", lat.name(e.delta()));
+        }
+        return a;
+    }
+
+    private static void writeLatents(Path file, Map<String, Latents> byName) throws IOException {
+        Map<String, Npz.Array> arrays = new LinkedHashMap<>();
+        for (Map.Entry<String, Latents> e : byName.entrySet()) {
+            arrays.put(e.getKey(), new Npz.Array(new int[]{1, e.getValue().numWs(), e.getValue().wDim()}, e.getValue().values()));
+        }
+        AtomicFiles.write(file, os -> Npz.write(os, arrays));
+    }
+
+    private static Map<String, Latents> readLatents(Path file) throws IOException {
+        Map<String, Latents> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) return out;
+        for (Map.Entry<String, Npz.Array> e : Npz.read(file).entrySet()) {
+            int[] sh = e.getValue().shape();
+            if (sh.length != 3) throw new IOException(file.getFileName() + ": latent " + e.getKey() + " is not [1, numWs, wDim]");
+            out.put(e.getKey(), new Latents(sh[1], sh[2], e.getValue().data()));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Session open(Path json) throws IOException {
+        JsonNode root = readJson(json, FORMAT);
+        Map<String, Latents> lat = readLatents(latentsFile(json));
+        Map<String, Pixels> img = new LinkedHashMap<>();
+        Path zipFile = imagesFile(json);
+        if (Files.exists(zipFile)) {
+            try (InputStream in = Files.newInputStream(zipFile); ZipInputStream zip = new ZipInputStream(in)) {
+                ZipEntry e;
+                while ((e = zip.getNextEntry()) != null) {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    zip.transferTo(b);
+                    BufferedImage bi = ImageIO.read(new ByteArrayInputStream(b.toByteArray()));
+                    if (bi == null) throw new IOException(zipFile.getFileName() + ": " + e.getName() + " is not a picture");
+                    int w = bi.getWidth(), h = bi.getHeight();
+                    int[] argb = bi.getRGB(0, 0, w, h, null, 0, w);
+                    img.put(e.getName().replaceFirst("\\.png$", ""), new Pixels(w, h, argb));
+                }
+            }
+        }
+        Map<String, Object> settings = JSON.convertValue(root.path("settings"), Map.class);
+        List<String> hist = JSON.convertValue(root.path("prompt_history"), List.class);
+        List<Snapshot> states = new ArrayList<>();
+        for (JsonNode o : root.path("history")) {
+            SourceState src = JSON.treeToValue(o.path("source"), SourceState.class);
+            states.add(new Snapshot(src, ref(lat, o.path("base")), ref(img, o.path("base_image")), readEdits(o.path("edits"), lat),
+                    ref(img, o.path("current")), o.path("action").asText("")));
+        }
+        if (states.isEmpty()) throw new IOException(json.getFileName() + " holds no state");
+        return new Session(settings == null ? Map.of() : settings, hist == null ? List.of() : hist, states,
+                root.path("index").asInt(states.size() - 1));
+    }
+
+    private static <T> T ref(Map<String, T> pool, JsonNode n) throws IOException {
+        if (n.isNull() || n.isMissingNode()) return null;
+        T t = pool.get(n.asText());
+        if (t == null) throw new IOException("the session refers to " + n.asText() + ", which its side files lack");
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<EditEntry> readEdits(JsonNode a, Map<String, Latents> lat) throws IOException {
+        List<EditEntry> out = new ArrayList<>();
+        for (JsonNode o : a) {
+            Map<String, Object> settings = JSON.convertValue(o.path("settings"), Map.class);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            o.path("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
+            double s = o.path("strength").asDouble(1);
+            if (!Double.isFinite(s)) s = 1;
+            out.add(new EditEntry(o.path("kind").asText("optimisation"), o.path("label").asText(""), settings,
+                    ref(lat, o.path("delta")), s, o.path("enabled").asBoolean(true), metrics));
+        }
+        return out;
+    }
+
+    private static JsonNode readJson(Path json, String format) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(json.getFileName() + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !format.equals(root.path("format").asText())) {
+            throw new IOException(json.getFileName() + " is not a " + format + " file");
+        }
+        return root;
+    }
+
+    /** Saves an edit stack as a recipe (JSON + the directions' latents beside it). */
+    public static void saveRecipe(Path json, List<EditEntry> edits) throws IOException {
+        Pool<Latents> lat = new Pool<>("d");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", RECIPE_FORMAT).put("version", 1);
+        root.set("edits", edits(edits, lat));
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        writeLatents(latentsFile(json), lat.byName);
+        AtomicFiles.writeString(json, JSON.writeValueAsString(root));
+    }
+
+    public static List<EditEntry> openRecipe(Path json) throws IOException {
+        JsonNode root = readJson(json, RECIPE_FORMAT);
+        return readEdits(root.path("edits"), readLatents(latentsFile(json)));
+    }
+}

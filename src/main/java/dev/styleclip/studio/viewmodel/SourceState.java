@@ -1,0 +1,24 @@
+package dev.styleclip.studio.viewmodel;
+
+/**
+ * Where the current face came from: a seed of the generator (with ψ and the SG3 transform) or an aligned photo.
+ *
+ * @param kind      "seed", "photo" or "latent"
+ * @param photo     the photo or latent file (kinds "photo", "latent"), else null
+ * @param generator the generator's file name or "demo network"
+ */
+public record SourceState(String kind, long seed, double psi, double translateX, double translateY, double rotateDeg,
+                          String photo, String generator, boolean demo) {
+    public static SourceState seed(long seed, double psi, double tx, double ty, double rot, String generator, boolean demo) {
+        return new SourceState("seed", seed, psi, tx, ty, rot, null, generator, demo);
+    }
+
+    public boolean fromSeed() {
+        return "seed".equals(kind);
+    }
+
+    public String describe() {
+        if (fromSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
+        return ("latent".equals(kind) ? "latent " : "photo ") + java.nio.file.Paths.get(photo).getFileName();
+    }
+}

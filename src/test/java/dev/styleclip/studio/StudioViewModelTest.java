@@ -1,0 +1,294 @@
+package dev.styleclip.studio;
+
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.PngExport;
+import dev.styleclip.studio.viewmodel.CompareViewModel;
+import dev.styleclip.studio.viewmodel.EditSettings;
+import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.Notice;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.prefs.Preferences;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The view models without a stage or DJL: a synchronous fake backend stands in for the compute thread. */
+class StudioViewModelTest {
+    @TempDir
+    Path tmp;
+    private Preferences node;
+    private FakeBackend backend;
+    private StudioViewModel vm;
+    private long now;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        node = Preferences.userRoot().node("/dev/styleclip/test/vm-" + System.nanoTime());
+        backend = new FakeBackend();
+        Files.createDirectories(tmp.resolve("models"));
+        vm = new StudioViewModel(backend, new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+                new StudioPrefs(node), () -> now += 1000);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        node.removeNode();
+    }
+
+    @Test
+    void generateUndoRedo() {
+        vm.seedProperty().set(5);
+        vm.generate();
+        assertNotNull(vm.live().currentProperty().get());
+        assertTrue(vm.hasLatentProperty().get());
+        assertEquals(FakeBackend.latent(5), vm.current().base());
+        vm.nextSeed();
+        assertEquals(6, vm.seedProperty().get());
+        assertEquals(FakeBackend.latent(6), vm.current().base());
+        assertTrue(vm.history().canUndoProperty().get());
+        vm.undo();
+        assertEquals(5, vm.seedProperty().get(), "undo restores the seed");
+        assertEquals(FakeBackend.latent(5), vm.current().base());
+        assertSame(vm.current().current(), vm.live().currentProperty().get());
+        vm.redo();
+        assertEquals(6, vm.seedProperty().get());
+        assertFalse(vm.history().canRedoProperty().get());
+    }
+
+    @Test
+    void badSeedAndFailingGeneratorBecomeNotices() {
+        assertFalse(vm.setSeedText("abc"));
+        assertFalse(vm.setSeedText("-3"));
+        assertEquals(Notice.Level.WARNING, vm.notices().get(vm.notices().size() - 1).level());
+        vm.generate();
+        backend.failGenerate = true;
+        vm.nextSeed();
+        Notice n = vm.notices().get(vm.notices().size() - 1);
+        assertEquals(Notice.Level.ERROR, n.level());
+        assertTrue(n.text().contains("bad generator file"), n.text());
+        assertEquals(0, vm.current().source().seed(), "the document is unchanged");
+        assertFalse(vm.busyProperty().get());
+        vm.importPhoto(tmp.resolve("nope.jpg"));
+        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+    }
+
+    @Test
+    void settingsRangesAndWarnings() {
+        EditSettings s = vm.edit();
+        assertFalse(s.lambdaL2().outsideSafeRange());
+        s.lambdaL2().parse("2");
+        assertTrue(s.lambdaL2().outsideSafeRange());
+        assertTrue(s.lambdaL2().warningProperty().get().contains("outside the safe range"));
+        s.lambdaL2().parse("1e9");
+        assertEquals(s.lambdaL2().hardMax(), s.lambdaL2().get(), "clamped to the hard limit");
+        assertThrows(IllegalArgumentException.class, () -> s.lr().parse("fast"));
+        s.steps().parse("12.6");
+        assertEquals(13, s.steps().get());
+        // remembered through the redirected preferences node
+        s.lambdaId().set(0.02);
+        vm.saveSettings();
+        EditSettings again = new EditSettings();
+        again.load(new StudioPrefs(node));
+        assertEquals(0.02, again.lambdaId().get(), 1e-12);
+    }
+
+    @Test
+    void editRunStackStrengthAndDivergence() {
+        vm.generate();
+        vm.edit().promptProperty().set("purple hair");
+        vm.edit().steps().set(5);
+        vm.runEdit();
+        assertEquals(5, vm.live().stepProperty().get());
+        assertEquals(5, vm.live().losses("total").size(), "a loss point per frame");
+        assertEquals(5, vm.live().framesShown(), "frames 1 s apart (fake clock) all shown");
+        assertEquals(1, vm.editStack().size());
+        assertEquals("purple hair", vm.edit().promptHistory().get(0));
+        var withEdit = vm.current().composed();
+        vm.setStrength(0, 0);
+        assertEquals(vm.current().base(), vm.current().composed(), "strength 0 = no edit");
+        vm.setStrength(0, 1);
+        assertEquals(withEdit, vm.current().composed());
+        vm.setEnabled(0, false);
+        assertEquals(vm.current().base(), vm.current().composed());
+        vm.undo();
+        assertTrue(vm.current().edits().get(0).enabled());
+
+        vm.edit().lr().parse("8");
+        vm.runEdit();
+        Notice n = vm.notices().get(vm.notices().size() - 1);
+        assertTrue(n.title().contains("diverged"), n.title());
+        assertEquals(1, vm.editStack().size(), "the failed run left the stack as it was");
+        assertFalse(vm.editRunningProperty().get());
+    }
+
+    @Test
+    void cancelKeepsTheFace() {
+        vm.generate();
+        var before = vm.current();
+        backend.hold = true;
+        vm.runEdit();
+        assertTrue(vm.editRunningProperty().get());
+        vm.cancel();
+        backend.release();
+        assertFalse(vm.editRunningProperty().get());
+        assertSame(before, vm.current());
+        assertTrue(vm.notices().get(vm.notices().size() - 1).title().contains("Cancelled"));
+    }
+
+    @Test
+    void runWithoutEngineIsExplained() {
+        backend.editAvailable = false;
+        vm.generate();
+        assertFalse(vm.canRunProperty().get());
+        assertFalse(vm.runUnavailableReason().isEmpty());
+        vm.runEdit();
+        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(0, backend.editsRun);
+    }
+
+    @Test
+    void compareGridFillsPromotesAndExportsWithMetadata() throws Exception {
+        vm.generate();
+        vm.compare().l2ValuesProperty().set("0.004, 0.05");
+        vm.compare().idValuesProperty().set("0, 0.01");
+        vm.runCompare();
+        assertEquals(4, vm.compare().cells().size());
+        for (CompareViewModel.Cell c : vm.compare().cells()) {
+            assertEquals("done", c.stateProperty().get());
+            assertNotNull(c.imageProperty().get());
+            assertTrue(c.captionProperty().get().contains("CLIP"), c.captionProperty().get());
+        }
+        CompareViewModel.Cell best = vm.compare().best();
+        assertEquals(0.004, best.lambdaL2);
+        assertEquals(0.01, best.lambdaId);
+        vm.promoteBest();
+        assertEquals(1, vm.editStack().size());
+
+        Path grid = tmp.resolve("out/grid.png");
+        assertTrue(vm.exportGrid(grid));
+        Map<String, String> text = PngExport.readText(grid);
+        assertTrue(text.get("styleclip.grid.rows").contains("λ_L2 0.004") || text.get("styleclip.grid.rows").contains("L2 0.004"),
+                text.toString());
+        assertEquals(vm.edit().promptProperty().get(), text.get("styleclip.settings.prompt"));
+        assertTrue(Files.exists(PngExport.sidecar(grid)));
+        BufferedImage img = ImageIO.read(grid.toFile());
+        assertTrue(img.getWidth() > 2 * 128 && img.getHeight() > 2 * 128);
+
+        vm.compare().l2ValuesProperty().set("x");
+        vm.runCompare();
+        assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not a number"));
+    }
+
+    @Test
+    void exportBeforeAfterAndLatents() throws Exception {
+        vm.seedProperty().set(42);
+        vm.generate();
+        Path png = tmp.resolve("ba.png");
+        assertTrue(vm.exportBeforeAfter(png));
+        Map<String, String> text = PngExport.readText(png);
+        assertEquals("42", text.get("styleclip.seed"));
+        assertTrue(text.get("Software").startsWith("StyleCLIP"), text.get("Software"));
+        Path npz = tmp.resolve("w.npz");
+        assertTrue(vm.exportLatents(npz));
+        var ws = dev.styleclip.edit.LatentFile.read(npz);
+        assertEquals(FakeBackend.NUM_WS, ws.numWs());
+        assertArrayEquals(FakeBackend.latent(42).values(), ws.values());
+        // the exported latent opens again as the source
+        vm.nextSeed();
+        vm.importLatent(npz);
+        assertEquals("latent", vm.current().source().kind());
+        assertEquals(FakeBackend.latent(42), vm.current().base());
+        vm.importLatent(tmp.resolve("missing.npz"));
+        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        // a write into a folder that cannot be created fails with a notice
+        Path blocker = tmp.resolve("file");
+        Files.writeString(blocker, "x");
+        assertFalse(vm.exportBeforeAfter(blocker.resolve("sub/x.png")));
+        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+    }
+
+    @Test
+    void sessionSaveAndReopen() throws Exception {
+        vm.seedProperty().set(3);
+        vm.generate();
+        vm.edit().promptProperty().set("smiling");
+        vm.edit().steps().set(3);
+        vm.runEdit();
+        vm.setStrength(0, 0.5);
+        Path file = tmp.resolve("s/session.json");
+        assertTrue(vm.saveSession(file));
+        var saved = vm.current();
+
+        StudioViewModel other = new StudioViewModel(new FakeBackend(),
+                new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
+        assertTrue(other.openSession(file), () -> other.notices().toString());
+        assertEquals(saved.base(), other.current().base());
+        assertEquals(saved.source(), other.current().source());
+        assertEquals(saved.composed(), other.current().composed());
+        assertEquals(0.5, other.editStack().get(0).strength());
+        assertEquals("smiling", other.edit().promptProperty().get());
+        assertEquals(3, other.history().states().size());
+        other.undo();
+        assertEquals(1.0, other.editStack().get(0).strength(), "history came back too");
+
+        Files.writeString(tmp.resolve("bad.json"), "{not json");
+        assertFalse(other.openSession(tmp.resolve("bad.json")));
+        assertEquals(saved.composed(), other.history().redo().composed(), "state intact after a bad file");
+    }
+
+    @Test
+    void recipeRoundTrip() throws Exception {
+        vm.generate();
+        vm.edit().promptProperty().set("old");
+        vm.edit().steps().set(2);
+        vm.runEdit();
+        Path r = tmp.resolve("recipe.json");
+        assertTrue(vm.saveRecipe(r));
+        vm.seedProperty().set(9);
+        vm.generate();
+        assertTrue(vm.openRecipe(r));
+        assertEquals(1, vm.editStack().size());
+        assertEquals("old", vm.editStack().get(0).label());
+        assertNotEquals(vm.current().base(), vm.current().composed());
+    }
+
+    @Test
+    void picturesAtMostTenPerSecond() {
+        var live = new dev.styleclip.studio.viewmodel.LiveViewModel();
+        live.startRun(50);
+        for (int s = 1; s <= 50; s++) {
+            live.onFrame(new dev.styleclip.runtime.Frame("e", s, 50, Map.of("total", 1.0 / s), 0.1, Map.of(),
+                    FakeBackend.picture(FakeBackend.latent(s)), s * 10L, null), s * 10L);
+        }
+        assertEquals(50, live.losses("total").size(), "every loss point kept");
+        assertTrue(live.framesShown() <= 6, "frames 10 ms apart: at most one picture per 100 ms, got " + live.framesShown());
+        assertEquals(50, live.stepProperty().get());
+    }
+
+    @Test
+    void importingAMissingModelFileIsANotice() {
+        MainViewModel m = new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run);
+        java.util.List<Notice> got = new java.util.ArrayList<>();
+        m.setNotices(got::add);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        m.setNotices(n -> {
+            got.add(n);
+            done.countDown();
+        });
+        m.importFile(tmp.resolve("nope.pkl"), m.entries().get(0), null);
+        assertDoesNotThrow(() -> assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS)));
+        assertEquals(Notice.Level.ERROR, got.get(0).level());
+        assertTrue(got.get(0).text().contains("no such file"), got.get(0).text());
+        assertFalse(m.transferringProperty().get());
+    }
+}
