@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.Npz;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.Latents;
-import dev.styleclip.studio.service.Npz;
 import dev.styleclip.studio.service.PngExport;
 
 import javax.imageio.ImageIO;
@@ -124,20 +124,27 @@ public final class SessionFiles {
     }
 
     private static void writeLatents(Path file, Map<String, Latents> byName) throws IOException {
+        if (byName.isEmpty()) {
+            Files.deleteIfExists(file);
+            return;
+        }
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         for (Map.Entry<String, Latents> e : byName.entrySet()) {
-            arrays.put(e.getKey(), new Npz.Array(new int[]{1, e.getValue().numWs(), e.getValue().wDim()}, e.getValue().values()));
+            arrays.put(e.getKey(), Npz.Array.of(e.getValue().values(), 1, e.getValue().numWs(), e.getValue().wDim()));
         }
-        AtomicFiles.write(file, os -> Npz.write(os, arrays));
+        Npz.write(file, arrays);
     }
 
     private static Map<String, Latents> readLatents(Path file) throws IOException {
         Map<String, Latents> out = new LinkedHashMap<>();
         if (!Files.exists(file)) return out;
         for (Map.Entry<String, Npz.Array> e : Npz.read(file).entrySet()) {
-            int[] sh = e.getValue().shape();
-            if (sh.length != 3) throw new IOException(file.getFileName() + ": latent " + e.getKey() + " is not [1, numWs, wDim]");
-            out.put(e.getKey(), new Latents(sh[1], sh[2], e.getValue().data()));
+            long[] sh = e.getValue().shape();
+            float[] data = e.getValue().f32();
+            if (sh.length != 3 || sh[0] != 1 || data == null) {
+                throw new IOException(file.getFileName() + ": latent " + e.getKey() + " is not a float32 [1, numWs, wDim]");
+            }
+            out.put(e.getKey(), new Latents((int) sh[1], (int) sh[2], data));
         }
         return out;
     }
