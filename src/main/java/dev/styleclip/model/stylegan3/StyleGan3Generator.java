@@ -404,26 +404,80 @@ public final class StyleGan3Generator implements AutoCloseable {
         }
     }
 
+    /**
+     * StyleSpace as stylegan3-editing's {@code W2S} defines it: {@code "input"} → t / ‖t[:2]‖ [N, 4] (r_c, r_s, t_x,
+     * t_y), every layer → its affine output [N, C_in], the ToRGB entry multiplied by its weight gain 1/√(C_in·k²).
+     * Feed (edited) values back with {@link #synthesisFromStyleSpace}.
+     */
+    public Map<String, NDArray> styleSpace(NDArray ws) {
+        NDManager caller = ws.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            ws.tempAttach(sub);
+            Map<String, NDArray> st = stylesImpl(ws);
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            NDArray t = st.get(INPUT);
+            out.put(INPUT, t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true)));
+            for (Layer l : layers) {
+                NDArray v = st.get(l.name);
+                out.put(l.name, l.torgb ? v.mul(l.styleGain) : v);
+            }
+            for (NDArray a : out.values()) a.attach(caller);
+            return out;
+        }
+    }
+
+    /** The factor {@link #styleSpace} applies to a layer's affine output (1/√(C_in·k²) for ToRGB, else 1). */
+    public float styleSpaceGain(String layer) {
+        for (Layer l : layers) if (l.name.equals(layer)) return l.styleGain;
+        if (INPUT.equals(layer)) return 1f;
+        throw new IllegalArgumentException("no synthesis layer " + layer);
+    }
+
+    /**
+     * stylegan3-editing's {@code synthesis(None, all_s=S)}: runs the network from StyleSpace values as
+     * {@link #styleSpace} returns them; the input group is used as given (no re-normalisation), ToRGB styles already
+     * carry their gain.
+     */
+    public NDArray synthesisFromStyleSpace(Map<String, NDArray> styleSpace, Options options) {
+        NDArray first = styleSpace.get(INPUT);
+        if (first == null) throw new IllegalArgumentException("styles lack '" + INPUT + "'");
+        NDManager caller = first.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            Map<String, NDArray> st = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : styleSpace.entrySet()) {
+                e.getValue().tempAttach(sub);
+                st.put(e.getKey(), e.getValue());
+            }
+            NDArray out = synthesisImpl(st, options, sub, true);
+            out.attach(caller);
+            return out;
+        }
+    }
+
     private NDArray synthesisImpl(Map<String, NDArray> styles, Options options, NDManager sub) {
+        return synthesisImpl(styles, options, sub, false);
+    }
+
+    private NDArray synthesisImpl(Map<String, NDArray> styles, Options options, NDManager sub, boolean styleSpace) {
         if (options == null) options = Options.defaults();
         NDArray t = styles.get(INPUT);
         if (t == null) throw new IllegalArgumentException("styles lack '" + INPUT + "'");
-        NDArray x = inputForward(t, options.transform == null ? storedTransform : options.transform, sub);
+        NDArray x = inputForward(t, options.transform == null ? storedTransform : options.transform, sub, !styleSpace);
         if (options.listener != null) options.listener.accept(INPUT, x);
         for (Layer l : layers) {
             NDArray s = styles.get(l.name);
             if (s == null) throw new IllegalArgumentException("styles lack '" + l.name + "'");
-            x = layerForward(l, x, s, sub);
+            x = layerForward(l, x, s, sub, styleSpace);
             if (options.listener != null) options.listener.accept(l.name, x);
         }
         if (config.outputScale != 1) x = x.mul((float) config.outputScale);
         return x;
     }
 
-    private NDArray inputForward(NDArray t, double[][] transform, NDManager sub) {
+    private NDArray inputForward(NDArray t, double[][] transform, NDManager sub, boolean normalize) {
         long n = t.getShape().get(0);
         int c = inChannels;
-        t = t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true));
+        if (normalize) t = t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true));
         NDArray rc = t.get(new NDIndex(":, 0"));
         NDArray rs = t.get(new NDIndex(":, 1"));
         NDArray tx = t.get(new NDIndex(":, 2"));
@@ -449,7 +503,7 @@ public final class StyleGan3Generator implements AutoCloseable {
         return Conv2d.conv2d(feat, inMixWeight).singletonOrThrow();
     }
 
-    private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub) {
+    private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub, boolean styleSpace) {
         long n = x.getShape().get(0);
         long h = x.getShape().get(2), w = x.getShape().get(3);
         int ci = l.inC, co = l.outC, k = l.kernel;
@@ -460,7 +514,8 @@ public final class StyleGan3Generator implements AutoCloseable {
             NDArray d = wm.square().sum(new int[]{2, 3, 4}).add(1e-8f).pow(-0.5).mul(l.inputGain);
             wm = wm.mul(d.reshape(n, co, 1, 1, 1));
         } else {
-            wm = s.mul(l.styleGain * l.inputGain).reshape(n, 1, ci, 1, 1).mul(l.weight);
+            NDArray sg = styleSpace ? s.mul(l.inputGain) : s.mul(l.styleGain * l.inputGain);
+            wm = sg.reshape(n, 1, ci, 1, 1).mul(l.weight);
         }
         NDArray bias = n == 1 ? l.bias : sub.zeros(new Shape(n, co)).add(l.bias).reshape(n * co);
         NDArray y = Conv2d.conv2d(x.reshape(1, n * ci, h, w), wm.reshape(n * co, ci, k, k), bias, new Shape(1, 1),
