@@ -168,7 +168,13 @@ public final class LevelsMapper implements AutoCloseable {
     public void setParameter(String key, float[] values) {
         NDArray p = params.get(key);
         if (p == null) throw new IllegalArgumentException("no mapper parameter " + key);
-        p.set(values);
+        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            p.set(values);
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+        }
     }
 
     static Tensor floatTensor(String name, float[] v, long[] shape) {

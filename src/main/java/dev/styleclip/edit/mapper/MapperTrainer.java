@@ -3,6 +3,8 @@ package dev.styleclip.edit.mapper;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.clip.ClipModel;
@@ -119,12 +121,18 @@ public final class MapperTrainer {
                 xHat = xh.toFloatArray();
             }
         }
-        for (Map.Entry<String, NDArray> e : mapper.parameters().entrySet()) {
-            NDArray p = e.getValue();
-            NDArray g = p.getGradient();
-            g.attach(tmp);
-            optimisers.get(e.getKey()).step(p, g, lr, tmp);
-            g.subi(g); // PyTorch accumulates gradients: zero them for the next step
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // in-place updates of leaves that require gradients (compute threads start with grad mode on)
+        try {
+            for (Map.Entry<String, NDArray> e : mapper.parameters().entrySet()) {
+                NDArray p = e.getValue();
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                optimisers.get(e.getKey()).step(p, g, lr, tmp);
+                JniUtils.zeroGrad((PtNDArray) p); // PyTorch accumulates gradients: zero them for the next step
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
         }
         return new StepResult(losses, delta, wHat, xHat);
     }
