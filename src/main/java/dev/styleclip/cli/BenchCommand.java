@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             BenchFacesCommand.class,
             ClipBenchCommand.class,
             BenchGeneratorCommand.class,
+            BenchMapperCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

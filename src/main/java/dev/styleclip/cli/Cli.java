@@ -17,6 +17,9 @@ import java.io.PrintWriter;
             ScoreCommand.class,
             ModelsCommand.class,
             GenerateCommand.class,
+            TrainMapperCommand.class,
+            ApplyMapperCommand.class,
+            DirectionsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 
