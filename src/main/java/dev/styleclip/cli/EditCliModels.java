@@ -73,6 +73,7 @@ final class EditCliModels implements AutoCloseable {
             if (loss != null) sb.append(String.format(Locale.ROOT, " loss %.5f", loss));
             if (!Double.isNaN(f.lr())) sb.append(String.format(Locale.ROOT, " lr %.2g", f.lr()));
             if (f.message() != null) sb.append(' ').append(f.message());
+            while (sb.length() < 110) sb.append(' ');
             err.print(sb);
             err.flush();
         };
