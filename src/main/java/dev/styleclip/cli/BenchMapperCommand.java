@@ -106,7 +106,8 @@ public final class BenchMapperCommand implements Callable<Integer> {
             rows.add(row("mapper apply + synthesis (1 image)", apply));
             rows.add(row("directions apply + synthesis (1 image)", dir));
             out.print(Bench.table(rows));
-            out.printf(Locale.ROOT, "mapper forward = %.3f %% of a synthesis pass%n", 100 * mapOnly.median() / synth.median());
+            out.printf(Locale.ROOT, "mapper forward = %.3f %% of a synthesis pass (min/min; median/median %.3f %%)%n",
+                    100 * mapOnly.min() / synth.min(), 100 * mapOnly.median() / synth.median());
             out.println("peak RSS " + Bench.peakRssMb() + " MB, threads " + JniUtils.getNumThreads() + ", device "
                     + Engine.getInstance().defaultDevice());
         }
