@@ -200,6 +200,7 @@ public final class GlobalDirections {
                     nd += diff[k] * diff[k];
                 }
                 nd = Math.sqrt(nd);
+                if (!(nd > 0)) continue; // the perturbation did not move this sample's features: no direction (the reference would give NaN)
                 for (int k = 0; k < d; k++) acc[k] += diff[k] / nd;
             }
             double na = 0;
@@ -208,7 +209,7 @@ public final class GlobalDirections {
                 na += acc[k] * acc[k];
             }
             na = Math.sqrt(na);
-            for (int k = 0; k < d; k++) out[ch * d + k] = (float) (acc[k] / na);
+            for (int k = 0; k < d; k++) out[ch * d + k] = na > 0 ? (float) (acc[k] / na) : 0f;
         }
         return out;
     }
@@ -267,6 +268,7 @@ public final class GlobalDirections {
         float maxR = 0;
         int active = 0;
         for (int i = 0; i < r.length; i++) {
+            if (!Float.isFinite(r[i])) throw new IllegalArgumentException("channel " + i + " has a non-finite relevance: the prepared directions are corrupt");
             maxR = Math.max(maxR, Math.abs(r[i]));
             if (Math.abs(r[i]) < beta) continue;
             ds[i] = r[i];
