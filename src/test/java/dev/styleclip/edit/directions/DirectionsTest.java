@@ -42,6 +42,30 @@ class DirectionsTest {
     }
 
     @Test
+    void aSweepSplitInChunksEqualsOneSweep() throws Exception {
+        StyleGan3Generator g = EditGoldenModels.generator();
+        var clip = EditGoldenModels.clip();
+        try (NDManager m = EditGoldenModels.manager().newSubManager()) {
+            int n = 2, c = GlobalDirections.channelCount(g);
+            float[] s = GlobalDirections.w2s(g, GlobalDirections.statisticsWs(g, 0, n, 0.5, 8, m)).toFloatArray();
+            float[][] ms = GlobalDirections.meanStd(s, n, c);
+            float[] one = s.clone();
+            var all = GlobalDirections.sweep(g, clip, one, n, ms[0], ms[1], 5, 0, 6, java.util.Set.of(), m, null);
+            float[] split = s.clone();
+            var a = GlobalDirections.sweep(g, clip, split, n, ms[0], ms[1], 5, 0, 3, java.util.Set.of(), m, null);
+            float[] resumed = split.clone(); // what a chunk file stores and a resumed run reloads
+            var b = GlobalDirections.sweep(g, clip, resumed, n, ms[0], ms[1], 5, 3, 6, java.util.Set.of(), m, null);
+            assertArrayEquals(one, resumed, 0f);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(all.get(i).features(), a.get(i).features(), 0f);
+                assertArrayEquals(all.get(i + 3).features(), b.get(i).features(), 0f);
+            }
+            // the swept channels stay at mean + 5 std (the reference's not-restored quirk)
+            for (int ch = 0; ch < 6; ch++) assertEquals(ms[0][ch] + 5f * ms[1][ch], one[ch], 0f);
+        }
+    }
+
+    @Test
     void betaAboveEveryChannelIsAClearError() {
         float[] r = {0.1f, -0.3f, 0.05f};
         float[] std = {1f, 2f, 3f};
