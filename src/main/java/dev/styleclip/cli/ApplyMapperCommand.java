@@ -3,7 +3,7 @@ package dev.styleclip.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.styleclip.edit.directions.Npy;
+import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.io.AtomicFiles;
@@ -84,12 +84,13 @@ public final class ApplyMapperCommand implements Callable<Integer> {
         return 0;
     }
 
-    // TODO use edit.LatentFile after merge
+    /** A projector-style latent file (npz key {@code w}, float32 [1, num_ws, w_dim]) via {@link LatentFile}. */
     private static NDArray readLatent(Path f, int numWs, int wDim, NDManager m) throws Exception {
-        Iterable<Npy.Array> arrays = f.toString().endsWith(".npz") ? Npy.readNpz(f).values() : java.util.List.of(Npy.read(f));
-        for (Npy.Array a : arrays) {
-            if (a.size() == (long) numWs * wDim) return m.create(a.data(), new Shape(1, numWs, wDim));
+        LatentFile.Latent l = LatentFile.read(f);
+        if (l.numWs() != numWs || l.wDim() != wDim) {
+            throw new IllegalArgumentException("--latent " + f + " holds w of shape [1, " + l.numWs() + ", " + l.wDim()
+                    + "], the generator needs [1, " + numWs + ", " + wDim + "]");
         }
-        throw new IllegalArgumentException("--latent " + f + " holds no w of shape [1, " + numWs + ", " + wDim + "]");
+        return m.create(l.values(), new Shape(1, numWs, wDim));
     }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             ClipBenchCommand.class,
             BenchGeneratorCommand.class,
             BenchMapperCommand.class,
+            BenchInvertCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
 

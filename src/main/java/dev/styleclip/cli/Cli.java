@@ -20,6 +20,9 @@ import java.io.PrintWriter;
             TrainMapperCommand.class,
             ApplyMapperCommand.class,
             DirectionsCommand.class,
+            EditCommand.class,
+            SweepCommand.class,
+            InvertCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

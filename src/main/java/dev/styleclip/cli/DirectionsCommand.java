@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
-import dev.styleclip.edit.directions.Npy;
+import dev.styleclip.io.Npz;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;
@@ -224,13 +224,14 @@ public final class DirectionsCommand implements Runnable {
                 String hint = Files.exists(dir.resolve("s_stats")) ? " (the pickle 's_stats' is not read: save its s_mean / s_std as .npy)" : "";
                 throw new IllegalArgumentException(dir + " needs s_mean.npy and s_std.npy" + hint);
             }
-            Npy.Array d = Npy.read(dic);
-            Npy.Array mean = Npy.read(dir.resolve("s_mean.npy"));
-            Npy.Array std = Npy.read(dir.resolve("s_std.npy"));
+            Npz.Array d = readNpy(dic);
+            Npz.Array mean = readNpy(dir.resolve("s_mean.npy"));
+            Npz.Array std = readNpy(dir.resolve("s_std.npy"));
             if (d.shape().length != 2) throw new IllegalArgumentException("delta_i_c.npy must be [C, D], got " + java.util.Arrays.toString(d.shape()));
             long c = d.shape()[0];
-            if (mean.size() != c || std.size() != c) {
-                throw new IllegalArgumentException("s_mean/s_std have " + mean.size() + "/" + std.size() + " values, delta_i_c has " + c + " channels");
+            long nMean = Tensor.numel(mean.shape()), nStd = Tensor.numel(std.shape());
+            if (nMean != c || nStd != c) {
+                throw new IllegalArgumentException("s_mean/s_std have " + nMean + "/" + nStd + " values, delta_i_c has " + c + " channels");
             }
             PrintWriter o = spec.commandLine().getOut();
             Path target = outFile;
@@ -241,11 +242,16 @@ public final class DirectionsCommand implements Runnable {
                     target = cacheDir(models.cache, models.generator, models.clip, m).resolve(DirectionsPrepareJob.RESULT);
                 }
             }
-            Safetensors.write(target, List.of(Tensor.ofFloats("delta_i_c", d.shape(), d.data()),
-                    Tensor.ofFloats("s_mean", new long[]{c}, mean.data()), Tensor.ofFloats("s_std", new long[]{c}, std.data())),
+            Safetensors.write(target, List.of(Tensor.ofFloats("delta_i_c", d.shape(), d.toFloatArray()),
+                    Tensor.ofFloats("s_mean", new long[]{c}, mean.toFloatArray()), Tensor.ofFloats("s_std", new long[]{c}, std.toFloatArray())),
                     Map.of("imported_from", dir.toAbsolutePath().toString()));
             o.println("Imported " + c + " channels x " + d.shape()[1] + " -> " + target);
             return 0;
+        }
+
+        /** One array of a .npy file (float32 or float64) via {@link Npz}. */
+        private static Npz.Array readNpy(Path f) throws java.io.IOException {
+            return Npz.read(f).values().iterator().next();
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.styleclip.edit.directions.Npy;
+import dev.styleclip.io.Npz;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.model.stylegan3.DemoNetworks;
@@ -105,12 +105,13 @@ public final class TrainMapperCommand implements Callable<Integer> {
             files = s.filter(p -> p.toString().endsWith(".npy") || p.toString().endsWith(".npz")).sorted().toList();
         }
         for (Path f : files) {
-            List<Npy.Array> arrays = f.toString().endsWith(".npz") ? new ArrayList<>(Npy.readNpz(f).values()) : List.of(Npy.read(f));
-            for (Npy.Array a : arrays) {
-                if (a.size() % per != 0 || a.shape().length < 2 || a.shape()[a.shape().length - 1] != wDim) continue;
-                for (int i = 0; i < a.size() / per; i++) {
+            for (Npz.Array a : Npz.read(f).values()) {
+                long size = dev.styleclip.io.Tensor.numel(a.shape());
+                if (size % per != 0 || a.shape().length < 2 || a.shape()[a.shape().length - 1] != wDim) continue;
+                float[] data = a.toFloatArray();
+                for (int i = 0; i < size / per; i++) {
                     float[] w = new float[per];
-                    System.arraycopy(a.data(), i * per, w, 0, per);
+                    System.arraycopy(data, i * per, w, 0, per);
                     out.add(w);
                 }
             }

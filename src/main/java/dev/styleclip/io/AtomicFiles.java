@@ -27,6 +27,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
         boolean done = false;
         try {
+            readableByOthers(tmp, abs);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writer.write(out);
             }
@@ -39,6 +40,15 @@ public final class AtomicFiles {
         } finally {
             if (!done) Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Temp files are created owner-only; give the result the target's old permissions, or rw-r--r--. */
+    private static void readableByOthers(Path tmp, Path target) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     public static void writeBytes(Path target, byte[] bytes) throws IOException {

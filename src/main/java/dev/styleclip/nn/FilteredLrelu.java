@@ -15,10 +15,12 @@ import ai.djl.nn.convolutional.Conv2d;
  * <ul>
  * <li>up-sampling: one depthwise conv per axis whose u output channels per input channel are the u phases of the
  *     up-sampled signal (nothing is zero-stuffed, every multiply is with a real tap);</li>
- * <li>when {@code up == down} (the common case) the signal stays in that phase layout through the activation and
- *     the down-sampling filter sums over the phases (a grouped conv per axis, or one grouped 2-D conv for a radial
- *     filter): no interleaving copy, and only the kept output samples are computed;</li>
+ * <li>when {@code up} is a multiple of {@code down} (always, in StyleGAN3: 2/2 and 4/2) the signal stays in that
+ *     phase layout through the activation and the down-sampling filter sums over the phases (a grouped conv per
+ *     axis, or one grouped 2-D conv for a radial filter), producing up/down output phases that are interleaved at the
+ *     output rate: no copy at the up-sampled rate, and only the kept output samples are computed;</li>
  * <li>otherwise the phases are interleaved once and the down filter runs strided (only kept samples computed).</li>
+ * <li>the clamp pass is skipped when a max/min reduction shows that nothing reaches the bound.</li>
  * </ul>
  * The activation gain is folded into the up-sampling taps (leaky ReLU is positively homogeneous), the bias belongs
  * to the caller (add it before, e.g. as the convolution's bias). Weights are built once, in the given manager.

@@ -7,8 +7,6 @@ import dev.styleclip.image.RgbImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,15 +24,6 @@ class AlignCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     static Path photo(String name) {
         return FACES.resolve("images").resolve(name + ".png");
@@ -43,23 +32,23 @@ class AlignCommandTest {
     @Test
     void alignsTheLargestFaceAndListsAll() throws Exception {
         Path out = tmp.resolve("a.png");
-        Result r = run("align", photo("two_faces").toString(), "--out", out.toString(), "--size", "256");
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("faces found: 2"), r.out);
-        assertTrue(r.out.contains("1: score"), r.out);
-        assertTrue(r.out.contains("2: score"), r.out);
-        assertTrue(r.err.contains("detecting faces"), r.err);
+        CliRun r = CliRun.run("align", photo("two_faces").toString(), "--out", out.toString(), "--size", "256");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("faces found: 2"), r.out());
+        assertTrue(r.out().contains("1: score"), r.out());
+        assertTrue(r.out().contains("2: score"), r.out());
+        assertTrue(r.err().contains("detecting faces"), r.err());
         RgbImage img = Images.read(out);
         assertEquals(256, img.width());
         assertEquals(256, img.height());
         Path out2 = tmp.resolve("b.png");
-        Result r2 = run("align", photo("two_faces").toString(), "--out", out2.toString(), "--size", "128", "--face", "2",
+        CliRun r2 = CliRun.run("align", photo("two_faces").toString(), "--out", out2.toString(), "--size", "128", "--face", "2",
                 "--detector", "tiny", "--variant", "sg3e");
-        assertEquals(0, r2.code, r2.err);
+        assertEquals(0, r2.code(), r2.err());
         assertEquals(128, Images.read(out2).width());
-        Result r3 = run("align", photo("two_faces").toString(), "--out", tmp.resolve("c.png").toString(), "--face", "3");
-        assertEquals(Cli.EXIT_BAD_INPUT, r3.code);
-        assertTrue(r3.err.contains("out of range"), r3.err);
+        CliRun r3 = CliRun.run("align", photo("two_faces").toString(), "--out", tmp.resolve("c.png").toString(), "--face", "3");
+        assertEquals(Cli.EXIT_BAD_INPUT, r3.code());
+        assertTrue(r3.err().contains("out of range"), r3.err());
     }
 
     @Test
@@ -74,8 +63,8 @@ class AlignCommandTest {
         String pts = String.format(Locale.ROOT, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g",
                 el[0], el[1], er[0], er[1], ml[0], ml[1], mr[0], mr[1]);
         Path out = tmp.resolve("p.png");
-        Result r = run("align", photo("astronaut").toString(), "--out", out.toString(), "--size", "256", "--points", pts);
-        assertEquals(0, r.code, r.err);
+        CliRun r = CliRun.run("align", photo("astronaut").toString(), "--out", out.toString(), "--size", "256", "--points", pts);
+        assertEquals(0, r.code(), r.err());
         RgbImage got = Images.read(out);
         RgbImage ref = Images.read(set.resolve(v.get("outputs").get("256").get("file").asText()));
         long diff = 0;
@@ -86,32 +75,32 @@ class AlignCommandTest {
     @Test
     void badInputExitsTwoWithOneLine() throws Exception {
         Path junk = Files.write(tmp.resolve("junk.jpg"), new byte[]{1, 2, 3, 4, 5});
-        Result r = run("align", junk.toString(), "--out", tmp.resolve("x.png").toString());
-        assertEquals(Cli.EXIT_BAD_INPUT, r.code);
-        String line = r.err.lines().filter(l -> l.startsWith("error:")).findFirst().orElse("");
-        assertTrue(line.contains("junk.jpg"), r.err);
+        CliRun r = CliRun.run("align", junk.toString(), "--out", tmp.resolve("x.png").toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, r.code());
+        String line = r.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("");
+        assertTrue(line.contains("junk.jpg"), r.err());
 
         RgbImage grey = RgbImage.blank(320, 240);
         java.util.Arrays.fill(grey.rgb(), (byte) 128);
         Path blank = tmp.resolve("blank.png");
         Images.writePng(grey, blank);
-        Result nf = run("align", blank.toString(), "--out", tmp.resolve("y.png").toString());
-        assertEquals(Cli.EXIT_BAD_INPUT, nf.code, nf.out + nf.err);
-        assertTrue(nf.err.contains("no face found — try a frontal photo"), nf.err);
+        CliRun nf = CliRun.run("align", blank.toString(), "--out", tmp.resolve("y.png").toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, nf.code(), nf.out() + nf.err());
+        assertTrue(nf.err().contains("no face found — try a frontal photo"), nf.err());
         assertFalse(Files.exists(tmp.resolve("y.png")));
 
-        Result bp = run("align", photo("astronaut").toString(), "--out", tmp.resolve("z.png").toString(), "--points", "1,2,3");
-        assertEquals(Cli.EXIT_BAD_INPUT, bp.code);
-        assertTrue(bp.err.contains("--points"), bp.err);
+        CliRun bp = CliRun.run("align", photo("astronaut").toString(), "--out", tmp.resolve("z.png").toString(), "--points", "1,2,3");
+        assertEquals(Cli.EXIT_BAD_INPUT, bp.code());
+        assertTrue(bp.err().contains("--points"), bp.err());
     }
 
     @Test
     void benchFacesJson() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("photos"));
         Files.copy(photo("luciano"), dir.resolve("luciano.png"));
-        Result r = run("bench", "faces", "--iters", "1", "--json", "--photos", dir.toString(), "--size", "256");
-        assertEquals(0, r.code, r.err);
-        JsonNode n = new ObjectMapper().readTree(r.out);
+        CliRun r = CliRun.run("bench", "faces", "--iters", "1", "--json", "--photos", dir.toString(), "--size", "256");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
         assertEquals("faces", n.get("bench").asText());
         assertEquals("cpu", n.get("device").asText());
         JsonNode p = n.get("photos").get(0);

@@ -7,8 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,15 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CompareCommandTest {
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private static Path image(Path dir, String name, int w, int h, int shift) throws Exception {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -38,29 +27,29 @@ class CompareCommandTest {
     void comparesWithDemoNetworksAndLabelsThem(@TempDir Path dir) throws Exception {
         Path a = image(dir, "a.png", 256, 256, 0);
         Path b = image(dir, "b.png", 200, 220, 30);
-        Result r = run("compare", "--json", "--lpips-size", "64", a.toString(), b.toString());
-        assertEquals(0, r.code, r.err);
-        JsonNode n = new ObjectMapper().readTree(r.out);
+        CliRun r = CliRun.run("compare", "--json", "--lpips-size", "64", a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
         double cos = n.path("identity").path("cosine").asDouble();
-        assertTrue(cos > -1.0001 && cos < 1.0001, r.out);
-        assertTrue(n.path("identity").path("network").asText().contains("demo network"), r.out);
-        assertTrue(n.path("lpips").path("distance").asDouble() > 0, r.out);
-        assertTrue(n.path("lpips").path("network").asText().contains("demo network"), r.out);
+        assertTrue(cos > -1.0001 && cos < 1.0001, r.out());
+        assertTrue(n.path("identity").path("network").asText().contains("demo network"), r.out());
+        assertTrue(n.path("lpips").path("distance").asDouble() > 0, r.out());
+        assertTrue(n.path("lpips").path("network").asText().contains("demo network"), r.out());
         assertEquals("64x64", n.path("lpips").path("size").asText());
     }
 
     @Test
     void missingFilesAreNamedInOneLineWithExitCode2(@TempDir Path dir) throws Exception {
         Path a = image(dir, "a.png", 64, 64, 0);
-        Result r = run("compare", a.toString(), a.toString(), "--id", dir.resolve("model_ir_se50.pth").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("model_ir_se50.pth") && r.err.trim().lines().count() == 1, r.err);
-        Result r2 = run("compare", a.toString(), dir.resolve("nope.png").toString());
-        assertEquals(2, r2.code);
-        assertTrue(r2.err.contains("nope.png"), r2.err);
-        Result r3 = run("compare", a.toString(), a.toString(), "--lpips-vgg", dir.resolve("vgg16-397923af.pth").toString());
-        assertEquals(2, r3.code);
-        assertTrue(r3.err.contains("vgg16-397923af.pth"), r3.err);
+        CliRun r = CliRun.run("compare", a.toString(), a.toString(), "--id", dir.resolve("model_ir_se50.pth").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model_ir_se50.pth") && r.err().trim().lines().count() == 1, r.err());
+        CliRun r2 = CliRun.run("compare", a.toString(), dir.resolve("nope.png").toString());
+        assertEquals(2, r2.code());
+        assertTrue(r2.err().contains("nope.png"), r2.err());
+        CliRun r3 = CliRun.run("compare", a.toString(), a.toString(), "--lpips-vgg", dir.resolve("vgg16-397923af.pth").toString());
+        assertEquals(2, r3.code());
+        assertTrue(r3.err().contains("vgg16-397923af.pth"), r3.err());
     }
 
     @Test

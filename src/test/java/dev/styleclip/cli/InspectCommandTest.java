@@ -6,8 +6,6 @@ import dev.styleclip.golden.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,26 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InspectCommandTest {
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void inspectsASafetensorsFileAsTextAndJson() throws Exception {
         Path f = Golden.set("readers").resolve("lpips-vgg.pth.safetensors");
-        Result r = run("inspect", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("format:     safetensors"), r.out);
-        assertTrue(r.out.contains("tensors:    5"), r.out);
-        Result j = run("inspect", "--json", f.toString());
-        assertEquals(0, j.code, j.err);
-        JsonNode n = new ObjectMapper().readTree(j.out);
+        CliRun r = CliRun.run("inspect", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("format:     safetensors"), r.out());
+        assertTrue(r.out().contains("tensors:    5"), r.out());
+        CliRun j = CliRun.run("inspect", "--json", f.toString());
+        assertEquals(0, j.code(), j.err());
+        JsonNode n = new ObjectMapper().readTree(j.out());
         assertEquals("safetensors", n.get("format").asText());
         assertEquals(5, n.get("num_tensors").asInt());
         assertEquals(5, n.get("tensors").size());
@@ -45,13 +34,13 @@ class InspectCommandTest {
     void unknownFileExitsTwoWithOneLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("notes.pkl");
         Files.writeString(f, "hello, this is not a model");
-        Result r = run("inspect", f.toString());
-        assertEquals(2, r.code);
-        assertEquals("", r.out);
-        assertEquals(1, r.err.strip().lines().count(), r.err);
-        assertTrue(r.err.contains("notes.pkl"), r.err);
-        Result missing = run("inspect", dir.resolve("nope.pt").toString());
-        assertEquals(2, missing.code);
-        assertTrue(missing.err.contains("no such file"), missing.err);
+        CliRun r = CliRun.run("inspect", f.toString());
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("notes.pkl"), r.err());
+        CliRun missing = CliRun.run("inspect", dir.resolve("nope.pt").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
     }
 }

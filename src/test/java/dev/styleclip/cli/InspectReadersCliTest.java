@@ -21,14 +21,14 @@ class InspectReadersCliTest {
     @Test
     void styleganPickleShowsClassAndInitKwargs() throws Exception {
         Path f = Golden.set("stylegan3").resolve("models/sg3t-32.pkl");
-        InspectCommandTest.Result r = InspectCommandTest.run("inspect", f.toString());
+        CliRun r = CliRun.run("inspect", f.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("format:     stylegan-pickle"), r.out());
         assertTrue(r.out().contains("objects:    [G_ema, G, D] (showing G_ema)"), r.out());
         assertTrue(r.out().contains("class:      Generator"), r.out());
         assertTrue(r.out().contains("init kwargs: {") && r.out().contains("\"magnitude_ema_beta\":0.9988915792636801"), r.out());
         assertTrue(r.out().contains("mapping.fc0.weight"), r.out());
-        InspectCommandTest.Result d = InspectCommandTest.run("inspect", "--json", "--object", "D", f.toString());
+        CliRun d = CliRun.run("inspect", "--json", "--object", "D", f.toString());
         assertEquals(0, d.code(), d.err());
         JsonNode n = new ObjectMapper().readTree(d.out());
         assertEquals("Discriminator", n.get("class_name").asText());
@@ -39,7 +39,7 @@ class InspectReadersCliTest {
     @Test
     void torchScriptArchive() {
         Path f = Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt");
-        InspectCommandTest.Result r = InspectCommandTest.run("inspect", f.toString());
+        CliRun r = CliRun.run("inspect", f.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("format:     torchscript"), r.out());
         assertTrue(r.out().contains("visual.conv1.weight"), r.out());
@@ -47,11 +47,11 @@ class InspectReadersCliTest {
 
     @Test
     void legacyAndZipTorchFiles() {
-        InspectCommandTest.Result r = InspectCommandTest.run("inspect", Golden.set("lpips").resolve("models/real_v0.1/vgg.pth").toString());
+        CliRun r = CliRun.run("inspect", Golden.set("lpips").resolve("models/real_v0.1/vgg.pth").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("format:     torch-legacy"), r.out());
         assertTrue(r.out().contains("tensors:    5"), r.out());
-        InspectCommandTest.Result z = InspectCommandTest.run("inspect", Golden.set("encoder").resolve("models/restyle_psp_tiny_a.pt").toString());
+        CliRun z = CliRun.run("inspect", Golden.set("encoder").resolve("models/restyle_psp_tiny_a.pt").toString());
         assertEquals(0, z.code(), z.err());
         assertTrue(z.out().contains("format:     torch-zip"), z.out());
         assertTrue(z.out().contains("other entries: [opts, latent_avg]"), z.out());
@@ -69,7 +69,7 @@ class InspectReadersCliTest {
         b.write(cmd);
         b.write(new byte[]{(byte) 0x85, 'R', '.'});
         Path f = Files.write(dir.resolve("evil.pkl"), b.toByteArray());
-        InspectCommandTest.Result r = InspectCommandTest.run("inspect", f.toString());
+        CliRun r = CliRun.run("inspect", f.toString());
         assertEquals(2, r.code());
         assertEquals("", r.out());
         assertEquals(1, r.err().strip().lines().count(), r.err());

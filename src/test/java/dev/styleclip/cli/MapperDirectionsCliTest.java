@@ -1,7 +1,7 @@
 package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.styleclip.edit.directions.Npy;
+import dev.styleclip.io.Npz;
 import dev.styleclip.golden.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,9 +63,9 @@ class MapperDirectionsCliTest {
         for (int i = 0; i < c; i++) std[i] = 0.1f;
         Path src = tmp.resolve("pub");
         Files.createDirectories(src);
-        Files.write(src.resolve("delta_i_c.npy"), Npy.write(new long[]{c, d}, dic));
-        Files.write(src.resolve("s_mean.npy"), Npy.write(new long[]{c}, mean));
-        Files.write(src.resolve("s_std.npy"), Npy.write(new long[]{c}, std));
+        Files.write(src.resolve("delta_i_c.npy"), Npz.npyBytes(Npz.Array.of(dic, c, d)));
+        Files.write(src.resolve("s_mean.npy"), Npz.npyBytes(Npz.Array.of(mean, c)));
+        Files.write(src.resolve("s_std.npy"), Npz.npyBytes(Npz.Array.of(std, c)));
         Path file = tmp.resolve("dirs.safetensors");
         StringWriter out = new StringWriter(), err = new StringWriter();
         assertEquals(0, run(out, err, "directions", "import", src.toString(), "--out", file.toString()), err.toString());

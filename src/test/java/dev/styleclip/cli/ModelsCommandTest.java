@@ -8,8 +8,6 @@ import dev.styleclip.runtime.models.ModelEntries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,26 +21,17 @@ class ModelsCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void listShowsEveryCatalogEntry() throws Exception {
-        Result r = run("models", "list", "--dir", tmp.toString(), "-v");
-        assertEquals(0, r.code, r.err);
-        for (var e : ModelEntries.all()) assertTrue(r.out.contains(e.name()), e.name());
-        assertTrue(r.out.contains("stylegan3-r-metfacesu-1024"));
-        assertTrue(r.out.contains("manual download: https://drive.google.com/"));
-        Result j = run("models", "list", "--dir", tmp.toString(), "--json");
-        assertEquals(0, j.code, j.err);
-        JsonNode n = new ObjectMapper().readTree(j.out);
+        CliRun r = CliRun.run("models", "list", "--dir", tmp.toString(), "-v");
+        assertEquals(0, r.code(), r.err());
+        for (var e : ModelEntries.all()) assertTrue(r.out().contains(e.name()), e.name());
+        assertTrue(r.out().contains("stylegan3-r-metfacesu-1024"));
+        assertTrue(r.out().contains("manual download: https://drive.google.com/"));
+        CliRun j = CliRun.run("models", "list", "--dir", tmp.toString(), "--json");
+        assertEquals(0, j.code(), j.err());
+        JsonNode n = new ObjectMapper().readTree(j.out());
         assertEquals(ModelEntries.all().size(), n.get("models").size());
     }
 
@@ -70,32 +59,32 @@ class ModelsCommandTest {
         byte[] vgg = Files.readAllBytes(Golden.set("lpips").resolve("models/real_v0.1/vgg.pth"));
         try (LoopbackServer server = new LoopbackServer().put("vgg.pth", vgg)) {
             Path dir = tmp.resolve("models");
-            Result f = run("models", "fetch", "lpips-vgg", "--dir", dir.toString(), "--url",
+            CliRun f = CliRun.run("models", "fetch", "lpips-vgg", "--dir", dir.toString(), "--url",
                     server.uri("/drop/vgg.pth").toString());
-            assertEquals(0, f.code, f.err);
-            assertTrue(f.out.contains("lpips-vgg: installed"), f.out);
-            assertTrue(f.err.contains("lpips-vgg ["), "progress bar on stderr: " + f.err);
-            assertTrue(f.err.contains("100%"), f.err);
-            assertTrue(f.err.contains("connection lost"), f.err);
+            assertEquals(0, f.code(), f.err());
+            assertTrue(f.out().contains("lpips-vgg: installed"), f.out());
+            assertTrue(f.err().contains("lpips-vgg ["), "progress bar on stderr: " + f.err());
+            assertTrue(f.err().contains("100%"), f.err());
+            assertTrue(f.err().contains("connection lost"), f.err());
             assertTrue(Files.isRegularFile(dir.resolve("lpips/vgg.pth")));
 
-            Result again = run("models", "fetch", "lpips-vgg", "--dir", dir.toString(), "--url",
+            CliRun again = CliRun.run("models", "fetch", "lpips-vgg", "--dir", dir.toString(), "--url",
                     server.uri("/file/vgg.pth").toString());
-            assertTrue(again.out.contains("already installed"), again.out);
+            assertTrue(again.out().contains("already installed"), again.out());
 
-            Result v = run("models", "verify", "--dir", dir.toString());
-            assertEquals(0, v.code, v.err);
-            assertTrue(v.out.contains("lpips-vgg") && v.out.contains("ok"), v.out);
+            CliRun v = CliRun.run("models", "verify", "--dir", dir.toString());
+            assertEquals(0, v.code(), v.err());
+            assertTrue(v.out().contains("lpips-vgg") && v.out().contains("ok"), v.out());
 
             Files.write(dir.resolve("lpips/vgg.pth"), java.util.Arrays.copyOf(vgg, vgg.length - 1));
-            Result bad = run("models", "verify", "--dir", dir.toString());
-            assertEquals(1, bad.code, bad.out);
-            assertTrue(bad.out.contains("mismatch"), bad.out);
+            CliRun bad = CliRun.run("models", "verify", "--dir", dir.toString());
+            assertEquals(1, bad.code(), bad.out());
+            assertTrue(bad.out().contains("mismatch"), bad.out());
 
-            Result missing = run("models", "fetch", "lpips-vgg", "--force", "--dir", dir.toString(), "--url",
+            CliRun missing = CliRun.run("models", "fetch", "lpips-vgg", "--force", "--dir", dir.toString(), "--url",
                     server.uri("/file/gone.pth").toString());
-            assertEquals(Cli.EXIT_BAD_INPUT, missing.code);
-            assertTrue(missing.err.startsWith("error: cannot download lpips-vgg") && missing.err.contains("404"), missing.err);
+            assertEquals(Cli.EXIT_BAD_INPUT, missing.code());
+            assertTrue(missing.err().startsWith("error: cannot download lpips-vgg") && missing.err().contains("404"), missing.err());
         }
     }
 
@@ -104,18 +93,18 @@ class ModelsCommandTest {
         Path dir = tmp.resolve("models");
         Path src = tmp.resolve("model_ir_se50.pth");
         Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), src);
-        Result i = run("models", "import", src.toString(), "--as", "ir-se50", "--dir", dir.toString(), "--copy");
-        assertEquals(0, i.code, i.err);
+        CliRun i = CliRun.run("models", "import", src.toString(), "--as", "ir-se50", "--dir", dir.toString(), "--copy");
+        assertEquals(0, i.code(), i.err());
         assertTrue(Files.exists(src), "--copy keeps the source");
         assertTrue(Files.isRegularFile(dir.resolve("model_ir_se50.pth")));
 
-        Result manual = run("models", "fetch", "restyle-e4e-ffhq", "--dir", dir.toString());
-        assertEquals(Cli.EXIT_BAD_INPUT, manual.code);
-        assertTrue(manual.err.contains("drive.google.com") && manual.err.contains("models import FILE --as restyle-e4e-ffhq"),
-                manual.err);
+        CliRun manual = CliRun.run("models", "fetch", "restyle-e4e-ffhq", "--dir", dir.toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, manual.code());
+        assertTrue(manual.err().contains("drive.google.com") && manual.err().contains("models import FILE --as restyle-e4e-ffhq"),
+                manual.err());
 
-        Result unknown = run("models", "fetch", "no-such-model", "--dir", dir.toString());
-        assertEquals(Cli.EXIT_BAD_INPUT, unknown.code);
-        assertTrue(unknown.err.contains("no model named 'no-such-model'"), unknown.err);
+        CliRun unknown = CliRun.run("models", "fetch", "no-such-model", "--dir", dir.toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, unknown.code());
+        assertTrue(unknown.err().contains("no model named 'no-such-model'"), unknown.err());
     }
 }

@@ -62,6 +62,23 @@ public final class Golden {
         return out;
     }
 
+    /** The body of one golden case. */
+    @FunctionalInterface
+    public interface CaseBody {
+        void run(JsonNode c) throws Exception;
+    }
+
+    /** One dynamic test per case of a set's manifest, named "id (kind)". */
+    public static List<org.junit.jupiter.api.DynamicTest> dynamicTests(String set, CaseBody body) {
+        List<org.junit.jupiter.api.DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : cases(set)) {
+            String kind = c.path("kind").asText("");
+            String name = c.path("id").asText() + (kind.isEmpty() ? "" : " (" + kind + ")");
+            tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(name, () -> body.run(c)));
+        }
+        return tests;
+    }
+
     /** A safetensors file of a set (cached per path). */
     public static synchronized TensorStore tensors(Path file) {
         return STORES.computeIfAbsent(file.toAbsolutePath().normalize(), f -> {

@@ -39,6 +39,17 @@ class SafetensorsTest {
     }
 
     @Test
+    void atomicWritesAreReadableByOthersAndKeepExistingPermissions(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("out.png");
+        AtomicFiles.writeString(f, "one");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        AtomicFiles.writeString(f, "two");
+        assertEquals("two", Files.readString(f));
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
     void halfWideningIsExact() {
         assertEquals(65504f, Tensor.halfToFloat((short) 0x7bff));
         assertEquals(5.9604645e-8f, Tensor.halfToFloat((short) 0x0001));

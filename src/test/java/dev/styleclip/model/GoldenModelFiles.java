@@ -28,6 +28,17 @@ public final class GoldenModelFiles {
         }
     }
 
+    /**
+     * Runs a {@code load_state_dict} case (kind, model_file, tensors) of a set; returns false for any other kind.
+     */
+    public static boolean loadStateDictCase(Path setDir, com.fasterxml.jackson.databind.JsonNode c) throws Exception {
+        if (!c.path("kind").asText().equals("load_state_dict")) return false;
+        TensorStore actual = stateDict(setDir.resolve(c.path("model_file").asText()));
+        TensorStore expected = dev.styleclip.golden.Golden.tensors(setDir.resolve(c.path("tensors").asText()));
+        assertSameStateDict(actual, expected, c.path("id").asText());
+        return true;
+    }
+
     /** A {@code load_state_dict} case: same keys (no extra), dtypes, shapes and bit-identical values. */
     public static void assertSameStateDict(TensorStore actual, TensorStore expected, String what) throws Exception {
         List<String> missing = new ArrayList<>();

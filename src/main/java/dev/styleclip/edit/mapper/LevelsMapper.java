@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.styleclip.nn.TorchMath;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 
@@ -202,7 +203,7 @@ public final class LevelsMapper implements AutoCloseable {
                     continue;
                 }
                 NDArray x = w.get(new NDIndex(":, " + a + ":" + e + ", :"));
-                x = x.mul(x.square().mean(new int[]{1}, true).add(1e-8f).pow(-0.5f));
+                x = x.mul(TorchMath.rsqrt(x.square().mean(new int[]{1}, true).add(1e-8f)));
                 for (int l = 1; l <= LAYERS; l++) {
                     NDArray wt = params.get(GROUP_KEYS[g] + ".mapping." + l + ".weight");
                     NDArray bias = params.get(GROUP_KEYS[g] + ".mapping." + l + ".bias");

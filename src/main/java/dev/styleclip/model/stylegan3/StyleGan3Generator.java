@@ -12,6 +12,7 @@ import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.nn.FilteredLrelu;
+import dev.styleclip.nn.ModulatedConv;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,6 +52,10 @@ public final class StyleGan3Generator implements AutoCloseable {
          * null = the buffer stored in the checkpoint.
          */
         public Options transform(double[][] inverse) {
+            if (inverse != null && (inverse.length != 3 || inverse[0].length != 3 || inverse[1].length != 3
+                    || inverse[2].length != 3)) {
+                throw new IllegalArgumentException("the input transform must be 3x3");
+            }
             this.transform = inverse;
             return this;
         }
@@ -231,8 +236,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             l.weight = wt;
             l.styleGain = (float) (1 / Math.sqrt((double) l.inC * l.kernel * l.kernel));
         } else {
-            long fanIn = ws[1] * ws[2] * ws[3];
-            l.weight = wt.mul(wt.square().sum(new int[]{1, 2, 3}, true).div((float) fanIn).pow(-0.5));
+            l.weight = ModulatedConv.normalizeWeight(wt);
             l.styleGain = 1f;
         }
         l.bias = g.get(p + "bias").toNDArray(manager);
@@ -395,7 +399,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             Map<String, NDArray> st = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : styles.entrySet()) {
                 // results of ops on the caller's arrays go to the sub-manager; they return to the caller on close
-                e.getValue().tempAttach(sub);
+                if (e.getValue().getManager() != sub) e.getValue().tempAttach(sub);
                 st.put(e.getKey(), e.getValue());
             }
             NDArray out = synthesisImpl(st, options, sub);
@@ -504,23 +508,9 @@ public final class StyleGan3Generator implements AutoCloseable {
     }
 
     private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub, boolean styleSpace) {
-        long n = x.getShape().get(0);
-        long h = x.getShape().get(2), w = x.getShape().get(3);
-        int ci = l.inC, co = l.outC, k = l.kernel;
-        NDArray wm;
-        if (!l.torgb) {
-            NDArray sn = s.mul(s.square().mean().pow(-0.5));
-            wm = sn.reshape(n, 1, ci, 1, 1).mul(l.weight); // [N, O, I, k, k]
-            NDArray d = wm.square().sum(new int[]{2, 3, 4}).add(1e-8f).pow(-0.5).mul(l.inputGain);
-            wm = wm.mul(d.reshape(n, co, 1, 1, 1));
-        } else {
-            NDArray sg = styleSpace ? s.mul(l.inputGain) : s.mul(l.styleGain * l.inputGain);
-            wm = sg.reshape(n, 1, ci, 1, 1).mul(l.weight);
-        }
-        NDArray bias = n == 1 ? l.bias : sub.zeros(new Shape(n, co)).add(l.bias).reshape(n * co);
-        NDArray y = Conv2d.conv2d(x.reshape(1, n * ci, h, w), wm.reshape(n * co, ci, k, k), bias, new Shape(1, 1),
-                new Shape(k - 1, k - 1), new Shape(1, 1), (int) n).singletonOrThrow();
-        y = y.reshape(n, co, h + k - 1, w + k - 1);
+        // StyleSpace ToRGB values already carry the weight gain
+        NDArray st = l.torgb && !styleSpace ? s.mul(l.styleGain) : s;
+        NDArray y = ModulatedConv.forward(x, l.weight, st, !l.torgb, l.inputGain, l.bias, l.kernel - 1);
         return l.act.forward(y);
     }
 

@@ -97,25 +97,4 @@ class DirectionsTest {
         for (int j = 0; j < 4; j++) at1 += BicubicResize.matrix(4, 7)[2][j] * j;
         assertEquals(1.0, at1, 1e-6);
     }
-
-    @Test
-    void npyReaderReadsFloatArraysAndRefusesObjects() throws IOException {
-        float[] v = {1f, -2.5f, 3f, 4f, 5f, 6f};
-        Npy.Array a = Npy.parse("t", Npy.write(new long[]{2, 3}, v));
-        assertArrayEquals(new long[]{2, 3}, a.shape());
-        assertArrayEquals(v, a.data());
-        // float64, version 2 header
-        String h = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
-        h = h + " ".repeat((64 - (12 + h.length() + 1) % 64) % 64) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(12 + h.length() + 16).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 2).put((byte) 0).putInt(h.length());
-        b.put(h.getBytes(StandardCharsets.ISO_8859_1)).putDouble(0.25).putDouble(-1e10);
-        Npy.Array d = Npy.parse("t2", b.array());
-        assertArrayEquals(new float[]{0.25f, -1e10f}, d.data());
-        byte[] obj = Npy.write(new long[]{1}, new float[]{0});
-        String text = new String(obj, StandardCharsets.ISO_8859_1).replace("'<f4'", "'|O' ");
-        IOException e = assertThrows(IOException.class, () -> Npy.parse("o", text.getBytes(StandardCharsets.ISO_8859_1)));
-        assertTrue(e.getMessage().contains("pickled object"), e.getMessage());
-        assertThrows(IOException.class, () -> Npy.parse("bad", new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
-    }
 }

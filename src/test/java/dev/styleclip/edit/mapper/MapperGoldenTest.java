@@ -93,8 +93,14 @@ class MapperGoldenTest {
         ClipModel clip = EditGoldenModels.clip();
         TensorStore init = Golden.tensors(Golden.set(EditGoldenModels.SET).resolve(c.path("init_state_dict_file").asText()));
         try (NDManager m = EditGoldenModels.manager().newSubManager()) {
-            NDArray w = mapW(g, t, p, m);
-            check(c, t, "w", w.toFloatArray());
+            // our mapping is checked against the stored start latent w (its own tolerance) ...
+            check(c, t, "w", mapW(g, t, p, m).toFloatArray());
+            // ... and the trace starts from the stored float32 w itself, as both of the reference's runs did (README:
+            // "both dtype runs start from this float32 value"): the per-step trace tolerances measure float32 rounding
+            // of the training from one identical start; a start that differs by a few ulps (matmul summation order in
+            // the mapping network) is a perturbation they do not budget for. The reference code itself, started from
+            // our mapped w, misses state.*.bias at step 2 exactly as we then did (eps-sized bias gradients in AdamW).
+            NDArray w = t.get("w").toNDArray(m);
             LevelsMapper mapper = LevelsMapper.load(init, g.numWs(), m);
             List<String> keys = new ArrayList<>();
             p.path("state_dict_keys").forEach(k -> keys.add(k.asText()));

@@ -42,22 +42,13 @@ class LpipsGoldenTest {
     @TestFactory
     List<DynamicTest> cases() {
         Engines.configureOffline();
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : Golden.cases(SET)) {
-            tests.add(DynamicTest.dynamicTest(c.path("id").asText() + " (" + c.path("kind").asText() + ")", () -> run(c)));
-        }
-        return tests;
+        return Golden.dynamicTests(SET, c -> run(c));
     }
 
     private static void run(JsonNode c) throws Exception {
         Path dir = Golden.set(SET);
         String kind = c.path("kind").asText();
-        if (kind.equals("load_state_dict")) {
-            TensorStore actual = GoldenModelFiles.stateDict(dir.resolve(c.path("model_file").asText()));
-            TensorStore expected = Golden.tensors(dir.resolve(c.path("tensors").asText()));
-            GoldenModelFiles.assertSameStateDict(actual, expected, c.path("id").asText());
-            return;
-        }
+        if (GoldenModelFiles.loadStateDictCase(dir, c)) return;
         if (!kind.equals("lpips")) fail("unknown case kind " + kind);
         Lpips lpips = model(c.path("model").asText());
         TensorStore t = Golden.tensors(dir.resolve(c.path("tensors").asText()));

@@ -1,0 +1,189 @@
+package dev.styleclip.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.edit.Projection;
+import dev.styleclip.image.RgbImage;
+import dev.styleclip.io.ModelFiles;
+import dev.styleclip.model.encoder.EncoderPreprocess;
+import dev.styleclip.model.encoder.RestyleEncoder;
+import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.model.lpips.Lpips;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.Engines;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ./styleclip bench invert}: projection step time (synthesis + LPIPS forward/backward + Adam at the generator's
+ * resolution) and ReStyle encoder inversion time per photo and per iteration.
+ */
+@Command(name = "invert", description = "Time inversion: one projection step, and encoder inversion per photo / per iteration.")
+public final class BenchInvertCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle for the projection (default: the demo network)")
+    Path generator;
+
+    @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights (default: demo trunk, same cost)")
+    Path lpipsVgg;
+
+    @Option(names = "--encoder", paramLabel = "FILE",
+            description = "ReStyle checkpoint (default: a random-weight encoder of the official architecture on the demo generator)")
+    Path encoder;
+
+    @Option(names = "--steps", defaultValue = "6", description = "projection steps timed (default ${DEFAULT-VALUE}; the first is not counted)")
+    int steps;
+
+    @Option(names = "--photos", defaultValue = "3", description = "encoder inversions timed (default ${DEFAULT-VALUE}; plus one warm-up)")
+    int photos;
+
+    @Option(names = "--iterations", description = "encoder iterations (default: the checkpoint's, 3 for the demo)")
+    Integer iterations;
+
+    @Option(names = "--skip-encoder", description = "time only the projection")
+    boolean skipEncoder;
+
+    @Option(names = "--threads", description = "intra-op threads (default: libtorch's choice)")
+    Integer threads;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 2 || photos < 1) throw new IllegalArgumentException("--steps must be >= 2 and --photos >= 1");
+        if (threads != null) {
+            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        }
+        Engines.pytorch();
+        if (threads != null) JniUtils.setNumThreads(threads);
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (ComputeService service = new ComputeService();
+             NDManager m = NDManager.newBaseManager();
+             Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin());
+             StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m)) {
+            // ---- projection step
+            int res = g.resolution();
+            float[] target = new float[3 * res * res];
+            SplittableRandom rnd = new SplittableRandom(1);
+            for (int i = 0; i < target.length; i++) target[i] = (float) (rnd.nextDouble() * 2 - 1);
+            Projection.Settings s = new Projection.Settings().steps(steps).wAvgSamples(0).previewEvery(0);
+            List<Double> stepMs = new ArrayList<>();
+            long[] last = {-1};
+            service.run("bench projection", new Projection(g, lpips, target, s), f -> {
+                if (f.step() <= 0) return;
+                long now = System.nanoTime();
+                if (last[0] >= 0) stepMs.add((now - last[0]) / 1e6);
+                last[0] = now;
+            });
+            r.put("generator", g.isDemo() ? DemoNetworks.LABEL : g.source());
+            r.put("resolution", res);
+            r.put("lpips", lpipsVgg == null ? "demo VGG16 trunk" : lpipsVgg.toString());
+            r.put("projection_step_ms", Bench.Stats.of(stepMs).toMap());
+            // ---- encoder
+            if (!skipEncoder) {
+                RestyleInversion inv;
+                if (encoder != null) {
+                    inv = RestyleInversion.load(encoder, generator);
+                } else {
+                    RestyleEncoder e = RestyleEncoder.demo(RestyleEncoder.Kind.PSP, g.numWs(), g.wDim(), 5);
+                    inv = RestyleInversion.of(e, g, g.wAvg(), 3);
+                }
+                try {
+                    int n = iterations != null ? iterations : inv.defaultIterations();
+                    int size = inv.inputSize();
+                    byte[] px = new byte[size * size * 3];
+                    for (int i = 0; i < px.length; i++) px[i] = (byte) rnd.nextInt(256);
+                    RgbImage photo = new RgbImage(size, size, px);
+                    List<Double> perPhoto = new ArrayList<>();
+                    List<Double> perIter = new ArrayList<>();
+                    for (int p = 0; p <= photos; p++) {
+                        final boolean record = p > 0;
+                        long[] t0 = {System.nanoTime()};
+                        long start = t0[0];
+                        service.run("bench encoder", ctx -> ctx.step(sm -> {
+                            NDArray x = EncoderPreprocess.input(List.of(photo), size, sm);
+                            inv.invert(x, n, null, (k, o, lat, img, fb) -> {
+                                long now = System.nanoTime();
+                                if (record) perIter.add((now - t0[0]) / 1e6);
+                                t0[0] = now;
+                            }, null);
+                            return null;
+                        }), null);
+                        if (record) perPhoto.add((System.nanoTime() - start) / 1e6);
+                    }
+                    List<Double> encOnly = new ArrayList<>();
+                    for (int p = 0; p <= photos; p++) {
+                        final boolean record = p > 0;
+                        service.run("bench encoder forward", ctx -> ctx.step(sm -> {
+                            NDArray x6 = sm.zeros(new ai.djl.ndarray.types.Shape(1, 6, size, size));
+                            long t = System.nanoTime();
+                            inv.encoder().forward(x6);
+                            if (record) encOnly.add((System.nanoTime() - t) / 1e6);
+                            return null;
+                        }), null);
+                    }
+                    r.put("encoder_forward_ms", Bench.Stats.of(encOnly).toMap());
+                    r.put("encoder", encoder == null ? "demo ReStyle-pSp (random weights, official IR-SE-50 architecture)" : inv.describe());
+                    r.put("encoder_input", size);
+                    r.put("encoder_iterations", n);
+                    r.put("encoder_per_photo_ms", Bench.Stats.of(perPhoto).toMap());
+                    r.put("encoder_per_iteration_ms", Bench.Stats.of(perIter).toMap());
+                } finally {
+                    inv.close(); // the demo inversion does not own the generator
+                }
+            }
+        }
+        r.put("peak_rss_mb", Bench.peakRssMb());
+        r.put("threads", JniUtils.getNumThreads());
+        r.put("device", Engine.getInstance().defaultDevice().toString());
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        } else {
+            out.println("Inversion: generator " + r.get("generator") + " " + r.get("resolution") + "x" + r.get("resolution")
+                    + ", LPIPS " + r.get("lpips") + (r.containsKey("encoder") ? ", encoder " + r.get("encoder") : ""));
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[]{"measurement", "median ms", "min ms"});
+            row(rows, "projection step", r.get("projection_step_ms"));
+            if (r.containsKey("encoder_per_photo_ms")) {
+                row(rows, "encoder inversion / photo (" + r.get("encoder_iterations") + " it)", r.get("encoder_per_photo_ms"));
+                row(rows, "encoder inversion / iteration", r.get("encoder_per_iteration_ms"));
+                row(rows, "  of which encoder forward", r.get("encoder_forward_ms"));
+            }
+            out.print(Bench.table(rows));
+            out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device"));
+        }
+        out.flush();
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void row(List<String[]> rows, String name, Object stats) {
+        Map<String, Object> s = (Map<String, Object>) stats;
+        rows.add(new String[]{name, String.format(Locale.ROOT, "%.1f", ((Number) s.get("median")).doubleValue()),
+                String.format(Locale.ROOT, "%.1f", ((Number) s.get("min")).doubleValue())});
+    }
+}

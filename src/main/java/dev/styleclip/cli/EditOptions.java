@@ -1,0 +1,201 @@
+package dev.styleclip.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.LatentFile;
+import dev.styleclip.edit.LatentOptimization;
+import dev.styleclip.edit.Metrics;
+import dev.styleclip.edit.WGroups;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.runtime.Frame;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** Options and helpers shared by {@code edit} and {@code sweep}: networks, start latent, optimisation settings. */
+final class EditOptions {
+
+    /** The network files (each optional: demo network). */
+    static final class Networks {
+        @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
+        Path generator;
+
+        @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP ViT checkpoint (default: demo network)")
+        Path clip;
+
+        @Option(names = "--id", paramLabel = "ID.pth", description = "ArcFace IR-SE weights (default: demo network)")
+        Path id;
+
+        @Option(names = "--lpips-vgg", paramLabel = "VGG.pth", description = "torchvision VGG16 weights for LPIPS (default: demo trunk)")
+        Path lpipsVgg;
+
+        EditNetworks.Files files() {
+            for (Path p : new Path[]{generator, clip, id, lpipsVgg}) {
+                if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such file");
+            }
+            return new EditNetworks.Files(generator, clip, id, lpipsVgg);
+        }
+    }
+
+    /** Where to start. */
+    static final class StartOptions {
+        @Option(names = "--seed", paramLabel = "N", description = "start from this seed's z (as gen_images.py)")
+        Long seed;
+
+        @Option(names = "--trunc", paramLabel = "PSI", defaultValue = "1", description = "truncation psi for --seed (default ${DEFAULT-VALUE})")
+        double trunc;
+
+        @Option(names = "--latent", paramLabel = "w.npz", description = "start from a projected latent (NVIDIA .npz, key w)")
+        Path latent;
+
+        LatentOptimization.Start start() throws IOException {
+            if ((seed == null) == (latent == null)) throw new IllegalArgumentException("give either --seed N or --latent w.npz");
+            if (latent != null) return LatentOptimization.Start.latent(LatentFile.read(latent));
+            return LatentOptimization.Start.seed(seed, trunc);
+        }
+    }
+
+    /** The optimisation settings except prompt and λs. */
+    static final class Optimisation {
+        @Option(names = "--space", paramLabel = "w+|z", defaultValue = "w+", description = "latent space to optimise (default ${DEFAULT-VALUE})")
+        String space;
+
+        @Option(names = "--groups", paramLabel = "LIST", defaultValue = "coarse,medium,fine",
+                description = "style groups left free in w+ (default ${DEFAULT-VALUE})")
+        String groups;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "300", description = "optimisation steps (default ${DEFAULT-VALUE})")
+        int steps;
+
+        @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01", description = "Adam learning rate (default ${DEFAULT-VALUE})")
+        double lr;
+
+        @Option(names = "--l2-form", paramLabel = "sum|mean", defaultValue = "mean",
+                description = "latent L2 as a sum of squares (StyleCLIP) or a mean (default ${DEFAULT-VALUE})")
+        String l2Form;
+
+        @Option(names = "--schedule", paramLabel = "cosine|step|constant", defaultValue = "step",
+                description = "learning-rate schedule: StyleCLIP's cosine ramp, StepLR(50, 0.5) or constant (default ${DEFAULT-VALUE})")
+        String schedule;
+
+        LatentOptimization.Settings settings(String prompt, double l2, double idWeight, int previewSize) {
+            LatentOptimization.Space sp = LatentOptimization.Space.parse(space);
+            Set<WGroups.Group> g = WGroups.parse(groups);
+            return LatentOptimization.Settings.defaults(prompt).withSpace(sp, g).withSteps(steps).withLr(lr)
+                    .withWeights(l2, idWeight).withL2Form(LatentOptimization.L2Form.parse(l2Form))
+                    .withSchedule(LatentOptimization.ScheduleKind.parse(schedule)).withPreviewSize(previewSize);
+        }
+    }
+
+    private EditOptions() {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A progress bar with the losses on stderr, at most ~10 updates a second. */
+    static Consumer<Frame> progress(PrintWriter err, String label) {
+        long[] last = {0};
+        return f -> {
+            if (f.step() == 0 || f.losses().isEmpty() || f.message() != null) return;
+            long now = System.nanoTime();
+            if (f.step() < f.total() && now - last[0] < 100_000_000L) return;
+            last[0] = now;
+            int width = 24;
+            int filled = f.total() == 0 ? width : Math.min(width, f.step() * width / f.total());
+            StringBuilder sb = new StringBuilder("\r").append(label).append('[').append("#".repeat(filled))
+                    .append(".".repeat(width - filled)).append("] ").append(f.step()).append('/').append(f.total());
+            f.losses().forEach((k, v) -> sb.append(' ').append(k).append(' ').append(fmt(v)));
+            sb.append(" lr ").append(String.format(Locale.ROOT, "%.4g", f.lr()));
+            err.print(sb);
+            err.flush();
+        };
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** "CLIP score 0.2512, ID similarity 0.9312, LPIPS 0.1044". */
+    static String describe(Metrics m) {
+        return "CLIP score " + fmt(m.clipScore()) + ", ID similarity " + fmt(m.idSimilarity()) + ", LPIPS " + fmt(m.lpips());
+    }
+
+    static Map<String, Object> networks(EditNetworks.Files f, boolean demo, String description) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("demo", demo);
+        m.put("description", description);
+        m.put("generator", f.generator() == null ? "demo network" : f.generator().toString());
+        m.put("clip", f.clip() == null ? "demo network" : f.clip().toString());
+        m.put("id", f.id() == null ? "demo network" : f.id().toString());
+        m.put("lpips_vgg", f.lpipsVgg() == null ? "demo network" : f.lpipsVgg().toString());
+        return m;
+    }
+
+    static Map<String, Object> start(LatentOptimization.Start s, Path latentFile) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (s.seed() != null) {
+            m.put("seed", s.seed());
+            m.put("trunc", s.psi());
+        } else {
+            m.put("latent", latentFile == null ? null : latentFile.toString());
+        }
+        return m;
+    }
+
+    static List<Map<String, Object>> history(LatentOptimization.Result r) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LatentOptimization.StepRecord s : r.history()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", s.step());
+            m.put("lr", s.lr());
+            m.put("total", s.total());
+            m.put("clip", s.clip());
+            m.put("l2", s.l2());
+            m.put("id", s.id());
+            m.put(Metrics.CLIP_SCORE, s.clipScore());
+            m.put(Metrics.ID_SIMILARITY, s.idSimilarity());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> metrics(Metrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(Metrics.CLIP_SCORE, m.clipScore());
+        out.put(Metrics.ID_SIMILARITY, m.idSimilarity());
+        out.put(Metrics.LPIPS, m.lpips());
+        return out;
+    }
+
+    static void writeJson(Path file, Object value) throws IOException {
+        AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(value));
+    }
+
+    static List<Double> parseDoubles(String text, String what) {
+        List<Double> out = new ArrayList<>();
+        for (String p : text.split(",")) {
+            String t = p.trim();
+            if (t.isEmpty()) continue;
+            try {
+                double v = Double.parseDouble(t);
+                if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(what + " values must be >= 0, got " + t);
+                out.add(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(what + " takes comma-separated numbers, got '" + t + "'");
+            }
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException(what + " needs at least one value");
+        return out;
+    }
+}

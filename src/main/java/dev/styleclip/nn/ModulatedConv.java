@@ -1,0 +1,60 @@
+package dev.styleclip.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * Style-modulated 2-D convolution (StyleGAN2/3): per-sample weights {@code w · s} (optionally demodulated to unit
+ * output norm), run for the whole batch as one grouped convolution (groups = N).
+ */
+public final class ModulatedConv {
+    private ModulatedConv() {
+    }
+
+    /**
+     * Pre-normalises conv weights [O, I, k, k] for demodulation (each output filter scaled to unit RMS), as the StyleGAN3
+     * reference does before modulating; result in the weight's manager.
+     */
+    public static NDArray normalizeWeight(NDArray weight) {
+        long[] s = weight.getShape().getShape();
+        long fanIn = s[1] * s[2] * s[3];
+        return weight.mul(weight.square().sum(new int[]{1, 2, 3}, true).div((float) fanIn).pow(-0.5));
+    }
+
+    /**
+     * @param x          input [N, I, H, W] (its manager receives the temporaries)
+     * @param weight     [O, I, k, k]: pre-normalised with {@link #normalizeWeight} when {@code demodulate}
+     * @param styles     [N, I]
+     * @param demodulate whether to normalise styles (over the whole batch, as the reference) and demodulate
+     * @param inputGain  scalar multiplied into the final weights (e.g. 1/√magnitude_ema)
+     * @param bias       [O] added to the output, or null
+     * @param padding    zero padding on every side
+     * @return [N, O, H + 2·padding − k + 1, W + 2·padding − k + 1]
+     */
+    public static NDArray forward(NDArray x, NDArray weight, NDArray styles, boolean demodulate, float inputGain,
+                                  NDArray bias, int padding) {
+        Shape xs = x.getShape();
+        long n = xs.get(0), h = xs.get(2), w = xs.get(3);
+        long[] ws = weight.getShape().getShape();
+        long co = ws[0], ci = ws[1], kh = ws[2], kw = ws[3];
+        NDArray wm;
+        if (demodulate) {
+            NDArray sn = styles.mul(styles.square().mean().pow(-0.5));
+            wm = sn.reshape(n, 1, ci, 1, 1).mul(weight); // [N, O, I, k, k]
+            NDArray d = wm.square().sum(new int[]{2, 3, 4}).add(1e-8f).pow(-0.5).mul(inputGain);
+            wm = wm.mul(d.reshape(n, co, 1, 1, 1));
+        } else {
+            wm = styles.mul(inputGain).reshape(n, 1, ci, 1, 1).mul(weight);
+        }
+        NDArray b = bias;
+        if (bias != null && n > 1) {
+            NDManager m = x.getManager();
+            b = m.zeros(new Shape(n, co)).add(bias).reshape(n * co);
+        }
+        NDArray y = Conv2d.conv2d(x.reshape(1, n * ci, h, w), wm.reshape(n * co, ci, kh, kw), b, new Shape(1, 1),
+                new Shape(padding, padding), new Shape(1, 1), (int) n).singletonOrThrow();
+        return y.reshape(n, co, h + 2L * padding - kh + 1, w + 2L * padding - kw + 1);
+    }
+}
