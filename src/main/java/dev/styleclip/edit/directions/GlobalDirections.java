@@ -142,7 +142,8 @@ public final class GlobalDirections {
 
     /**
      * create_delta_i_c.py for channels [from, to): for each channel c, S_work[:, c] = mean[c] ∓ strength·std[c], the
-     * N samples synthesised (−, + interleaved in one batch), their CLIP features [N, 2, D]; the channel is NOT restored
+     * N samples synthesised (those at − in one batch, those at + in another, as the reference), their CLIP features
+     * [N, 2, D]; the channel is NOT restored
      * (it stays at mean + strength·std, as the reference does). {@code sWork} [N·C] is updated in place.
      *
      * @param keepImages channels whose images and CLIP inputs are returned (may be empty)
@@ -158,16 +159,21 @@ public final class GlobalDirections {
         for (int ch = from; ch < to; ch++) {
             float minus = mean[ch] + (-d) * std[ch];
             float plus = mean[ch] + d * std[ch];
-            float[] batch = new float[2 * n * c];
+            // as the reference: the N samples at −strength form one synthesis batch, those at +strength another (the
+            // modulated convolutions normalise styles over the whole batch, so the batch composition is part of the
+            // float32 arithmetic); CLIP then sees [N, 2(−,+)] flattened to 2N images
+            float[] lo = java.util.Arrays.copyOf(sWork, n * c);
+            float[] hi = java.util.Arrays.copyOf(sWork, n * c);
             for (int i = 0; i < n; i++) {
-                System.arraycopy(sWork, i * c, batch, (2 * i) * c, c);
-                System.arraycopy(sWork, i * c, batch, (2 * i + 1) * c, c);
-                batch[(2 * i) * c + ch] = minus;
-                batch[(2 * i + 1) * c + ch] = plus;
+                lo[i * c + ch] = minus;
+                hi[i * c + ch] = plus;
             }
             try (NDManager step = m.newSubManager()) {
-                NDArray s = step.create(batch, new Shape(2L * n, c));
-                NDArray img = synthesize(g, s, StyleGan3Generator.Options.defaults());
+                StyleGan3Generator.Options o = StyleGan3Generator.Options.defaults();
+                NDArray imLo = synthesize(g, step.create(lo, new Shape(n, c)), o);
+                NDArray imHi = synthesize(g, step.create(hi, new Shape(n, c)), o);
+                Shape is = imLo.getShape();
+                NDArray img = NDArrays.stack(new NDList(imLo, imHi), 1).reshape(2L * n, is.get(1), is.get(2), is.get(3));
                 NDArray in = clipInput(img, r);
                 NDArray f = clip.encodeImage(in);
                 boolean keep = keepImages != null && keepImages.contains(ch);
