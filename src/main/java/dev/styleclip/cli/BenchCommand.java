@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             BenchFacesCommand.class,
             ClipBenchCommand.class,
             BenchGeneratorCommand.class,
+            BenchMapperCommand.class,
             BenchInvertCommand.class,
             BenchEditCommand.class,
             CommandLine.HelpCommand.class})

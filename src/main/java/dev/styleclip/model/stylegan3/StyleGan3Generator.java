@@ -408,26 +408,80 @@ public final class StyleGan3Generator implements AutoCloseable {
         }
     }
 
+    /**
+     * StyleSpace as stylegan3-editing's {@code W2S} defines it: {@code "input"} → t / ‖t[:2]‖ [N, 4] (r_c, r_s, t_x,
+     * t_y), every layer → its affine output [N, C_in], the ToRGB entry multiplied by its weight gain 1/√(C_in·k²).
+     * Feed (edited) values back with {@link #synthesisFromStyleSpace}.
+     */
+    public Map<String, NDArray> styleSpace(NDArray ws) {
+        NDManager caller = ws.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            ws.tempAttach(sub);
+            Map<String, NDArray> st = stylesImpl(ws);
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            NDArray t = st.get(INPUT);
+            out.put(INPUT, t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true)));
+            for (Layer l : layers) {
+                NDArray v = st.get(l.name);
+                out.put(l.name, l.torgb ? v.mul(l.styleGain) : v);
+            }
+            for (NDArray a : out.values()) a.attach(caller);
+            return out;
+        }
+    }
+
+    /** The factor {@link #styleSpace} applies to a layer's affine output (1/√(C_in·k²) for ToRGB, else 1). */
+    public float styleSpaceGain(String layer) {
+        for (Layer l : layers) if (l.name.equals(layer)) return l.styleGain;
+        if (INPUT.equals(layer)) return 1f;
+        throw new IllegalArgumentException("no synthesis layer " + layer);
+    }
+
+    /**
+     * stylegan3-editing's {@code synthesis(None, all_s=S)}: runs the network from StyleSpace values as
+     * {@link #styleSpace} returns them; the input group is used as given (no re-normalisation), ToRGB styles already
+     * carry their gain.
+     */
+    public NDArray synthesisFromStyleSpace(Map<String, NDArray> styleSpace, Options options) {
+        NDArray first = styleSpace.get(INPUT);
+        if (first == null) throw new IllegalArgumentException("styles lack '" + INPUT + "'");
+        NDManager caller = first.getManager();
+        try (NDManager sub = caller.newSubManager()) {
+            Map<String, NDArray> st = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : styleSpace.entrySet()) {
+                e.getValue().tempAttach(sub);
+                st.put(e.getKey(), e.getValue());
+            }
+            NDArray out = synthesisImpl(st, options, sub, true);
+            out.attach(caller);
+            return out;
+        }
+    }
+
     private NDArray synthesisImpl(Map<String, NDArray> styles, Options options, NDManager sub) {
+        return synthesisImpl(styles, options, sub, false);
+    }
+
+    private NDArray synthesisImpl(Map<String, NDArray> styles, Options options, NDManager sub, boolean styleSpace) {
         if (options == null) options = Options.defaults();
         NDArray t = styles.get(INPUT);
         if (t == null) throw new IllegalArgumentException("styles lack '" + INPUT + "'");
-        NDArray x = inputForward(t, options.transform == null ? storedTransform : options.transform, sub);
+        NDArray x = inputForward(t, options.transform == null ? storedTransform : options.transform, sub, !styleSpace);
         if (options.listener != null) options.listener.accept(INPUT, x);
         for (Layer l : layers) {
             NDArray s = styles.get(l.name);
             if (s == null) throw new IllegalArgumentException("styles lack '" + l.name + "'");
-            x = layerForward(l, x, s, sub);
+            x = layerForward(l, x, s, sub, styleSpace);
             if (options.listener != null) options.listener.accept(l.name, x);
         }
         if (config.outputScale != 1) x = x.mul((float) config.outputScale);
         return x;
     }
 
-    private NDArray inputForward(NDArray t, double[][] transform, NDManager sub) {
+    private NDArray inputForward(NDArray t, double[][] transform, NDManager sub, boolean normalize) {
         long n = t.getShape().get(0);
         int c = inChannels;
-        t = t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true));
+        if (normalize) t = t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true));
         NDArray rc = t.get(new NDIndex(":, 0"));
         NDArray rs = t.get(new NDIndex(":, 1"));
         NDArray tx = t.get(new NDIndex(":, 2"));
@@ -453,8 +507,9 @@ public final class StyleGan3Generator implements AutoCloseable {
         return Conv2d.conv2d(feat, inMixWeight).singletonOrThrow();
     }
 
-    private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub) {
-        NDArray st = l.torgb ? s.mul(l.styleGain) : s;
+    private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub, boolean styleSpace) {
+        // StyleSpace ToRGB values already carry the weight gain
+        NDArray st = l.torgb && !styleSpace ? s.mul(l.styleGain) : s;
         NDArray y = ModulatedConv.forward(x, l.weight, st, !l.torgb, l.inputGain, l.bias, l.kernel - 1);
         return l.act.forward(y);
     }

@@ -1,0 +1,96 @@
+package dev.styleclip.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.LatentFile;
+import dev.styleclip.edit.mapper.LevelsMapper;
+import dev.styleclip.edit.mapper.MapperTrainingJob;
+import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.io.Safetensors;
+import dev.styleclip.io.TensorStore;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorImages;
+import dev.styleclip.model.stylegan3.NumpyRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ./styleclip apply-mapper}: edits one latent with a trained mapper in one forward pass. */
+@Command(name = "apply-mapper", description = "Edit a face with a trained latent mapper: w' = w + strength * M(w).")
+public final class ApplyMapperCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--mapper", required = true, paramLabel = "DIR|FILE", description = "train-mapper output directory or a mapper .safetensors")
+    Path mapper;
+    @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
+    Path generator;
+    @Option(names = "--seed", description = "edit the face of this seed")
+    Long seed;
+    @Option(names = "--latent", paramLabel = "W.npz", description = "edit this saved w [1, num_ws, w_dim] (.npz or .npy)")
+    Path latent;
+    @Option(names = "--psi", defaultValue = "0.7", description = "truncation psi for --seed (default ${DEFAULT-VALUE})")
+    double psi;
+    @Option(names = "--strength", defaultValue = "0.1", description = "lambda_delta (default ${DEFAULT-VALUE}, the training value)")
+    double strength;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write original.png and edited.png")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((seed == null) == (latent == null)) throw new IllegalArgumentException("give exactly one of --seed and --latent");
+        Path file = Files.isDirectory(mapper) ? mapper.resolve(MapperTrainingJob.MAPPER_FILE) : mapper;
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--mapper " + mapper + ": no mapper file " + file);
+        if (latent != null && !Files.isRegularFile(latent)) throw new IllegalArgumentException("--latent " + latent + ": no such file");
+        PrintWriter o = spec.commandLine().getOut();
+        try (EditCliModels models = EditCliModels.open(generator, null, null, false, false, o);
+             NDManager m = models.manager.newSubManager()) {
+            var g = models.generator;
+            TensorStore store = Safetensors.read(file);
+            LevelsMapper lm = LevelsMapper.load(store, g.numWs(), m);
+            if (lm.wDim() != g.wDim()) {
+                throw new IllegalArgumentException("the mapper is for w_dim " + lm.wDim() + ", the generator has " + g.wDim());
+            }
+            NDArray w;
+            if (seed != null) {
+                double[] z = NumpyRandom.latent(seed, g.zDim());
+                float[] zf = new float[z.length];
+                for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
+                w = g.mapping(m.create(zf, new Shape(1, g.zDim())), psi, null);
+            } else {
+                w = readLatent(latent, g.numWs(), g.wDim(), m);
+            }
+            NDArray orig = g.synthesis(w);
+            NDArray edited = g.synthesis(lm.edit(w, strength));
+            Files.createDirectories(out);
+            var a = GeneratorImages.toImage(orig, 0);
+            var b = GeneratorImages.toImage(edited, 0);
+            AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(a, "png", os));
+            AtomicFiles.write(out.resolve("edited.png"), os -> ImageIO.write(b, "png", os));
+            Map<String, Object> meta = store.metadata();
+            o.printf(Locale.ROOT, "Edited with mapper %s (prompt \"%s\", groups %s) at strength %s -> %s%s%n", file,
+                    meta == null ? "?" : meta.getOrDefault("prompt", "?"), lm.groupsSpec(), strength, out.resolve("edited.png"),
+                    models.demo ? " (" + DemoNetworks.LABEL + ")" : "");
+        }
+        return 0;
+    }
+
+    /** A projector-style latent file (npz key {@code w}, float32 [1, num_ws, w_dim]) via {@link LatentFile}. */
+    private static NDArray readLatent(Path f, int numWs, int wDim, NDManager m) throws Exception {
+        LatentFile.Latent l = LatentFile.read(f);
+        if (l.numWs() != numWs || l.wDim() != wDim) {
+            throw new IllegalArgumentException("--latent " + f + " holds w of shape [1, " + l.numWs() + ", " + l.wDim()
+                    + "], the generator needs [1, " + numWs + ", " + wDim + "]");
+        }
+        return m.create(l.values(), new Shape(1, numWs, wDim));
+    }
+}

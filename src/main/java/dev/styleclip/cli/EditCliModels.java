@@ -1,0 +1,90 @@
+package dev.styleclip.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.styleclip.io.ModelFiles;
+import dev.styleclip.model.clip.ClipDemo;
+import dev.styleclip.model.clip.ClipModel;
+import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.face.IrSeBackbone;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.Engines;
+import dev.styleclip.runtime.Frame;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/** The networks of the mapper / directions commands, with the demo networks when no file is given (labelled). */
+final class EditCliModels implements AutoCloseable {
+    final NDManager manager;
+    final StyleGan3Generator generator;
+    final ClipModel clip;
+    final IdentityLoss idLoss;
+    final boolean demo;
+
+    private EditCliModels(NDManager manager, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, boolean demo) {
+        this.manager = manager;
+        this.generator = generator;
+        this.clip = clip;
+        this.idLoss = idLoss;
+        this.demo = demo;
+    }
+
+    static void requireFile(Path p, String option) {
+        if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(option + " " + p + ": no such file");
+    }
+
+    static EditCliModels open(Path generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
+            throws Exception {
+        requireFile(generator, "--generator");
+        requireFile(clip, "--clip");
+        requireFile(id, "--id");
+        Engines.pytorch();
+        NDManager m = NDManager.newBaseManager();
+        try {
+            StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m);
+            ClipModel c = !needClip ? null : clip == null ? ClipDemo.create(m) : ClipModel.load(ModelFiles.openStore(clip), m);
+            IdentityLoss l = !needId ? null : new IdentityLoss(id == null ? IrSeBackbone.demo() : IrSeBackbone.load(id));
+            EditCliModels r = new EditCliModels(m, g, c, l, g.isDemo() || (c != null && clip == null) || (l != null && id == null));
+            if (g.isDemo()) out.println("Using the " + DemoNetworks.LABEL + " generator: random weights, images are patterns, not faces.");
+            if (c != null && clip == null) out.println("Using the " + DemoNetworks.LABEL + " CLIP (random weights): edits follow no text.");
+            if (l != null && id == null) out.println("Using the " + DemoNetworks.LABEL + " ID backbone (random weights).");
+            out.flush();
+            return r;
+        } catch (Exception | Error e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** A progress bar on stderr driven by frames. */
+    static Consumer<Frame> progressBar(PrintWriter err, String what) {
+        return f -> {
+            int width = 30;
+            int filled = f.total() > 0 ? (int) Math.min(width, (long) f.step() * width / f.total()) : 0;
+            StringBuilder sb = new StringBuilder("\r").append(what).append(" [").append("#".repeat(filled))
+                    .append(".".repeat(width - filled)).append("] ").append(f.step()).append('/').append(f.total());
+            Double loss = f.losses().get("total");
+            if (loss == null) loss = f.losses().get("epoch_loss");
+            if (loss != null) sb.append(String.format(Locale.ROOT, " loss %.5f", loss));
+            if (!Double.isNaN(f.lr())) sb.append(String.format(Locale.ROOT, " lr %.2g", f.lr()));
+            if (f.message() != null) sb.append(' ').append(f.message());
+            while (sb.length() < 110) sb.append(' ');
+            err.print(sb);
+            err.flush();
+        };
+    }
+
+    @Override
+    public void close() {
+        if (idLoss != null) {
+            idLoss.backbone().close();
+            idLoss.close();
+        }
+        manager.close();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.styleclip.edit.mapper;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.styleclip.edit.optim.Adam;
+import dev.styleclip.model.clip.ClipModel;
+import dev.styleclip.model.clip.StyleClipFrontEnd;
+import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One training step of the latent mapper, as stylegan3-editing's {@code Coach.train}: x = synthesis(w) (no gradient);
+ * ŵ = w + 0.1·M(w); x̂ = synthesis(ŵ); loss = λ_ID·ID(x̂, x) + λ_CLIP·mean_b(1 − cos(CLIP(x̂), text)) + λ_L2·MSE(ŵ, w);
+ * backward; one AdamW step per mapper parameter (PyTorch's rule, {@link Adam#adamW}).
+ *
+ * <p>The CLIP loss front end is StyleCLIP's (nearest ×u then k×k average pool, no normalisation); the ID loss is
+ * {@link IdentityLoss}'s (its features of x are detached). // TODO use edit.ClipLoss / edit.EditNetworks after merge
+ */
+public final class MapperTrainer {
+    /** The delta scale the reference hard-codes in training, validation and inference. */
+    public static final double TRAIN_DELTA_SCALE = 0.1;
+
+    /** Loss weights and AdamW settings. */
+    public record Settings(double clipLambda, double l2Lambda, double idLambda, double weightDecay) {
+        /** The reference defaults: clip 1.0, latent L2 0.3, ID 0.06; AdamW weight decay 0.01. */
+        public static Settings defaults() {
+            return new Settings(1.0, 0.3, 0.06, 0.01);
+        }
+    }
+
+    /** What one step computed (values BEFORE the update) and, when asked, its tensors. */
+    public record StepResult(Map<String, Double> losses, float[] delta, float[] wHat, float[] xHat) {
+    }
+
+    private final LevelsMapper mapper;
+    private final StyleGan3Generator generator;
+    private final ClipModel clip;
+    private final StyleClipFrontEnd frontEnd;
+    private final IdentityLoss idLoss;
+    private final NDArray textFeatures;
+    private final Settings settings;
+    private final Map<String, Adam> optimisers = new LinkedHashMap<>();
+
+    /**
+     * @param textFeatures raw CLIP text features [1, D] of the prompt (kept by the caller)
+     * @param idLoss       the ID loss, or null when λ_ID = 0
+     */
+    public MapperTrainer(LevelsMapper mapper, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss,
+                         NDArray textFeatures, Settings settings, NDManager stateManager) {
+        this.mapper = mapper;
+        this.generator = generator;
+        this.clip = clip;
+        this.idLoss = idLoss;
+        this.textFeatures = textFeatures;
+        this.settings = settings;
+        if (idLoss == null && settings.idLambda() != 0) throw new IllegalArgumentException("an ID weight needs an ID network");
+        this.frontEnd = new StyleClipFrontEnd(generator.resolution(), clip.inputResolution());
+        for (Map.Entry<String, NDArray> e : mapper.parameters().entrySet()) {
+            e.getValue().setRequiresGradient(true);
+            optimisers.put(e.getKey(), Adam.adamW(e.getValue(), stateManager, settings.weightDecay()));
+        }
+    }
+
+    /** The AdamW state per parameter key (for checkpoints). */
+    public Map<String, Adam> optimisers() {
+        return optimisers;
+    }
+
+    public LevelsMapper mapper() {
+        return mapper;
+    }
+
+    /**
+     * One step on the batch w [B, num_ws, w_dim] at learning rate lr. Temporaries live in {@code tmp}. With
+     * {@code keepTensors} the result carries M(w), ŵ and x̂ (flattened float32).
+     */
+    public StepResult step(NDArray w, double lr, NDManager tmp, boolean keepTensors) {
+        NDArray wl = w.getManager() == tmp ? w : w.duplicate();
+        if (wl != w) wl.attach(tmp);
+        NDArray x = generator.synthesis(wl);
+        NDArray fx = idLoss != null && settings.idLambda() != 0 ? idLoss.features(x).stopGradient() : null;
+        Map<String, Double> losses = new LinkedHashMap<>();
+        float[] delta = null, wHat = null, xHat = null;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray d = mapper.forward(wl);
+            NDArray wh = wl.add(d.mul((float) TRAIN_DELTA_SCALE));
+            NDArray xh = generator.synthesis(wh);
+            NDArray lossId;
+            NDArray idImprove;
+            if (fx != null) {
+                NDArray fxh = idLoss.features(xh);
+                NDArray cos = fxh.mul(fx).sum(new int[]{1});
+                lossId = cos.neg().add(1f).mean();
+                idImprove = cos.sub(fx.mul(fx).sum(new int[]{1})).mean();
+            } else {
+                lossId = tmp.create(0f);
+                idImprove = tmp.create(0f);
+            }
+            NDArray img = clip.encodeImage(frontEnd.apply(xh));
+            NDArray lossClip = clip.styleClipLoss(img, textFeatures).mean();
+            NDArray l2 = wh.sub(wl).square().mean();
+            NDArray loss = lossId.mul((float) settings.idLambda());
+            loss = loss.add(lossClip.mul((float) settings.clipLambda()));
+            loss = loss.add(l2.mul((float) settings.l2Lambda()));
+            gc.backward(loss);
+            losses.put("total", (double) loss.getFloat());
+            losses.put("clip", (double) lossClip.getFloat());
+            losses.put("l2", (double) l2.getFloat());
+            losses.put("id", (double) lossId.getFloat());
+            losses.put("id_improve", (double) idImprove.getFloat());
+            if (keepTensors) {
+                delta = d.toFloatArray();
+                wHat = wh.toFloatArray();
+                xHat = xh.toFloatArray();
+            }
+        }
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // in-place updates of leaves that require gradients (compute threads start with grad mode on)
+        try {
+            for (Map.Entry<String, NDArray> e : mapper.parameters().entrySet()) {
+                NDArray p = e.getValue();
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                optimisers.get(e.getKey()).step(p, g, lr, tmp);
+                JniUtils.zeroGrad((PtNDArray) p); // PyTorch accumulates gradients: zero them for the next step
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return new StepResult(losses, delta, wHat, xHat);
+    }
+}
