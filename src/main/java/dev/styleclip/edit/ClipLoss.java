@@ -9,6 +9,7 @@ import dev.styleclip.model.clip.StyleClipFrontEnd;
 import dev.styleclip.model.clip.TextEmbeddingCache;
 
 import java.util.List;
+import dev.styleclip.nn.Nd;
 
 /**
  * StyleCLIP's CLIP loss ({@code criteria/clip_loss.py}) against fixed prompts: {@code 1 − logits_per_image / 100} of the
@@ -55,7 +56,7 @@ public final class ClipLoss {
 
     /** The raw text features [T, D] in {@code m}. */
     public NDArray textFeatures(NDManager m) {
-        return m.create(text, new Shape(prompts.size(), clip.config().embedDim()));
+        return Nd.constant(m, text, new Shape(prompts.size(), clip.config().embedDim()));
     }
 
     /** Raw image features [N, D] of generator images [N, 3, S, S] (in the images' manager). */

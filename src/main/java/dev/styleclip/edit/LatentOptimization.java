@@ -14,6 +14,7 @@ import dev.styleclip.model.clip.ClipTokenizer;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
@@ -48,13 +49,10 @@ import java.util.Set;
  * the context's per-step manager; the latent and Adam's moments in the job manager, so memory stays flat. A NaN/Inf loss
  * or gradient stops the run early: the result then holds the last good latent and {@link Result#stoppedEarly()}.
  *
- * <p>DJL caveat (PyTorch engine 0.36): arrays created from Java data ({@code manager.create(float[])}, and the scalar
- * operand DJL creates and closes inside {@code x.mul(2f)}, {@code x.div(100f)} …) are {@code from_blob} views of Java
- * direct buffers. Autograd keeps such operands for the backward pass; once the Java array is closed, a garbage
- * collection between forward and backward frees the memory and the gradient reads garbage (measured: NaN in about half
- * of the steps when a GC is forced there, for the generator, CLIP and ID paths alike). This class keeps its own
- * operands alive until the backward pass; the networks' internal scalar ops are outside its control, so a non-finite
- * loss or gradient is retried once before the run is declared diverged.
+ * <p>GC safety (DJL 0.36, PyTorch engine): every operand of the graph — here and in the networks — is torch-owned
+ * ({@link Nd} scalars and constants instead of {@code x.mul(2f)} / {@code manager.create(float[])}, whose
+ * {@code from_blob} buffers a garbage collection between forward and backward could free; see docs/stack.md), so a
+ * non-finite loss or gradient is a real divergence and is not retried.
  */
 public final class LatentOptimization implements Job<LatentOptimization.Result> {
 
@@ -345,11 +343,11 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         NDArray ws0;
         NDArray latent;
         if (start.seed() != null) {
-            NDArray z = jm.create(seedZ(start.seed(), g.zDim()), new Shape(1, g.zDim()));
+            NDArray z = Nd.constant(jm, seedZ(start.seed(), g.zDim()), new Shape(1, g.zDim()));
             ws0 = g.mapping(z, psi, null);
             latent = zSpace ? z : gatherWs(ws0, freeIdx);
         } else {
-            ws0 = jm.create(start.latent().values(), new Shape(1, numWs, wDim));
+            ws0 = Nd.constant(jm, start.latent().values(), new Shape(1, numWs, wDim));
             latent = gatherWs(ws0, freeIdx);
         }
         NDArray latent0 = latent.duplicate();
@@ -372,65 +370,38 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                 final int step = i;
                 double lr = schedule.lr(i);
                 StepRecord rec = ctx.step(sm -> {
-                    NDArray img = null;
-                    double[] vals = null;
-                    NDArray grad = null;
-                    // Up to two attempts: DJL's scalar ops (x.mul(2f) etc.) and per-call constants alias Java direct
-                    // buffers that a garbage collection between forward and backward can free (see the class notes),
-                    // which shows up as a transient non-finite gradient. A real divergence fails both attempts.
-                    for (int attempt = 0; ; attempt++) {
-                        NDArray v = latent.duplicate();
-                        v.attach(sm);
-                        v.setRequiresGradient(true);
-                        String bad = null;
-                        double badValue = 0;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
-                            img = g.synthesis(ws);
-                            ClipLoss.Values cv = clipLoss.evaluate(img);
-                            NDArray lClip = cv.loss().reshape(new Shape());
-                            NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly; stays in the step manager
-                            NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
-                            // weights as arrays of the step manager (alive until backward), not as scalar operands
-                            NDArray totalLoss = lClip.add(lL2.mul(sm.create((float) settings.l2Weight())));
-                            // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
-                            // it is computed on a detached image and left out of the total, as run_optimization does
-                            NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
-                            if (useId) totalLoss = totalLoss.add(lId.mul(sm.create((float) settings.idWeight())));
-                            vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
-                                    totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
-                            String[] names = {"CLIP", "L2", "ID", "total"};
-                            for (int k = 0; k < 4 && bad == null; k++) {
-                                if (!Double.isFinite(vals[k])) {
-                                    bad = names[k];
-                                    badValue = vals[k];
-                                }
-                            }
-                            if (bad == null) {
-                                gc.backward(totalLoss);
-                                grad = v.getGradient().duplicate();
-                            }
-                        }
-                        if (bad == null) {
-                            grad.attach(sm);
-                            for (float x : grad.toFloatArray()) {
-                                if (!Float.isFinite(x)) {
-                                    bad = "gradient of the total";
-                                    badValue = x;
-                                    break;
-                                }
-                            }
-                        }
-                        if (bad == null) break;
-                        if (attempt >= 1) {
-                            if (bad.startsWith("gradient")) throw new DivergedException(ctx.jobName(), step + 1, bad, badValue);
-                            ctx.requireFinite(step + 1, bad, badValue);
-                        }
+                    NDArray v = latent.duplicate();
+                    v.attach(sm);
+                    v.setRequiresGradient(true);
+                    NDArray img;
+                    double[] vals;
+                    NDArray grad;
+                    // Every operand of the graph is torch-owned (Nd helpers, see docs/stack.md "Autograd and arrays
+                    // made from Java data"), so a garbage collection between forward and backward cannot corrupt the
+                    // gradient: a non-finite loss or gradient is a real divergence and stops the run.
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
+                        img = g.synthesis(ws);
+                        ClipLoss.Values cv = clipLoss.evaluate(img);
+                        NDArray lClip = cv.loss().reshape(new Shape());
+                        NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly
+                        NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
+                        NDArray totalLoss = lClip.add(Nd.mul(lL2, (float) settings.l2Weight()));
+                        // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
+                        // it is computed on a detached image and left out of the total, as run_optimization does
+                        NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
+                        if (useId) totalLoss = totalLoss.add(Nd.mul(lId, (float) settings.idWeight()));
+                        vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
+                                totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
+                        String[] names = {"CLIP", "L2", "ID", "total"};
+                        for (int k = 0; k < names.length; k++) ctx.requireFinite(step + 1, names[k], vals[k]);
+                        gc.backward(totalLoss);
+                        grad = v.getGradient().duplicate();
                     }
-                    // Adam's moments live in the job manager; attach them to the step manager for the update so the
-                    // temporaries it derives from them (sqrt, quotient) are freed with the step
-                    adam.expAvg().tempAttach(sm);
-                    adam.expAvgSq().tempAttach(sm);
+                    grad.attach(sm);
+                    for (float x : grad.toFloatArray()) {
+                        if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), step + 1, "gradient of the total", x);
+                    }
                     adam.step(latent, grad, lr, sm);
                     double idSim = 1 - vals[2];
                     StepRecord r = new StepRecord(step + 1, lr, vals[0], vals[1], vals[2], vals[3], vals[4], idSim);
@@ -460,7 +431,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
 
         // final ws, image and metrics (outside any gradient collector)
         try (NDManager fm = jm.newSubManager()) {
-            NDArray v = fm.create(lastGood, latentShape);
+            NDArray v = Nd.constant(fm, lastGood, latentShape);
             NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
             NDArray img = g.synthesis(ws);
             Metrics m = Metrics.of(nets, clipLoss, img, image0);

@@ -12,6 +12,7 @@ import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
@@ -160,7 +161,7 @@ public final class Projection implements Job<Projection.Result> {
             try (NDManager sub = m.newSubManager()) {
                 float[] zb = new float[nb * zDim];
                 for (int i = 0; i < zb.length; i++) zb[i] = (float) z[b0 * zDim + i];
-                NDArray w = g.mapping(sub.create(zb, new Shape(nb, zDim)), 1.0, null).get(":, 0, :");
+                NDArray w = g.mapping(Nd.constant(sub, zb, new Shape(nb, zDim)), 1.0, null).get(":, 0, :");
                 float[] v = w.toFloatArray();
                 for (int i = 0; i < nb; i++) {
                     float[] row = new float[wDim];
@@ -229,11 +230,11 @@ public final class Projection implements Job<Projection.Result> {
             for (int k = 0; k < rows; k++) System.arraycopy(init, 0, full, k * wDim, wDim);
             init = full;
         }
-        NDArray w = jm.create(init, new Shape(1, rows, wDim));
+        NDArray w = Nd.constant(jm, init, new Shape(1, rows, wDim));
         Adam adam = new Adam(w, jm, 0.9, 0.999, 1e-8, 0);
         Lpips.Target tgt;
         try (NDManager sub = jm.newSubManager()) {
-            NDArray t = sub.create(target, new Shape(1, 3, r, r));
+            NDArray t = Nd.constant(sub, target, new Shape(1, 3, r, r));
             tgt = lpips.target(toLossSize(t));
         }
         SplittableRandom noiseRnd = new SplittableRandom(settings.seed);
@@ -256,7 +257,7 @@ public final class Projection implements Job<Projection.Result> {
                     double loss;
                     NDArray grad;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray wn = ns > 0 ? v.add(sm.create(noise, new Shape(1, rows, wDim))) : v;
+                        NDArray wn = ns > 0 ? v.add(Nd.constant(sm, noise, new Shape(1, rows, wDim))) : v;
                         NDArray ws = rows == numWs ? wn : wn.broadcast(new Shape(1, numWs, wDim));
                         img = generator.synthesis(ws);
                         NDArray dist = lpips.distance(toLossSize(img), tgt).sum();
@@ -266,10 +267,6 @@ public final class Projection implements Job<Projection.Result> {
                         grad = v.getGradient().duplicate();
                     }
                     grad.attach(sm);
-                    // the moments live in the job manager: attach them here so the update's temporaries go with the step
-                    adam.expAvg().tempAttach(sm);
-                    adam.expAvgSq().tempAttach(sm);
-                    w.tempAttach(sm);
                     adam.step(w, grad, lr, sm);
                     Pixels px = preview ? pixels(img) : null;
                     return new Object[]{loss, wNow, px};

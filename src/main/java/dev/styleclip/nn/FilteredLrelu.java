@@ -100,13 +100,13 @@ public final class FilteredLrelu {
             for (int c = 0; c < channels; c++)
                 for (int r = 0; r < up; r++)
                     for (int a = 0; a < t; a++) wy[(c * up + r) * t + a] = (float) (py.h[r][a] * gain);
-            yUp = manager.create(wy, new Shape((long) channels * up, 1, t, 1));
+            yUp = Nd.constant(manager, wy, new Shape((long) channels * up, 1, t, 1));
             int tx = px.taps;
             float[] wx = new float[channels * up * up * tx];
             for (int g = 0; g < channels * up; g++)
                 for (int r = 0; r < up; r++)
                     for (int a = 0; a < tx; a++) wx[(g * up + r) * tx + a] = (float) px.h[r][a];
-            xUp = manager.create(wx, new Shape((long) channels * up * up, 1, 1, tx));
+            xUp = Nd.constant(manager, wx, new Shape((long) channels * up * up, 1, 1, tx));
         }
         if (hasDown) {
             if (radial) {
@@ -129,12 +129,12 @@ public final class FilteredLrelu {
                                                 int oc = (c * m + ey) * m + ex, ic = ry * up + rx;
                                                 w[((oc * in + ic) * s + sy) * s + sx] = (float) v;
                                             }
-                    down2d = manager.create(w, new Shape((long) channels * o, in, s, s));
+                    down2d = Nd.constant(manager, w, new Shape((long) channels * o, in, s, s));
                 } else {
                     float[] w = new float[channels * kd * kd];
                     for (int c = 0; c < channels; c++)
                         for (int i = 0; i < kd * kd; i++) w[c * kd * kd + i] = (float) gd[i];
-                    down2d = manager.create(w, new Shape(channels, 1, kd, kd));
+                    down2d = Nd.constant(manager, w, new Shape(channels, 1, kd, kd));
                 }
             } else {
                 double[] gd = Upfirdn.flip(downFilter, 1.0);
@@ -148,7 +148,7 @@ public final class FilteredLrelu {
                                     int idx = j * up + rx - ex * down;
                                     wx[(((grp * m + ex) * up) + rx) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
                                 }
-                    xDown = manager.create(wx, new Shape((long) channels * up * m, up, 1, s));
+                    xDown = Nd.constant(manager, wx, new Shape((long) channels * up * m, up, 1, s));
                     // y: groups = C; in (ry, ex'), out (ey, ex): tap s = gd[s·u + ry − ey·d] where ex' = ex
                     int in = up * m, o = m * m;
                     float[] wy = new float[channels * o * in * s];
@@ -161,12 +161,12 @@ public final class FilteredLrelu {
                                         int oc = (c * m + ey) * m + ex, ic = ry * m + ex;
                                         wy[(oc * in + ic) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
                                     }
-                    yDown = manager.create(wy, new Shape((long) channels * o, in, s, 1));
+                    yDown = Nd.constant(manager, wy, new Shape((long) channels * o, in, s, 1));
                 } else {
                     float[] w = new float[channels * kd];
                     for (int c = 0; c < channels; c++) for (int i = 0; i < kd; i++) w[c * kd + i] = (float) gd[i];
-                    xDown = manager.create(w, new Shape(channels, 1, 1, kd));
-                    yDown = manager.create(w, new Shape(channels, 1, kd, 1));
+                    xDown = Nd.constant(manager, w, new Shape(channels, 1, 1, kd));
+                    yDown = Nd.constant(manager, w, new Shape(channels, 1, kd, 1));
                 }
             }
         }
@@ -198,7 +198,7 @@ public final class FilteredLrelu {
                 x = x.get(new NDIndex(":, :, 0:" + needY + ", 0:" + needX));
             }
         } else if (plainGain != 1) {
-            x = x.mul(plainGain);
+            x = Nd.mul(x, plainGain);
         }
         // The clamp rarely bites: two read-only reductions decide whether the allocating clip pass is needed
         // (when nothing reaches the bound, clip is the identity in value and in gradient).

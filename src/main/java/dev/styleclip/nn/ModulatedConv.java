@@ -20,7 +20,7 @@ public final class ModulatedConv {
     public static NDArray normalizeWeight(NDArray weight) {
         long[] s = weight.getShape().getShape();
         long fanIn = s[1] * s[2] * s[3];
-        return weight.mul(weight.square().sum(new int[]{1, 2, 3}, true).div((float) fanIn).pow(-0.5));
+        return weight.mul(Nd.pow(Nd.div(weight.square().sum(new int[]{1, 2, 3}, true), (float) fanIn), -0.5));
     }
 
     /**
@@ -41,12 +41,12 @@ public final class ModulatedConv {
         long co = ws[0], ci = ws[1], kh = ws[2], kw = ws[3];
         NDArray wm;
         if (demodulate) {
-            NDArray sn = styles.mul(styles.square().mean().pow(-0.5));
+            NDArray sn = styles.mul(Nd.pow(styles.square().mean(), -0.5));
             wm = sn.reshape(n, 1, ci, 1, 1).mul(weight); // [N, O, I, k, k]
-            NDArray d = wm.square().sum(new int[]{2, 3, 4}).add(1e-8f).pow(-0.5).mul(inputGain);
+            NDArray d = Nd.mul(Nd.pow(Nd.add(wm.square().sum(new int[]{2, 3, 4}), 1e-8f), -0.5), inputGain);
             wm = wm.mul(d.reshape(n, co, 1, 1, 1));
         } else {
-            wm = styles.mul(inputGain).reshape(n, 1, ci, 1, 1).mul(weight);
+            wm = Nd.mul(styles, inputGain).reshape(n, 1, ci, 1, 1).mul(weight);
         }
         NDArray b = bias;
         if (bias != null && n > 1) {

@@ -68,7 +68,7 @@ public final class MultiheadAttention {
         // [B, L, 3W] -> [B, L, 3, H, D] -> [3, B, H, L, D]
         NDArray qkv = Linear.linear(x, inWeight, inBias).singletonOrThrow()
                 .reshape(b, l, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = qkv.get(0).mul(scale);
+        NDArray q = Nd.mul(qkv.get(0), scale);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, L, L]

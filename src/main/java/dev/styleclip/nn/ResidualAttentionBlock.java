@@ -55,6 +55,6 @@ public final class ResidualAttentionBlock {
 
     /** QuickGELU: z · sigmoid(1.702 z) (not the erf/tanh GELU). */
     public static NDArray quickGelu(NDArray z) {
-        return z.mul(Activation.sigmoid(z.mul(1.702f)));
+        return z.mul(Activation.sigmoid(Nd.mul(z, 1.702f)));
     }
 }

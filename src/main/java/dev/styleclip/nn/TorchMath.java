@@ -24,7 +24,8 @@ public final class TorchMath {
      */
     public static NDArray rsqrt(NDArray x) {
         NDArray s = sqrt(x);
-        NDArray one = s.getManager().create(1f).toType(s.getDataType(), false);
+        // a torch-owned 1 (an array made from Java data would be freed under autograd by a GC: see Nd)
+        NDArray one = Nd.scalar(s.getManager(), 1.0, s.getDataType());
         return one.div(s);
     }
 

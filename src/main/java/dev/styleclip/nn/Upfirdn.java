@@ -39,20 +39,20 @@ public final class Upfirdn {
                 int k = (int) Math.round(Math.sqrt(f.length));
                 float[] g = new float[f.length];
                 for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) g[i * k + j] = (float) (f[(k - 1 - i) * k + (k - 1 - j)] * gain);
-                NDArray wt = m.create(g, new Shape(1, 1, k, k)).repeat(0, c);
+                NDArray wt = Nd.constant(m, g, new Shape(1, 1, k, k)).repeat(0, c);
                 x = Conv2d.conv2d(x, wt, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
             } else {
                 int k = f.length;
                 double g1 = Math.sqrt(gain);
                 float[] g = new float[k];
                 for (int i = 0; i < k; i++) g[i] = (float) (f[k - 1 - i] * g1);
-                NDArray wx = m.create(g, new Shape(1, 1, 1, k)).repeat(0, c);
-                NDArray wy = m.create(g, new Shape(1, 1, k, 1)).repeat(0, c);
+                NDArray wx = Nd.constant(m, g, new Shape(1, 1, 1, k)).repeat(0, c);
+                NDArray wy = Nd.constant(m, g, new Shape(1, 1, k, 1)).repeat(0, c);
                 x = Conv2d.conv2d(x, wx, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
                 x = Conv2d.conv2d(x, wy, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
             }
         } else if (gain != 1) {
-            x = x.mul(gain);
+            x = Nd.mul(x, gain);
         }
         if (down > 1) x = x.get(new NDIndex(":, :, ::" + down + ", ::" + down));
         return x;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.styleclip.nn.Nd;
 import dev.styleclip.nn.TorchMath;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
@@ -203,12 +204,12 @@ public final class LevelsMapper implements AutoCloseable {
                     continue;
                 }
                 NDArray x = w.get(new NDIndex(":, " + a + ":" + e + ", :"));
-                x = x.mul(TorchMath.rsqrt(x.square().mean(new int[]{1}, true).add(1e-8f)));
+                x = x.mul(TorchMath.rsqrt(Nd.add(x.square().mean(new int[]{1}, true), 1e-8f)));
                 for (int l = 1; l <= LAYERS; l++) {
                     NDArray wt = params.get(GROUP_KEYS[g] + ".mapping." + l + ".weight");
                     NDArray bias = params.get(GROUP_KEYS[g] + ".mapping." + l + ".bias");
-                    NDArray y = x.matMul(wt.mul(weightScale).transpose());
-                    x = Activation.leakyRelu(y.add(bias.mul(LR_MUL)), 0.2f).mul(SQRT2);
+                    NDArray y = x.matMul(Nd.mul(wt, weightScale).transpose());
+                    x = Nd.mul(Activation.leakyRelu(y.add(Nd.mul(bias, LR_MUL)), 0.2f), SQRT2);
                 }
                 parts.add(x);
             }
@@ -223,7 +224,7 @@ public final class LevelsMapper implements AutoCloseable {
         NDManager caller = w.getManager();
         try (NDManager sub = caller.newSubManager()) {
             w.tempAttach(sub);
-            NDArray out = w.add(forward(w).mul((float) strength));
+            NDArray out = w.add(Nd.mul(forward(w), (float) strength));
             out.attach(caller);
             return out;
         }

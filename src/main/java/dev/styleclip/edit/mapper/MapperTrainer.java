@@ -3,6 +3,7 @@ package dev.styleclip.edit.mapper;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -11,6 +12,7 @@ import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Nd;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,25 +92,25 @@ public final class MapperTrainer {
         float[] delta = null, wHat = null, xHat = null;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray d = mapper.forward(wl);
-            NDArray wh = wl.add(d.mul((float) TRAIN_DELTA_SCALE));
+            NDArray wh = wl.add(Nd.mul(d, (float) TRAIN_DELTA_SCALE));
             NDArray xh = generator.synthesis(wh);
             NDArray lossId;
             NDArray idImprove;
             if (fx != null) {
                 NDArray fxh = idLoss.features(xh);
                 NDArray cos = fxh.mul(fx).sum(new int[]{1});
-                lossId = cos.neg().add(1f).mean();
+                lossId = Nd.add(cos.neg(), 1f).mean();
                 idImprove = cos.sub(fx.mul(fx).sum(new int[]{1})).mean();
             } else {
-                lossId = tmp.create(0f);
-                idImprove = tmp.create(0f);
+                lossId = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
+                idImprove = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
             }
             NDArray img = clip.encodeImage(frontEnd.apply(xh));
             NDArray lossClip = clip.styleClipLoss(img, textFeatures).mean();
             NDArray l2 = wh.sub(wl).square().mean();
-            NDArray loss = lossId.mul((float) settings.idLambda());
-            loss = loss.add(lossClip.mul((float) settings.clipLambda()));
-            loss = loss.add(l2.mul((float) settings.l2Lambda()));
+            NDArray loss = Nd.mul(lossId, (float) settings.idLambda());
+            loss = loss.add(Nd.mul(lossClip, (float) settings.clipLambda()));
+            loss = loss.add(Nd.mul(l2, (float) settings.l2Lambda()));
             gc.backward(loss);
             losses.put("total", (double) loss.getFloat());
             losses.put("clip", (double) lossClip.getFloat());

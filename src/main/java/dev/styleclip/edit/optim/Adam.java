@@ -2,6 +2,8 @@ package dev.styleclip.edit.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.styleclip.nn.Nd;
 
 /**
  * Adam and AdamW for one parameter array, with PyTorch's update rule (single-tensor path): betas (0.9, 0.999), eps 1e-8,
@@ -46,16 +48,26 @@ public final class Adam {
     /** Applies one update with gradient {@code grad} at learning rate {@code lr}. Temporaries go to {@code tmp}. */
     public void step(NDArray param, NDArray grad, double lr, NDManager tmp) {
         t++;
-        if (weightDecay != 0) param.muli(1 - lr * weightDecay);
+        // Scalars as torch-owned float64 0-d arrays in tmp (what x.muli(double) makes, without a Java buffer), and
+        // every temporary in tmp: nothing accumulates in the moments' (or the parameter's) manager.
+        if (weightDecay != 0) param.muli(s(tmp, 1 - lr * weightDecay));
         NDArray g = grad.duplicate();
         g.attach(tmp);
-        expAvg.muli(beta1).addi(g.mul(1 - beta1));
-        expAvgSq.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+        expAvg.muli(s(tmp, beta1)).addi(g.mul(s(tmp, 1 - beta1)));
+        expAvgSq.muli(s(tmp, beta2)).addi(g.mul(g).muli(s(tmp, 1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        NDArray denom = expAvgSq.sqrt().divi(Math.sqrt(bc2)).addi(eps);
-        NDArray update = expAvg.div(denom).muli(lr / bc1);
+        NDArray denom = expAvgSq.sqrt();
+        denom.attach(tmp);
+        denom.divi(s(tmp, Math.sqrt(bc2))).addi(s(tmp, eps));
+        NDArray update = expAvg.div(denom);
+        update.attach(tmp);
+        update.muli(s(tmp, lr / bc1));
         param.subi(update);
+    }
+
+    private static NDArray s(NDManager tmp, double v) {
+        return Nd.scalar(tmp, v, DataType.FLOAT64);
     }
 
     public NDArray expAvg() {

@@ -12,6 +12,7 @@ import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.nn.LayerNorms;
+import dev.styleclip.nn.Nd;
 import dev.styleclip.nn.ResidualAttentionBlock;
 
 import java.util.ArrayList;
@@ -259,7 +260,7 @@ public final class ClipModel implements AutoCloseable {
             }
         }
         try (NDManager sub = out.newSubManager()) {
-            NDArray idx = sub.create(used);
+            NDArray idx = Nd.constant(sub, used);
             NDArray pos = len < ctx ? textPos.get(sub, new NDIndex(":" + len)) : textPos;
             NDArray mask = len < ctx ? causalMask.get(sub, new NDIndex(":" + len + ", :" + len)) : causalMask;
             NDArray x = tokenEmbedding.get(sub, new NDIndex("{}", idx)).reshape(b, len, w).add(pos);
@@ -268,7 +269,7 @@ public final class ClipModel implements AutoCloseable {
                 x = textBlocks.get(i).forward(x, mask);
                 keep(trace, "resblock_" + i, x, out);
             }
-            NDArray sel = x.reshape((long) b * len, w).get(new NDIndex("{}", sub.create(eotRows)));
+            NDArray sel = x.reshape((long) b * len, w).get(new NDIndex("{}", Nd.constant(sub, eotRows)));
             sel = lnFinal.forward(sel);
             keep(trace, "ln_final_eot", sel, out);
             if (trace != null) trace.put("eot_index", out.create(eotIndex));
@@ -308,7 +309,7 @@ public final class ClipModel implements AutoCloseable {
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
             if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
-            NDArray l = normalize(imageFeatures).mul(logitScaleExp()).matMul(normalize(textFeatures).transpose());
+            NDArray l = Nd.mul(normalize(imageFeatures), logitScaleExp()).matMul(normalize(textFeatures).transpose());
             l.attach(out);
             return l;
         }
@@ -320,8 +321,8 @@ public final class ClipModel implements AutoCloseable {
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
             if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
-            NDArray logits = normalize(imageFeatures).mul(logitScaleExp()).matMul(normalize(textFeatures).transpose());
-            NDArray loss = logits.div(100f).neg().add(1f);
+            NDArray logits = Nd.mul(normalize(imageFeatures), logitScaleExp()).matMul(normalize(textFeatures).transpose());
+            NDArray loss = Nd.add(Nd.div(logits, 100f).neg(), 1f);
             loss.attach(out);
             return loss;
         }

@@ -3,6 +3,7 @@ package dev.styleclip.model.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.nn.Nd;
 
 /**
  * StyleCLIP's CLIP input for generator images ({@code criteria/clip_loss.py}): nearest upsampling by u, then average
@@ -89,13 +90,14 @@ public final class StyleClipFrontEnd {
         NDManager out = images.getManager();
         try (NDManager sub = out.newSubManager()) {
             images.tempAttach(sub);
-            NDArray a = sub.create(counts, new Shape(outputSize, inputSize));
-            NDArray x = a.matMul(images.matMul(a.transpose())).div((float) kernel * kernel);
+            NDArray a = Nd.constant(sub, counts, new Shape(outputSize, inputSize));
+            NDArray x = a.matMul(images.matMul(a.transpose()));
+            x = Nd.div(x, (float) kernel * kernel);
             if (normalize) {
                 if (s.get(1) != 3) throw new IllegalArgumentException("normalisation needs 3 channels, got " + s.get(1));
-                NDArray mean = sub.create(ClipPreprocess.MEAN, new Shape(1, 3, 1, 1));
-                NDArray std = sub.create(ClipPreprocess.STD, new Shape(1, 3, 1, 1));
-                x = x.add(1f).div(2f).sub(mean).div(std);
+                NDArray mean = Nd.constant(sub, ClipPreprocess.MEAN, new Shape(1, 3, 1, 1));
+                NDArray std = Nd.constant(sub, ClipPreprocess.STD, new Shape(1, 3, 1, 1));
+                x = Nd.div(Nd.add(x, 1f), 2f).sub(mean).div(std);
             }
             x.attach(out);
             return x;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import dev.styleclip.nn.Nd;
 
 /**
  * ReStyle inversion with a StyleGAN3 decoder, as {@code utils/inference_utils.run_on_batch} of stylegan3-editing:
@@ -256,7 +257,7 @@ public final class RestyleInversion implements AutoCloseable {
 
     /** {@code latent_avg} broadcast to {@code [n, n_styles, w_dim]} in {@code m}. */
     public NDArray latentAvg(NDManager m, long n) {
-        return m.create(latentAvg, new Shape(1, 1, encoder.wDim())).broadcast(new Shape(n, encoder.nStyles(), encoder.wDim())).duplicate();
+        return Nd.constant(m, latentAvg, new Shape(1, 1, encoder.wDim())).broadcast(new Shape(n, encoder.nStyles(), encoder.wDim())).duplicate();
     }
 
     /** {@code face_pool(synthesis(latent_avg))} {@code [1,3,S,S]}, computed once; returned as a copy in {@code m}. */
@@ -270,7 +271,7 @@ public final class RestyleInversion implements AutoCloseable {
                 avgImage = p;
             }
         }
-        NDArray c = m.create(avgImage.toFloatArray(), avgImage.getShape());
+        NDArray c = Nd.constant(m, avgImage.toFloatArray(), avgImage.getShape());
         return c;
     }
 

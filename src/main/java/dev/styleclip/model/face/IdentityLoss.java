@@ -7,6 +7,7 @@ import ai.djl.nn.pooling.Pool;
 
 import java.util.HashMap;
 import java.util.Map;
+import dev.styleclip.nn.Nd;
 
 /**
  * StyleCLIP's identity loss ({@code criteria/id_loss.py}): {@code 1 - cos} between ArcFace (IR-SE) embeddings of the
@@ -98,8 +99,8 @@ public final class IdentityLoss implements AutoCloseable {
         if (m == null) {
             double[][] rows = axisMatrix(h, prepool, CROP_TOP, CROP_BOTTOM, faceSize);
             double[][] cols = axisMatrix(w, prepool, CROP_LEFT, CROP_RIGHT, faceSize);
-            m = new NDArray[]{manager.create(transposed(rows), new Shape(h, faceSize)),
-                    manager.create(transposed(cols), new Shape(w, faceSize))};
+            m = new NDArray[]{Nd.constant(manager, transposed(rows), new Shape(h, faceSize)),
+                    Nd.constant(manager, transposed(cols), new Shape(w, faceSize))};
             matrices.put(key, m);
         }
         return m;
@@ -197,7 +198,7 @@ public final class IdentityLoss implements AutoCloseable {
                 throw new IllegalArgumentException("target features " + targetFeatures.getShape() + " do not match " + f.getShape());
             }
             NDArray cos = f.mul(targetFeatures).sum(new int[]{1});
-            NDArray l = cos.neg().add(1f).mean();
+            NDArray l = Nd.add(cos.neg(), 1f).mean();
             l.attach(caller);
             return l;
         }

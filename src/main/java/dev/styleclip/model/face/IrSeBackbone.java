@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.styleclip.nn.Nd;
 
 /**
  * The InsightFace IR / IR-SE ResNet backbone (ArcFace) as used by StyleCLIP's ID loss ({@code model_ir_se50.pth}) and,
@@ -509,7 +510,7 @@ public final class IrSeBackbone implements AutoCloseable {
     }
 
     private static NDArray prelu(NDArray x, NDArray slope) {
-        return NDArrays.where(x.gt(0f), x, x.mul(slope));
+        return NDArrays.where(x.gt(Nd.scalar(x.getManager(), 0, x.getDataType())), x, x.mul(slope));
     }
 
     // ------------------------------------------------------------------ high-level calls (sub-manager)

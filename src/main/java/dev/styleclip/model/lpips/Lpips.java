@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.styleclip.nn.Nd;
 
 /**
  * LPIPS v0.1 with the VGG16 trunk (richzhang/PerceptualSimilarity, {@code lpips=True, spatial=False, normalize=False}):
@@ -302,7 +303,7 @@ public final class Lpips implements AutoCloseable {
     /** normalize_tensor: f / (sqrt(sum_c f^2) + eps), per pixel over channels. */
     private static NDArray normalize(NDArray f) {
         // torch.norm over channels in one op (its backward is 0, not NaN, where the norm is 0)
-        NDArray norm = JniUtils.norm((PtNDArray) f, 2, new int[]{1}, true).add(NORM_EPS);
+        NDArray norm = Nd.add(JniUtils.norm((PtNDArray) f, 2, new int[]{1}, true), NORM_EPS);
         return f.div(norm);
     }
 

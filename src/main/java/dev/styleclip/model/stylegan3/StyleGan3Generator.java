@@ -13,6 +13,7 @@ import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.nn.FilteredLrelu;
 import dev.styleclip.nn.ModulatedConv;
+import dev.styleclip.nn.Nd;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -313,9 +314,9 @@ public final class StyleGan3Generator implements AutoCloseable {
             throw new IllegalArgumentException("z must be [N, " + zDim + "], got " + z.getShape());
         }
         NDArray x = z.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        x = x.mul(x.square().mean(new int[]{1}, true).add(1e-8f).pow(-0.5));
+        x = x.mul(Nd.pow(Nd.add(x.square().mean(new int[]{1}, true), 1e-8f), -0.5));
         for (int i = 0; i < fcWeightT.length; i++) {
-            x = Activation.leakyRelu(x.matMul(fcWeightT[i]).add(fcBias[i]), 0.2f).mul(SQRT2);
+            x = Nd.mul(Activation.leakyRelu(x.matMul(fcWeightT[i]).add(fcBias[i]), 0.2f), SQRT2);
         }
         long n = x.getShape().get(0);
         int cut = cutoff == null ? numWs : Math.max(0, Math.min(numWs, cutoff));
@@ -323,7 +324,7 @@ public final class StyleGan3Generator implements AutoCloseable {
         if (psi == 1 || cut == 0) return rows.repeat(1, numWs);
         float wf = (float) psi;
         NDArray diff = x.sub(wAvg);
-        NDArray t = Math.abs(wf) < 0.5f ? diff.mul(wf).add(wAvg) : x.sub(diff.mul(1f - wf));
+        NDArray t = Math.abs(wf) < 0.5f ? Nd.mul(diff, wf).add(wAvg) : x.sub(Nd.mul(diff, 1f - wf));
         NDArray tr = t.expandDims(1).repeat(1, cut);
         if (cut == numWs) return tr;
         return tr.concat(rows.repeat(1, numWs - cut), 1).reshape(n, numWs, wDim);
@@ -423,7 +424,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             out.put(INPUT, t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true)));
             for (Layer l : layers) {
                 NDArray v = st.get(l.name);
-                out.put(l.name, l.torgb ? v.mul(l.styleGain) : v);
+                out.put(l.name, l.torgb ? Nd.mul(v, l.styleGain) : v);
             }
             for (NDArray a : out.values()) a.attach(caller);
             return out;
@@ -474,7 +475,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             x = layerForward(l, x, s, sub, styleSpace);
             if (options.listener != null) options.listener.accept(l.name, x);
         }
-        if (config.outputScale != 1) x = x.mul((float) config.outputScale);
+        if (config.outputScale != 1) x = Nd.mul(x, (float) config.outputScale);
         return x;
     }
 
@@ -492,24 +493,24 @@ public final class StyleGan3Generator implements AutoCloseable {
         NDArray mt = NDArrays.stack(new NDList(one, zero, tx.neg(), zero, one, ty.neg(), zero, zero, one), 1).reshape(n, 3, 3);
         float[] tr = new float[9];
         for (int i = 0; i < 9; i++) tr[i] = (float) transform[i / 3][i % 3];
-        NDArray m = mr.matMul(mt).matMul(sub.create(tr, new Shape(1, 3, 3))); // [N,3,3]
+        NDArray m = mr.matMul(mt).matMul(Nd.constant(sub, tr, new Shape(1, 3, 3))); // [N,3,3]
         // phases + freqs·m[:2, 2];  freqs·m[:2, :2]   (freqs stored transposed [2, C])
         NDArray mT = m.get(new NDIndex(":, 0:2, :")).transpose(0, 2, 1); // [N,3,2]: rows = columns of m[:2]
         NDArray fm = mT.matMul(inFreqsT); // [N,3,C]: row j = Σ_i freqs[:, i]·m[i, j]
         NDArray fx = fm.get(new NDIndex(":, 0, :"));
         NDArray fy = fm.get(new NDIndex(":, 1, :"));
         NDArray ph = fm.get(new NDIndex(":, 2, :")).add(inPhases);
-        NDArray amp = fx.square().add(fy.square()).sqrt().sub((float) inBandwidth)
-                .div((float) (inRate / 2 - inBandwidth)).neg().add(1f).clip(0, 1);
+        NDArray amp = Nd.add(Nd.div(Nd.sub(fx.square().add(fy.square()).sqrt(), (float) inBandwidth),
+                (float) (inRate / 2 - inBandwidth)).neg(), 1f).clip(0, 1);
         NDArray arg = fx.reshape(n, c, 1, 1).mul(inGridX).add(fy.reshape(n, c, 1, 1).mul(inGridY))
                 .add(ph.reshape(n, c, 1, 1));
-        NDArray feat = arg.mul((float) (Math.PI * 2)).sin().mul(amp.reshape(n, c, 1, 1));
+        NDArray feat = Nd.mul(arg, (float) (Math.PI * 2)).sin().mul(amp.reshape(n, c, 1, 1));
         return Conv2d.conv2d(feat, inMixWeight).singletonOrThrow();
     }
 
     private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub, boolean styleSpace) {
         // StyleSpace ToRGB values already carry the weight gain
-        NDArray st = l.torgb && !styleSpace ? s.mul(l.styleGain) : s;
+        NDArray st = l.torgb && !styleSpace ? Nd.mul(s, l.styleGain) : s;
         NDArray y = ModulatedConv.forward(x, l.weight, st, !l.torgb, l.inputGain, l.bias, l.kernel - 1);
         return l.act.forward(y);
     }
@@ -550,7 +551,7 @@ public final class StyleGan3Generator implements AutoCloseable {
 
     /** The tracked average w as an array in the given manager. */
     public NDArray wAvg(NDManager m) {
-        return m.create(wAvgValues);
+        return Nd.constant(m, wAvgValues, new Shape(wAvgValues.length));
     }
 
     public int numWs() {
