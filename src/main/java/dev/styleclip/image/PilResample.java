@@ -29,14 +29,34 @@ public final class PilResample {
         return 0.0;
     }
 
+    private static double triangle(double x) {
+        if (x < 0) x = -x;
+        return x < 1 ? 1 - x : 0;
+    }
+
+    /** Pillow's separable resampling filters used here: the kernel and its support (before scaling). */
+    private enum Filter {
+        BILINEAR(1.0), LANCZOS(3.0);
+
+        final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        double weight(double x) {
+            return this == BILINEAR ? triangle(x) : lanczos(x);
+        }
+    }
+
     /** Fixed-point coefficients: bounds[2·o] = first source index, bounds[2·o+1] = count; kk[o·ksize + k]. */
     private record Coeffs(int ksize, int[] bounds, int[] kk) {
     }
 
-    private static Coeffs precompute(int inSize, int outSize) {
+    private static Coeffs precompute(int inSize, int outSize, Filter filter) {
         double scale = (double) inSize / outSize;
         double filterscale = Math.max(scale, 1.0);
-        double support = 3.0 * filterscale;
+        double support = filter.support * filterscale;
         int ksize = (int) Math.ceil(support) * 2 + 1;
         int[] bounds = new int[outSize * 2];
         int[] kk = new int[outSize * ksize];
@@ -51,7 +71,7 @@ public final class PilResample {
             if (xmax > inSize) xmax = inSize;
             xmax -= xmin;
             for (int x = 0; x < xmax; x++) {
-                double w = lanczos((x + xmin - center + 0.5) * ss);
+                double w = filter.weight((x + xmin - center + 0.5) * ss);
                 k[x] = w;
                 ww += w;
             }
@@ -73,9 +93,25 @@ public final class PilResample {
 
     /** Pillow {@code img.resize((w, h), Image.LANCZOS)} for 8-bit RGB. */
     public static RgbImage resizeLanczos(RgbImage in, int outW, int outH) {
+        return resize(in, outW, outH, Filter.LANCZOS);
+    }
+
+    /**
+     * Pillow {@code img.resize((w, h), Image.BILINEAR)} for 8-bit RGB (a triangle filter whose support grows with the
+     * reduction factor).
+     */
+    public static RgbImage resizeBilinear(RgbImage in, int outW, int outH) {
+        return resize(in, outW, outH, Filter.BILINEAR);
+    }
+
+    /**
+     * Pillow's two-pass resize: weights normalised and quantised to 22-bit fixed point, the horizontal pass rounded to
+     * uint8 before the vertical one.
+     */
+    private static RgbImage resize(RgbImage in, int outW, int outH, Filter filter) {
         RgbImage img = in;
         if (outW != img.width()) {
-            Coeffs c = precompute(img.width(), outW);
+            Coeffs c = precompute(img.width(), outW, filter);
             RgbImage tmp = RgbImage.blank(outW, img.height());
             byte[] src = img.rgb(), dst = tmp.rgb();
             int iw = img.width();
@@ -100,7 +136,7 @@ public final class PilResample {
             img = tmp;
         }
         if (outH != img.height()) {
-            Coeffs c = precompute(img.height(), outH);
+            Coeffs c = precompute(img.height(), outH, filter);
             RgbImage tmp = RgbImage.blank(img.width(), outH);
             byte[] src = img.rgb(), dst = tmp.rgb();
             int w0 = img.width();
