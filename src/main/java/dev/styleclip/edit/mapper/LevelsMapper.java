@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.nn.TorchMath;
 import dev.styleclip.io.Tensor;
@@ -27,8 +28,8 @@ import java.util.Random;
  * <ul>
  *   <li>PixelNorm normalises over the LAYER axis (dim 1 of the [B, L, w_dim] slice) — the reference's quirk, kept.</li>
  *   <li>EqualLinear (lr_mul 0.01): y = x·(W·lr_mul/√w_dim)ᵀ; y = leaky_relu(y + b·lr_mul, 0.2)·√2.</li>
- *   <li>Groups for {@code num_ws} rows: coarse [0, c), medium [c, m), fine [m, num_ws) with c = round(5·num_ws/16) and
- *   m = round(num_ws/2); for StyleGAN3's 16 ws this is the reference's 0–4, 5–7, 8–15.</li>
+ *   <li>Groups for {@code num_ws} rows as {@link dev.styleclip.edit.WGroups} defines them (the same rule as the latent
+ *   optimisation); for StyleGAN3's 16 ws this is the reference's 0–4, 5–7, 8–15.</li>
  * </ul>
  *
  * <p>State dict keys are the reference's: {@code course_mapping.mapping.1.weight} … [sic], {@code medium_mapping…},
@@ -62,13 +63,12 @@ public final class LevelsMapper implements AutoCloseable {
         this.weightScale = (float) (LR_MUL / Math.sqrt(wDim));
     }
 
-    /** The [start, end) ws rows of the coarse, medium and fine groups for {@code numWs} rows. */
+    /** The [start, end) ws rows of the coarse, medium and fine groups for {@code numWs} rows ({@link WGroups}' rule). */
     public static int[][] groupRanges(int numWs) {
-        int c = (int) Math.round(5.0 * numWs / 16.0);
-        int m = (int) Math.round(numWs / 2.0);
-        c = Math.max(1, Math.min(c, numWs - 2));
-        m = Math.max(c + 1, Math.min(m, numWs - 1));
-        return new int[][]{{0, c}, {c, m}, {m, numWs}};
+        return new int[][]{
+                WGroups.range(WGroups.Group.COARSE, numWs),
+                WGroups.range(WGroups.Group.MEDIUM, numWs),
+                WGroups.range(WGroups.Group.FINE, numWs)};
     }
 
     /** Parses "coarse,medium,fine" (any subset, at least one) into enabled flags. */
