@@ -100,7 +100,11 @@ public final class MapperTrainer {
                 NDArray fxh = idLoss.features(xh);
                 NDArray cos = fxh.mul(fx).sum(new int[]{1});
                 lossId = Nd.add(cos.neg(), 1f).mean();
-                idImprove = cos.sub(fx.mul(fx).sum(new int[]{1})).mean();
+                // logged only: mean_i(<f(x̂_i), f(x_i)> - <f(x_i), f(x_i)>), written as mean_i <f(x̂_i) - f(x_i), f(x_i)> in
+                // float64 so that the difference of two cosines near 1 does not cancel away its digits
+                NDArray fh64 = fxh.stopGradient().toType(DataType.FLOAT64, false);
+                NDArray f64 = fx.toType(DataType.FLOAT64, false);
+                idImprove = fh64.sub(f64).mul(f64).sum(new int[]{1}).mean();
             } else {
                 lossId = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
                 idImprove = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
@@ -116,7 +120,7 @@ public final class MapperTrainer {
             losses.put("clip", (double) lossClip.getFloat());
             losses.put("l2", (double) l2.getFloat());
             losses.put("id", (double) lossId.getFloat());
-            losses.put("id_improve", (double) idImprove.getFloat());
+            losses.put("id_improve", idImprove.toType(DataType.FLOAT64, false).getDouble());
             if (keepTensors) {
                 delta = d.toFloatArray();
                 wHat = wh.toFloatArray();
