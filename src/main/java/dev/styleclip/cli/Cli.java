@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** The headless command line: {@code ./styleclip <command> ...}. */
-@Command(name = "styleclip", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(name = "styleclip", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Cli.Version.class,
         description = "StyleCLIP Studio: text-driven face editing with StyleGAN3 and CLIP.%nRun without arguments to open the studio.",
         subcommands = {
             InspectCommand.class,
