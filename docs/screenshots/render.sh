@@ -11,8 +11,9 @@ if [ ! -f target/styleclip-studio.jar ] || [ -n "$(find src/main pom.xml -newer 
   mvn -o -q -B -DskipTests -Dexec.skip=true package
   touch target/styleclip-studio.jar
 fi
-# the Edit and Compare shots run real optimisations: on the tiny test networks (32 px generator, tiny CLIP and
-# ArcFace from the golden sets), since the 256 px demo networks take minutes per step on a CPU
+# the Edit, Compare and Mapper shots run real optimisations and a short mapper training: on the tiny test networks
+# (32 px generator, tiny CLIP and ArcFace from the golden sets), since the 256 px demo networks take minutes per step
+# on a CPU
 tiny=$(mktemp -d)
 trap 'rm -rf "$tiny"' EXIT
 g=$here/src/test/resources/golden

@@ -3,6 +3,7 @@ package dev.styleclip.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.io.Npz;
@@ -45,13 +46,10 @@ public final class DirectionsCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: prepare, apply or import");
     }
 
-    /** The cache directory of a generator + CLIP pair. */
+    /** The cache directory of a generator + CLIP pair ({@code --cache} when given). */
     static Path cacheDir(Path cache, Path generator, Path clip, EditCliModels models) throws Exception {
         if (cache != null) return cache;
-        String base = System.getProperty("styleclip.cache", Paths.get(System.getProperty("user.home"), ".cache", "styleclip").toString());
-        String key = DirectionsPrepareJob.cacheKey(generator, clip, models.generator.source(),
-                models.clip == null ? "demo" : models.clip.source());
-        return Paths.get(base, "directions", key);
+        return DirectionFiles.cacheDir(generator, clip, models.generator.source(), models.clip == null ? "demo" : models.clip.source());
     }
 
     @Command(name = "prepare", description = "Measure how every StyleSpace channel moves the CLIP image embedding (resumable, cached).")
@@ -217,41 +215,18 @@ public final class DirectionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a directory");
-            Path dic = dir.resolve("delta_i_c.npy");
-            if (!Files.isRegularFile(dic)) throw new IllegalArgumentException(dir + " has no delta_i_c.npy");
-            if (!Files.isRegularFile(dir.resolve("s_mean.npy")) || !Files.isRegularFile(dir.resolve("s_std.npy"))) {
-                String hint = Files.exists(dir.resolve("s_stats")) ? " (the pickle 's_stats' is not read: save its s_mean / s_std as .npy)" : "";
-                throw new IllegalArgumentException(dir + " needs s_mean.npy and s_std.npy" + hint);
-            }
-            Npz.Array d = readNpy(dic);
-            Npz.Array mean = readNpy(dir.resolve("s_mean.npy"));
-            Npz.Array std = readNpy(dir.resolve("s_std.npy"));
-            if (d.shape().length != 2) throw new IllegalArgumentException("delta_i_c.npy must be [C, D], got " + java.util.Arrays.toString(d.shape()));
-            long c = d.shape()[0];
-            long nMean = Tensor.numel(mean.shape()), nStd = Tensor.numel(std.shape());
-            if (nMean != c || nStd != c) {
-                throw new IllegalArgumentException("s_mean/s_std have " + nMean + "/" + nStd + " values, delta_i_c has " + c + " channels");
-            }
             PrintWriter o = spec.commandLine().getOut();
             Path target = outFile;
+            int channels = 0;
             if (target == null) {
                 try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o)) {
-                    int gc = GlobalDirections.channelCount(m.generator);
-                    if (gc != c) throw new IllegalArgumentException("delta_i_c has " + c + " channels, the generator's StyleSpace " + gc);
+                    channels = GlobalDirections.channelCount(m.generator);
                     target = cacheDir(models.cache, models.generator, models.clip, m).resolve(DirectionsPrepareJob.RESULT);
                 }
             }
-            Safetensors.write(target, List.of(Tensor.ofFloats("delta_i_c", d.shape(), d.toFloatArray()),
-                    Tensor.ofFloats("s_mean", new long[]{c}, mean.toFloatArray()), Tensor.ofFloats("s_std", new long[]{c}, std.toFloatArray())),
-                    Map.of("imported_from", dir.toAbsolutePath().toString()));
-            o.println("Imported " + c + " channels x " + d.shape()[1] + " -> " + target);
+            long c = DirectionFiles.importPublished(dir, target, channels);
+            o.println("Imported " + c + " channels -> " + target);
             return 0;
-        }
-
-        /** One array of a .npy file (float32 or float64) via {@link Npz}. */
-        private static Npz.Array readNpy(Path f) throws java.io.IOException {
-            return Npz.read(f).values().iterator().next();
         }
     }
 }

@@ -116,8 +116,9 @@ public final class Screenshots {
     }
 
     /**
-     * The Edit tab after a real optimisation run and the compare grid, on the networks of {@code models} (the demo
-     * networks take minutes per step on a CPU; the script passes the tiny test networks).
+     * The Edit tab after a real optimisation run, the compare grid and the Mapper tab after a short real training, on
+     * the networks of {@code models} (the demo networks take minutes per step on a CPU; the script passes the tiny test
+     * networks).
      */
     private static void editShots(Path out, Path models, Preferences node) throws Exception {
         ModelCatalog catalog = new ModelCatalog(models);
@@ -161,6 +162,24 @@ public final class Screenshots {
             });
             await(() -> fx(() -> !vm.compare().runningProperty().get()));
             shot(w[0], out.resolve("compare.png"));
+            tab(w[0], 2);
+            fx(() -> {
+                w[0].setBottomFraction(0.97);
+                var m = vm.mapper();
+                m.chooseFolder(models.resolve("mappers").resolve("purple-hair"));
+                m.promptProperty().set("a face with purple hair");
+                m.epochs().set(Integer.getInteger("screenshots.mapperEpochs", 4));
+                m.stepsPerEpoch().set(3);
+                m.train();
+                return null;
+            });
+            await(() -> fx(() -> !vm.mapper().runningProperty().get()));
+            shot(w[0], out.resolve("mapper.png"));
+            fx(() -> {
+                w[0].reveal("#mapper-loss-chart");
+                return null;
+            });
+            shot(w[0], out.resolve("mapper-trained.png"));
         } finally {
             fx(() -> {
                 stage[0].hide();

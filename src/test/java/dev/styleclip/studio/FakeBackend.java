@@ -120,6 +120,70 @@ final class FakeBackend implements StudioBackend {
         };
         if (hold) held.add(body);
         else body.run();
+        return flagTask(cancelled);
+    }
+
+    /** Mapper runs so far; a run stops as if cancelled when it reaches global step {@link #mapperCancelAtStep} (0: never). */
+    int mappersRun;
+    int mapperCancelAtStep;
+
+    /**
+     * Trains nothing, but like the real job: a frame per step (losses falling with the step), a sample picture and a
+     * checkpoint (a tiny {@code mapper.safetensors} with the job's metadata and a {@code checkpoint.json} in its layout)
+     * per epoch, resuming from a checkpoint in the folder. lr above 5 diverges at once.
+     */
+    @Override
+    public Task trainMapper(MapperTrainRequest r, Listener<MapperTrainResult> listener) {
+        mappersRun++;
+        boolean[] cancelled = {false};
+        Runnable body = () -> {
+            try {
+                java.nio.file.Files.createDirectories(r.folder());
+                Path json = r.folder().resolve("checkpoint.json");
+                var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+                int start = java.nio.file.Files.exists(json) ? mapper.readTree(json.toFile()).path("epoch").asInt() : 0;
+                String groups = (r.coarse() ? "coarse," : "") + (r.medium() ? "medium," : "") + (r.fine() ? "fine," : "");
+                groups = groups.substring(0, groups.length() - 1);
+                for (int e = start; e < r.epochs(); e++) {
+                    for (int s = 0; s < r.stepsPerEpoch(); s++) {
+                        int step = e * r.stepsPerEpoch() + s + 1;
+                        if (cancelled[0] || step == mapperCancelAtStep) {
+                            listener.cancelled();
+                            return;
+                        }
+                        if (r.lr() > 5) throw new dev.styleclip.runtime.DivergedException("train mapper", step, "total", Double.NaN);
+                        Map<String, Double> losses = new LinkedHashMap<>();
+                        losses.put("total", 1.0 / step);
+                        losses.put("clip", 0.8 / step);
+                        losses.put("l2", r.lambdaL2() / step);
+                        losses.put("id", r.lambdaId() / step);
+                        listener.frame(new Frame("train mapper", step, r.epochs() * r.stepsPerEpoch(), losses, r.lr(),
+                                Map.of("epoch", e + 1.0), null, step * 100L, null));
+                    }
+                    dev.styleclip.io.Safetensors.write(r.folder().resolve("mapper.safetensors"),
+                            List.of(dev.styleclip.io.Tensor.ofFloats("course_mapping.mapping.1.weight", new long[]{1}, new float[]{e})),
+                            Map.of("prompt", r.prompt(), "groups", groups, "epoch", Integer.toString(e + 1)));
+                    java.nio.file.Files.writeString(json, String.format(java.util.Locale.ROOT, "{\"epoch\": %d, \"prompt\": %s, "
+                                    + "\"settings\": {\"epochs\": %d, \"steps_per_epoch\": %d, \"batch\": %d, \"seed\": %d, "
+                                    + "\"psi\": %s, \"groups\": \"%s\"}}", e + 1, mapper.writeValueAsString(r.prompt()), r.epochs(),
+                            r.stepsPerEpoch(), r.batch(), r.seed(), r.psi(), groups));
+                    int step = (e + 1) * r.stepsPerEpoch();
+                    listener.frame(new Frame("train mapper", step, r.epochs() * r.stepsPerEpoch(), Map.of("epoch_loss", 1.0 / step),
+                            r.lr(), Map.of("epoch", e + 1.0), picture(latent(e)), step * 100L, "epoch " + (e + 1) + " checkpoint written"));
+                }
+                listener.done(new MapperTrainResult(r, r.folder().resolve("mapper.safetensors"), r.epochs(), 0.1, r.lr(), start > 0,
+                        "demo network (random weights) for: generator, CLIP, ID, LPIPS", true));
+            } catch (Exception e) {
+                listener.failed(e);
+            }
+        };
+        if (hold) held.add(body);
+        else body.run();
+        return flagTask(cancelled);
+    }
+
+    /** A task whose cancel sets {@code cancelled[0]}. */
+    private static Task flagTask(boolean[] cancelled) {
         return new Task() {
             public void cancel() {
                 cancelled[0] = true;
@@ -135,6 +199,62 @@ final class FakeBackend implements StudioBackend {
                 return false;
             }
         };
+    }
+
+    @Override
+    public Task renderStack(StackRequest r, Listener<Rendered> listener) {
+        Latents w = r.base();
+        for (dev.styleclip.edit.recipe.RecipeStep s : r.steps()) {
+            if (!s.enabled()) continue;
+            if (s instanceof dev.styleclip.edit.recipe.RecipeStep.LatentDelta d) {
+                w = w.plus(new Latents(d.numWs(), d.wDim(), d.delta()), d.strength());
+            } else if (s instanceof dev.styleclip.edit.recipe.RecipeStep.Mapper) {
+                // a stand-in mapper: M(w) = 1 everywhere
+                float[] ones = new float[w.values().length];
+                java.util.Arrays.fill(ones, 1f);
+                w = w.plus(new Latents(w.numWs(), w.wDim(), ones), s.strength());
+            } else {
+                listener.failed(new UnsupportedOperationException("the fake backend renders no StyleSpace directions"));
+                return Task.NONE;
+            }
+        }
+        listener.done(new Rendered(picture(w), w, "demo network", true,
+                r.metricsPrompt() == null ? Map.of() : Map.of("clip_score", 0.25, "id_similarity", 0.8, "lpips", 0.1)));
+        return Task.NONE;
+    }
+
+    @Override
+    public DirectionsInfo directionsInfo() {
+        return new DirectionsInfo(false, null, "channel effects not prepared");
+    }
+
+    @Override
+    public Task prepareDirections(int images, Listener<Path> listener) {
+        listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
+        return Task.NONE;
+    }
+
+    @Override
+    public Task importDirections(Path folder, Listener<Path> listener) {
+        listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
+        return Task.NONE;
+    }
+
+    @Override
+    public Task direction(DirectionRequest request, Listener<dev.styleclip.edit.recipe.RecipeStep.Direction> listener) {
+        listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
+        return Task.NONE;
+    }
+
+    @Override
+    public boolean encoderAvailable() {
+        return false;
+    }
+
+    @Override
+    public Task invert(InvertRequest request, Listener<Inverted> listener) {
+        listener.failed(new UnsupportedOperationException("no inversion in the fake backend"));
+        return Task.NONE;
     }
 
     void release() {

@@ -10,6 +10,7 @@ import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
+import dev.styleclip.studio.viewmodel.MapperViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.chart.LineChart;
@@ -75,6 +76,11 @@ class StudioAppTest {
             public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
                 return answers.poll();
             }
+
+            @Override
+            public Path directory(Window owner, String title, Path folder) {
+                return answers.poll();
+            }
         };
         window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
         window.setNotificationsEnabled(false);
@@ -107,6 +113,12 @@ class StudioAppTest {
             f.setText(text);
             f.fireEvent(new javafx.event.ActionEvent());
         });
+    }
+
+    /** Scrolls the side tab so that the node shows (as a user would), then clicks it. */
+    private void clickVisible(FxRobot robot, String id) {
+        robot.interact(() -> window.reveal(id));
+        robot.clickOn(id);
     }
 
     private static boolean diverged(StudioViewModel vm) {
@@ -204,6 +216,66 @@ class StudioAppTest {
     }
 
     @Test
+    void mapperTrainsCancelsAndResumes(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        MapperViewModel m = vm.mapper();
+        select(robot, 2);
+        type(robot, "#mapper-prompt", "a face with purple hair");
+        type(robot, "#mapper-epochs-field", "2");
+        type(robot, "#mapper-steps-field", "1");
+        type(robot, "#mapper-batch-field", "1");
+        Path folder = dir.resolve("mappers/purple");
+        answers.add(folder);
+        clickVisible(robot, "#mapper-choose-folder");
+        assertEquals(folder, m.folderProperty().get());
+        assertTrue(robot.lookup("#mapper-state").queryAs(Label.class).getText().startsWith("new mapper"));
+
+        // two tiny epochs: losses per step, a sample per epoch, the mapper and its checkpoint on disk, listed
+        clickVisible(robot, "#mapper-train");
+        await("the training", () -> !m.runningProperty().get());
+        assertTrue(vm.notices().stream().anyMatch(n -> n.title().equals("Mapper trained")), () -> vm.notices().toString());
+        assertEquals(2, m.losses("total").size());
+        assertEquals(2, m.samplesProperty().get());
+        assertNotNull(robot.lookup("#mapper-sample").queryAs(ImageView.class).getImage());
+        @SuppressWarnings("unchecked")
+        LineChart<Number, Number> chart = robot.lookup("#mapper-loss-chart").queryAs(LineChart.class);
+        assertEquals(2, chart.getData().get(0).getData().size());
+        assertTrue(Files.exists(folder.resolve("mapper.safetensors")) && Files.exists(folder.resolve("checkpoint.json")));
+        assertEquals(folder.resolve("mapper.safetensors"), m.selectedProperty().get().file());
+        assertTrue(robot.lookup("#mapper-progress-label").queryAs(Label.class).getText().contains("epoch 2/2 · step 1/1"));
+        assertTrue(m.msPerSampleProperty().get() > 0);
+
+        // more epochs, cancelled after one: the checkpoint of the last finished epoch stays
+        type(robot, "#mapper-epochs-field", "5");
+        assertTrue(m.stateProperty().get().startsWith("resumes from epoch 2 of 5"), m.stateProperty().get());
+        clickVisible(robot, "#mapper-train");
+        await("an epoch", () -> m.epochsDoneProperty().get() >= 3 || !m.runningProperty().get());
+        clickVisible(robot, "#mapper-cancel");
+        await("the cancel", () -> !m.runningProperty().get());
+        assertTrue(vm.notices().stream().anyMatch(n -> n.title().contains("cancelled")), () -> vm.notices().toString());
+        int kept = m.checkpointProperty().get().epoch();
+        assertTrue(kept >= 3 && kept < 5, "checkpoint at epoch " + kept);
+
+        // Train again on the same folder: it resumes after the checkpoint and finishes
+        vm.notices().clear();
+        clickVisible(robot, "#mapper-train");
+        await("the resumed training", () -> !m.runningProperty().get());
+        assertTrue(vm.notices().stream().anyMatch(n -> n.text().contains("(resumed)")), () -> vm.notices().toString());
+        assertEquals(kept + 1, m.losses("total").get(0).step(), "the resumed run starts after the checkpoint");
+        assertEquals(5, m.checkpointProperty().get().epoch());
+
+        // apply needs a face
+        assertTrue(robot.lookup("#mapper-apply").queryButton().isDisabled());
+        robot.interact(vm::generate);
+        await("a face", () -> vm.current() != null && !vm.busyProperty().get());
+        assertFalse(robot.lookup("#mapper-apply").queryButton().isDisabled());
+        clickVisible(robot, "#mapper-apply");
+        await("the mapper step", () -> vm.editStack().size() == 1 && !vm.renderingStack());
+        assertInstanceOf(dev.styleclip.edit.recipe.RecipeStep.Mapper.class, vm.editStack().get(0));
+        assertNotEquals(vm.current().base(), vm.current().composed(), "the mapper moved the latent");
+    }
+
+    @Test
     void photoAlignedFromClickedPoints(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
         Path photo = Golden.set("faces").resolve("images/douglass.png");
@@ -224,7 +296,7 @@ class StudioAppTest {
         assertEquals("photo", vm.current().source().kind());
         assertEquals(32, vm.current().current().width(), "aligned at the generator's resolution");
         assertFalse(vm.hasLatentProperty().get(), "no inversion yet: nothing to edit");
-        assertTrue(robot.lookup("#invert").queryButton().isDisabled(), "Invert is disabled");
+        assertFalse(robot.lookup("#invert").queryButton().isDisabled(), "Invert is offered");
     }
 
     @Test

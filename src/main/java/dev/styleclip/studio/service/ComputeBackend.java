@@ -3,6 +3,16 @@ package dev.styleclip.studio.service;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.ClipLoss;
+import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.Metrics;
+import dev.styleclip.edit.directions.DirectionFiles;
+import dev.styleclip.edit.directions.DirectionsPrepareJob;
+import dev.styleclip.edit.directions.GlobalDirections;
+import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.recipe.RecipeRenderer;
+import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
@@ -21,9 +31,13 @@ import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.Pixels;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The real backend: every task is a job on the single {@link ComputeService} thread, reported through the {@link ComputeBridge}. */
@@ -116,10 +130,7 @@ public final class ComputeBackend implements StudioBackend {
     public static Job<Rendered> synthesizeJob(Path file, Latents ws, GenerateRequest source) {
         return ctx -> {
             StyleGan3Generator g = generator(ctx, file);
-            if (ws.numWs() != g.numWs() || ws.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the latent is " + ws.numWs() + "x" + ws.wDim() + " but the generator takes "
-                        + g.numWs() + "x" + g.wDim() + " (was it made with another generator?)");
-            }
+            checkShape(g, ws);
             return ctx.step(sm -> {
                 NDArray w = sm.create(ws.values(), new Shape(1, ws.numWs(), ws.wDim()));
                 NDArray img = g.synthesis(w, options(source));
@@ -166,36 +177,202 @@ public final class ComputeBackend implements StudioBackend {
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         Optional<Path> gen = generatorFile();
         Optional<Path> faceApi = catalog.find(ModelCatalog.Role.FACE_API);
-        return submit("align", ctx -> {
-            int size = generator(ctx, gen.orElse(null)).resolution();
-            RgbImage img = Images.read(photo);
-            FfhqAlign.Result r;
-            if (points != null) {
-                r = FaceApiAlign.alignFromPoints(img, points, FfhqAlign.Variant.FFHQ, size);
-            } else {
-                if (faceApi.isEmpty()) throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
-                try (FaceApi api = FaceApi.open(faceApi.get().getParent(), ctx.manager())) {
-                    List<FaceApi.Face> faces = FaceApiAlign.findFaces(api, img, FaceApi.Detector.SSD, photo.getFileName().toString());
-                    if (faceIndex < 0 || faceIndex >= faces.size()) throw new IllegalArgumentException("face " + (faceIndex + 1) + " not found");
-                    r = FaceApiAlign.align(img, faces.get(faceIndex), FfhqAlign.Variant.FFHQ, size);
-                }
-            }
-            return pixels(r.image());
-        }, listener);
+        return submit("align", ctx -> pixels(alignFace(ctx, photo, faceIndex, points,
+                generator(ctx, gen.orElse(null)).resolution(), faceApi.map(Path::getParent).orElse(null))), listener);
+    }
+
+    /** The FFHQ-aligned face of a photo: from 8 clicked numbers, else face-api's face number {@code faceIndex}. */
+    static RgbImage alignFace(JobContext ctx, Path photo, int faceIndex, double[] points, int size, Path faceApiDir) throws Exception {
+        RgbImage img = Images.read(photo);
+        if (points != null) return FaceApiAlign.alignFromPoints(img, points, FfhqAlign.Variant.FFHQ, size).image();
+        if (faceApiDir == null) throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
+        try (FaceApi api = FaceApi.open(faceApiDir, ctx.manager())) {
+            List<FaceApi.Face> faces = FaceApiAlign.findFaces(api, img, FaceApi.Detector.SSD, photo.getFileName().toString());
+            if (faceIndex < 0 || faceIndex >= faces.size()) throw new IllegalArgumentException("face " + (faceIndex + 1) + " not found");
+            return FaceApiAlign.align(img, faces.get(faceIndex), FfhqAlign.Variant.FFHQ, size).image();
+        }
     }
 
     @Override
     public boolean editAvailable(EditMethod method) {
-        return editEngine != null && editEngine.supports(method);
+        return method == EditMethod.MAPPER || method == EditMethod.GLOBAL_DIRECTION || editEngine != null && editEngine.supports(method);
     }
 
     @Override
     public String editUnavailableReason(EditMethod method) {
         if (editAvailable(method)) return null;
-        return switch (method) {
-            case MAPPER, GLOBAL_DIRECTION -> method.label() + ": its engine has not landed in this build yet";
-            default -> method.label() + ": the latent optimisation engine has not landed in this build yet";
+        return method.label() + ": the latent optimisation engine is not in this build";
+    }
+
+    /** The edit networks' files from the models folder (null entries: demo networks). */
+    private EditNetworks.Files editFiles() {
+        return new EditNetworks.Files(generatorFile().orElse(null), catalog.find(ModelCatalog.Role.CLIP).orElse(null),
+                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+    }
+
+    // ---- edit stacks -----------------------------------------------------------------------------------------
+
+    @Override
+    public Task renderStack(StackRequest request, Listener<Rendered> listener) {
+        return submit("render stack", renderStackJob(editFiles(), request), listener);
+    }
+
+    /**
+     * Renders {@code r.base()} with the stack: the W-space steps give the returned latent, the StyleSpace steps are
+     * added on top for the picture; with a metrics prompt, the picture is scored against the unedited source.
+     */
+    public static Job<Rendered> renderStackJob(EditNetworks.Files files, StackRequest r) {
+        return ctx -> {
+            StyleGan3Generator g = generator(ctx, files.generator());
+            Latents base = r.base();
+            checkShape(g, base);
+            RecipeRenderer.check(ctx, g, r.steps());
+            return ctx.step(sm -> {
+                NDArray w0 = sm.create(base.values(), new Shape(1, base.numWs(), base.wDim()));
+                NDArray w = RecipeRenderer.applyW(ctx, g, r.steps(), w0);
+                List<RecipeStep> styleSteps = r.steps().stream().filter(s -> s instanceof RecipeStep.Direction).toList();
+                StyleGan3Generator.Options o = options(r.source());
+                NDArray img = styleSteps.isEmpty() ? g.synthesis(w, o) : RecipeRenderer.render(ctx, g, styleSteps, w, o);
+                Map<String, Double> metrics = Map.of();
+                if (r.metricsPrompt() != null && !r.metricsPrompt().isBlank()) {
+                    EditNetworks nets = EditNetworks.load(ctx.models(), files);
+                    metrics = Metrics.of(nets, ClipLoss.of(nets, r.metricsPrompt()), img, g.synthesis(w0, o)).asMap();
+                }
+                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), new Latents(base.numWs(), base.wDim(), w.toFloatArray()),
+                        label(files.generator()), g.isDemo(), metrics);
+            });
         };
+    }
+
+    private static void checkShape(StyleGan3Generator g, Latents ws) {
+        if (ws.numWs() != g.numWs() || ws.wDim() != g.wDim()) {
+            throw new IllegalArgumentException("the latent is " + ws.numWs() + "x" + ws.wDim() + " but the generator takes "
+                    + g.numWs() + "x" + g.wDim() + " (was it made with another generator?)");
+        }
+    }
+
+    // ---- global directions -----------------------------------------------------------------------------------
+
+    /** The directions cache folder of the installed generator + CLIP (sources named as the CLI names them). */
+    private Path directionsDir() throws IOException {
+        Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
+        return DirectionFiles.cacheDir(g, c, g == null ? DemoNetworks.SOURCE : g.toString(),
+                c == null ? "demo" : c.toString());
+    }
+
+    @Override
+    public DirectionsInfo directionsInfo() {
+        try {
+            Path dir = directionsDir();
+            Path f = dir.resolve(DirectionsPrepareJob.RESULT);
+            if (Files.isRegularFile(f)) {
+                return new DirectionsInfo(true, dir, "channel effects ready (" + (Files.size(f) >> 10) + " KiB in " + dir.getFileName() + ")");
+            }
+            boolean partial = Files.isDirectory(dir);
+            return new DirectionsInfo(false, dir, "channel effects not prepared for this generator + CLIP"
+                    + (partial ? " (a stopped preparation will resume)" : "") + ": Prepare, or Import stylegan3-editing's files");
+        } catch (IOException e) {
+            return new DirectionsInfo(false, null, "channel effects: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Task prepareDirections(int images, Listener<Path> listener) {
+        EditNetworks.Files files = editFiles();
+        return submit("prepare global directions", ctx -> {
+            EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            StyleGan3Generator g = nets.generator();
+            Integer cutoff = g.numWs() >= 8 ? 8 : null;
+            DirectionsPrepareJob.Settings d = DirectionsPrepareJob.Settings.defaults();
+            DirectionsPrepareJob job = new DirectionsPrepareJob(g, nets.clip(),
+                    new DirectionsPrepareJob.Settings(d.seed(), Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk()), directionsDir());
+            return job.run(ctx);
+        }, listener);
+    }
+
+    @Override
+    public Task importDirections(Path folder, Listener<Path> listener) {
+        Path gen = generatorFile().orElse(null);
+        return submit("import global directions", ctx -> {
+            StyleGan3Generator g = generator(ctx, gen);
+            Path target = directionsDir().resolve(DirectionsPrepareJob.RESULT);
+            Files.createDirectories(target.getParent());
+            DirectionFiles.importPublished(folder, target, GlobalDirections.channelCount(g));
+            return target;
+        }, listener);
+    }
+
+    @Override
+    public Task direction(DirectionRequest r, Listener<RecipeStep.Direction> listener) {
+        EditNetworks.Files files = editFiles();
+        return submit("global direction", ctx -> {
+            Path file;
+            try {
+                file = directionsDir().resolve(DirectionsPrepareJob.RESULT);
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+            if (!Files.isRegularFile(file)) throw new IllegalStateException(directionsInfo().description());
+            EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            DirectionsPrepareJob.Prepared p = ctx.models().get("directions", file.toAbsolutePath() + "@"
+                    + Files.getLastModifiedTime(file).toMillis(), DirectionsPrepareJob.Prepared.class, () -> DirectionsPrepareJob.load(file));
+            int c = GlobalDirections.channelCount(nets.generator());
+            if (p.channels() != c) throw new IllegalStateException(file + " has " + p.channels() + " channels, this generator " + c);
+            return ctx.step(sm -> {
+                float[] tt = GlobalDirections.textFeature(nets.clip(), r.target(), GlobalDirections.DEFAULT_TEMPLATES, sm);
+                float[] tn = GlobalDirections.textFeature(nets.clip(), r.neutral(), GlobalDirections.DEFAULT_TEMPLATES, sm);
+                if (tt.length != p.dim()) throw new IllegalStateException(file + " was made with a CLIP of dimension " + p.dim() + ", this one has " + tt.length);
+                float[] rel = GlobalDirections.relevance(p.deltaIC(), GlobalDirections.deltaI(tt, tn));
+                GlobalDirections.Direction d = GlobalDirections.direction(rel, p.sStd(), r.beta());
+                Map<String, Object> settings = new LinkedHashMap<>();
+                settings.put("method", EditMethod.GLOBAL_DIRECTION.name());
+                settings.put("neutral", r.neutral());
+                settings.put("target", r.target());
+                settings.put("beta", r.beta());
+                settings.put("active_channels", d.activeChannels());
+                settings.put("channels", c);
+                return new RecipeStep.Direction(r.neutral() + " → " + r.target(), d.direction(), r.alpha(), true, settings, Map.of());
+            });
+        }, listener);
+    }
+
+    // ---- photo inversion ---------------------------------------------------------------------------------------
+
+    @Override
+    public boolean encoderAvailable() {
+        return catalog.find(ModelCatalog.Role.ENCODER).isPresent();
+    }
+
+    @Override
+    public Task invert(InvertRequest request, Listener<Inverted> listener) {
+        Path gen = generatorFile().orElse(null);
+        Path faceApi = catalog.find(ModelCatalog.Role.FACE_API).map(Path::getParent).orElse(null);
+        Path encoderFile = catalog.find(ModelCatalog.Role.ENCODER).orElse(null);
+        EditNetworks.Files files = editFiles();
+        PhotoInversion.Method method = switch (request.method()) {
+            case ENCODER -> PhotoInversion.Method.ENCODER;
+            case ENCODER_PROJECTION -> PhotoInversion.Method.ENCODER_PROJECTION;
+            case PROJECTION -> PhotoInversion.Method.PROJECTION;
+        };
+        if (method.usesEncoder() && encoderFile == null) {
+            listener.failed(new IllegalStateException("no StyleGAN3 encoder is installed (restyle_*_ffhq.pt in the models folder): "
+                    + "invert by projection instead"));
+            return Task.NONE;
+        }
+        return submit("invert photo", ctx -> {
+            RestyleInversion encoder = encoderFile == null || !method.usesEncoder() ? null
+                    : ctx.models().get("encoder", encoderFile.toAbsolutePath() + "|" + gen, RestyleInversion.class,
+                    () -> RestyleInversion.load(encoderFile, gen));
+            StyleGan3Generator g = encoder != null ? encoder.decoder() : generator(ctx, gen);
+            RgbImage aligned = alignFace(ctx, request.photo(), request.faceIndex(), request.points(), g.resolution(), faceApi);
+            EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            PhotoInversion.Settings s = new PhotoInversion.Settings(method, request.steps() > 0 ? request.steps() : null,
+                    request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
+            PhotoInversion.Result r = new PhotoInversion(g, encoder, nets.lpips(), nets.idIsDemo() ? null : nets.identity(),
+                    aligned, s).run(ctx);
+            return new Inverted(pixels(aligned), r.reconstruction(), new Latents(r.numWs(), r.wDim(), r.w()), request.method(),
+                    r.lpips(), r.idSimilarity(), r.elapsedMs());
+        }, listener);
     }
 
     @Override
@@ -205,6 +382,12 @@ public final class ComputeBackend implements StudioBackend {
             return Task.NONE;
         }
         return submit("edit: " + request.prompt(), editEngine.job(request, generatorFile().orElse(null)), listener);
+    }
+
+    @Override
+    public Task trainMapper(MapperTrainRequest request, Listener<MapperTrainResult> listener) {
+        MapperTraining t = new MapperTraining(request, OptimizationEngine.files(catalog, generatorFile().orElse(null)));
+        return submit("train mapper: " + request.prompt(), t.job(), t.listener(listener));
     }
 
     private <R> Task submit(String name, Job<R> job, Listener<R> l) {

@@ -49,10 +49,15 @@ public final class OptimizationEngine implements EditEngine {
                 .withSchedule(LatentOptimization.ScheduleKind.parse(r.schedule()));
     }
 
+    /** The edit networks' files from the models folder (null: the demo network), with this generator. */
+    static EditNetworks.Files files(ModelCatalog catalog, Path generator) {
+        return new EditNetworks.Files(generator, catalog.find(ModelCatalog.Role.CLIP).orElse(null),
+                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+    }
+
     @Override
     public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, Path generator) {
-        EditNetworks.Files files = new EditNetworks.Files(generator, catalog.find(ModelCatalog.Role.CLIP).orElse(null),
-                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+        EditNetworks.Files files = files(catalog, generator);
         LatentOptimization.Settings s = settings(r);
         LatentOptimization.Start start;
         if (r.method() == StudioBackend.EditMethod.OPTIMIZE_Z) {

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 
@@ -52,8 +53,62 @@ public interface StudioBackend extends AutoCloseable {
         };
     }
 
-    /** An image from the generator with the latent that made it. */
-    record Rendered(Pixels image, Latents ws, String generator, boolean demo) {
+    /**
+     * An image from the generator with the W+ latent that made it (for an edit stack: the latent after its W-space
+     * steps) and, when asked for, its scores against the source ({@code clip_score}, {@code id_similarity},
+     * {@code lpips}; else empty).
+     */
+    record Rendered(Pixels image, Latents ws, String generator, boolean demo, Map<String, Double> metrics) {
+        public Rendered {
+            metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        }
+
+        public Rendered(Pixels image, Latents ws, String generator, boolean demo) {
+            this(image, ws, generator, demo, Map.of());
+        }
+    }
+
+    /**
+     * The source latent with an edit stack on top (W-space steps in order, then StyleSpace offsets: see
+     * {@link dev.styleclip.edit.recipe.RecipeRenderer}). {@code metricsPrompt}: when not null, the result carries the
+     * CLIP score for that text and the identity similarity and LPIPS to the unedited source.
+     */
+    record StackRequest(Latents base, List<RecipeStep> steps, GenerateRequest source, String metricsPrompt) {
+        public StackRequest {
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /** A global direction in StyleSpace: neutral → target text, strength α, disentanglement threshold β. */
+    record DirectionRequest(String neutral, String target, double alpha, double beta) {
+    }
+
+    /** Whether the channel effects of global directions are ready for the installed generator + CLIP. */
+    record DirectionsInfo(boolean prepared, Path folder, String description) {
+    }
+
+    /** Photo → latent: the photo, the face (index, or 8 clicked numbers), method and its effort. */
+    record InvertRequest(Path photo, int faceIndex, double[] points, InvertMethod method, int steps, int iterations) {
+    }
+
+    /** How a photo becomes a latent. */
+    enum InvertMethod {
+        ENCODER("encoder (ReStyle)"), PROJECTION("projection (LPIPS)"), ENCODER_PROJECTION("encoder + projection");
+
+        private final String label;
+
+        InvertMethod(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** An inverted photo: the aligned face, the generator's reconstruction, its latent and how faithful it is. */
+    record Inverted(Pixels aligned, Pixels reconstruction, Latents ws, InvertMethod method, double lpips,
+                    double idSimilarity, long elapsedMs) {
     }
 
     /** Where to sample: the seed's z (numpy's legacy generator, as gen_images.py), ψ, and the SG3 input transform. */
@@ -98,6 +153,24 @@ public interface StudioBackend extends AutoCloseable {
         }
     }
 
+    /**
+     * A latent mapper to train for one prompt into {@code folder} ({@code mapper.safetensors}, {@code checkpoint.json}):
+     * a folder that holds a checkpoint is resumed (same prompt, steps per epoch, batch and seed). Groups: coarse /
+     * medium / fine mapped. {@code psi} / {@code seed}: truncation of the sampled w and the seed of weights and batches.
+     */
+    record MapperTrainRequest(String prompt, Path folder, int epochs, int stepsPerEpoch, int batch, double lr,
+                              double lambdaL2, double lambdaId, boolean coarse, boolean medium, boolean fine,
+                              double plateauFactor, int plateauPatience, double psi, long seed) {
+    }
+
+    /**
+     * A finished mapper training: the mapper file, epochs done, last epoch's mean loss and lr, whether it resumed a
+     * checkpoint, and which networks it ran on ({@code networks}: one line, naming demo networks; {@code demo}: any).
+     */
+    record MapperTrainResult(MapperTrainRequest request, Path mapperFile, int epochsDone, double lastLoss, double lr,
+                             boolean resumed, String networks, boolean demo) {
+    }
+
     String deviceName();
 
     /** The generator in use: its file name, or {@code "demo network"}. */
@@ -128,6 +201,37 @@ public interface StudioBackend extends AutoCloseable {
     }
 
     Task edit(EditRequest request, Listener<EditResult> listener);
+
+    /** Renders a source latent with an edit stack (and scores it when asked). */
+    Task renderStack(StackRequest request, Listener<Rendered> listener);
+
+    /** Global directions: whether they are prepared for the installed generator + CLIP. */
+    DirectionsInfo directionsInfo();
+
+    /** Measures the channel effects of global directions over {@code images} faces (long; resumable; cached). */
+    Task prepareDirections(int images, Listener<Path> listener);
+
+    /** Takes the channel effects published by stylegan3-editing from a folder instead of measuring them. */
+    Task importDirections(Path folder, Listener<Path> listener);
+
+    /** Turns a neutral/target text pair into a StyleSpace edit step. */
+    Task direction(DirectionRequest request, Listener<RecipeStep.Direction> listener);
+
+    /** Whether a ReStyle encoder checkpoint is installed (then it is the default inversion). */
+    boolean encoderAvailable();
+
+    /** Aligns a face of a photo and inverts it into the generator's latent space, streaming frames. */
+    Task invert(InvertRequest request, Listener<Inverted> listener);
+
+    /**
+     * Trains a latent mapper on the compute thread. Frames: one per step (losses "total", "clip", "l2", "id", lr,
+     * metric "epoch") and one per epoch (loss "epoch_loss", the sample grid as preview: originals on top, edits at the
+     * training strength below, message "epoch k/N checkpoint written"); every frame reaches the listener, in order.
+     */
+    default Task trainMapper(MapperTrainRequest request, Listener<MapperTrainResult> listener) {
+        listener.failed(new UnsupportedOperationException("mapper training is not available in this build"));
+        return Task.NONE;
+    }
 
     @Override
     void close();

@@ -17,7 +17,10 @@ import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
 
-/** Bottom: the compare grid (λ_L2 rows × λ_ID columns, prompt variants), promote best, export. */
+/**
+ * Bottom: the compare grid for the Edit tab's method (optimisation λ_L2 × λ_ID and prompt variants; mapper λ_delta;
+ * global direction β × α and target variants), promote best, export.
+ */
 final class ComparePanel extends VBox {
     private final StudioViewModel vm;
     private final GridPane grid = new GridPane();
@@ -31,11 +34,29 @@ final class ComparePanel extends VBox {
         TextField id = field("grid-id", c.idValuesProperty(), 10, "λ_ID values (columns), comma-separated");
         TextField prompts = field("grid-prompts", c.promptVariantsProperty(), 18, "other prompts, separated by |");
         prompts.setPromptText("prompt variants: a | b");
+        TextField strengths = field("grid-strengths", c.strengthValuesProperty(), 14, "mapper strengths λ_delta (columns), comma-separated");
+        TextField alphas = field("grid-alphas", c.alphaValuesProperty(), 10, "direction strengths α (columns), comma-separated; negative = the other way");
+        TextField betas = field("grid-betas", c.betaValuesProperty(), 10, "thresholds β (rows), comma-separated");
+        Label l2Label = new Label("Compare  λ_L2"), idLabel = new Label("λ_ID");
+        Label strengthLabel = new Label("Compare  λ_delta"), betaLabel = new Label("Compare  β"), alphaLabel = new Label("α");
+        javafx.scene.Node[] optimisation = {l2Label, l2, idLabel, id};
+        javafx.scene.Node[] mapper = {strengthLabel, strengths};
+        javafx.scene.Node[] direction = {betaLabel, betas, alphaLabel, alphas};
+        Runnable showMethod = () -> {
+            var m = vm.edit().methodProperty().get();
+            boolean isMapper = m == dev.styleclip.studio.service.StudioBackend.EditMethod.MAPPER;
+            boolean isDirection = m == dev.styleclip.studio.service.StudioBackend.EditMethod.GLOBAL_DIRECTION;
+            for (var n : optimisation) show(n, !isMapper && !isDirection);
+            for (var n : mapper) show(n, isMapper);
+            for (var n : direction) show(n, isDirection);
+            show(prompts, !isMapper);
+        };
+        vm.edit().methodProperty().addListener((o, a, b) -> showMethod.run());
         Button run = new Button("Run grid", new FontIcon(FontAwesomeSolid.TH));
         run.setId("run-grid");
         run.disableProperty().bind(vm.canRunProperty().not().or(c.runningProperty()));
         HBox runWrap = new HBox(run);
-        Tooltip.install(runWrap, new Tooltip("Queues one edit per cell on the compute thread (needs the optimisation engine)"));
+        Tooltip.install(runWrap, new Tooltip("Queues one edit per cell on the compute thread, for the Edit tab's method"));
         run.setOnAction(e -> vm.runCompare());
         Button promote = new Button("Promote best", new FontIcon(FontAwesomeSolid.ARROW_UP));
         promote.setId("promote-best");
@@ -43,7 +64,9 @@ final class ComparePanel extends VBox {
         Button export = new Button("Export grid…", new FontIcon(FontAwesomeSolid.FILE_IMAGE));
         export.setId("export-grid");
         export.setOnAction(e -> exportGrid.run());
-        HBox bar = new HBox(6, new Label("Compare  λ_L2"), l2, new Label("λ_ID"), id, prompts, runWrap, promote, export);
+        HBox bar = new HBox(6, l2Label, l2, idLabel, id, strengthLabel, strengths, betaLabel, betas, alphaLabel, alphas,
+                prompts, runWrap, promote, export);
+        showMethod.run();
         bar.setAlignment(Pos.CENTER_LEFT);
         grid.setId("compare-grid");
         grid.setHgap(8);
@@ -54,6 +77,11 @@ final class ComparePanel extends VBox {
         scroll.setPrefHeight(200);
         rebuild();
         getChildren().addAll(bar, scroll);
+    }
+
+    private static void show(javafx.scene.Node n, boolean on) {
+        n.setVisible(on);
+        n.setManaged(on);
     }
 
     private static TextField field(String id, javafx.beans.property.StringProperty p, int cols, String tip) {
@@ -69,8 +97,8 @@ final class ComparePanel extends VBox {
         grid.getChildren().clear();
         CompareViewModel c = vm.compare();
         if (c.cells().isEmpty()) {
-            grid.add(new Label("Runs of the current prompt for each λ_L2 (rows) and λ_ID (columns) fill in here, "
-                    + "each with its CLIP score, ID similarity and LPIPS."), 0, 0);
+            grid.add(new Label("Runs of the current edit fill in here — optimisation: λ_L2 (rows) × λ_ID (columns); mapper: "
+                    + "λ_delta; global direction: β (rows) × α (columns) — each with its CLIP score, ID similarity and LPIPS."), 0, 0);
             return;
         }
         var cols = c.colLabels();

@@ -1,9 +1,10 @@
 package dev.styleclip.studio.view;
 
+import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
-import dev.styleclip.studio.viewmodel.EditEntry;
 import dev.styleclip.studio.viewmodel.EditSettings;
 import dev.styleclip.studio.viewmodel.Notice;
+import dev.styleclip.studio.viewmodel.Steps;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -16,6 +17,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Separator;
 import javafx.scene.control.Slider;
+import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
@@ -24,12 +26,19 @@ import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
 
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Supplier;
 
-/** Edit tab: prompt with history, method, λ / lr / steps / schedule, layer groups, Run / Pause / Cancel, the edit stack. */
+/**
+ * Edit tab: prompt with history, method and its settings (optimisation: λ / lr / steps / schedule / layer groups;
+ * mapper: file and λ_delta; global direction: neutral text, α, β and the channel-effect preparation), Run / Pause /
+ * Cancel, the edit stack.
+ */
 final class EditPanel extends VBox {
 
-    EditPanel(StudioViewModel vm, Runnable saveRecipe, Runnable openRecipe) {
+    EditPanel(StudioViewModel vm, Runnable saveRecipe, Runnable openRecipe, Supplier<Path> chooseMapper,
+              Supplier<Path> chooseDirectionsFolder) {
         super(8);
         setPadding(new Insets(10));
         EditSettings s = vm.edit();
@@ -54,8 +63,8 @@ final class EditPanel extends VBox {
                     setTooltip(null);
                 } else {
                     boolean ok = vm.backend().editAvailable(m);
-                    setText(m.label() + (ok ? "" : " (not available yet)"));
-                    setDisable(!ok && (m == EditMethod.MAPPER || m == EditMethod.GLOBAL_DIRECTION));
+                    setText(m.label() + (ok ? "" : " (not available)"));
+                    setDisable(!ok);
                     setTooltip(ok ? null : new Tooltip(vm.backend().editUnavailableReason(m)));
                 }
             }
@@ -80,6 +89,82 @@ final class EditPanel extends VBox {
                 Fx.numberRow("lambda-id", s.lambdaId(), warn),
                 Fx.numberRow("lr", s.lr(), warn),
                 Fx.numberRow("steps", s.steps(), warn));
+        VBox optimisation = new VBox(8, numbers, new HBox(6, new Label("Schedule"), schedule) {{
+            setAlignment(Pos.CENTER_LEFT);
+        }}, layers);
+        optimisation.setId("optimisation-settings");
+
+        // ---- latent mapper: file + λ_delta
+        Label mapperName = new Label();
+        mapperName.setId("mapper-file");
+        mapperName.setWrapText(true);
+        mapperName.textProperty().bind(s.mapperFileProperty().map(f -> {
+            String p = StudioViewModel.mapperPrompt(f);
+            return (p != null ? "“" + p + "” — " : "") + f.getFileName();
+        }).orElse("no mapper chosen: train one in the Mapper tab, or open one"));
+        Button openMapper = new Button("Open mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
+        openMapper.setId("open-mapper");
+        openMapper.setOnAction(e -> {
+            Path f = chooseMapper.get();
+            if (f != null) s.mapperFileProperty().set(f);
+        });
+        VBox mapper = new VBox(6, mapperName, openMapper, Fx.numberRow("mapper-strength", s.mapperStrength(), warn),
+                hint("Run adds the mapper to the stack at this λ_delta (ŵ = w + λ_delta·M(w); trained with 0.1); its "
+                        + "slider in the stack changes it afterwards."));
+        mapper.setId("mapper-settings");
+
+        // ---- global direction: neutral, α, β, preparation
+        TextField neutral = new TextField();
+        neutral.setId("neutral");
+        neutral.textProperty().bindBidirectional(s.neutralProperty());
+        neutral.setPromptText("a face");
+        Label prepared = new Label();
+        prepared.setId("directions-status");
+        prepared.setWrapText(true);
+        prepared.textProperty().bind(vm.directionsInfoProperty().map(i -> i.description()).orElse("channel effects: unknown"));
+        Label progress = new Label();
+        progress.setId("directions-progress");
+        progress.setWrapText(true);
+        progress.textProperty().bind(vm.directionsProgressProperty());
+        Button prepare = new Button("Prepare", new FontIcon(FontAwesomeSolid.COGS));
+        prepare.setId("prepare-directions");
+        prepare.disableProperty().bind(vm.preparingDirectionsProperty());
+        prepare.setTooltip(new Tooltip("Measure how every style channel moves CLIP's image embedding over the faces below: "
+                + "long (hours for 1024² generators on a CPU), cached per generator + CLIP, resumes after a cancel"));
+        prepare.setOnAction(e -> vm.prepareDirections());
+        Button importD = new Button("Import…", new FontIcon(FontAwesomeSolid.FILE_IMPORT));
+        importD.setId("import-directions");
+        importD.disableProperty().bind(vm.preparingDirectionsProperty());
+        importD.setTooltip(new Tooltip("A folder with stylegan3-editing's delta_i_c.npy, s_mean.npy and s_std.npy for this generator"));
+        importD.setOnAction(e -> {
+            Path d = chooseDirectionsFolder.get();
+            if (d != null) vm.importDirections(d);
+        });
+        Button stopD = new Button(null, new FontIcon(FontAwesomeSolid.STOP));
+        stopD.setId("cancel-directions");
+        stopD.setTooltip(new Tooltip("stop (Prepare again resumes)"));
+        stopD.disableProperty().bind(vm.preparingDirectionsProperty().not());
+        stopD.setOnAction(e -> vm.cancelDirections());
+        VBox direction = new VBox(6, new HBox(6, new Label("Neutral"), neutral) {{
+            setAlignment(Pos.CENTER_LEFT);
+            HBox.setHgrow(neutral, Priority.ALWAYS);
+        }}, hint("The prompt above is the target: the edit moves from the neutral text towards it."),
+                Fx.numberRow("alpha", s.alpha(), warn), Fx.numberRow("beta", s.beta(), warn),
+                hint("α: strength (its sign is the direction); β: channels whose relevance is below β stay untouched "
+                        + "(higher = more disentangled, fewer channels)."),
+                prepared, Fx.numberRow("directions-images", vm.directionsImages(), warn),
+                new HBox(6, prepare, importD, stopD), progress);
+        direction.setId("direction-settings");
+        vm.refreshDirections();
+
+        Runnable showMethod = () -> {
+            EditMethod m = s.methodProperty().get();
+            show(optimisation, m == EditMethod.OPTIMIZE_W || m == EditMethod.OPTIMIZE_Z);
+            show(mapper, m == EditMethod.MAPPER);
+            show(direction, m == EditMethod.GLOBAL_DIRECTION);
+        };
+        s.methodProperty().addListener((o, a, b) -> showMethod.run());
+        showMethod.run();
 
         Button run = new Button("Run", new FontIcon(FontAwesomeSolid.PLAY));
         run.setId("run");
@@ -104,7 +189,7 @@ final class EditPanel extends VBox {
 
         Label stackTitle = new Label("Edit stack");
         stackTitle.setStyle("-fx-font-weight: bold;");
-        ListView<EditEntry> stack = new ListView<>(vm.editStack());
+        ListView<RecipeStep> stack = new ListView<>(vm.editStack());
         stack.setId("edit-stack");
         stack.setPrefHeight(150);
         stack.setPlaceholder(new Label("No edits yet: run one, or open a recipe"));
@@ -117,13 +202,23 @@ final class EditPanel extends VBox {
         openR.setOnAction(e -> openRecipe.run());
         VBox.setVgrow(stack, Priority.ALWAYS);
 
-        getChildren().addAll(new Label("Prompt"), prompt, new Label("Method"), method, numbers,
-                new HBox(6, new Label("Schedule"), schedule) {{
-                    setAlignment(Pos.CENTER_LEFT);
-                }}, layers, buttons, new Separator(), stackTitle, stack, new HBox(6, saveR, openR));
+        getChildren().addAll(new Label("Prompt"), prompt, new Label("Method"), method, optimisation, mapper, direction,
+                buttons, new Separator(), stackTitle, stack, new HBox(6, saveR, openR));
     }
 
-    private static ToggleButton toggle(String id, String text, javafx.beans.property.BooleanProperty p, String tip) {
+    private static void show(javafx.scene.Node n, boolean on) {
+        n.setVisible(on);
+        n.setManaged(on);
+    }
+
+    private static Label hint(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setStyle("-fx-text-fill: #4b5563; -fx-font-size: 11px;");
+        return l;
+    }
+
+    static ToggleButton toggle(String id, String text, javafx.beans.property.BooleanProperty p, String tip) {
         ToggleButton t = new ToggleButton(text);
         t.setId(id);
         t.selectedProperty().bindBidirectional(p);
@@ -131,8 +226,11 @@ final class EditPanel extends VBox {
         return t;
     }
 
-    /** One edit: on/off, label, strength slider (applied on release), remove. */
-    private static final class EditCell extends ListCell<EditEntry> {
+    /**
+     * One edit: on/off, label, strength slider (its range depends on the kind; the stack re-renders when the slider is
+     * released — and while it is dragged, the latest position only), remove.
+     */
+    private static final class EditCell extends ListCell<RecipeStep> {
         private final StudioViewModel vm;
 
         EditCell(StudioViewModel vm) {
@@ -140,7 +238,7 @@ final class EditPanel extends VBox {
         }
 
         @Override
-        protected void updateItem(EditEntry e, boolean empty) {
+        protected void updateItem(RecipeStep e, boolean empty) {
             super.updateItem(e, empty);
             setText(null);
             if (empty || e == null) {
@@ -151,12 +249,19 @@ final class EditPanel extends VBox {
             CheckBox on = new CheckBox();
             on.setSelected(e.enabled());
             on.setOnAction(a -> vm.setEnabled(index, on.isSelected()));
-            Label label = new Label(e.kind() + ": “" + e.label() + "”");
+            Label label = new Label(Steps.kind(e) + ": “" + e.label() + "”");
             label.setMaxWidth(160);
-            Slider strength = new Slider(-1, 2, e.strength());
+            label.setTooltip(new Tooltip(Steps.describe(e) + (e.metrics().isEmpty() ? ""
+                    : "\n" + dev.styleclip.studio.viewmodel.CompareViewModel.caption(e.metrics()))));
+            double[] range = Steps.sliderRange(e);
+            Slider strength = new Slider(range[0], range[1], e.strength());
+            strength.setTooltip(new Tooltip(Steps.strengthName(e)));
             strength.setPrefWidth(90);
             Label value = new Label(String.format(Locale.ROOT, "%.2f", e.strength()));
-            strength.valueProperty().addListener((o, a, b) -> value.setText(String.format(Locale.ROOT, "%.2f", b.doubleValue())));
+            strength.valueProperty().addListener((o, a, b) -> {
+                value.setText(String.format(Locale.ROOT, "%.2f", b.doubleValue()));
+                if (strength.isValueChanging()) vm.previewStrength(index, b.doubleValue());
+            });
             strength.valueChangingProperty().addListener((o, was, now) -> {
                 if (!now) vm.setStrength(index, strength.getValue());
             });

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.view;
 
+import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
@@ -13,6 +14,15 @@ public interface FileDialogs {
     Path open(Window owner, String title, Path folder, String description, String... patterns);
 
     Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns);
+
+    /** A folder chooser (the platform's, unless overridden). @return the chosen folder, or null when cancelled */
+    default Path directory(Window owner, String title, Path folder) {
+        DirectoryChooser c = new DirectoryChooser();
+        c.setTitle(title);
+        if (folder != null && Files.isDirectory(folder)) c.setInitialDirectory(folder.toFile());
+        File f = c.showDialog(owner);
+        return f == null ? null : f.toPath();
+    }
 
     /** The platform's dialogs. */
     static FileDialogs standard() {

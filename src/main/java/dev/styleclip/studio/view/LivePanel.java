@@ -9,8 +9,6 @@ import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.chart.LineChart;
-import javafx.scene.chart.NumberAxis;
-import javafx.scene.chart.XYChart;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.HBox;
@@ -83,29 +81,9 @@ final class LivePanel extends VBox {
         HBox info = new HBox(24, step, scores);
         info.setAlignment(Pos.CENTER);
 
-        NumberAxis x = new NumberAxis();
-        x.setLabel("step");
-        x.setForceZeroInRange(false);
-        NumberAxis y = new NumberAxis();
-        y.setLabel("loss");
-        y.setForceZeroInRange(false);
-        LineChart<Number, Number> chart = new LineChart<>(x, y);
-        chart.setId("loss-chart");
-        chart.setCreateSymbols(false);
-        chart.setAnimated(false);
+        LineChart<Number, Number> chart = LossChart.create("loss-chart", LiveViewModel.LOSS_TERMS, live::losses);
         chart.setPrefHeight(220);
         chart.setMinHeight(140);
-        for (String term : LiveViewModel.LOSS_TERMS) {
-            XYChart.Series<Number, Number> s = new XYChart.Series<>();
-            s.setName(term);
-            chart.getData().add(s);
-            live.losses(term).addListener((ListChangeListener<LiveViewModel.LossPoint>) c -> {
-                while (c.next()) {
-                    if (c.wasRemoved() && c.getList().isEmpty()) s.getData().clear();
-                    if (c.wasAdded()) for (LiveViewModel.LossPoint p : c.getAddedSubList()) s.getData().add(new XYChart.Data<>(p.step(), p.value()));
-                }
-            });
-        }
         VBox.setVgrow(chart, Priority.ALWAYS);
         getChildren().addAll(images, info, chart);
     }

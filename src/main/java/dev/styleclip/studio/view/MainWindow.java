@@ -49,7 +49,7 @@ public final class MainWindow {
     /** Keyboard shortcuts, as the help overlay lists them. */
     public static final List<String[]> SHORTCUTS = List.of(
             new String[]{"Ctrl+Enter", "run the edit"},
-            new String[]{"Esc", "cancel the running edit / grid (closes this help)"},
+            new String[]{"Esc", "cancel the running edit / inversion / grid (closes this help)"},
             new String[]{"Ctrl+Z / Ctrl+Y", "undo / redo an edit (in a text field: its typing)"},
             new String[]{"Ctrl+E", "export before / after PNG"},
             new String[]{"Ctrl+S", "save the session"},
@@ -134,8 +134,10 @@ public final class MainWindow {
         tabs.setId("side-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER, new SourcePanel(vm, this::choosePhoto, this::chooseLatent)));
-        tabs.getTabs().add(tab("tab-edit", "Edit", FontAwesomeSolid.PEN, new EditPanel(vm, this::saveRecipe, this::openRecipe)));
-        tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM, mapperPlaceholder()));
+        tabs.getTabs().add(tab("tab-edit", "Edit", FontAwesomeSolid.PEN,
+                new EditPanel(vm, this::saveRecipe, this::openRecipe, this::chooseMapperFile, this::chooseDirections)));
+        tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM,
+                new MapperPanel(vm, this::chooseMapperFolder, this::chooseMapperFile)));
         tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
                 new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels)));
         tabs.setMinWidth(330);
@@ -183,23 +185,6 @@ public final class MainWindow {
         t.setId(id);
         t.setGraphic(new FontIcon(icon));
         return t;
-    }
-
-    private VBox mapperPlaceholder() {
-        Label l = new Label("Latent mappers (one trained network per text edit, applied at a strength) and global "
-                + "directions (α / β over the style space) land with their engines. Until then the methods are listed "
-                + "in the Edit tab, disabled.");
-        l.setWrapText(true);
-        javafx.scene.control.Slider strength = new javafx.scene.control.Slider(0, 1, 0.1);
-        strength.setDisable(true);
-        Button load = new Button("Load mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
-        load.setId("load-mapper");
-        load.setDisable(true);
-        HBox wrap = new HBox(load);
-        Tooltip.install(wrap, new Tooltip("the latent mapper engine is not in this build yet"));
-        VBox box = new VBox(10, l, wrap, new Label("strength"), strength);
-        box.setPadding(new Insets(10));
-        return box;
     }
 
     private static Button tool(String id, FontAwesomeSolid icon, String tip, Runnable action) {
@@ -279,6 +264,16 @@ public final class MainWindow {
         }
     }
 
+    /** Scrolls the selected side tab so that the node with this id (in it) shows near the top. */
+    public void reveal(String id) {
+        if (!(tabs.getSelectionModel().getSelectedItem().getContent() instanceof ScrollPane sp)) return;
+        javafx.scene.Node n = sp.getContent().lookup(id);
+        if (n == null) return;
+        double y = sp.getContent().sceneToLocal(n.localToScene(0, 0)).getY();
+        double free = sp.getContent().getLayoutBounds().getHeight() - sp.getViewportBounds().getHeight();
+        sp.setVvalue(free <= 0 ? 0 : Math.min(1, Math.max(0, (y - 10) / free)));
+    }
+
     /** Moves the divider between the side tabs and the live view (0…1). */
     public void setSideFraction(double f) {
         horizontal.setDividerPositions(f);
@@ -313,6 +308,24 @@ public final class MainWindow {
 
     private Path chooseLatent() {
         return dialogs.open(window(), "Open a latent", folder("folder.export"), "NumPy", "*.npz");
+    }
+
+    /** The folder of stylegan3-editing's global-direction files, chosen through its {@code delta_i_c.npy}. */
+    private Path chooseDirections() {
+        Path p = dialogs.open(window(), "Import global directions: pick delta_i_c.npy (s_mean.npy, s_std.npy beside it)",
+                folder("folder.directions"), "delta_i_c", "delta_i_c*.npy", "*.npy");
+        if (p == null || p.toAbsolutePath().getParent() == null) return null;
+        vm.prefs().put("folder.directions", p.toAbsolutePath().getParent().toString());
+        return p.toAbsolutePath().getParent();
+    }
+
+    private Path chooseMapperFolder() {
+        Path cur = vm.mapper().folderProperty().get();
+        return dialogs.directory(window(), "Mapper output folder", cur != null && cur.getParent() != null ? cur.getParent() : vm.mapper().mappersRoot());
+    }
+
+    private Path chooseMapperFile() {
+        return dialogs.open(window(), "Open a trained mapper", vm.mapper().mappersRoot(), "Mappers", "*.safetensors");
     }
 
     private Path chooseModelFile() {

@@ -3,7 +3,9 @@ package dev.styleclip.studio.view;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import dev.styleclip.studio.service.StudioBackend.InvertMethod;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Separator;
 import javafx.scene.control.TextField;
@@ -101,16 +103,40 @@ final class SourcePanel extends VBox {
         align.setOnAction(e -> vm.align());
         Button invert = new Button("Invert", new FontIcon(FontAwesomeSolid.EXCHANGE_ALT));
         invert.setId("invert");
-        invert.setDisable(true);
-        Tooltip tip = new Tooltip("Inversion (photo → latent with a ReStyle encoder) is not wired into the studio yet: run ./styleclip invert on the aligned photo, then Open latent…");
-        invert.setTooltip(tip);
-        // a disabled control shows no tooltip: wrap it so the explanation still appears
-        HBox invertWrap = new HBox(invert);
-        Tooltip.install(invertWrap, tip);
-        HBox photoButtons = new HBox(6, align, invertWrap);
+        invert.disableProperty().bind(vm.photoProperty().isNull().or(vm.invertingProperty()).or(vm.editRunningProperty()));
+        invert.setTooltip(new Tooltip("Align the picked face and find its latent (live frames; Esc cancels); the "
+                + "reconstruction becomes the face to edit"));
+        invert.setOnAction(e -> vm.invert());
+        HBox photoButtons = new HBox(6, align, invert);
+        ComboBox<InvertMethod> method = new ComboBox<>();
+        method.setId("invert-method");
+        method.getItems().setAll(InvertMethod.values());
+        method.valueProperty().bindBidirectional(vm.invertMethodProperty());
+        method.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(InvertMethod m) {
+                return m == null ? "" : m.label() + (m != InvertMethod.PROJECTION && !vm.backend().encoderAvailable() ? " (not installed)" : "");
+            }
+
+            @Override
+            public InvertMethod fromString(String s) {
+                return null;
+            }
+        });
+        method.setTooltip(new Tooltip("encoder: a ReStyle pSp / e4e network, seconds; projection: optimises w against "
+                + "LPIPS, minutes; both: the encoder's latent refined by a short projection"));
+        HBox methodRow = new HBox(6, new Label("Inversion"), method);
+        methodRow.setAlignment(Pos.CENTER_LEFT);
+        Label report = new Label();
+        report.setId("inversion-report");
+        report.setWrapText(true);
+        report.textProperty().bind(vm.inversionReportProperty());
         VBox photoBox = new VBox(6, new Label("From a photo") {{
             setStyle("-fx-font-weight: bold;");
-        }}, importPhoto, drop, faces, photoButtons);
+        }}, importPhoto, drop, faces, methodRow,
+                Fx.numberRow("invert-steps", vm.invertSteps(), m -> vm.notice(new dev.styleclip.studio.viewmodel.Notice(
+                        dev.styleclip.studio.viewmodel.Notice.Level.WARNING, "Inversion", m))),
+                photoButtons, report);
 
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);

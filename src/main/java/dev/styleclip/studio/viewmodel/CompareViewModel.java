@@ -1,6 +1,8 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Pixels;
+import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.service.StudioBackend.EditRequest;
 import dev.styleclip.studio.service.StudioBackend.EditResult;
@@ -20,11 +22,16 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The compare grid: runs of the current edit with λ_L2 down the rows (× prompt variants) and λ_ID across the columns,
- * queued on the compute thread; each cell fills in with its picture, CLIP score, ID similarity and LPIPS.
- * The best cell (highest CLIP score + ID similarity) can be promoted to the edit stack.
+ * The compare grid, queued on the compute thread, each cell filling in with its picture, CLIP score, ID similarity and
+ * LPIPS: optimisation runs with λ_L2 down the rows (× prompt variants) and λ_ID across the columns; a mapper at each
+ * λ_delta; a global direction with β down the rows (× target variants) and α across the columns. The best cell
+ * (highest CLIP score + ID similarity) can be promoted to the edit stack.
  */
 public final class CompareViewModel {
+
+    /** The face the grid edits: source latent, its current stack, its input transform. */
+    public record Base(Latents base, List<RecipeStep> edits, StudioBackend.GenerateRequest source) {
+    }
 
     /** One run of the grid. */
     public static final class Cell {
@@ -34,7 +41,8 @@ public final class CompareViewModel {
         private final ObjectProperty<Pixels> image = new SimpleObjectProperty<>();
         private final StringProperty state = new SimpleStringProperty("queued");
         private final StringProperty caption = new SimpleStringProperty("");
-        private EditResult result;
+        private Map<String, Double> metrics;
+        private RecipeStep step;
         private StudioBackend.Task task;
 
         Cell(int row, int col, String prompt, double l2, double id) {
@@ -43,6 +51,11 @@ public final class CompareViewModel {
             this.prompt = prompt;
             this.lambdaL2 = l2;
             this.lambdaId = id;
+        }
+
+        /** The edit this cell adds to the stack (null while not done). */
+        public RecipeStep step() {
+            return metrics == null ? null : step;
         }
 
         public ObjectProperty<Pixels> imageProperty() {
@@ -57,14 +70,22 @@ public final class CompareViewModel {
             return caption;
         }
 
-        public EditResult result() {
-            return result;
-        }
-
         /** CLIP score + ID similarity (NaN while not done). */
         public double score() {
-            if (result == null) return Double.NaN;
-            return result.metrics().getOrDefault("clip_score", 0.0) + result.metrics().getOrDefault("id_similarity", 0.0);
+            if (metrics == null) return Double.NaN;
+            return metrics.getOrDefault("clip_score", 0.0) + metrics.getOrDefault("id_similarity", 0.0);
+        }
+
+        private void done(Pixels img, Map<String, Double> m) {
+            metrics = m;
+            image.set(img);
+            state.set("done");
+            caption.set(caption(m));
+        }
+
+        private void failed(Throwable error) {
+            state.set("failed");
+            caption.set("failed: " + error.getMessage());
         }
     }
 
@@ -72,6 +93,9 @@ public final class CompareViewModel {
     private final StringProperty l2Values = new SimpleStringProperty(this, "l2Values", "0.001, 0.01");
     private final StringProperty idValues = new SimpleStringProperty(this, "idValues", "0, 0.01");
     private final StringProperty promptVariants = new SimpleStringProperty(this, "promptVariants", "");
+    private final StringProperty strengthValues = new SimpleStringProperty(this, "strengthValues", "0.05, 0.1, 0.2");
+    private final StringProperty alphaValues = new SimpleStringProperty(this, "alphaValues", "-3, 3, 6");
+    private final StringProperty betaValues = new SimpleStringProperty(this, "betaValues", "0.08, 0.12");
     private final ObservableList<Cell> cells = FXCollections.observableArrayList();
     private final List<String> rowLabels = new ArrayList<>();
     private final List<String> colLabels = new ArrayList<>();
@@ -96,6 +120,21 @@ public final class CompareViewModel {
         return promptVariants;
     }
 
+    /** Mapper strengths λ_delta (columns). */
+    public StringProperty strengthValuesProperty() {
+        return strengthValues;
+    }
+
+    /** Global-direction strengths α (columns; negative values push the other way). */
+    public StringProperty alphaValuesProperty() {
+        return alphaValues;
+    }
+
+    /** Global-direction thresholds β (rows). */
+    public StringProperty betaValuesProperty() {
+        return betaValues;
+    }
+
     public ObservableList<Cell> cells() {
         return cells;
     }
@@ -117,15 +156,20 @@ public final class CompareViewModel {
     }
 
     public static List<Double> parseValues(String s, String what) {
+        return parseValues(s, what, false);
+    }
+
+    /** Comma-separated numbers (≥ 0 unless {@code signed}), 1 to 6 of them. */
+    public static List<Double> parseValues(String s, String what, boolean signed) {
         List<Double> out = new ArrayList<>();
-        for (String p : s.split("[,;\\s]+")) {
+        for (String p : (s == null ? "" : s).split("[,;\\s]+")) {
             if (p.isBlank()) continue;
             try {
                 double v = Double.parseDouble(p);
-                if (!Double.isFinite(v) || v < 0) throw new NumberFormatException();
+                if (!Double.isFinite(v) || (!signed && v < 0)) throw new NumberFormatException();
                 out.add(v);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(what + ": '" + p + "' is not a number ≥ 0");
+                throw new IllegalArgumentException(what + ": '" + p + "' is not a number" + (signed ? "" : " ≥ 0"));
             }
         }
         if (out.isEmpty()) throw new IllegalArgumentException(what + ": give at least one value");
@@ -140,14 +184,8 @@ public final class CompareViewModel {
     public void run(EditRequest template, Consumer<Cell> onCellDone, Consumer<Throwable> onError, Runnable onAllDone) {
         List<Double> l2 = parseValues(l2Values.get(), "λ_L2 values");
         List<Double> id = parseValues(idValues.get(), "λ_ID values");
-        List<String> prompts = new ArrayList<>();
-        prompts.add(template.prompt());
-        for (String p : promptVariants.get().split("\\|")) if (!p.isBlank() && !prompts.contains(p.strip())) prompts.add(p.strip());
-        cancel();
-        cells.clear();
-        rowLabels.clear();
-        colLabels.clear();
-        columns = id.size();
+        List<String> prompts = prompts(template.prompt());
+        reset(id.size());
         for (double v : id) colLabels.add(String.format(Locale.ROOT, "λ_ID %s", v));
         int row = 0;
         List<Cell> fresh = new ArrayList<>();
@@ -158,9 +196,7 @@ public final class CompareViewModel {
                 row++;
             }
         }
-        cells.setAll(fresh);
-        pending = fresh.size();
-        running.set(true);
+        start(fresh, onAllDone);
         for (Cell cell : fresh) {
             EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.lambdaL2,
                     cell.lambdaId, template.lr(), template.steps(), template.schedule(), template.coarse(), template.medium(),
@@ -174,18 +210,15 @@ public final class CompareViewModel {
 
                 @Override
                 public void done(EditResult res) {
-                    cell.result = res;
-                    cell.image.set(res.image());
-                    cell.state.set("done");
-                    cell.caption.set(caption(res.metrics()));
+                    cell.step = StudioViewModel.stepOf(res);
+                    cell.done(res.image(), res.metrics());
                     if (onCellDone != null) onCellDone.accept(cell);
                     finishOne(onAllDone);
                 }
 
                 @Override
                 public void failed(Throwable error) {
-                    cell.state.set("failed");
-                    cell.caption.set("failed: " + error.getMessage());
+                    cell.failed(error);
                     if (onError != null) onError.accept(error);
                     finishOne(onAllDone);
                 }
@@ -197,6 +230,128 @@ public final class CompareViewModel {
                 }
             });
         }
+    }
+
+    private List<String> prompts(String first) {
+        List<String> prompts = new ArrayList<>();
+        prompts.add(first);
+        for (String p : promptVariants.get().split("\\|")) if (!p.isBlank() && !prompts.contains(p.strip())) prompts.add(p.strip());
+        return prompts;
+    }
+
+    private void reset(int cols) {
+        cancel();
+        cells.clear();
+        rowLabels.clear();
+        colLabels.clear();
+        columns = cols;
+    }
+
+    /** Queues the chosen mapper at each λ_delta on the face. */
+    public void runMapper(Base base, java.nio.file.Path mapper, String label, Consumer<Throwable> onError, Runnable onAllDone) {
+        List<Double> strengths = parseValues(strengthValues.get(), "λ_delta values", true);
+        reset(strengths.size());
+        for (double v : strengths) colLabels.add(String.format(Locale.ROOT, "λ_delta %s", v));
+        rowLabels.add("mapper “" + label + "”");
+        List<Cell> fresh = new ArrayList<>();
+        for (int c = 0; c < strengths.size(); c++) {
+            Cell cell = new Cell(0, c, label, 0, 0);
+            cell.step = new RecipeStep.Mapper(label, mapper, strengths.get(c), true,
+                    Map.of("method", StudioBackend.EditMethod.MAPPER.name(), "mapper", mapper.toString()), Map.of());
+            fresh.add(cell);
+        }
+        start(fresh, onAllDone);
+        for (Cell cell : fresh) render(base, cell, label, onError, onAllDone);
+    }
+
+    /** Queues the global direction neutral → each target variant at each β (rows) and α (columns). */
+    public void runDirections(Base base, String neutral, String target, Consumer<Throwable> onError, Runnable onAllDone) {
+        List<Double> alphas = parseValues(alphaValues.get(), "α values", true);
+        List<Double> betas = parseValues(betaValues.get(), "β values");
+        List<String> targets = prompts(target);
+        reset(alphas.size());
+        for (double a : alphas) colLabels.add(String.format(Locale.ROOT, "α %s", a));
+        List<Cell> fresh = new ArrayList<>();
+        List<List<Cell>> rows = new ArrayList<>();
+        int row = 0;
+        for (String t : targets) {
+            for (double b : betas) {
+                rowLabels.add((targets.size() > 1 ? "“" + t + "” " : "") + String.format(Locale.ROOT, "β %s", b));
+                List<Cell> r = new ArrayList<>();
+                for (int c = 0; c < alphas.size(); c++) r.add(new Cell(row, c, t, b, alphas.get(c)));
+                fresh.addAll(r);
+                rows.add(r);
+                row++;
+            }
+        }
+        start(fresh, onAllDone);
+        for (List<Cell> r : rows) {
+            Cell first = r.get(0);
+            // one direction per row (β), then one render per α
+            StudioBackend.Task t = backend.direction(new StudioBackend.DirectionRequest(neutral, first.prompt, 1, first.lambdaL2),
+                    new StudioBackend.Listener<>() {
+                        @Override
+                        public void done(RecipeStep.Direction d) {
+                            for (Cell cell : r) {
+                                cell.step = d.withStrength(cell.lambdaId);
+                                render(base, cell, cell.prompt, onError, onAllDone);
+                            }
+                        }
+
+                        @Override
+                        public void failed(Throwable error) {
+                            for (Cell cell : r) {
+                                cell.failed(error);
+                                finishOne(onAllDone);
+                            }
+                            if (onError != null) onError.accept(error);
+                        }
+
+                        @Override
+                        public void cancelled() {
+                            for (Cell cell : r) {
+                                cell.state.set("cancelled");
+                                finishOne(onAllDone);
+                            }
+                        }
+                    });
+            for (Cell cell : r) cell.task = t;
+        }
+    }
+
+    private void start(List<Cell> fresh, Runnable onAllDone) {
+        cells.setAll(fresh);
+        pending = fresh.size();
+        running.set(!fresh.isEmpty());
+        if (fresh.isEmpty() && onAllDone != null) onAllDone.run();
+    }
+
+    /** Renders the face with the stack plus the cell's step, scored against {@code prompt}. */
+    private void render(Base base, Cell cell, String prompt, Consumer<Throwable> onError, Runnable onAllDone) {
+        List<RecipeStep> steps = new ArrayList<>(base.edits());
+        steps.add(cell.step);
+        cell.state.set("rendering");
+        cell.task = backend.renderStack(new StudioBackend.StackRequest(base.base(), steps, base.source(), prompt),
+                new StudioBackend.Listener<>() {
+                    @Override
+                    public void done(StudioBackend.Rendered r) {
+                        cell.done(r.image(), r.metrics());
+                        finishOne(onAllDone);
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        cell.failed(error);
+                        if (onError != null) onError.accept(error);
+                        finishOne(onAllDone);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        cell.state.set("cancelled");
+                        finishOne(onAllDone);
+                    }
+                });
     }
 
     private void finishOne(Runnable onAllDone) {
@@ -221,7 +376,7 @@ public final class CompareViewModel {
     /** The finished cell with the highest CLIP score + ID similarity, or null. */
     public Cell best() {
         Cell best = null;
-        for (Cell c : cells) if (c.result != null && (best == null || c.score() > best.score())) best = c;
+        for (Cell c : cells) if (c.step() != null && (best == null || c.score() > best.score())) best = c;
         return best;
     }
 }

@@ -10,11 +10,15 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups. */
+/**
+ * The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups for the
+ * optimisation; the mapper file and its strength λ_delta; the neutral text, α and β of a global direction.
+ */
 public final class EditSettings {
     public static final List<String> SCHEDULES = List.of("step", "cosine", "constant");
 
@@ -33,6 +37,13 @@ public final class EditSettings {
     private final BooleanProperty coarse = new SimpleBooleanProperty(this, "coarse", true);
     private final BooleanProperty medium = new SimpleBooleanProperty(this, "medium", true);
     private final BooleanProperty fine = new SimpleBooleanProperty(this, "fine", true);
+    /** The latent mapper to apply and its strength: ŵ = w + λ_delta·M(w) (trained with 0.1). */
+    private final ObjectProperty<Path> mapperFile = new SimpleObjectProperty<>(this, "mapperFile");
+    private final NumberParam mapperStrength = new NumberParam("λ_delta", 0.1, 0, 1, -2, 5, false);
+    /** Global direction: neutral text (the target is the prompt), strength α and disentanglement threshold β. */
+    private final StringProperty neutral = new SimpleStringProperty(this, "neutral", "a face");
+    private final NumberParam alpha = new NumberParam("α", 3, -10, 10, -100, 100, false);
+    private final NumberParam beta = new NumberParam("β", 0.1, 0.0, 0.3, 0, 1, false);
 
     public StringProperty promptProperty() {
         return prompt;
@@ -71,7 +82,27 @@ public final class EditSettings {
     }
 
     public List<NumberParam> numbers() {
-        return List.of(lambdaL2, lambdaId, lr, steps);
+        return List.of(lambdaL2, lambdaId, lr, steps, mapperStrength, alpha, beta);
+    }
+
+    public ObjectProperty<Path> mapperFileProperty() {
+        return mapperFile;
+    }
+
+    public NumberParam mapperStrength() {
+        return mapperStrength;
+    }
+
+    public StringProperty neutralProperty() {
+        return neutral;
+    }
+
+    public NumberParam alpha() {
+        return alpha;
+    }
+
+    public NumberParam beta() {
+        return beta;
     }
 
     public StringProperty scheduleProperty() {
@@ -103,6 +134,11 @@ public final class EditSettings {
         m.put("coarse", coarse.get());
         m.put("medium", medium.get());
         m.put("fine", fine.get());
+        if (mapperFile.get() != null) m.put("mapper", mapperFile.get().toString());
+        m.put("mapper_strength", mapperStrength.get());
+        m.put("neutral", neutral.get());
+        m.put("alpha", alpha.get());
+        m.put("beta", beta.get());
         return m;
     }
 
@@ -125,6 +161,11 @@ public final class EditSettings {
         if (m.get("coarse") instanceof Boolean b) coarse.set(b);
         if (m.get("medium") instanceof Boolean b) medium.set(b);
         if (m.get("fine") instanceof Boolean b) fine.set(b);
+        if (m.get("mapper") instanceof String f && !f.isBlank()) mapperFile.set(Path.of(f));
+        setNum(mapperStrength, m.get("mapper_strength"));
+        if (m.get("neutral") instanceof String n && !n.isBlank()) neutral.set(n);
+        setNum(alpha, m.get("alpha"));
+        setNum(beta, m.get("beta"));
     }
 
     private static void setNum(NumberParam p, Object v) {
@@ -135,18 +176,29 @@ public final class EditSettings {
         for (NumberParam p : numbers()) p.set(prefs.getDouble(key(p), p.get()));
         String s = prefs.get("edit.schedule", schedule.get());
         if (SCHEDULES.contains(s)) schedule.set(s);
+        neutral.set(prefs.get("edit.neutral", neutral.get()));
+        String mf = prefs.get("edit.mapper", null);
+        if (mf != null && !mf.isBlank()) mapperFile.set(Path.of(mf));
+        try {
+            method.set(EditMethod.valueOf(prefs.get("edit.method", method.get().name())));
+        } catch (IllegalArgumentException e) {
+            // keep the default method
+        }
         String h = prefs.get("edit.history", "");
         for (String line : h.split("\n")) if (!line.isBlank()) promptHistory.add(line);
         if (!promptHistory.isEmpty()) prompt.set(promptHistory.get(0));
     }
 
     private static String key(NumberParam p) {
-        return "edit." + p.name().replace("λ_", "lambda_");
+        return "edit." + p.name().replace("λ_", "lambda_").replace("α", "alpha").replace("β", "beta");
     }
 
     public void save(StudioPrefs prefs) {
         for (NumberParam p : numbers()) prefs.putDouble(key(p), p.get());
         prefs.put("edit.schedule", schedule.get());
+        prefs.put("edit.neutral", neutral.get());
+        prefs.put("edit.method", method.get().name());
+        prefs.put("edit.mapper", mapperFile.get() == null ? null : mapperFile.get().toString());
         prefs.put("edit.history", String.join("\n", promptHistory.subList(0, Math.min(10, promptHistory.size()))));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.runtime.Pixels;
@@ -29,14 +30,13 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Sessions and recipes on disk. A session {@code NAME.json} holds the settings, the prompt history and the whole undo
- * history (sources, edit stacks); beside it {@code NAME.latents.npz} (float32 W+ latents, numpy-readable) and
- * {@code NAME.images.zip} (the pictures as PNG). Every file is written atomically, the JSON last.
- * A recipe is the edit stack alone ({@code .json} + {@code .latents.npz} for the edits' directions).
+ * Sessions on disk. A session {@code NAME.json} holds the settings, the prompt history and the whole undo history
+ * (sources, edit stacks); beside it {@code NAME.latents.npz} (float32 W+ latents and StyleSpace directions,
+ * numpy-readable) and {@code NAME.images.zip} (the pictures as PNG). Every file is written atomically, the JSON last.
+ * (Recipes, the edit stack alone, are {@link dev.styleclip.edit.recipe.RecipeFiles}.)
  */
 public final class SessionFiles {
     public static final String FORMAT = "styleclip-session";
-    public static final String RECIPE_FORMAT = "styleclip-recipe";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private SessionFiles() {
@@ -47,7 +47,7 @@ public final class SessionFiles {
     }
 
     public static Path latentsFile(Path json) {
-        return json.resolveSibling(stem(json) + ".latents.npz");
+        return RecipeFiles.arraysFile(json);
     }
 
     public static Path imagesFile(Path json) {
@@ -81,6 +81,7 @@ public final class SessionFiles {
 
     public static void save(Path json, Session s) throws IOException {
         Pool<Latents> lat = new Pool<>("w");
+        RecipeFiles.ArrayPool steps = new RecipeFiles.ArrayPool("s");
         Pool<Pixels> img = new Pool<>("img");
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT).put("version", 1);
@@ -95,10 +96,17 @@ public final class SessionFiles {
             o.put("base", lat.name(sn.base()));
             o.put("base_image", img.name(sn.baseImage()));
             o.put("current", img.name(sn.current()));
-            o.set("edits", edits(sn.edits(), lat));
+            o.put("composed", lat.name(sn.composed()));
+            o.set("edits", RecipeFiles.toJson(sn.edits(), steps, null));
         }
         Files.createDirectories(json.toAbsolutePath().getParent());
-        writeLatents(latentsFile(json), lat.byName);
+        Map<String, Npz.Array> arrays = new LinkedHashMap<>();
+        for (Map.Entry<String, Latents> e : lat.byName.entrySet()) {
+            arrays.put(e.getKey(), Npz.Array.of(e.getValue().values(), 1, e.getValue().numWs(), e.getValue().wDim()));
+        }
+        arrays.putAll(steps.arrays());
+        if (arrays.isEmpty()) Files.deleteIfExists(latentsFile(json));
+        else Npz.write(latentsFile(json), arrays);
         AtomicFiles.write(imagesFile(json), os -> {
             ZipOutputStream zip = new ZipOutputStream(os);
             for (Map.Entry<String, Pixels> e : img.byName.entrySet()) {
@@ -111,48 +119,16 @@ public final class SessionFiles {
         AtomicFiles.writeString(json, JSON.writeValueAsString(root));
     }
 
-    private static ArrayNode edits(List<EditEntry> edits, Pool<Latents> lat) {
-        ArrayNode a = JSON.createArrayNode();
-        for (EditEntry e : edits) {
-            ObjectNode o = a.addObject();
-            o.put("kind", e.kind()).put("label", e.label()).put("strength", e.strength()).put("enabled", e.enabled());
-            o.set("settings", JSON.valueToTree(e.settings()));
-            o.set("metrics", JSON.valueToTree(e.metrics()));
-            o.put("delta", lat.name(e.delta()));
-        }
-        return a;
-    }
-
-    private static void writeLatents(Path file, Map<String, Latents> byName) throws IOException {
-        if (byName.isEmpty()) {
-            Files.deleteIfExists(file);
-            return;
-        }
-        Map<String, Npz.Array> arrays = new LinkedHashMap<>();
-        for (Map.Entry<String, Latents> e : byName.entrySet()) {
-            arrays.put(e.getKey(), Npz.Array.of(e.getValue().values(), 1, e.getValue().numWs(), e.getValue().wDim()));
-        }
-        Npz.write(file, arrays);
-    }
-
-    private static Map<String, Latents> readLatents(Path file) throws IOException {
-        Map<String, Latents> out = new LinkedHashMap<>();
-        if (!Files.exists(file)) return out;
-        for (Map.Entry<String, Npz.Array> e : Npz.read(file).entrySet()) {
-            long[] sh = e.getValue().shape();
-            float[] data = e.getValue().f32();
-            if (sh.length != 3 || sh[0] != 1 || data == null) {
-                throw new IOException(file.getFileName() + ": latent " + e.getKey() + " is not a float32 [1, numWs, wDim]");
-            }
-            out.put(e.getKey(), new Latents((int) sh[1], (int) sh[2], data));
-        }
-        return out;
-    }
-
     @SuppressWarnings("unchecked")
     public static Session open(Path json) throws IOException {
         JsonNode root = readJson(json, FORMAT);
-        Map<String, Latents> lat = readLatents(latentsFile(json));
+        Path side = latentsFile(json);
+        Map<String, Npz.Array> arrays = Files.exists(side) ? Npz.read(side) : Map.of();
+        Map<String, Latents> lat = new LinkedHashMap<>();
+        for (Map.Entry<String, Npz.Array> e : arrays.entrySet()) {
+            long[] sh = e.getValue().shape();
+            if (sh.length == 3 && sh[0] == 1) lat.put(e.getKey(), new Latents((int) sh[1], (int) sh[2], e.getValue().toFloatArray()));
+        }
         Map<String, Pixels> img = new LinkedHashMap<>();
         Path zipFile = imagesFile(json);
         if (Files.exists(zipFile)) {
@@ -174,8 +150,9 @@ public final class SessionFiles {
         List<Snapshot> states = new ArrayList<>();
         for (JsonNode o : root.path("history")) {
             SourceState src = JSON.treeToValue(o.path("source"), SourceState.class);
-            states.add(new Snapshot(src, ref(lat, o.path("base")), ref(img, o.path("base_image")), readEdits(o.path("edits"), lat),
-                    ref(img, o.path("current")), o.path("action").asText("")));
+            states.add(new Snapshot(src, ref(lat, o.path("base")), ref(img, o.path("base_image")),
+                    RecipeFiles.fromJson(o.path("edits"), arrays, json.toAbsolutePath().getParent(), json.getFileName().toString()),
+                    ref(img, o.path("current")), ref(lat, o.path("composed")), o.path("action").asText("")));
         }
         if (states.isEmpty()) throw new IOException(json.getFileName() + " holds no state");
         return new Session(settings == null ? Map.of() : settings, hist == null ? List.of() : hist, states,
@@ -187,21 +164,6 @@ public final class SessionFiles {
         T t = pool.get(n.asText());
         if (t == null) throw new IOException("the session refers to " + n.asText() + ", which its side files lack");
         return t;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<EditEntry> readEdits(JsonNode a, Map<String, Latents> lat) throws IOException {
-        List<EditEntry> out = new ArrayList<>();
-        for (JsonNode o : a) {
-            Map<String, Object> settings = JSON.convertValue(o.path("settings"), Map.class);
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            o.path("metrics").fields().forEachRemaining(f -> metrics.put(f.getKey(), f.getValue().asDouble()));
-            double s = o.path("strength").asDouble(1);
-            if (!Double.isFinite(s)) s = 1;
-            out.add(new EditEntry(o.path("kind").asText("optimisation"), o.path("label").asText(""), settings,
-                    ref(lat, o.path("delta")), s, o.path("enabled").asBoolean(true), metrics));
-        }
-        return out;
     }
 
     private static JsonNode readJson(Path json, String format) throws IOException {
@@ -217,19 +179,4 @@ public final class SessionFiles {
         return root;
     }
 
-    /** Saves an edit stack as a recipe (JSON + the directions' latents beside it). */
-    public static void saveRecipe(Path json, List<EditEntry> edits) throws IOException {
-        Pool<Latents> lat = new Pool<>("d");
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", RECIPE_FORMAT).put("version", 1);
-        root.set("edits", edits(edits, lat));
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        writeLatents(latentsFile(json), lat.byName);
-        AtomicFiles.writeString(json, JSON.writeValueAsString(root));
-    }
-
-    public static List<EditEntry> openRecipe(Path json) throws IOException {
-        JsonNode root = readJson(json, RECIPE_FORMAT);
-        return readEdits(root.path("edits"), readLatents(latentsFile(json)));
-    }
 }

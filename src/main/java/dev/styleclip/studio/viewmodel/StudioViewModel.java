@@ -1,6 +1,9 @@
 package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.AppInfo;
+import dev.styleclip.edit.recipe.Recipe;
+import dev.styleclip.edit.recipe.RecipeFiles;
+import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
@@ -11,6 +14,10 @@ import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.service.StudioBackend.EditRequest;
 import dev.styleclip.studio.service.StudioBackend.EditResult;
 import dev.styleclip.studio.service.StudioBackend.GenerateRequest;
+import dev.styleclip.studio.service.StudioBackend.InvertMethod;
+import dev.styleclip.studio.service.StudioBackend.InvertRequest;
+import dev.styleclip.studio.service.StudioBackend.Inverted;
+import dev.styleclip.studio.service.StudioBackend.StackRequest;
 import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
 import dev.styleclip.studio.service.StudioBackend.Rendered;
 import javafx.beans.binding.Bindings;
@@ -54,6 +61,7 @@ public final class StudioViewModel {
     private final EditSettings edit = new EditSettings();
     private final LiveViewModel live = new LiveViewModel();
     private final CompareViewModel compare;
+    private final MapperViewModel mapper;
     private final History<Snapshot> history = new History<>(100);
     private final LongSupplier clock;
 
@@ -63,7 +71,7 @@ public final class StudioViewModel {
     private final DoubleProperty translateY = new SimpleDoubleProperty(this, "translateY", 0);
     private final DoubleProperty rotate = new SimpleDoubleProperty(this, "rotate", 0);
 
-    private final ObservableList<EditEntry> editStack = FXCollections.observableArrayList();
+    private final ObservableList<RecipeStep> editStack = FXCollections.observableArrayList();
     private final ObservableList<Notice> notices = FXCollections.observableArrayList();
     private final StringProperty jobState = new SimpleStringProperty(this, "jobState", "idle");
     private final StringProperty status = new SimpleStringProperty(this, "status", "");
@@ -79,8 +87,26 @@ public final class StudioViewModel {
     private final IntegerProperty selectedFace = new SimpleIntegerProperty(this, "selectedFace", -1);
     private final ObservableList<double[]> clickedPoints = FXCollections.observableArrayList();
     private final ObjectProperty<Path> sessionFile = new SimpleObjectProperty<>(this, "sessionFile");
+    /** Photo inversion: method (encoder by default when one is installed) and projection steps. */
+    private final ObjectProperty<InvertMethod> invertMethod = new SimpleObjectProperty<>(this, "invertMethod");
+    private final NumberParam invertSteps = new NumberParam("steps", 200, 10, 1000, 1, 10000, true);
+    private final BooleanProperty inverting = new SimpleBooleanProperty(this, "inverting");
+    private final StringProperty inversionReport = new SimpleStringProperty(this, "inversionReport", "");
+    private final ObjectProperty<StudioBackend.DirectionsInfo> directionsInfo = new SimpleObjectProperty<>(this, "directionsInfo");
+    private final BooleanProperty preparingDirections = new SimpleBooleanProperty(this, "preparingDirections");
+    private final StringProperty directionsProgress = new SimpleStringProperty(this, "directionsProgress", "");
+    private final NumberParam directionsImages = new NumberParam("faces", 100, 2, 1000, 1, 100000, true);
     private StudioBackend.Task editTask;
+    private StudioBackend.Task invertTask;
+    private StudioBackend.Task prepareTask;
     private int running;
+    /** Re-rendering the stack: one render at a time, and only the latest stack waits (slider drags coalesce). */
+    private boolean rendering;
+    private PendingRender pendingRender;
+
+    /** A render waiting for the running one; {@code preview}: only show the picture (a slider being dragged). */
+    private record PendingRender(List<RecipeStep> edits, String action, String metricsPrompt, boolean preview) {
+    }
 
     public StudioViewModel(StudioBackend backend, MainViewModel models, StudioPrefs prefs) {
         this(backend, models, prefs, System::currentTimeMillis);
@@ -93,6 +119,16 @@ public final class StudioViewModel {
         this.clock = clock;
         this.compare = new CompareViewModel(backend);
         edit.load(prefs);
+        invertMethod.set(backend.encoderAvailable() ? InvertMethod.ENCODER : InvertMethod.PROJECTION);
+        try {
+            invertMethod.set(InvertMethod.valueOf(prefs.get("invert.method", invertMethod.get().name())));
+        } catch (IllegalArgumentException e) {
+            // keep the default
+        }
+        invertSteps.set(prefs.getDouble("invert.steps", invertSteps.get()));
+        directionsImages.set(prefs.getDouble("directions.images", directionsImages.get()));
+        this.mapper = new MapperViewModel(backend, prefs, dev.styleclip.studio.service.MapperFolders.defaultRoot(models.catalog().dir()),
+                edit.promptProperty(), hasLatent, this::applyMapper, this::notice);
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
         seed.set(Math.max(0, Math.min(0xffffffffL, (long) prefs.getDouble("source.seed", 0))));
         refreshModels();
@@ -125,6 +161,11 @@ public final class StudioViewModel {
         return compare;
     }
 
+    /** The Mapper tab: training and the trained mappers. */
+    public MapperViewModel mapper() {
+        return mapper;
+    }
+
     public History<Snapshot> history() {
         return history;
     }
@@ -149,8 +190,42 @@ public final class StudioViewModel {
         return rotate;
     }
 
-    public ObservableList<EditEntry> editStack() {
+    public ObservableList<RecipeStep> editStack() {
         return editStack;
+    }
+
+    public ObjectProperty<InvertMethod> invertMethodProperty() {
+        return invertMethod;
+    }
+
+    public NumberParam invertSteps() {
+        return invertSteps;
+    }
+
+    public BooleanProperty invertingProperty() {
+        return inverting;
+    }
+
+    /** How faithful the last inversion is (method, LPIPS, identity similarity), or "". */
+    public StringProperty inversionReportProperty() {
+        return inversionReport;
+    }
+
+    public ObjectProperty<StudioBackend.DirectionsInfo> directionsInfoProperty() {
+        return directionsInfo;
+    }
+
+    public BooleanProperty preparingDirectionsProperty() {
+        return preparingDirections;
+    }
+
+    public StringProperty directionsProgressProperty() {
+        return directionsProgress;
+    }
+
+    /** How many faces the preparation of global directions measures (the reference uses 100 000 for its statistics). */
+    public NumberParam directionsImages() {
+        return directionsImages;
     }
 
     public ObservableList<Notice> notices() {
@@ -225,14 +300,19 @@ public final class StudioViewModel {
     /** Whether Run can start: an engine for the method, a latent to start from, nothing running. */
     public BooleanBinding canRunProperty() {
         return Bindings.createBooleanBinding(() -> backend.editAvailable(edit.methodProperty().get()) && hasLatent.get()
-                && !editRunning.get(), edit.methodProperty(), hasLatent, editRunning);
+                        && !editRunning.get() && !inverting.get()
+                        && (edit.methodProperty().get() != EditMethod.MAPPER || edit.mapperFileProperty().get() != null),
+                edit.methodProperty(), hasLatent, editRunning, inverting, edit.mapperFileProperty());
     }
 
     /** Why Run is disabled (tooltip text), or "" when it is enabled. */
     public String runUnavailableReason() {
         String r = backend.editUnavailableReason(edit.methodProperty().get());
         if (r != null) return r;
-        if (!hasLatent.get()) return "generate a face first (photos need inversion, which is not in this build yet)";
+        if (!hasLatent.get()) return "generate a face first, or import a photo, align and invert it";
+        if (edit.methodProperty().get() == EditMethod.MAPPER && edit.mapperFileProperty().get() == null) {
+            return "choose a trained mapper (Mapper tab, or Open mapper…)";
+        }
         return "";
     }
 
@@ -337,7 +417,8 @@ public final class StudioViewModel {
                 SourceState src = SourceState.seed(r.seed(), r.psi(), r.translateX(), r.translateY(), r.rotateDeg(),
                         res.generator(), res.demo());
                 photo.set(null);
-                commit(new Snapshot(src, res.ws(), res.image(), List.of(), res.image(), "generate seed " + r.seed()));
+                inversionReport.set("");
+                commit(Snapshot.source(src, res.ws(), res.image(), "generate seed " + r.seed()));
                 status.set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
             }
 
@@ -371,7 +452,8 @@ public final class StudioViewModel {
                 finished();
                 SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
                 photo.set(null);
-                commit(new Snapshot(src, w, r.image(), List.of(), r.image(), "open latent " + file.getFileName()));
+                inversionReport.set("");
+                commit(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
             }
 
             @Override
@@ -428,6 +510,17 @@ public final class StudioViewModel {
         return List.of("left eye", "right eye", "left mouth corner", "right mouth corner").get(i);
     }
 
+    /** The face the user chose: 8 numbers from the four clicked points, else null (then the picked face is used). */
+    private double[] clickedFace() {
+        if (clickedPoints.size() != 4) return null;
+        double[] pts = new double[8];
+        for (int i = 0; i < 4; i++) {
+            pts[2 * i] = clickedPoints.get(i)[0];
+            pts[2 * i + 1] = clickedPoints.get(i)[1];
+        }
+        return pts;
+    }
+
     /** Aligns the chosen face (or the four clicked points) of the imported photo; it becomes the source picture. */
     public void align() {
         PhotoFaces p = photo.get();
@@ -435,14 +528,8 @@ public final class StudioViewModel {
             notice(new Notice(Notice.Level.WARNING, "Align", "import a photo first"));
             return;
         }
-        double[] pts = null;
-        if (clickedPoints.size() == 4) {
-            pts = new double[8];
-            for (int i = 0; i < 4; i++) {
-                pts[2 * i] = clickedPoints.get(i)[0];
-                pts[2 * i + 1] = clickedPoints.get(i)[1];
-            }
-        } else if (selectedFace.get() < 0) {
+        double[] pts = clickedFace();
+        if (pts == null && selectedFace.get() < 0) {
             notice(new Notice(Notice.Level.WARNING, "Align", "pick a face, or click the eyes and mouth corners (4 points)"));
             return;
         }
@@ -452,8 +539,9 @@ public final class StudioViewModel {
             public void done(Pixels img) {
                 finished();
                 SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
-                commit(new Snapshot(src, null, img, List.of(), img, "align photo"));
-                info("Aligned", "the photo is the source; inversion to a latent is not in this build yet");
+                inversionReport.set("");
+                commit(Snapshot.source(src, null, img, "align photo"));
+                info("Aligned", "the aligned face is the source: Invert turns it into a latent to edit");
             }
 
             @Override
@@ -465,6 +553,77 @@ public final class StudioViewModel {
             @Override
             public void cancelled() {
                 finished();
+            }
+        });
+    }
+
+    /**
+     * Aligns the chosen face of the imported photo and inverts it (encoder, projection or both) with live frames; the
+     * reconstruction and its latent become the source, with how faithful it is (LPIPS, identity similarity).
+     */
+    public void invert() {
+        PhotoFaces p = photo.get();
+        if (p == null) {
+            notice(new Notice(Notice.Level.WARNING, "Invert", "import a photo first"));
+            return;
+        }
+        if (inverting.get() || editRunning.get()) return;
+        double[] pts = clickedFace();
+        if (pts == null && selectedFace.get() < 0) {
+            notice(new Notice(Notice.Level.WARNING, "Invert", "pick a face, or click the eyes and mouth corners (4 points)"));
+            return;
+        }
+        InvertMethod m = invertMethod.get();
+        if (m != InvertMethod.PROJECTION && !backend.encoderAvailable()) {
+            notice(new Notice(Notice.Level.WARNING, "Invert", "no ReStyle encoder is installed (Models tab): using projection"));
+            m = InvertMethod.PROJECTION;
+        }
+        prefs.put("invert.method", invertMethod.get().name());
+        prefs.putDouble("invert.steps", invertSteps.get());
+        InvertMethod method = m;
+        int steps = (int) invertSteps.get();
+        inverting.set(true);
+        live.startRun(method == InvertMethod.ENCODER ? 0 : steps);
+        started("inverting (" + method.label() + ")");
+        invertTask = backend.invert(new InvertRequest(p.file(), selectedFace.get(), pts, method, steps, 0), new StudioBackend.Listener<>() {
+            @Override
+            public void frame(Frame f) {
+                live.onFrame(f, clock.getAsLong());
+                jobState.set(f.message() != null ? f.message()
+                        : String.format(Locale.ROOT, "inverting: %d/%d", f.step(), f.total()));
+            }
+
+            @Override
+            public void done(Inverted r) {
+                end();
+                SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
+                String report = String.format(Locale.ROOT, "%s: LPIPS %.3f%s, %.1f s", r.method().label(), r.lpips(),
+                        Double.isNaN(r.idSimilarity()) ? "" : String.format(Locale.ROOT, ", identity %.3f", r.idSimilarity()),
+                        r.elapsedMs() / 1000.0);
+                inversionReport.set(report);
+                commit(Snapshot.source(src, r.ws(), r.reconstruction(), "invert photo"));
+                live.beforeLabelProperty().set("before — inverted " + java.nio.file.Paths.get(src.photo()).getFileName());
+                info("Inverted", report + " — the reconstruction is the source now");
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                end();
+                show(history.current());
+                fail("Inversion failed", error);
+            }
+
+            @Override
+            public void cancelled() {
+                end();
+                show(history.current());
+                info("Cancelled", "the inversion was cancelled");
+            }
+
+            private void end() {
+                finished();
+                inverting.set(false);
+                invertTask = null;
             }
         });
     }
@@ -484,6 +643,7 @@ public final class StudioViewModel {
         live.currentProperty().set(s.current());
         live.currentLabelProperty().set(s.edits().isEmpty() ? "current (no edits)" : "current — " + s.edits().size() + " edit(s)");
         hasLatent.set(s.base() != null);
+        if (s.base() == null && s.source().kind().equals("photo")) live.beforeLabelProperty().set("aligned photo — invert it to edit");
         hasImage.set(s.current() != null);
         if (s.source().fromSeed()) {
             seed.set(s.source().seed());
@@ -492,91 +652,266 @@ public final class StudioViewModel {
     }
 
     public void undo() {
-        if (editRunning.get()) return;
+        if (editRunning.get() || renderingStack()) return;
         show(history.undo());
     }
 
     public void redo() {
-        if (editRunning.get()) return;
+        if (editRunning.get() || renderingStack()) return;
         show(history.redo());
     }
 
-    /** Re-renders the stack after a change of strength or on/off, as one undoable step. */
-    private void changeEdits(List<EditEntry> edits, String action) {
-        Snapshot cur = history.current();
-        if (cur == null) return;
-        Latents w = Snapshot.compose(cur.base(), edits);
-        if (w == null) {
-            commit(new Snapshot(cur.source(), cur.base(), cur.baseImage(), edits, cur.current(), action));
+    /**
+     * Re-renders the stack after a change (strength, on/off, removal, a new mapper or direction step) as one undoable
+     * step. One render runs at a time; while it runs only the latest requested stack waits, so dragging a strength
+     * slider renders the latest position, never every intermediate one.
+     */
+    private void changeEdits(List<RecipeStep> edits, String action) {
+        changeEdits(edits, action, null);
+    }
+
+    /** As {@link #changeEdits(List, String)}; a {@code metricsPrompt} also scores the result (status line, live view). */
+    private void changeEdits(List<RecipeStep> edits, String action, String metricsPrompt) {
+        render(new PendingRender(List.copyOf(edits), action, metricsPrompt, false));
+    }
+
+    private void render(PendingRender r) {
+        if (history.current() == null) return;
+        if (rendering) {
+            // latest wins, but a preview never pushes out a change waiting to be committed
+            if (!r.preview() || pendingRender == null || pendingRender.preview()) pendingRender = r;
             return;
         }
+        renderNow(r.edits(), r.action(), r.metricsPrompt(), r.preview());
+    }
+
+    private void renderNow(List<RecipeStep> edits, String action, String metricsPrompt, boolean preview) {
+        Snapshot cur = history.current();
+        if (cur.base() == null) {
+            if (!preview) commit(cur.withEdits(edits, cur.current(), null, action));
+            return;
+        }
+        rendering = true;
         started("rendering");
-        backend.synthesize(w, genRequest(cur.source()), new StudioBackend.Listener<>() {
+        backend.renderStack(new StackRequest(cur.base(), edits, genRequest(cur.source()), metricsPrompt), new StudioBackend.Listener<>() {
             @Override
             public void done(Rendered r) {
-                finished();
-                commit(new Snapshot(cur.source(), cur.base(), cur.baseImage(), edits, r.image(), action));
+                afterRender();
+                if (preview) {
+                    // only while no newer state was committed meanwhile
+                    if (history.current() == cur) live.currentProperty().set(r.image());
+                    renderPending();
+                    return;
+                }
+                commit(cur.withEdits(edits, r.image(), r.ws(), action));
+                if (!r.metrics().isEmpty()) {
+                    live.clipScoreProperty().set(r.metrics().getOrDefault("clip_score", Double.NaN));
+                    live.idSimilarityProperty().set(r.metrics().getOrDefault("id_similarity", Double.NaN));
+                    status.set(action + ": " + CompareViewModel.caption(r.metrics()));
+                }
+                renderPending();
             }
 
             @Override
             public void failed(Throwable error) {
-                finished();
+                afterRender();
                 fail("Render failed", error);
                 show(history.current());
+                renderPending();
             }
 
             @Override
             public void cancelled() {
-                finished();
+                afterRender();
                 show(history.current());
+                renderPending();
+            }
+
+            private void afterRender() {
+                finished();
+                rendering = false;
             }
         });
+    }
+
+    private void renderPending() {
+        PendingRender p = pendingRender;
+        pendingRender = null;
+        if (p != null) renderNow(p.edits(), p.action(), p.metricsPrompt(), p.preview());
+    }
+
+    /** Whether a stack render is running or waiting (tests wait for it). */
+    public boolean renderingStack() {
+        return rendering || pendingRender != null;
     }
 
     private static GenerateRequest genRequest(SourceState s) {
         return new GenerateRequest(s.seed(), s.psi(), s.translateX(), s.translateY(), s.rotateDeg());
     }
 
-    public void setStrength(int index, double strength) {
-        Snapshot cur = history.current();
-        if (cur == null || index < 0 || index >= cur.edits().size() || !Double.isFinite(strength)) return;
-        List<EditEntry> e = new ArrayList<>(cur.edits());
+    /** The stack the next change starts from: the latest one asked for, even if it is still rendering. */
+    private List<RecipeStep> latestEdits() {
+        if (pendingRender != null && !pendingRender.preview()) return pendingRender.edits();
+        return List.copyOf(editStack);
+    }
+
+    /**
+     * Shows the stack with one step at another strength without committing it (a strength slider being dragged): only
+     * the latest position is rendered; {@link #setStrength} on release makes it an undoable change.
+     */
+    public void previewStrength(int index, double strength) {
+        List<RecipeStep> e = new ArrayList<>(latestEdits());
+        if (index < 0 || index >= e.size() || !Double.isFinite(strength)) return;
         e.set(index, e.get(index).withStrength(strength));
-        changeEdits(e, String.format(Locale.ROOT, "strength of “%s” → %.2f", e.get(index).label(), strength));
+        render(new PendingRender(e, "preview", null, true));
+    }
+
+    public void setStrength(int index, double strength) {
+        List<RecipeStep> e = new ArrayList<>(latestEdits());
+        if (index < 0 || index >= e.size() || !Double.isFinite(strength)) return;
+        e.set(index, e.get(index).withStrength(strength));
+        changeEdits(e, String.format(Locale.ROOT, "%s of “%s” → %.2f", Steps.strengthName(e.get(index)), e.get(index).label(), strength));
     }
 
     public void setEnabled(int index, boolean enabled) {
-        Snapshot cur = history.current();
-        if (cur == null || index < 0 || index >= cur.edits().size()) return;
-        List<EditEntry> e = new ArrayList<>(cur.edits());
+        List<RecipeStep> e = new ArrayList<>(latestEdits());
+        if (index < 0 || index >= e.size()) return;
         e.set(index, e.get(index).withEnabled(enabled));
         changeEdits(e, (enabled ? "enable “" : "disable “") + e.get(index).label() + "”");
     }
 
     public void removeEdit(int index) {
-        Snapshot cur = history.current();
-        if (cur == null || index < 0 || index >= cur.edits().size()) return;
-        List<EditEntry> e = new ArrayList<>(cur.edits());
-        EditEntry gone = e.remove(index);
+        List<RecipeStep> e = new ArrayList<>(latestEdits());
+        if (index < 0 || index >= e.size()) return;
+        RecipeStep gone = e.remove(index);
         changeEdits(e, "remove “" + gone.label() + "”");
+    }
+
+    /** Adds a step at the end of the stack and renders it, scored against {@code metricsPrompt} (may be null). */
+    private void addStep(RecipeStep step, String action, String metricsPrompt) {
+        List<RecipeStep> e = new ArrayList<>(latestEdits());
+        e.add(step);
+        changeEdits(e, action, metricsPrompt);
     }
 
     // ---- edit runs ----------------------------------------------------------------------------------------------
 
-    private EditRequest editRequest() {
-        Snapshot cur = history.current();
-        if (cur == null || cur.base() == null) throw new IllegalStateException("generate a face first");
+    private String prompt() {
         String prompt = edit.promptProperty().get() == null ? "" : edit.promptProperty().get().strip();
         if (prompt.isEmpty()) throw new IllegalArgumentException("type a prompt first");
         if (prompt.length() > 300) throw new IllegalArgumentException("the prompt is too long (at most 300 characters)");
-        return new EditRequest(prompt, edit.methodProperty().get(), cur.composed(), genRequest(cur.source()),
+        return prompt;
+    }
+
+    private EditRequest editRequest() {
+        Snapshot cur = history.current();
+        if (cur == null || cur.base() == null) throw new IllegalStateException("generate a face first, or invert a photo");
+        return new EditRequest(prompt(), edit.methodProperty().get(), cur.composed(), genRequest(cur.source()),
                 edit.lambdaL2().get(), edit.lambdaId().get(), edit.lr().get(), (int) edit.steps().get(),
                 edit.scheduleProperty().get(), edit.coarseProperty().get(), edit.mediumProperty().get(), edit.fineProperty().get());
     }
 
-    /** Runs the edit on the current face (Ctrl+Enter). */
+    /** Runs the edit of the chosen method on the current face (Ctrl+Enter). */
     public void runEdit() {
-        if (editRunning.get()) return;
+        if (editRunning.get() || inverting.get()) return;
+        switch (edit.methodProperty().get()) {
+            case MAPPER -> {
+                Path f = edit.mapperFileProperty().get();
+                if (f == null) notice(new Notice(Notice.Level.WARNING, "Mapper", runUnavailableReason()));
+                else applyMapper(f, edit.mapperStrength().get());
+            }
+            case GLOBAL_DIRECTION -> runDirection();
+            default -> runOptimisation();
+        }
+    }
+
+    /** The prompt a trained mapper was made for (its file's header), or null when the file is no mapper. */
+    public static String mapperPrompt(Path mapper) {
+        try {
+            return dev.styleclip.studio.service.MapperFolders.read(mapper).prompt();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Adds a trained latent mapper at strength λ_delta to the edit stack of the current face (undoable). */
+    public void applyMapper(Path mapperFile, double strength) {
+        Snapshot cur = history.current();
+        if (cur == null || cur.base() == null) {
+            notice(new Notice(Notice.Level.WARNING, "Mapper", "generate a face first, or invert a photo"));
+            return;
+        }
+        if (!Double.isFinite(strength)) return;
+        dev.styleclip.studio.service.MapperFolders.MapperInfo info;
+        try {
+            if (mapperFile == null) throw new IOException("no mapper chosen");
+            info = dev.styleclip.studio.service.MapperFolders.read(mapperFile);
+        } catch (IOException | RuntimeException e) {
+            fail("Mapper not applied", e);
+            return;
+        }
+        String prompt = info.prompt();
+        String label = prompt;
+        mapperFile = info.file();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("method", EditMethod.MAPPER.name());
+        settings.put("mapper", mapperFile.toString());
+        if (prompt != null) settings.put("prompt", prompt);
+        edit.mapperFileProperty().set(mapperFile);
+        edit.mapperStrength().set(strength);
+        edit.save(prefs);
+        addStep(new RecipeStep.Mapper(label, mapperFile, strength, true, settings, Map.of()),
+                String.format(Locale.ROOT, "mapper “%s” λ_delta %.2f", label, strength), prompt);
+    }
+
+    private void runDirection() {
+        Snapshot cur = history.current();
+        String target;
+        try {
+            if (cur == null || cur.base() == null) throw new IllegalStateException("generate a face first, or invert a photo");
+            target = prompt();
+            String n = edit.neutralProperty().get() == null ? "" : edit.neutralProperty().get().strip();
+            if (n.isEmpty()) throw new IllegalArgumentException("type the neutral text (e.g. “a face”)");
+            StudioBackend.DirectionsInfo info = backend.directionsInfo();
+            directionsInfo.set(info);
+            if (!info.prepared()) throw new IllegalStateException(info.description());
+        } catch (RuntimeException e) {
+            fail("Cannot run", e);
+            return;
+        }
+        edit.remember(target);
+        edit.save(prefs);
+        StudioBackend.DirectionRequest r = new StudioBackend.DirectionRequest(edit.neutralProperty().get().strip(), target,
+                edit.alpha().get(), edit.beta().get());
+        editRunning.set(true);
+        started("global direction: " + target);
+        editTask = backend.direction(r, new StudioBackend.Listener<>() {
+            @Override
+            public void done(RecipeStep.Direction step) {
+                end();
+                addStep(step, String.format(Locale.ROOT, "direction “%s” α %.2f β %.2f", step.label(), r.alpha(), r.beta()), target);
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                end();
+                fail("Global direction failed", error);
+            }
+
+            @Override
+            public void cancelled() {
+                end();
+            }
+
+            private void end() {
+                finished();
+                editRunning.set(false);
+                editTask = null;
+            }
+        });
+    }
+
+    private void runOptimisation() {
         EditRequest r;
         try {
             r = editRequest();
@@ -602,10 +937,13 @@ public final class StudioViewModel {
             @Override
             public void done(EditResult res) {
                 end();
-                List<EditEntry> e = new ArrayList<>(start.edits());
-                e.add(new EditEntry(r.method() == EditMethod.MAPPER ? "mapper" : r.method() == EditMethod.GLOBAL_DIRECTION
-                        ? "direction" : "optimisation", r.prompt(), settingsOf(r), res.ws().minus(r.start()), 1.0, true, res.metrics()));
-                commit(new Snapshot(start.source(), start.base(), start.baseImage(), e, res.image(), "edit “" + r.prompt() + "”"));
+                RecipeStep step = stepOf(res);
+                List<RecipeStep> e = new ArrayList<>(start.edits());
+                e.add(step);
+                String action = "edit “" + r.prompt() + "”";
+                // the composed latent as a re-render of the stack computes it (start + 1·offset), not the run's own w
+                if (start.hasStyleEdits()) changeEdits(e, action);
+                else commit(start.withEdits(e, res.image(), start.composed().plus(res.ws().minus(start.composed()), 1.0), action));
                 status.set("edit done: " + CompareViewModel.caption(res.metrics()));
                 if (res.warning() != null) {
                     notice(new Notice(Notice.Level.WARNING, "The optimisation diverged",
@@ -641,6 +979,13 @@ public final class StudioViewModel {
         });
     }
 
+    /** An optimisation result as a stack step: its W+ offset from the start latent, at strength 1. */
+    static RecipeStep stepOf(EditResult res) {
+        Latents d = res.ws().minus(res.request().start());
+        return new RecipeStep.LatentDelta(res.request().prompt(), d.numWs(), d.wDim(), d.values(), 1.0, true,
+                settingsOf(res.request()), res.metrics());
+    }
+
     static Map<String, Object> settingsOf(EditRequest r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("prompt", r.prompt());
@@ -656,6 +1001,83 @@ public final class StudioViewModel {
         return m;
     }
 
+    // ---- global directions: preparation ------------------------------------------------------------------------
+
+    /** Asks the backend whether global directions are prepared for the installed generator + CLIP. */
+    public void refreshDirections() {
+        try {
+            directionsInfo.set(backend.directionsInfo());
+        } catch (RuntimeException e) {
+            fail("Global directions", e);
+        }
+    }
+
+    /**
+     * Measures the channel effects of global directions (long: one synthesis + CLIP pass per style channel and face;
+     * progress in {@link #directionsProgressProperty()}; cancel and run again to resume where it stopped).
+     */
+    public void prepareDirections() {
+        if (preparingDirections.get()) return;
+        int n = (int) directionsImages.get();
+        prefs.putDouble("directions.images", n);
+        preparingDirections.set(true);
+        directionsProgress.set("starting…");
+        started("preparing global directions");
+        prepareTask = backend.prepareDirections(n, directionsListener("prepared"));
+    }
+
+    /** Takes stylegan3-editing's published channel effects ({@code delta_i_c.npy}, {@code s_mean.npy}, {@code s_std.npy}). */
+    public void importDirections(Path folder) {
+        if (preparingDirections.get() || folder == null) return;
+        preparingDirections.set(true);
+        directionsProgress.set("importing " + folder.getFileName());
+        started("importing global directions");
+        prepareTask = backend.importDirections(folder, directionsListener("imported"));
+    }
+
+    public void cancelDirections() {
+        StudioBackend.Task t = prepareTask;
+        if (t != null) t.cancel();
+    }
+
+    private StudioBackend.Listener<Path> directionsListener(String verb) {
+        return new StudioBackend.Listener<>() {
+            @Override
+            public void frame(Frame f) {
+                directionsProgress.set(f.message() != null ? f.message()
+                        : f.total() > 0 ? String.format(Locale.ROOT, "%d / %d (%.0f %%)", f.step(), f.total(), 100 * f.progress())
+                        : Integer.toString(f.step()));
+            }
+
+            @Override
+            public void done(Path result) {
+                end();
+                directionsProgress.set("");
+                refreshDirections();
+                info("Global directions", verb + ": " + result);
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                end();
+                directionsProgress.set("failed: " + Notice.describe(error));
+                fail("Global directions", error);
+            }
+
+            @Override
+            public void cancelled() {
+                end();
+                directionsProgress.set("cancelled — Prepare again to resume");
+            }
+
+            private void end() {
+                finished();
+                preparingDirections.set(false);
+                prepareTask = null;
+            }
+        };
+    }
+
     public void togglePause() {
         StudioBackend.Task t = editTask;
         if (t == null) return;
@@ -668,43 +1090,66 @@ public final class StudioViewModel {
         }
     }
 
-    /** Cancels the running edit and the compare grid (Esc). */
+    /** Cancels the running edit, inversion and compare grid (Esc). */
     public void cancel() {
-        StudioBackend.Task t = editTask;
-        if (t != null) {
-            t.resume();
-            t.cancel();
+        for (StudioBackend.Task t : new StudioBackend.Task[]{editTask, invertTask}) {
+            if (t != null) {
+                t.resume();
+                t.cancel();
+            }
         }
         compare.cancel();
     }
 
     // ---- compare ------------------------------------------------------------------------------------------------
 
+    /**
+     * Fills the compare grid for the current method: optimisation runs over λ_L2 × λ_ID (and prompt variants), the
+     * chosen mapper over its λ_delta values, or the global direction over β (rows) × α (columns).
+     */
     public void runCompare() {
-        EditRequest r;
         try {
-            r = editRequest();
-            if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
-            started("compare grid");
-            compare.run(r, c -> { }, e -> fail("A grid cell failed", e), this::finished);
+            Snapshot cur = history.current();
+            if (cur == null || cur.base() == null) throw new IllegalStateException("generate a face first, or invert a photo");
+            EditMethod m = edit.methodProperty().get();
+            CompareViewModel.Base base = new CompareViewModel.Base(cur.base(), cur.edits(), genRequest(cur.source()));
+            switch (m) {
+                case MAPPER -> {
+                    Path f = edit.mapperFileProperty().get();
+                    if (f == null) throw new IllegalStateException(runUnavailableReason());
+                    String p = mapperPrompt(f);
+                    started("compare grid");
+                    compare.runMapper(base, f, p != null ? p : f.getFileName().toString(), e -> fail("A grid cell failed", e), this::finished);
+                }
+                case GLOBAL_DIRECTION -> {
+                    StudioBackend.DirectionsInfo info = backend.directionsInfo();
+                    if (!info.prepared()) throw new IllegalStateException(info.description());
+                    String n = edit.neutralProperty().get() == null ? "" : edit.neutralProperty().get().strip();
+                    if (n.isEmpty()) throw new IllegalArgumentException("type the neutral text (e.g. “a face”)");
+                    started("compare grid");
+                    compare.runDirections(base, n, prompt(), e -> fail("A grid cell failed", e), this::finished);
+                }
+                default -> {
+                    EditRequest r = editRequest();
+                    if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
+                    started("compare grid");
+                    compare.run(r, c -> { }, e -> fail("A grid cell failed", e), this::finished);
+                }
+            }
         } catch (RuntimeException e) {
             fail("Cannot run the grid", e);
         }
     }
 
-    /** Adds the best grid cell to the edit stack (undoable). */
+    /** Adds the best grid cell's edit to the stack (undoable). */
     public void promoteBest() {
         CompareViewModel.Cell best = compare.best();
         Snapshot cur = history.current();
-        if (best == null || cur == null) {
+        if (best == null || cur == null || cur.base() == null) {
             notice(new Notice(Notice.Level.WARNING, "Promote", "no finished grid cell yet"));
             return;
         }
-        EditResult res = best.result();
-        List<EditEntry> e = new ArrayList<>(cur.edits());
-        e.add(new EditEntry("optimisation", res.request().prompt(), settingsOf(res.request()), res.ws().minus(res.request().start()),
-                1.0, true, res.metrics()));
-        commit(new Snapshot(cur.source(), cur.base(), cur.baseImage(), e, res.image(), "promote grid cell"));
+        addStep(best.step(), "promote grid cell “" + best.step().label() + "”", null);
     }
 
     // ---- export -------------------------------------------------------------------------------------------------
@@ -722,11 +1167,9 @@ public final class StudioViewModel {
                 t.put("styleclip.psi", Double.toString(s.source().psi()));
             }
             StringBuilder edits = new StringBuilder();
-            for (EditEntry e : s.edits()) {
-                edits.append(String.format(Locale.ROOT, "%s “%s” strength %.2f%s; ", e.kind(), e.label(), e.strength(),
-                        e.enabled() ? "" : " (off)"));
-            }
+            for (RecipeStep e : s.edits()) edits.append(Steps.describe(e)).append("; ");
             t.put("styleclip.edits", edits.toString().strip());
+            if (!inversionReport.get().isEmpty()) t.put("styleclip.inversion", inversionReport.get());
         }
         edit.toMap().forEach((k, v) -> t.put("styleclip.settings." + k, String.valueOf(v)));
         return t;
@@ -847,8 +1290,9 @@ public final class StudioViewModel {
             return false;
         }
         try {
-            SessionFiles.saveRecipe(file, s.edits());
-            info("Recipe saved", file.toString());
+            RecipeFiles.write(file, new Recipe(s.source().generator(), s.edits()));
+            rememberFolder("folder.sessions", file);
+            info("Recipe saved", file + " — ./styleclip apply-recipe runs it over a folder of photos or latents");
             return true;
         } catch (IOException | RuntimeException e) {
             fail("Save failed", e);
@@ -859,19 +1303,21 @@ public final class StudioViewModel {
     /** Applies a recipe's edits (after the current ones) to the current face. */
     public boolean openRecipe(Path file) {
         Snapshot s = history.current();
-        if (s == null) {
-            notice(new Notice(Notice.Level.WARNING, "Recipe", "generate a face first"));
+        if (s == null || s.base() == null) {
+            notice(new Notice(Notice.Level.WARNING, "Recipe", "generate a face first, or invert a photo"));
             return false;
         }
         try {
-            List<EditEntry> add = SessionFiles.openRecipe(file);
-            for (EditEntry e : add) {
-                if (e.delta() != null && s.base() != null && !e.delta().sameShape(s.base())) {
-                    throw new IOException("the recipe's edit “" + e.label() + "” was made for another generator");
+            Recipe r = RecipeFiles.read(file);
+            for (RecipeStep e : r.steps()) {
+                if (e instanceof RecipeStep.LatentDelta d && (d.numWs() != s.base().numWs() || d.wDim() != s.base().wDim())) {
+                    throw new IOException("the recipe's edit “" + e.label() + "” was made for another generator ("
+                            + (r.generator() == null ? "unknown" : r.generator()) + ")");
                 }
             }
-            List<EditEntry> all = new ArrayList<>(s.edits());
-            all.addAll(add);
+            List<RecipeStep> all = new ArrayList<>(latestEdits());
+            all.addAll(r.steps());
+            rememberFolder("folder.sessions", file);
             changeEdits(all, "apply recipe " + file.getFileName());
             return true;
         } catch (IOException | RuntimeException e) {

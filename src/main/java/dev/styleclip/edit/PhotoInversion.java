@@ -1,0 +1,158 @@
+package dev.styleclip.edit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.engine.PtNDArray;
+import dev.styleclip.image.PilResample;
+import dev.styleclip.image.RgbImage;
+import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.lpips.Lpips;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Nd;
+import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.Job;
+import dev.styleclip.runtime.JobContext;
+import dev.styleclip.runtime.Pixels;
+
+import java.util.Locale;
+
+/**
+ * An aligned face photo → a W+ latent, the way the studio and {@code apply-recipe} invert photos: a ReStyle encoder, a
+ * projection (NVIDIA's projector against LPIPS-VGG features), or the encoder followed by a short projection from its
+ * latent. Frames stream from whichever part runs. The result carries the reconstruction and how faithful it is: LPIPS
+ * to the photo and, with an identity network, the ArcFace cosine between photo and reconstruction.
+ */
+public final class PhotoInversion implements Job<PhotoInversion.Result> {
+
+    public enum Method {
+        PROJECTION, ENCODER, ENCODER_PROJECTION;
+
+        public boolean usesEncoder() {
+            return this != PROJECTION;
+        }
+
+        public boolean usesProjection() {
+            return this != ENCODER;
+        }
+
+        /** "projection", "encoder" or "encoder+projection". */
+        public String cliName() {
+            return this == ENCODER_PROJECTION ? "encoder+projection" : name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Method parse(String s) {
+            for (Method m : values()) if (m.cliName().equalsIgnoreCase(s.trim())) return m;
+            throw new IllegalArgumentException("the inversion method must be projection, encoder or encoder+projection, not '" + s + "'");
+        }
+    }
+
+    /**
+     * @param steps        projection steps (null: 1000 alone, 100 after the encoder)
+     * @param iterations   encoder iterations (null: the checkpoint's own count)
+     * @param previewEvery a picture every n projection steps (0: none)
+     */
+    public record Settings(Method method, Integer steps, Integer iterations, boolean wPlus, int wAvgSamples, int previewEvery) {
+        public Settings {
+            if (steps != null && steps < 1) throw new IllegalArgumentException("projection steps must be at least 1");
+            if (iterations != null && iterations < 1) throw new IllegalArgumentException("encoder iterations must be at least 1");
+            if (wAvgSamples < 0) throw new IllegalArgumentException("w_avg samples must be >= 0");
+        }
+
+        public static Settings of(Method method) {
+            return new Settings(method, null, null, false, 10_000, 10);
+        }
+    }
+
+    /** w [1, numWs, wDim] flattened; the reconstruction; LPIPS; ArcFace cosine (NaN without an identity network). */
+    public record Result(float[] w, int numWs, int wDim, Method method, Pixels reconstruction, double lpips, double idSimilarity,
+                         long elapsedMs) {
+        public long[] shape() {
+            return new long[]{1, numWs, wDim};
+        }
+    }
+
+    private final StyleGan3Generator generator;
+    private final RestyleInversion encoder;
+    private final Lpips lpips;
+    private final IdentityLoss identity;
+    private final RgbImage photo;
+    private final Settings settings;
+
+    /**
+     * @param generator the generator to project with (with an encoder, its decoder is used and this may be null)
+     * @param encoder   needed by the encoder methods, else may be null
+     * @param identity  for the ID similarity of the result; may be null
+     */
+    public PhotoInversion(StyleGan3Generator generator, RestyleInversion encoder, Lpips lpips, IdentityLoss identity, RgbImage photo,
+                          Settings settings) {
+        if (settings.method().usesEncoder() && encoder == null) {
+            throw new IllegalArgumentException("the " + settings.method().cliName() + " method needs a ReStyle encoder (restyle_*_ffhq.pt)");
+        }
+        if (!settings.method().usesEncoder() && generator == null) throw new IllegalArgumentException("projection needs a generator");
+        this.generator = settings.method().usesEncoder() ? encoder.decoder() : generator;
+        this.encoder = encoder;
+        this.lpips = lpips;
+        this.identity = identity;
+        this.photo = photo;
+        this.settings = settings;
+    }
+
+    public StyleGan3Generator generator() {
+        return generator;
+    }
+
+    @Override
+    public Result run(JobContext ctx) throws Exception {
+        float[] start = null;
+        if (settings.method().usesEncoder()) {
+            EncoderInversion.Result r = new EncoderInversion(encoder, photo, settings.iterations() == null ? 0 : settings.iterations(),
+                    lpips, null).run(ctx);
+            start = r.w();
+        }
+        int res = generator.resolution();
+        float[] target = Projection.photoToChw(PilResample.resizeLanczos(centerSquare(photo), res, res).rgb(), res);
+        float[] w = start;
+        if (settings.method().usesProjection()) {
+            Projection.Settings s = start == null ? new Projection.Settings() : Projection.Settings.refinement();
+            if (start != null) s.start(start);
+            if (settings.steps() != null) s.steps(settings.steps());
+            if (settings.wPlus()) s.wPlus(true);
+            if (start == null) s.wAvgSamples(settings.wAvgSamples());
+            s.previewEvery(settings.previewEvery());
+            w = new Projection(generator, lpips, target, s).run(ctx).w();
+        }
+        final float[] result = w;
+        int numWs = generator.numWs(), wDim = generator.wDim();
+        Object[] scored = ctx.step(sm -> {
+            NDArray ws = Nd.constant(sm, result, new Shape(1, numWs, wDim));
+            NDArray img = generator.synthesis(ws);
+            NDArray tgt = Nd.constant(sm, target, new Shape(1, 3, res, res));
+            double d;
+            try (Lpips.Target t = lpips.target(lossSized(tgt))) {
+                d = lpips.distance(lossSized(img), t).sum().getFloat();
+            }
+            double id = Double.NaN;
+            if (identity != null) id = identity.features(img).mul(identity.features(tgt)).sum().getFloat();
+            return new Object[]{Projection.pixels(img), d, id};
+        });
+        Pixels rec = (Pixels) scored[0];
+        ctx.emit(new Frame(ctx.jobName(), 1, 1, java.util.Map.of(), Double.NaN, java.util.Map.of("lpips", (Double) scored[1]), rec,
+                ctx.elapsedMs(), "inverted"));
+        return new Result(result, numWs, wDim, settings.method(), rec, (Double) scored[1], (Double) scored[2], ctx.elapsedMs());
+    }
+
+    private static NDArray lossSized(NDArray img) {
+        long side = img.getShape().get(2);
+        return side > 256 ? JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(256, 256)) : img;
+    }
+
+    /** The centre square of a photo (NVIDIA's projector crops the shorter side before resizing). */
+    public static RgbImage centerSquare(RgbImage img) {
+        int w = img.width(), h = img.height();
+        if (w == h) return img;
+        int s = Math.min(w, h);
+        return img.crop((w - s) / 2, (h - s) / 2, s, s);
+    }
+}

@@ -1,0 +1,275 @@
+package dev.styleclip.studio;
+
+import ai.djl.ndarray.NDManager;
+import dev.styleclip.edit.mapper.LevelsMapper;
+import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.golden.Golden;
+import dev.styleclip.io.Safetensors;
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.service.ComputeBridge;
+import dev.styleclip.studio.service.OptimizationEngine;
+import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.StudioBackend.InvertMethod;
+import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.viewmodel.CompareViewModel;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.prefs.Preferences;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The studio's other edit methods and photo inversion, driven headless through the real compute thread on the tiny
+ * golden networks: a latent mapper applied and its strength changed, global directions prepared and applied with a
+ * β × α grid, a recipe saved and applied to another face, a photo aligned and inverted by projection.
+ */
+@ExtendWith(ApplicationExtension.class)
+class StudioMethodsTest {
+    private final Deque<Path> answers = new ArrayDeque<>();
+    private Path dir;
+    private Preferences node;
+    private ComputeBackend backend;
+    private MainWindow window;
+    private String oldCache;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        dir = Files.createTempDirectory("studio-methods");
+        oldCache = System.getProperty("styleclip.cache");
+        System.setProperty("styleclip.cache", dir.resolve("cache").toString());
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
+        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
+        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        node = Preferences.userRoot().node("/dev/styleclip/test/methods-" + System.nanoTime());
+        node.putDouble("window.width", 1200);
+        node.putDouble("window.height", 780);
+        ModelCatalog catalog = new ModelCatalog(models);
+        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
+        FileDialogs dialogs = new FileDialogs() {
+            @Override
+            public Path open(Window owner, String title, Path folder, String description, String... patterns) {
+                return answers.poll();
+            }
+
+            @Override
+            public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
+                return answers.poll();
+            }
+        };
+        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
+        window.setNotificationsEnabled(false);
+        stage.show();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        backend.close();
+        node.removeNode();
+        if (oldCache == null) System.clearProperty("styleclip.cache");
+        else System.setProperty("styleclip.cache", oldCache);
+    }
+
+    private static void await(String what, BooleanSupplier cond) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> cond.getAsBoolean());
+        } catch (java.util.concurrent.TimeoutException e) {
+            fail("timed out waiting for " + what);
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static void idle(StudioViewModel vm) throws Exception {
+        await("the compute thread", () -> !vm.busyProperty().get() && !vm.renderingStack() && !vm.editRunningProperty().get());
+    }
+
+    private void select(FxRobot robot, String id) {
+        TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow()));
+    }
+
+    private static void type(FxRobot robot, String id, String text) {
+        TextField f = robot.lookup(id).queryAs(TextField.class);
+        robot.interact(() -> {
+            f.setText(text);
+            f.fireEvent(new javafx.event.ActionEvent());
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void method(FxRobot robot, EditMethod m) {
+        ComboBox<EditMethod> c = robot.lookup("#method").queryAs(ComboBox.class);
+        robot.interact(() -> c.setValue(m));
+    }
+
+    /** A randomly initialised mapper for the tiny generator (16 ws × 32), saved as train-mapper saves it. */
+    private Path mapperFile(String prompt) throws Exception {
+        Path f = dir.resolve("mappers/" + prompt.replace(' ', '-') + "/mapper.safetensors");
+        Files.createDirectories(f.getParent());
+        try (NDManager m = NDManager.newBaseManager(); LevelsMapper lm = LevelsMapper.create(16, 32, new boolean[]{true, true, true}, 3, m)) {
+            Safetensors.write(f, lm.stateDict(""), Map.of("prompt", prompt));
+        }
+        return f;
+    }
+
+    @Test
+    void mapperStepRecipeAndGrid(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        type(robot, "#seed-field", "3");
+        robot.clickOn("#generate");
+        idle(vm);
+        var source = vm.current();
+        assertNotNull(source.base());
+
+        // the Edit tab, method "latent mapper": the mapper's own settings replace the optimisation's
+        select(robot, "tab-edit");
+        method(robot, EditMethod.MAPPER);
+        assertTrue(robot.lookup("#mapper-settings").query().isVisible());
+        assertFalse(robot.lookup("#optimisation-settings").query().isVisible());
+        assertTrue(robot.lookup("#run").queryButton().isDisabled(), "no mapper chosen yet");
+        answers.add(mapperFile("a person with purple hair"));
+        robot.clickOn("#open-mapper");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(robot.lookup("#run").queryButton().isDisabled());
+        type(robot, "#mapper-strength-field", "0.3");
+        robot.clickOn("#run");
+        idle(vm);
+        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        RecipeStep step = vm.editStack().get(0);
+        assertInstanceOf(RecipeStep.Mapper.class, step);
+        assertEquals("a person with purple hair", step.label(), "the mapper's prompt names the step");
+        assertEquals(0.3, step.strength(), 1e-12);
+        assertNotEquals(source.base(), vm.current().composed(), "the mapper moved the latent");
+        assertNotSame(source.current(), vm.current().current());
+
+        // strength 0 in the stack = the source again; undo brings 0.3 back
+        robot.interact(() -> vm.setStrength(0, 0));
+        idle(vm);
+        assertEquals(source.base(), vm.current().composed());
+        robot.interact(vm::undo);
+        assertEquals(0.3, vm.editStack().get(0).strength(), 1e-12);
+
+        // a λ_delta grid: one cell per strength, each scored
+        type(robot, "#grid-strengths", "0, 0.2, 0.5");
+        robot.clickOn("#run-grid");
+        await("the grid", () -> !vm.compare().runningProperty().get() && vm.compare().cells().size() == 3
+                && vm.compare().cells().stream().allMatch(c -> "done".equals(c.stateProperty().get())));
+        for (CompareViewModel.Cell c : vm.compare().cells()) {
+            assertTrue(c.captionProperty().get().contains("CLIP"), c.captionProperty().get());
+        }
+        robot.clickOn("#promote-best");
+        idle(vm);
+        assertEquals(2, vm.editStack().size());
+
+        // save the stack as a recipe and apply it to another face
+        Path recipe = dir.resolve("recipes/purple.json");
+        answers.add(recipe);
+        robot.clickOn("#save-recipe");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(Files.exists(recipe), () -> vm.notices().toString());
+        type(robot, "#seed-field", "4");
+        robot.clickOn("#generate");
+        idle(vm);
+        assertTrue(vm.editStack().isEmpty());
+        answers.add(recipe);
+        robot.clickOn("#open-recipe");
+        idle(vm);
+        assertEquals(2, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(4, vm.current().source().seed());
+        assertNotEquals(vm.current().base(), vm.current().composed());
+    }
+
+    @Test
+    void globalDirectionsPreparedAppliedAndGridded(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        type(robot, "#seed-field", "5");
+        robot.clickOn("#generate");
+        idle(vm);
+        select(robot, "tab-edit");
+        method(robot, EditMethod.GLOBAL_DIRECTION);
+        assertTrue(robot.lookup("#direction-settings").query().isVisible());
+        assertFalse(vm.directionsInfoProperty().get().prepared());
+
+        // running before the preparation: a clear notice, nothing changes
+        robot.interact(() -> vm.edit().promptProperty().set("a smiling face"));
+        robot.clickOn("#run");
+        idle(vm);
+        assertTrue(vm.editStack().isEmpty());
+        assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not prepared"), vm.notices().toString());
+
+        // prepare over 2 faces, with progress
+        type(robot, "#directions-images-field", "2");
+        robot.clickOn("#prepare-directions");
+        await("the preparation", () -> !vm.preparingDirectionsProperty().get());
+        assertTrue(vm.directionsInfoProperty().get().prepared(), () -> vm.notices().toString());
+
+        // apply: a direction step at α, β as set
+        type(robot, "#alpha-field", "4");
+        type(robot, "#beta-field", "0.05");
+        robot.clickOn("#run");
+        idle(vm);
+        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        RecipeStep.Direction d = assertInstanceOf(RecipeStep.Direction.class, vm.editStack().get(0));
+        assertEquals(4, d.strength(), 1e-12);
+        assertEquals("a face → a smiling face", d.label());
+        assertEquals(0.05, ((Number) d.settings().get("beta")).doubleValue(), 1e-12);
+        assertNotSame(vm.history().states().get(0).current(), vm.current().current());
+        assertEquals(vm.current().base(), vm.current().composed(), "a StyleSpace edit leaves the W latent alone");
+
+        // a β × α grid
+        type(robot, "#grid-betas", "0.02, 0.08");
+        type(robot, "#grid-alphas", "-4, 4");
+        robot.clickOn("#run-grid");
+        await("the grid", () -> !vm.compare().runningProperty().get() && vm.compare().cells().size() == 4
+                && vm.compare().cells().stream().allMatch(c -> "done".equals(c.stateProperty().get())));
+        assertEquals(2, vm.compare().rowLabels().size());
+    }
+
+    @Test
+    void photoInvertedByProjection(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        Path photo = Golden.set("faces").resolve("images/douglass.png");
+        robot.interact(() -> vm.importPhoto(photo));
+        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
+        robot.interact(() -> {
+            vm.addPoint(0.38 * w, 0.40 * h);
+            vm.addPoint(0.62 * w, 0.40 * h);
+            vm.addPoint(0.41 * w, 0.68 * h);
+            vm.addPoint(0.59 * w, 0.68 * h);
+            vm.invertMethodProperty().set(InvertMethod.PROJECTION);
+        });
+        type(robot, "#invert-steps-field", "3");
+        robot.clickOn("#invert");
+        await("the inversion", () -> !vm.invertingProperty().get());
+        assertTrue(vm.hasLatentProperty().get(), () -> vm.notices().toString());
+        assertEquals("photo", vm.current().source().kind());
+        assertEquals(32, vm.current().current().width());
+        assertTrue(vm.inversionReportProperty().get().contains("LPIPS"), vm.inversionReportProperty().get());
+        assertTrue(vm.live().stepProperty().get() >= 1, "frames arrived");
+        assertFalse(robot.lookup("#run").queryButton().isDisabled(), "the inverted face can be edited");
+    }
+}
