@@ -20,6 +20,7 @@ import java.io.PrintWriter;
             GenerateCommand.class,
             TrainMapperCommand.class,
             ApplyMapperCommand.class,
+            ApplyRecipeCommand.class,
             DirectionsCommand.class,
             EditCommand.class,
             SweepCommand.class,
