@@ -24,6 +24,6 @@ cache=${XDG_CACHE_HOME:-$HOME/.cache}/styleclip
 export DJL_OFFLINE=true DJL_CACHE_DIR=${DJL_CACHE_DIR:-$cache/djl}
 xvfb-run -a -s "-screen 0 1400x1000x24" java -Xmx6g \
   -Dstyleclip.home="$here" -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dscreenshots.editModels="$tiny" -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
+  -Dscreenshots.editModels="$tiny" -Dscreenshots.photo="$g/faces/images/grace_hopper.png" -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
   -cp "target/styleclip-studio.jar:$(cat target/runtime-classpath.txt)" \
   dev.styleclip.studio.Screenshots docs/screenshots "$photo"

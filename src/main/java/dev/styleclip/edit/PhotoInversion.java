@@ -11,7 +11,6 @@ import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Nd;
-import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.Pixels;
@@ -138,8 +137,6 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
             return new Object[]{Projection.pixels(img), d, id};
         });
         Pixels rec = (Pixels) scored[0];
-        ctx.emit(new Frame(ctx.jobName(), 1, 1, java.util.Map.of(), Double.NaN, java.util.Map.of("lpips", (Double) scored[1]), rec,
-                ctx.elapsedMs(), "inverted"));
         return new Result(result, numWs, wDim, settings.method(), rec, (Double) scored[1], (Double) scored[2], ctx.elapsedMs());
     }
 

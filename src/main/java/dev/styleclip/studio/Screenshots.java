@@ -2,6 +2,8 @@ package dev.styleclip.studio;
 
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
@@ -180,6 +182,62 @@ public final class Screenshots {
                 return null;
             });
             shot(w[0], out.resolve("mapper-trained.png"));
+
+            // the trained mapper applied, then a global direction: an edit stack of two kinds of steps
+            fx(() -> {
+                vm.mapper().strength().set(0.5);
+                vm.mapper().applySelected();
+                return null;
+            });
+            await(() -> fx(() -> !vm.renderingStack() && !vm.editStack().isEmpty()));
+            tab(w[0], 1);
+            fx(() -> {
+                w[0].setBottomFraction(0.42);
+                vm.edit().methodProperty().set(EditMethod.GLOBAL_DIRECTION);
+                vm.edit().promptProperty().set("a smiling face");
+                vm.directionsImages().set(2);
+                vm.prepareDirections();
+                return null;
+            });
+            await(() -> fx(() -> !vm.preparingDirectionsProperty().get()));
+            fx(() -> {
+                vm.edit().alpha().set(4);
+                vm.edit().beta().set(0.05);
+                vm.runEdit();
+                return null;
+            });
+            await(() -> fx(() -> !vm.renderingStack() && !vm.editRunningProperty().get() && vm.editStack().size() >= 2));
+            fx(() -> {
+                vm.compare().betaValuesProperty().set("0.02, 0.08");
+                vm.compare().alphaValuesProperty().set("-6, 0, 6");
+                vm.runCompare();
+                return null;
+            });
+            await(() -> fx(() -> !vm.compare().runningProperty().get()));
+            fx(() -> {
+                w[0].reveal("#edit-stack");
+                return null;
+            });
+            shot(w[0], out.resolve("directions.png"));
+
+            // a photo inverted by projection (on the tiny 32 px generator: a blurry colour patch, honestly)
+            String photo = System.getProperty("screenshots.photo");
+            if (photo != null) {
+                tab(w[0], 0);
+                fx(() -> {
+                    vm.importPhoto(Paths.get(photo));
+                    return null;
+                });
+                await(() -> fx(() -> vm.photoProperty().get() != null && !vm.busyProperty().get()));
+                fx(() -> {
+                    vm.invertMethodProperty().set(StudioBackend.InvertMethod.PROJECTION);
+                    vm.invertSteps().set(Integer.getInteger("screenshots.invertSteps", 60));
+                    vm.invert();
+                    return null;
+                });
+                await(() -> fx(() -> !vm.invertingProperty().get()));
+                shot(w[0], out.resolve("inverted.png"));
+            }
         } finally {
             fx(() -> {
                 stage[0].hide();

@@ -192,6 +192,7 @@ final class EditPanel extends VBox {
         ListView<RecipeStep> stack = new ListView<>(vm.editStack());
         stack.setId("edit-stack");
         stack.setPrefHeight(150);
+        stack.setMinHeight(110); // three steps stay visible; the panel scrolls instead of squeezing the stack
         stack.setPlaceholder(new Label("No edits yet: run one, or open a recipe"));
         stack.setCellFactory(l -> new EditCell(vm));
         Button saveR = new Button("Save recipe…", new FontIcon(FontAwesomeSolid.SAVE));

@@ -37,6 +37,9 @@ final class LossChart {
                     if (c.wasRemoved() && c.getList().isEmpty()) s.getData().clear();
                     if (c.wasAdded()) for (LossPoint p : c.getAddedSubList()) s.getData().add(new XYChart.Data<>(p.step(), p.value()));
                 }
+                // LineChart does not redraw the line of a series whose data became empty: the old path would stay
+                // on screen at its old pixel positions under the new axis, so an empty series is hidden instead
+                if (s.getNode() != null) s.getNode().setVisible(!s.getData().isEmpty());
             });
         }
         return chart;

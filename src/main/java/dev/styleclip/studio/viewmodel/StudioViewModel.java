@@ -602,7 +602,13 @@ public final class StudioViewModel {
                         r.elapsedMs() / 1000.0);
                 inversionReport.set(report);
                 commit(Snapshot.source(src, r.ws(), r.reconstruction(), "invert photo"));
-                live.beforeLabelProperty().set("before — inverted " + java.nio.file.Paths.get(src.photo()).getFileName());
+                // until the first edit: the aligned photo beside its reconstruction, to judge the inversion
+                if (r.aligned() != null) {
+                    live.beforeProperty().set(r.aligned());
+                    live.beforeLabelProperty().set("aligned photo — " + java.nio.file.Paths.get(src.photo()).getFileName());
+                }
+                live.currentLabelProperty().set(String.format(Locale.ROOT, "reconstruction — LPIPS %.3f", r.lpips()));
+                if (!Double.isNaN(r.idSimilarity())) live.idSimilarityProperty().set(r.idSimilarity());
                 info("Inverted", report + " — the reconstruction is the source now");
             }
 
