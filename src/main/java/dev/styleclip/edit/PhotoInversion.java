@@ -107,7 +107,7 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
         float[] start = null;
         if (settings.method().usesEncoder()) {
             EncoderInversion.Result r = new EncoderInversion(encoder, photo, settings.iterations() == null ? 0 : settings.iterations(),
-                    lpips, null).run(ctx);
+                    lpips, identity).run(ctx);
             start = r.w();
         }
         int res = generator.resolution();
