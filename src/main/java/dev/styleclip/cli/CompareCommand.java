@@ -22,6 +22,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.styleclip.image.Images;
+import dev.styleclip.model.face.FaceApi;
+import dev.styleclip.model.face.FaceCheck;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +67,14 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--lpips-size", paramLabel = "N", defaultValue = "256",
             description = "side both images are resized to for LPIPS (default ${DEFAULT-VALUE}; 0 = A's size)")
     int lpipsSize;
+
+    @Option(names = "--face-api", paramLabel = "DIR",
+            description = "face-api model folder: adds face-api's opinion (descriptor distance: same person?, expression, age, gender). "
+                    + "Default: ~/.cache/styleclip/face-api-1.7.15/model when it is there")
+    Path faceApiDir;
+
+    @Option(names = "--no-face-api", description = "skip the face-api comparison")
+    boolean noFaceApi;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -114,6 +125,18 @@ public final class CompareCommand implements Callable<Integer> {
                 result.put("lpips", r);
             }
         }
+        // face-api: a second opinion on identity (descriptor distance) plus expression, age and gender
+        Path fa = noFaceApi ? null : faceApiDir != null ? faceApiDir : Files.isDirectory(FaceApi.defaultDir()) ? FaceApi.defaultDir() : null;
+        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
+            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
+        }
+        FaceCheck.Result faces = null;
+        if (fa != null) {
+            try (NDManager m = NDManager.newBaseManager(); FaceApi api = FaceApi.open(fa, m)) {
+                faces = FaceCheck.compare(api, Images.read(a), Images.read(b));
+            }
+            result.put("face_api", faces.asMap());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
@@ -123,6 +146,8 @@ public final class CompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "identity cosine: %.6f  (ID loss 1 - cos = %.6f)  [%s]%n",
                     (Double) idr.get("cosine"), (Double) idr.get("id_loss"), idr.get("network"));
             out.printf(Locale.ROOT, "LPIPS distance:  %.6f  (at %s)  [%s]%n", (Double) lr.get("distance"), lr.get("size"), lr.get("network"));
+            if (faces != null) out.println("face-api:        " + faces.describe("A", "B"));
+            else if (!noFaceApi) out.println("face-api:        not installed (scripts/fetch-face-api, or --face-api DIR)");
         }
         return 0;
     }

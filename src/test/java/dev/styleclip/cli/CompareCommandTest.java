@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CompareCommandTest {
@@ -36,6 +37,40 @@ class CompareCommandTest {
         assertTrue(n.path("lpips").path("distance").asDouble() > 0, r.out());
         assertTrue(n.path("lpips").path("network").asText().contains("demo network"), r.out());
         assertEquals("64x64", n.path("lpips").path("size").asText());
+    }
+
+    @Test
+    void faceApiSaysWhetherItIsStillTheSamePerson(@TempDir Path dir) throws Exception {
+        Path grace = AlignCommandTest.photo("grace_hopper");
+        // the same photo, scaled to 90 %: the same person
+        BufferedImage src = ImageIO.read(grace.toFile());
+        int w = src.getWidth() * 9 / 10, h = src.getHeight() * 9 / 10;
+        BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = small.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, w, h, null);
+        g.dispose();
+        Path scaled = dir.resolve("grace-small.png");
+        ImageIO.write(small, "png", scaled.toFile());
+
+        CliRun same = CliRun.run("compare", "--json", grace.toString(), scaled.toString());
+        assertEquals(0, same.code(), same.err());
+        JsonNode f = new ObjectMapper().readTree(same.out()).path("face_api");
+        assertTrue(f.path("same_person").asBoolean(), same.out());
+        assertTrue(f.path("descriptor_distance").asDouble() < 0.6, same.out());
+        assertTrue(f.path("a").path("age").asDouble() > 0, same.out());
+        assertTrue(f.path("a").path("gender").isTextual() && f.path("a").path("expression").isTextual(), same.out());
+
+        CliRun other = CliRun.run("compare", grace.toString(), AlignCommandTest.photo("douglass").toString());
+        assertEquals(0, other.code(), other.err());
+        assertTrue(other.out().contains("face-api:        not the same person (descriptor distance"), other.out());
+
+        CliRun none = CliRun.run("compare", grace.toString(), image(dir, "pattern.png", 128, 128, 0).toString());
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("no face found in B; A: "), none.out());
+
+        CliRun skipped = CliRun.run("compare", "--no-face-api", grace.toString(), scaled.toString());
+        assertFalse(skipped.out().contains("face-api"), skipped.out());
     }
 
     @Test

@@ -164,6 +164,12 @@ class StudioMethodsTest {
         assertEquals(0.3, step.strength(), 1e-12);
         assertNotEquals(source.base(), vm.current().composed(), "the mapper moved the latent");
         assertNotSame(source.current(), vm.current().current());
+        // face-api's second opinion next to the ArcFace score (the tiny generator draws colour patches: no face)
+        assertTrue(window.viewModel().backend().faceApiAvailable(), "the tests install face-api's networks");
+        await("the face check", () -> !vm.live().faceCheckProperty().get().isEmpty());
+        assertTrue(vm.live().faceCheckProperty().get().startsWith("face-api: no face found in either picture"),
+                vm.live().faceCheckProperty().get());
+        assertTrue(robot.lookup("#face-check").query().isVisible());
 
         // strength 0 in the stack = the source again; undo brings 0.3 back
         robot.interact(() -> vm.setStrength(0, 0));

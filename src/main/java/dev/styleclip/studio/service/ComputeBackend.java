@@ -12,6 +12,7 @@ import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.recipe.RecipeRenderer;
 import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.model.face.FaceCheck;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
@@ -337,6 +338,33 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     // ---- photo inversion ---------------------------------------------------------------------------------------
+
+    @Override
+    public boolean faceApiAvailable() {
+        return catalog.find(ModelCatalog.Role.FACE_API).isPresent();
+    }
+
+    @Override
+    public Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
+        Path dir = catalog.find(ModelCatalog.Role.FACE_API).map(Path::getParent).orElse(null);
+        if (dir == null) return StudioBackend.super.faceCheck(before, after, listener);
+        return submit("face check", ctx -> {
+            FaceApi api = ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
+                    () -> FaceApi.open(dir, NDManager.newBaseManager(ctx.device())));
+            return FaceCheck.compare(api, rgb(before), rgb(after)).describe("source", "current");
+        }, listener);
+    }
+
+    private static RgbImage rgb(Pixels p) {
+        byte[] b = new byte[p.width() * p.height() * 3];
+        int[] argb = p.argb();
+        for (int i = 0; i < argb.length; i++) {
+            b[3 * i] = (byte) (argb[i] >> 16);
+            b[3 * i + 1] = (byte) (argb[i] >> 8);
+            b[3 * i + 2] = (byte) argb[i];
+        }
+        return new RgbImage(p.width(), p.height(), b);
+    }
 
     @Override
     public boolean encoderAvailable() {

@@ -220,6 +220,20 @@ public interface StudioBackend extends AutoCloseable {
     /** Whether a ReStyle encoder checkpoint is installed (then it is the default inversion). */
     boolean encoderAvailable();
 
+    /** Whether face-api's networks are installed (the face check next to the ArcFace score). */
+    default boolean faceApiAvailable() {
+        return false;
+    }
+
+    /**
+     * face-api's opinion on the source and current pictures: "same person (descriptor distance …)", expression, age
+     * and gender of each (one line, see {@link dev.styleclip.model.face.FaceCheck}).
+     */
+    default Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
+        listener.failed(new UnsupportedOperationException("face-api's networks are not installed"));
+        return Task.NONE;
+    }
+
     /** Aligns a face of a photo and inverts it into the generator's latent space, streaming frames. */
     Task invert(InvertRequest request, Listener<Inverted> listener);
 

@@ -80,12 +80,21 @@ final class LivePanel extends VBox {
                 live.clipScoreProperty(), live.idSimilarityProperty()));
         HBox info = new HBox(24, step, scores);
         info.setAlignment(Pos.CENTER);
+        Label faces = new Label();
+        faces.setId("face-check");
+        faces.setWrapText(true);
+        faces.setStyle("-fx-text-fill: #374151; -fx-font-size: 11px;");
+        faces.textProperty().bind(live.faceCheckProperty());
+        faces.visibleProperty().bind(live.faceCheckProperty().isNotEmpty());
+        faces.managedProperty().bind(faces.visibleProperty());
+        faces.setMaxWidth(Double.MAX_VALUE);
+        faces.setAlignment(Pos.CENTER);
 
         LineChart<Number, Number> chart = LossChart.create("loss-chart", LiveViewModel.LOSS_TERMS, live::losses);
         chart.setPrefHeight(220);
         chart.setMinHeight(140);
         VBox.setVgrow(chart, Priority.ALWAYS);
-        getChildren().addAll(images, info, chart);
+        getChildren().addAll(images, info, faces, chart);
     }
 
     private static StackPane frame(StackPane p) {

@@ -38,6 +38,7 @@ public final class LiveViewModel {
     private final IntegerProperty total = new SimpleIntegerProperty(this, "total");
     private final DoubleProperty clipScore = new SimpleDoubleProperty(this, "clipScore", Double.NaN);
     private final DoubleProperty idSimilarity = new SimpleDoubleProperty(this, "idSimilarity", Double.NaN);
+    private final StringProperty faceCheck = new SimpleStringProperty(this, "faceCheck", "");
     private final Map<String, ObservableList<LossPoint>> losses = new LinkedHashMap<>();
     private long lastPictureMs = Long.MIN_VALUE / 2;
     private int framesShown;
@@ -76,6 +77,11 @@ public final class LiveViewModel {
 
     public DoubleProperty idSimilarityProperty() {
         return idSimilarity;
+    }
+
+    /** face-api's line on source vs current ("same person …, expression, age, gender"), empty when not computed. */
+    public StringProperty faceCheckProperty() {
+        return faceCheck;
     }
 
     /** The curve of one loss term (see {@link #LOSS_TERMS}). */

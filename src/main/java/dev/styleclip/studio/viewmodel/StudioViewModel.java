@@ -644,6 +644,7 @@ public final class StudioViewModel {
     private void show(Snapshot s) {
         if (s == null) return;
         editStack.setAll(s.edits());
+        live.faceCheckProperty().set("");
         live.beforeProperty().set(s.baseImage());
         live.beforeLabelProperty().set("before — " + s.source().describe());
         live.currentProperty().set(s.current());
@@ -716,6 +717,7 @@ public final class StudioViewModel {
                     status.set(action + ": " + CompareViewModel.caption(r.metrics()));
                 }
                 renderPending();
+                if (!rendering) checkFaces(history.current());
             }
 
             @Override
@@ -736,6 +738,23 @@ public final class StudioViewModel {
             private void afterRender() {
                 finished();
                 rendering = false;
+            }
+        });
+    }
+
+    /** Asks face-api whether the edited face is still the same person (after the stack settles; needs face-api). */
+    private void checkFaces(Snapshot s) {
+        live.faceCheckProperty().set("");
+        if (s == null || !backend.faceApiAvailable() || s.edits().isEmpty() || s.baseImage() == null || s.current() == null) return;
+        backend.faceCheck(s.baseImage(), s.current(), new StudioBackend.Listener<>() {
+            @Override
+            public void done(String line) {
+                if (history.current() == s) live.faceCheckProperty().set("face-api: " + line);
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                if (history.current() == s) live.faceCheckProperty().set("face-api: " + error.getMessage());
             }
         });
     }
