@@ -60,6 +60,8 @@ public final class ModelCatalog {
 
     private final Path dir;
 
+    private final java.util.Map<Role, Path> preferred = new java.util.concurrent.ConcurrentHashMap<>();
+
     public ModelCatalog(Path dir) {
         this.dir = dir;
     }
@@ -136,10 +138,20 @@ public final class ModelCatalog {
     }
 
     /**
-     * The file that fills a role: first an installed catalog file (recommended ones first), then any file in the models
-     * folder (one level of sub-folders included) whose name fits. For face-api: the manifest inside its folder.
+     * The file that fills a role: the user's choice ({@link #prefer}) while it exists, then an installed catalog file
+     * (recommended ones first), then any file in the models folder (one level of sub-folders included) whose name fits.
+     * For face-api: the manifest inside its folder.
      */
     public Optional<Path> find(Role role) {
+        Path chosen = preferred.get(role);
+        if (chosen != null && Files.isRegularFile(chosen)) return Optional.of(chosen);
+        List<Path> all = findAll(role);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** Every file that can fill a role, in the order {@link #find} prefers them (the user's choice aside). */
+    public List<Path> findAll(Role role) {
+        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
         if (Files.isDirectory(dir)) {
             ModelInstaller inst = installer();
             List<ModelEntry> es = entries(role);
@@ -147,7 +159,7 @@ public final class ModelCatalog {
                 for (ModelEntry e : es) {
                     if (e.isDefault() != (pass == 0) || !inst.installed(e)) continue;
                     Path t = inst.target(e);
-                    return Optional.of(e.isArchive() ? t.resolve(e.marker()) : t);
+                    out.add((e.isArchive() ? t.resolve(e.marker()) : t).toAbsolutePath().normalize());
                 }
             }
         }
@@ -156,10 +168,10 @@ public final class ModelCatalog {
             String cache = System.getProperty("faceapi.dir");
             if (cache != null) {
                 Path m = Paths.get(cache, "model", role.marker);
-                if (Files.isRegularFile(m)) return Optional.of(m);
+                if (Files.isRegularFile(m)) out.add(m.toAbsolutePath().normalize());
             }
         }
-        if (!Files.isDirectory(dir)) return Optional.empty();
+        if (!Files.isDirectory(dir)) return new ArrayList<>(out);
         List<Path> candidates = new ArrayList<>();
         collect(dir, 2, candidates);
         candidates.sort(null);
@@ -176,9 +188,15 @@ public final class ModelCatalog {
                 case ENCODER: match = lower.startsWith(role.marker) && lower.endsWith(".pt"); break;
                 default: match = lower.startsWith(role.marker) && lower.endsWith(".pth");
             }
-            if (match) return Optional.of(p);
+            if (match) out.add(p.toAbsolutePath().normalize());
         }
-        return Optional.empty();
+        return new ArrayList<>(out);
+    }
+
+    /** The user's choice for a role (null: the catalog's own order); kept in memory, the studio remembers it. */
+    public void prefer(Role role, Path file) {
+        if (file == null) preferred.remove(role);
+        else preferred.put(role, file.toAbsolutePath().normalize());
     }
 
     private static void collect(Path d, int depth, List<Path> out) {

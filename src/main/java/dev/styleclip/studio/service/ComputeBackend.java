@@ -340,6 +340,16 @@ public final class ComputeBackend implements StudioBackend {
     // ---- photo inversion ---------------------------------------------------------------------------------------
 
     @Override
+    public List<Path> generators() {
+        return catalog.findAll(ModelCatalog.Role.GENERATOR);
+    }
+
+    @Override
+    public void chooseGenerator(Path pickle) {
+        catalog.prefer(ModelCatalog.Role.GENERATOR, pickle);
+    }
+
+    @Override
     public boolean faceApiAvailable() {
         return catalog.find(ModelCatalog.Role.FACE_API).isPresent();
     }

@@ -220,6 +220,15 @@ public interface StudioBackend extends AutoCloseable {
     /** Whether a ReStyle encoder checkpoint is installed (then it is the default inversion). */
     boolean encoderAvailable();
 
+    /** The generator pickles installed (the studio lets the user choose when there are several). */
+    default List<Path> generators() {
+        return List.of();
+    }
+
+    /** Makes {@code pickle} the generator of every following job (null: the catalog's default). */
+    default void chooseGenerator(Path pickle) {
+    }
+
     /** Whether face-api's networks are installed (the face check next to the ArcFace score). */
     default boolean faceApiAvailable() {
         return false;

@@ -31,6 +31,41 @@ final class SourcePanel extends VBox {
         genLabel.setId("generator-label");
         genLabel.textProperty().bind(vm.generatorLabelProperty().map(g -> "Generator: " + g));
         genLabel.setWrapText(true);
+        // several generator pickles installed: choose one (remembered)
+        javafx.scene.control.ComboBox<Path> genChoice = new javafx.scene.control.ComboBox<>();
+        genChoice.setId("generator-choice");
+        genChoice.setMaxWidth(Double.MAX_VALUE);
+        genChoice.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Path p) {
+                return p == null ? "" : p.getFileName().toString();
+            }
+
+            @Override
+            public Path fromString(String s) {
+                return null;
+            }
+        });
+        boolean[] filling = {false};
+        Runnable fillChoice = () -> {
+            filling[0] = true;
+            java.util.List<Path> gens = vm.generators();
+            genChoice.getItems().setAll(gens);
+            genChoice.getItems().stream().filter(p -> p.getFileName().toString().equals(vm.generatorLabelProperty().get()))
+                    .findFirst().ifPresent(genChoice::setValue);
+            boolean several = gens.size() > 1;
+            genChoice.setVisible(several);
+            genChoice.setManaged(several);
+            genLabel.setVisible(!several);
+            genLabel.setManaged(!several);
+            filling[0] = false;
+        };
+        fillChoice.run();
+        vm.generatorLabelProperty().addListener((o, a, b) -> fillChoice.run());
+        genChoice.setOnAction(e -> {
+            if (!filling[0] && genChoice.getValue() != null) vm.chooseGenerator(genChoice.getValue());
+        });
+        genChoice.setTooltip(new Tooltip("the generator pickle of new faces (remembered)"));
 
         TextField seed = new TextField(Long.toString(vm.seedProperty().get()));
         seed.setId("seed-field");
@@ -64,7 +99,7 @@ final class SourcePanel extends VBox {
         HBox.setHgrow(generate, Priority.ALWAYS);
         VBox seedBox = new VBox(6, new Label("From a seed") {{
             setStyle("-fx-font-weight: bold;");
-        }}, genLabel, seedRow,
+        }}, genLabel, genChoice, seedRow,
                 Fx.slider("psi-slider", "ψ (trunc.)", vm.psiProperty(), 0, 1.2, "%.2f"),
                 Fx.slider("translate-x", "translate x", vm.translateXProperty(), -0.5, 0.5, "%.2f"),
                 Fx.slider("translate-y", "translate y", vm.translateYProperty(), -0.5, 0.5, "%.2f"),

@@ -119,6 +119,8 @@ public final class StudioViewModel {
         this.clock = clock;
         this.compare = new CompareViewModel(backend);
         edit.load(prefs);
+        String chosen = prefs.get("models.generator", null);
+        if (chosen != null && backend.generators().contains(java.nio.file.Paths.get(chosen))) backend.chooseGenerator(java.nio.file.Paths.get(chosen));
         invertMethod.set(backend.encoderAvailable() ? InvertMethod.ENCODER : InvertMethod.PROJECTION);
         try {
             invertMethod.set(InvertMethod.valueOf(prefs.get("invert.method", invertMethod.get().name())));
@@ -349,6 +351,30 @@ public final class StudioViewModel {
     }
 
     // ---- models & status ----------------------------------------------------------------------------------------
+
+    /** The installed generator pickles (several: the Source tab offers a choice). */
+    public List<Path> generators() {
+        return backend.generators();
+    }
+
+    /**
+     * Makes {@code pickle} the generator from now on (remembered); a face from a seed is generated again with it,
+     * other faces stay until the next Generate or Invert (their latents belong to the old generator).
+     */
+    public void chooseGenerator(Path pickle) {
+        if (pickle == null) return;
+        Path p = pickle.toAbsolutePath().normalize();
+        if (p.toString().equals(prefs.get("models.generator", null)) && p.getFileName().toString().equals(generatorLabel.get())) return;
+        backend.chooseGenerator(p);
+        prefs.put("models.generator", p.toString());
+        refreshModels();
+        Snapshot cur = history.current();
+        if (cur != null && "seed".equals(cur.source().kind())) {
+            generate();
+        } else {
+            info("Generator", pickle.getFileName() + " — generate a face or invert a photo with it");
+        }
+    }
 
     public void refreshModels() {
         models.refresh();

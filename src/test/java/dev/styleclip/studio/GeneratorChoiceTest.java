@@ -1,0 +1,102 @@
+package dev.styleclip.studio;
+
+import dev.styleclip.golden.Golden;
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.service.ComputeBridge;
+import dev.styleclip.studio.service.OptimizationEngine;
+import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import dev.styleclip.studio.viewmodel.StudioViewModel;
+import javafx.scene.control.ComboBox;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two generator pickles installed: the Source tab offers both, the choice regenerates the face and is remembered. */
+@ExtendWith(ApplicationExtension.class)
+class GeneratorChoiceTest {
+    private Preferences node;
+    private ComputeBackend backend;
+    private MainWindow window;
+    private ModelCatalog catalog;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        Path models = Files.createDirectories(Files.createTempDirectory("gen-choice").resolve("models"));
+        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
+        Files.copy(Golden.set("stylegan3").resolve("models/sg3r-32.pkl"), models.resolve("sg3r-32.pkl"));
+        node = Preferences.userRoot().node("/dev/styleclip/test/gen-choice-" + System.nanoTime());
+        catalog = new ModelCatalog(models);
+        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
+        FileDialogs none = new FileDialogs() {
+            @Override
+            public Path open(javafx.stage.Window owner, String title, Path folder, String description, String... patterns) {
+                return null;
+            }
+
+            @Override
+            public Path save(javafx.stage.Window owner, String title, Path folder, String initialName, String description, String... patterns) {
+                return null;
+            }
+        };
+        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), none);
+        window.setNotificationsEnabled(false);
+        stage.show();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        backend.close();
+        node.removeNode();
+    }
+
+    private static void await(java.util.concurrent.Callable<Boolean> c) throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, c);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void chooseTheGeneratorAndRememberIt(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        ComboBox<Path> choice = robot.lookup("#generator-choice").queryAs(ComboBox.class);
+        assertTrue(choice.isVisible(), "two pickles: a choice");
+        assertEquals(2, choice.getItems().size());
+        assertEquals("sg3r-32.pkl", choice.getValue().getFileName().toString(), "the catalog's first");
+        robot.interact(vm::generate);
+        await(() -> vm.current() != null && !vm.busyProperty().get());
+        assertEquals("sg3r-32.pkl", vm.current().source().generator());
+        var before = vm.current().current();
+
+        Path t = choice.getItems().stream().filter(p -> p.getFileName().toString().equals("sg3t-32.pkl")).findFirst().orElseThrow();
+        robot.interact(() -> choice.setValue(t));
+        await(() -> !vm.busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
+        assertEquals("sg3t-32.pkl", vm.generatorLabelProperty().get());
+        assertTrue(before != vm.current().current(), "the face was generated again with the chosen generator");
+        assertEquals(t.toString(), node.get("models.generator", null));
+
+        // next start: the choice is back
+        catalog.prefer(ModelCatalog.Role.GENERATOR, null);
+        assertEquals("sg3r-32.pkl", backend.generatorLabel());
+        StudioViewModel again = new StudioViewModel(backend, new MainViewModel(catalog), new StudioPrefs(node));
+        robot.interact(again::refreshModels);
+        assertEquals("sg3t-32.pkl", again.generatorLabelProperty().get());
+    }
+}
