@@ -43,6 +43,8 @@ class GeneratorChoiceTest {
         Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
         Files.copy(Golden.set("stylegan3").resolve("models/sg3r-32.pkl"), models.resolve("sg3r-32.pkl"));
         node = Preferences.userRoot().node("/dev/styleclip/test/gen-choice-" + System.nanoTime());
+        node.putDouble("window.width", 1200); // within the headless screen
+        node.putDouble("window.height", 780);
         catalog = new ModelCatalog(models);
         backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
         FileDialogs none = new FileDialogs() {
