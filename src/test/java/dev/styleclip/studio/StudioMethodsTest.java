@@ -64,6 +64,7 @@ class StudioMethodsTest {
         Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
         Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
         Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        Files.copy(Golden.set("encoder").resolve("models/restyle_e4e_tiny_a.pt"), models.resolve("restyle_e4e_tiny.pt"));
         node = Preferences.userRoot().node("/dev/styleclip/test/methods-" + System.nanoTime());
         node.putDouble("window.width", 1200);
         node.putDouble("window.height", 780);
@@ -252,6 +253,31 @@ class StudioMethodsTest {
         await("the grid", () -> !vm.compare().runningProperty().get() && vm.compare().cells().size() == 4
                 && vm.compare().cells().stream().allMatch(c -> "done".equals(c.stateProperty().get())));
         assertEquals(2, vm.compare().rowLabels().size());
+    }
+
+    @Test
+    void photoInvertedByTheEncoderByDefault(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        assertTrue(vm.backend().encoderAvailable());
+        assertEquals(InvertMethod.ENCODER, vm.invertMethodProperty().get(), "the encoder is the default when installed");
+        Path photo = Golden.set("faces").resolve("images/douglass.png");
+        robot.interact(() -> vm.importPhoto(photo));
+        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
+        robot.interact(() -> {
+            vm.addPoint(0.38 * w, 0.40 * h);
+            vm.addPoint(0.62 * w, 0.40 * h);
+            vm.addPoint(0.41 * w, 0.68 * h);
+            vm.addPoint(0.59 * w, 0.68 * h);
+        });
+        robot.clickOn("#invert");
+        await("the inversion", () -> !vm.invertingProperty().get());
+        assertTrue(vm.hasLatentProperty().get(), () -> vm.notices().toString());
+        String report = vm.inversionReportProperty().get();
+        assertTrue(report.startsWith(InvertMethod.ENCODER.label()) && report.contains("LPIPS") && report.contains("identity"), report);
+        assertTrue(vm.live().stepProperty().get() >= 1, "one frame per encoder iteration");
+        assertTrue(vm.live().currentLabelProperty().get().startsWith("reconstruction"), vm.live().currentLabelProperty().get());
+        assertTrue(vm.live().beforeLabelProperty().get().startsWith("aligned photo"), vm.live().beforeLabelProperty().get());
     }
 
     @Test
