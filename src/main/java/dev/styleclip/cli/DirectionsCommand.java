@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
+import dev.styleclip.edit.directions.Precision;
 import dev.styleclip.io.Npz;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Safetensors;
@@ -46,10 +47,36 @@ public final class DirectionsCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: prepare, apply or import");
     }
 
-    /** The cache directory of a generator + CLIP pair ({@code --cache} when given). */
-    static Path cacheDir(Path cache, Path generator, Path clip, EditCliModels models) throws Exception {
+    /** The cache directory of a generator + CLIP pair prepared in {@code precision} ({@code --cache} when given). */
+    static Path cacheDir(Path cache, Path generator, Path clip, EditCliModels models, Precision precision) throws Exception {
         if (cache != null) return cache;
-        return DirectionFiles.cacheDir(generator, clip, models.generator.source(), models.clip == null ? "demo" : models.clip.source());
+        return DirectionFiles.cacheDir(generator, clip, models.generator.source(), clipSource(models), precision);
+    }
+
+    private static String clipSource(EditCliModels models) {
+        return models.clip == null ? "demo" : models.clip.source();
+    }
+
+    /**
+     * The prepared (or imported) directions of a generator + CLIP pair: in {@code --cache} when given, else the default
+     * precision's cache folder, else the other precision's; the default precision's path when there is none yet.
+     */
+    static Path preparedFile(Path cache, Path generator, Path clip, EditCliModels models) throws Exception {
+        if (cache != null) return cache.resolve(DirectionsPrepareJob.RESULT);
+        Path f = DirectionFiles.preparedResult(generator, clip, models.generator.source(), clipSource(models));
+        return f != null ? f : cacheDir(null, generator, clip, models, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+    }
+
+    /** float32 / float64 for {@code --precision}. */
+    static final class PrecisionConverter implements CommandLine.ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     @Command(name = "prepare", description = "Measure how every StyleSpace channel moves the CLIP image embedding (resumable, cached).")
@@ -66,6 +93,11 @@ public final class DirectionsCommand implements Runnable {
         int chunk;
         @Option(names = "--seed", defaultValue = "0", description = "seed of the sampled z (default ${DEFAULT-VALUE})")
         long seed;
+        @Option(names = "--precision", defaultValue = "float64", converter = PrecisionConverter.class, paramLabel = "float64|float32",
+                description = {"arithmetic of the statistics and the channel sweep (default ${DEFAULT-VALUE}; float32 is about",
+                        "twice as fast but loses the effect of channels that barely move CLIP to rounding). Each precision",
+                        "has its own cache folder."})
+        Precision precision;
 
         @Override
         public Integer call() throws Exception {
@@ -74,16 +106,16 @@ public final class DirectionsCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o)) {
-                Path dir = cacheDir(models.cache, models.generator, models.clip, m);
+                Path dir = cacheDir(models.cache, models.generator, models.clip, m, precision);
                 Integer cutoff = m.generator.numWs() >= 8 ? 8 : null;
                 var job = new DirectionsPrepareJob(m.generator, m.clip,
-                        new DirectionsPrepareJob.Settings(seed, images, 0.5, cutoff, strength, chunk), dir);
+                        new DirectionsPrepareJob.Settings(seed, images, 0.5, cutoff, strength, chunk, precision), dir);
                 Path r;
                 try (ComputeService cs = new ComputeService()) {
                     r = cs.run("directions-prepare", job, EditCliModels.progressBar(err, "channels"));
                 }
                 err.println();
-                o.println("Channel effects (" + GlobalDirections.channelCount(m.generator) + " channels) -> " + r
+                o.println("Channel effects (" + GlobalDirections.channelCount(m.generator) + " channels, " + precision.id() + ") -> " + r
                         + (m.demo ? " (" + DemoNetworks.LABEL + ")" : ""));
             }
             return 0;
@@ -96,7 +128,7 @@ public final class DirectionsCommand implements Runnable {
         Path generator;
         @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
         Path clip;
-        @Option(names = "--cache", paramLabel = "DIR", description = "cache directory (default: ~/.cache/styleclip/directions/<key of the two files>)")
+        @Option(names = "--cache", paramLabel = "DIR", description = "cache directory (default: ~/.cache/styleclip/directions/<key of the two files>-<precision>)")
         Path cache;
     }
 
@@ -130,8 +162,7 @@ public final class DirectionsCommand implements Runnable {
             try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o);
                  NDManager nd = m.manager.newSubManager()) {
                 StyleGan3Generator g = m.generator;
-                Path file = directions != null ? directions
-                        : cacheDir(models.cache, models.generator, models.clip, m).resolve(DirectionsPrepareJob.RESULT);
+                Path file = directions != null ? directions : preparedFile(models.cache, models.generator, models.clip, m);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
                 }
@@ -221,7 +252,7 @@ public final class DirectionsCommand implements Runnable {
             if (target == null) {
                 try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o)) {
                     channels = GlobalDirections.channelCount(m.generator);
-                    target = cacheDir(models.cache, models.generator, models.clip, m).resolve(DirectionsPrepareJob.RESULT);
+                    target = cacheDir(models.cache, models.generator, models.clip, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
                 }
             }
             long c = DirectionFiles.importPublished(dir, target, channels);

@@ -48,6 +48,12 @@ public final class Tensor {
         return of(name, DType.F32, shape, b);
     }
 
+    public static Tensor ofDoubles(String name, long[] shape, double[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(values);
+        return of(name, DType.F64, shape, b);
+    }
+
     public static Tensor ofLongs(String name, long[] shape, long[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);

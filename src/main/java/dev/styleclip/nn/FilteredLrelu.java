@@ -3,6 +3,7 @@ package dev.styleclip.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -30,6 +31,8 @@ public final class FilteredLrelu {
     private final int up;
     private final int down;
     private final float slope;
+    /** The slope as given (float64 evaluation); float32 evaluation uses {@link #slope}. */
+    private final double slope64;
     private final Double clamp;
     private final boolean phaseDown;
     private final boolean hasUp;
@@ -59,6 +62,19 @@ public final class FilteredLrelu {
      */
     public FilteredLrelu(NDManager manager, int channels, float[] upFilter, float[] downFilter, boolean downRadial,
                          int up, int down, int[] padding, int inH, int inW, double gain, double slope, Double clamp) {
+        this(manager, channels, upFilter, downFilter, downRadial, up, down, padding, inH, inW, gain, slope, clamp,
+                DataType.FLOAT32);
+    }
+
+    /**
+     * As above, with the filter weights (and so the evaluation) in {@code dtype}: float32 rounds every tap (products
+     * with the gains taken in float64) once, float64 keeps them; the stored float32 filter taps themselves are used as
+     * they are.
+     */
+    public FilteredLrelu(NDManager manager, int channels, float[] upFilter, float[] downFilter, boolean downRadial,
+                         int up, int down, int[] padding, int inH, int inW, double gain, double slope, Double clamp,
+                         DataType dtype) {
+        this.slope64 = slope;
         this.channels = channels;
         this.up = up;
         this.down = down;
@@ -96,17 +112,17 @@ public final class FilteredLrelu {
         this.plainGain = hasUp ? 1.0 : gain;
         if (hasUp) {
             int t = py.taps;
-            float[] wy = new float[channels * up * t];
+            double[] wy = new double[channels * up * t];
             for (int c = 0; c < channels; c++)
                 for (int r = 0; r < up; r++)
-                    for (int a = 0; a < t; a++) wy[(c * up + r) * t + a] = (float) (py.h[r][a] * gain);
-            yUp = Nd.constant(manager, wy, new Shape((long) channels * up, 1, t, 1));
+                    for (int a = 0; a < t; a++) wy[(c * up + r) * t + a] = py.h[r][a] * gain;
+            yUp = Nd.constant(manager, wy, new Shape((long) channels * up, 1, t, 1), dtype);
             int tx = px.taps;
-            float[] wx = new float[channels * up * up * tx];
+            double[] wx = new double[channels * up * up * tx];
             for (int g = 0; g < channels * up; g++)
                 for (int r = 0; r < up; r++)
-                    for (int a = 0; a < tx; a++) wx[(g * up + r) * tx + a] = (float) px.h[r][a];
-            xUp = Nd.constant(manager, wx, new Shape((long) channels * up * up, 1, 1, tx));
+                    for (int a = 0; a < tx; a++) wx[(g * up + r) * tx + a] = px.h[r][a];
+            xUp = Nd.constant(manager, wx, new Shape((long) channels * up * up, 1, 1, tx), dtype);
         }
         if (hasDown) {
             if (radial) {
@@ -116,7 +132,7 @@ public final class FilteredLrelu {
                 if (phaseDown) {
                     // groups = C; in (ry, rx), out (ey, ex): tap [sy][sx] = gd[sy·u + ry − ey·d][sx·u + rx − ex·d]
                     int in = up * up, o = m * m;
-                    float[] w = new float[channels * o * in * s * s];
+                    double[] w = new double[channels * o * in * s * s];
                     for (int c = 0; c < channels; c++)
                         for (int ey = 0; ey < m; ey++)
                             for (int ex = 0; ex < m; ex++)
@@ -127,31 +143,31 @@ public final class FilteredLrelu {
                                                 int iy = sy * up + ry - ey * down, ix = sx * up + rx - ex * down;
                                                 double v = iy >= 0 && ix >= 0 && iy < kd && ix < kd ? gd[iy * kd + ix] : 0.0;
                                                 int oc = (c * m + ey) * m + ex, ic = ry * up + rx;
-                                                w[((oc * in + ic) * s + sy) * s + sx] = (float) v;
+                                                w[((oc * in + ic) * s + sy) * s + sx] = v;
                                             }
-                    down2d = Nd.constant(manager, w, new Shape((long) channels * o, in, s, s));
+                    down2d = Nd.constant(manager, w, new Shape((long) channels * o, in, s, s), dtype);
                 } else {
-                    float[] w = new float[channels * kd * kd];
+                    double[] w = new double[channels * kd * kd];
                     for (int c = 0; c < channels; c++)
-                        for (int i = 0; i < kd * kd; i++) w[c * kd * kd + i] = (float) gd[i];
-                    down2d = Nd.constant(manager, w, new Shape(channels, 1, kd, kd));
+                        for (int i = 0; i < kd * kd; i++) w[c * kd * kd + i] = gd[i];
+                    down2d = Nd.constant(manager, w, new Shape(channels, 1, kd, kd), dtype);
                 }
             } else {
                 double[] gd = Upfirdn.flip(downFilter, 1.0);
                 if (phaseDown) {
                     // x: groups = C·u (c, ry); in rx, out ex: tap s = gd[s·u + rx − ex·d]
-                    float[] wx = new float[channels * up * m * up * s];
+                    double[] wx = new double[channels * up * m * up * s];
                     for (int grp = 0; grp < channels * up; grp++)
                         for (int ex = 0; ex < m; ex++)
                             for (int rx = 0; rx < up; rx++)
                                 for (int j = 0; j < s; j++) {
                                     int idx = j * up + rx - ex * down;
-                                    wx[(((grp * m + ex) * up) + rx) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                    wx[(((grp * m + ex) * up) + rx) * s + j] = idx >= 0 && idx < kd ? gd[idx] : 0.0;
                                 }
-                    xDown = Nd.constant(manager, wx, new Shape((long) channels * up * m, up, 1, s));
+                    xDown = Nd.constant(manager, wx, new Shape((long) channels * up * m, up, 1, s), dtype);
                     // y: groups = C; in (ry, ex'), out (ey, ex): tap s = gd[s·u + ry − ey·d] where ex' = ex
                     int in = up * m, o = m * m;
-                    float[] wy = new float[channels * o * in * s];
+                    double[] wy = new double[channels * o * in * s];
                     for (int c = 0; c < channels; c++)
                         for (int ey = 0; ey < m; ey++)
                             for (int ex = 0; ex < m; ex++)
@@ -159,14 +175,14 @@ public final class FilteredLrelu {
                                     for (int j = 0; j < s; j++) {
                                         int idx = j * up + ry - ey * down;
                                         int oc = (c * m + ey) * m + ex, ic = ry * m + ex;
-                                        wy[(oc * in + ic) * s + j] = (float) (idx >= 0 && idx < kd ? gd[idx] : 0.0);
+                                        wy[(oc * in + ic) * s + j] = idx >= 0 && idx < kd ? gd[idx] : 0.0;
                                     }
-                    yDown = Nd.constant(manager, wy, new Shape((long) channels * o, in, s, 1));
+                    yDown = Nd.constant(manager, wy, new Shape((long) channels * o, in, s, 1), dtype);
                 } else {
-                    float[] w = new float[channels * kd];
-                    for (int c = 0; c < channels; c++) for (int i = 0; i < kd; i++) w[c * kd + i] = (float) gd[i];
-                    xDown = Nd.constant(manager, w, new Shape(channels, 1, 1, kd));
-                    yDown = Nd.constant(manager, w, new Shape(channels, 1, kd, 1));
+                    double[] w = new double[channels * kd];
+                    for (int c = 0; c < channels; c++) for (int i = 0; i < kd; i++) w[c * kd + i] = gd[i];
+                    xDown = Nd.constant(manager, w, new Shape(channels, 1, 1, kd), dtype);
+                    yDown = Nd.constant(manager, w, new Shape(channels, 1, kd, 1), dtype);
                 }
             }
         }
@@ -203,13 +219,14 @@ public final class FilteredLrelu {
         // The clamp rarely bites: two read-only reductions decide whether the allocating clip pass is needed
         // (when nothing reaches the bound, clip is the identity in value and in gradient).
         boolean clampNeeded = false;
+        boolean f64 = x.getDataType() == DataType.FLOAT64;
         if (clamp != null) {
-            double hi = x.max().getFloat();
-            double lo = x.min().getFloat();
-            double loAct = lo < 0 ? lo * slope : lo;
+            double hi = f64 ? Nd.toDouble(x.max()) : x.max().getFloat();
+            double lo = f64 ? Nd.toDouble(x.min()) : x.min().getFloat();
+            double loAct = lo < 0 ? lo * (f64 ? slope64 : slope) : lo;
             clampNeeded = !(hi <= clamp && loAct >= -clamp);
         }
-        if (slope != 1f) x = Activation.leakyRelu(x, slope);
+        if (slope != 1f) x = f64 ? Nd.leakyRelu(x, slope64) : Activation.leakyRelu(x, slope);
         if (clampNeeded) x = x.clip(-clamp, clamp);
         if (phaseDown) {
             if (radial) {

@@ -15,12 +15,12 @@ public final class ModulatedConv {
 
     /**
      * Pre-normalises conv weights [O, I, k, k] for demodulation (each output filter scaled to unit RMS), as the StyleGAN3
-     * reference does before modulating; result in the weight's manager.
+     * reference does before modulating; result in the weight's manager and dtype.
      */
     public static NDArray normalizeWeight(NDArray weight) {
         long[] s = weight.getShape().getShape();
         long fanIn = s[1] * s[2] * s[3];
-        return weight.mul(Nd.pow(Nd.div(weight.square().sum(new int[]{1, 2, 3}, true), (float) fanIn), -0.5));
+        return weight.mul(Nd.pow(Nd.divLike(weight.square().sum(new int[]{1, 2, 3}, true), fanIn), -0.5));
     }
 
     /**
@@ -28,12 +28,13 @@ public final class ModulatedConv {
      * @param weight     [O, I, k, k]: pre-normalised with {@link #normalizeWeight} when {@code demodulate}
      * @param styles     [N, I]
      * @param demodulate whether to normalise styles (over the whole batch, as the reference) and demodulate
-     * @param inputGain  scalar multiplied into the final weights (e.g. 1/√magnitude_ema)
+     * @param inputGain  scalar multiplied into the final weights (e.g. 1/√magnitude_ema), in x's precision (float32:
+     *                   rounded once)
      * @param bias       [O] added to the output, or null
      * @param padding    zero padding on every side
      * @return [N, O, H + 2·padding − k + 1, W + 2·padding − k + 1]
      */
-    public static NDArray forward(NDArray x, NDArray weight, NDArray styles, boolean demodulate, float inputGain,
+    public static NDArray forward(NDArray x, NDArray weight, NDArray styles, boolean demodulate, double inputGain,
                                   NDArray bias, int padding) {
         Shape xs = x.getShape();
         long n = xs.get(0), h = xs.get(2), w = xs.get(3);
@@ -43,15 +44,15 @@ public final class ModulatedConv {
         if (demodulate) {
             NDArray sn = styles.mul(Nd.pow(styles.square().mean(), -0.5));
             wm = sn.reshape(n, 1, ci, 1, 1).mul(weight); // [N, O, I, k, k]
-            NDArray d = Nd.mul(Nd.pow(Nd.add(wm.square().sum(new int[]{2, 3, 4}), 1e-8f), -0.5), inputGain);
+            NDArray d = Nd.mulLike(Nd.pow(Nd.addLike(wm.square().sum(new int[]{2, 3, 4}), 1e-8), -0.5), inputGain);
             wm = wm.mul(d.reshape(n, co, 1, 1, 1));
         } else {
-            wm = Nd.mul(styles, inputGain).reshape(n, 1, ci, 1, 1).mul(weight);
+            wm = Nd.mulLike(styles, inputGain).reshape(n, 1, ci, 1, 1).mul(weight);
         }
         NDArray b = bias;
         if (bias != null && n > 1) {
             NDManager m = x.getManager();
-            b = m.zeros(new Shape(n, co)).add(bias).reshape(n * co);
+            b = m.zeros(new Shape(n, co), bias.getDataType()).add(bias).reshape(n * co);
         }
         NDArray y = Conv2d.conv2d(x.reshape(1, n * ci, h, w), wm.reshape(n * co, ci, kh, kw), b, new Shape(1, 1),
                 new Shape(padding, padding), new Shape(1, 1), (int) n).singletonOrThrow();

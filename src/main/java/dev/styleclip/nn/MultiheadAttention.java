@@ -2,6 +2,7 @@ package dev.styleclip.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.styleclip.io.ModelFileException;
@@ -21,7 +22,8 @@ public final class MultiheadAttention {
     private final int width;
     private final int heads;
     private final int headDim;
-    private final float scale;
+    /** 1/√(head dim), exact; float32 evaluation rounds it once. */
+    private final double scale;
 
     public MultiheadAttention(NDArray inWeight, NDArray inBias, NDArray outWeight, NDArray outBias, int heads) {
         Shape s = inWeight.getShape();
@@ -38,7 +40,7 @@ public final class MultiheadAttention {
         this.outBias = outBias;
         this.heads = heads;
         this.headDim = width / heads;
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.scale = 1.0 / Math.sqrt(headDim);
     }
 
     /** Reads {@code prefix + "in_proj_weight"}, {@code in_proj_bias}, {@code out_proj.weight}, {@code out_proj.bias}. */
@@ -50,6 +52,12 @@ public final class MultiheadAttention {
                 store.get(prefix + "out_proj.weight").toNDArray(manager),
                 store.get(prefix + "out_proj.bias").toNDArray(manager),
                 heads);
+    }
+
+    /** A copy whose parameters are converted to {@code type} (e.g. float64; float32 values widened exactly). */
+    public MultiheadAttention toType(NDManager manager, DataType type) {
+        return new MultiheadAttention(LayerNorms.convert(inWeight, manager, type), LayerNorms.convert(inBias, manager, type),
+                LayerNorms.convert(outWeight, manager, type), LayerNorms.convert(outBias, manager, type), heads);
     }
 
     public int width() {
@@ -68,7 +76,7 @@ public final class MultiheadAttention {
         // [B, L, 3W] -> [B, L, 3, H, D] -> [3, B, H, L, D]
         NDArray qkv = Linear.linear(x, inWeight, inBias).singletonOrThrow()
                 .reshape(b, l, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = Nd.mul(qkv.get(0), scale);
+        NDArray q = Nd.mulLike(qkv.get(0), scale);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, L, L]

@@ -2,6 +2,7 @@ package dev.styleclip.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import dev.styleclip.io.ModelFileException;
@@ -45,6 +46,13 @@ public final class ResidualAttentionBlock {
                 store.get(prefix + "mlp.c_proj.bias").toNDArray(manager));
     }
 
+    /** A copy whose parameters are converted to {@code type} (e.g. float64; float32 values widened exactly). */
+    public ResidualAttentionBlock toType(NDManager manager, DataType type) {
+        return new ResidualAttentionBlock(ln1.toType(manager, type), attn.toType(manager, type), ln2.toType(manager, type),
+                LayerNorms.convert(fcWeight, manager, type), LayerNorms.convert(fcBias, manager, type),
+                LayerNorms.convert(projWeight, manager, type), LayerNorms.convert(projBias, manager, type));
+    }
+
     /** One block on x [B, L, W] with an optional additive attention mask [L, L]. */
     public NDArray forward(NDArray x, NDArray additiveMask) {
         NDArray h = x.add(attn.forward(ln1.forward(x), additiveMask));
@@ -55,6 +63,6 @@ public final class ResidualAttentionBlock {
 
     /** QuickGELU: z · sigmoid(1.702 z) (not the erf/tanh GELU). */
     public static NDArray quickGelu(NDArray z) {
-        return z.mul(Activation.sigmoid(Nd.mul(z, 1.702f)));
+        return z.mul(Activation.sigmoid(Nd.mulLike(z, 1.702)));
     }
 }

@@ -13,7 +13,7 @@ import ai.djl.nn.convolutional.Conv2d;
  * <p>Semantics (as the StyleGAN reference op): insert {@code up−1} zeros after every sample, pad (negative = crop)
  * by {@code [x0, x1, y0, y1]}, convolve with the filter (a true convolution: the filter is flipped; a 1-D filter is
  * applied along x then along y, each pass scaled by √gain, a 2-D one scaled by gain), keep every {@code down}-th
- * sample starting at 0.
+ * sample starting at 0. The filter taps take the input's precision (float32 or float64).
  */
 public final class Upfirdn {
     private Upfirdn() {
@@ -37,17 +37,17 @@ public final class Upfirdn {
         if (f != null) {
             if (radial) {
                 int k = (int) Math.round(Math.sqrt(f.length));
-                float[] g = new float[f.length];
-                for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) g[i * k + j] = (float) (f[(k - 1 - i) * k + (k - 1 - j)] * gain);
-                NDArray wt = Nd.constant(m, g, new Shape(1, 1, k, k)).repeat(0, c);
+                double[] g = new double[f.length];
+                for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) g[i * k + j] = f[(k - 1 - i) * k + (k - 1 - j)] * gain;
+                NDArray wt = Nd.constant(m, g, new Shape(1, 1, k, k), Nd.floatType(x)).repeat(0, c);
                 x = Conv2d.conv2d(x, wt, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
             } else {
                 int k = f.length;
                 double g1 = Math.sqrt(gain);
-                float[] g = new float[k];
-                for (int i = 0; i < k; i++) g[i] = (float) (f[k - 1 - i] * g1);
-                NDArray wx = Nd.constant(m, g, new Shape(1, 1, 1, k)).repeat(0, c);
-                NDArray wy = Nd.constant(m, g, new Shape(1, 1, k, 1)).repeat(0, c);
+                double[] g = new double[k];
+                for (int i = 0; i < k; i++) g[i] = f[k - 1 - i] * g1;
+                NDArray wx = Nd.constant(m, g, new Shape(1, 1, 1, k), Nd.floatType(x)).repeat(0, c);
+                NDArray wy = Nd.constant(m, g, new Shape(1, 1, k, 1), Nd.floatType(x)).repeat(0, c);
                 x = Conv2d.conv2d(x, wx, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
                 x = Conv2d.conv2d(x, wy, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
             }

@@ -2,6 +2,8 @@ package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.styleclip.io.Npz;
+import dev.styleclip.io.Safetensors;
+import dev.styleclip.io.Tensor;
 import dev.styleclip.golden.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +85,24 @@ class MapperDirectionsCliTest {
         assertTrue(e2.toString().contains("leaves no channel active"), e2.toString());
         StringWriter e3 = new StringWriter();
         assertEquals(2, run(new StringWriter(), e3, "directions", "import", tmp.resolve("nothing").toString(), "--out", file.toString()));
+    }
+
+    @Test
+    void preparePrecisionIsAnOptionAndNeverMixes(@TempDir Path tmp) throws Exception {
+        StringWriter e1 = new StringWriter();
+        assertEquals(2, run(new StringWriter(), e1, "directions", "prepare", "--precision", "float16", "--cache", tmp.toString()));
+        assertTrue(e1.toString().contains("unknown precision 'float16'"), e1.toString());
+        // a float32 preparation refuses the float64 statistics an explicit --cache holds (before any sweep)
+        int c = Golden.manifest("edit").path("cases").findValue("num_channels").asInt();
+        Path dir = tmp.resolve("cache");
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve("stats.safetensors"), List.of(Tensor.ofDoubles("S", new long[]{2, c}, new double[2 * c]),
+                Tensor.ofDoubles("s_mean", new long[]{c}, new double[c]), Tensor.ofDoubles("s_std", new long[]{c}, new double[c])),
+                Map.of("precision", "float64"));
+        StringWriter e2 = new StringWriter();
+        assertEquals(2, run(new StringWriter(), e2, "directions", "prepare", "--generator", model("stylegan3"), "--clip", model("clip"),
+                "--images", "2", "--cache", dir.toString(), "--precision", "float32"));
+        assertTrue(e2.toString().contains("holds a float64 preparation, this one runs in float32"), e2.toString());
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -95,8 +95,12 @@ class StudioMethodsTest {
     }
 
     private static void await(String what, BooleanSupplier cond) throws Exception {
+        await(what, cond, 120);
+    }
+
+    private static void await(String what, BooleanSupplier cond, int seconds) throws Exception {
         try {
-            WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> cond.getAsBoolean());
+            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> cond.getAsBoolean());
         } catch (java.util.concurrent.TimeoutException e) {
             fail("timed out waiting for " + what);
         }
@@ -230,7 +234,8 @@ class StudioMethodsTest {
         // prepare over 2 faces, with progress
         type(robot, "#directions-images-field", "2");
         robot.clickOn("#prepare-directions");
-        await("the preparation", () -> !vm.preparingDirectionsProperty().get());
+        // a float64 sweep of the 331 channels (the default precision): minutes on a slow machine
+        await("the preparation", () -> !vm.preparingDirectionsProperty().get(), 600);
         assertTrue(vm.directionsInfoProperty().get().prepared(), () -> vm.notices().toString());
 
         // apply: a direction step at α, β as set

@@ -2,12 +2,15 @@ package dev.styleclip.edit.directions;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.nn.Nd;
 
 /**
  * PyTorch's {@code F.interpolate(mode="bicubic", align_corners=True)} (no antialiasing; cubic convolution with
  * A = −0.75; source taps clamped to the border) as two resampling matrices applied with {@code matMul}: out = Aᵣ·x·Aᶜᵀ.
- * DJL's own interpolation always antialiases, hence this.
+ * DJL's own interpolation always antialiases, hence this. Works in the images' precision (float32 or float64: the
+ * matrices are rounded to float32 for float32 images).
  */
 public final class BicubicResize {
     private static final double A = -0.75;
@@ -15,20 +18,41 @@ public final class BicubicResize {
     private BicubicResize() {
     }
 
-    /** The [out, in] resampling matrix of one axis (align_corners = True), in float64. */
+    /**
+     * The [out, in] resampling matrix of one axis (align_corners = True) for float32 input, in float64: PyTorch computes
+     * the source coordinate in the input's accumulate type, float for float32 input.
+     */
     public static double[][] matrix(int in, int out) {
+        return matrix(in, out, DataType.FLOAT32);
+    }
+
+    /**
+     * The [out, in] resampling matrix of one axis (align_corners = True) for input of type {@code t}: float64 input has
+     * its source coordinates computed in float64 (PyTorch's accumulate type for double), anything else in float32.
+     */
+    public static double[][] matrix(int in, int out, DataType t) {
         double[][] m = new double[out][in];
         if (in == out) {
             for (int i = 0; i < out; i++) m[i][i] = 1;
             return m;
         }
+        boolean f64 = t == DataType.FLOAT64;
         // PyTorch computes the source coordinate in the input's accumulate type (float for float input)
         float scale = out > 1 ? (float) (in - 1) / (float) (out - 1) : 0f;
+        double scale64 = out > 1 ? (double) (in - 1) / (out - 1) : 0;
         for (int i = 0; i < out; i++) {
-            float src = scale * i;
-            int x0 = (int) Math.floor(src);
-            float t = src - x0;
-            double[] w = {cubic2(t + 1.0), cubic1(t), cubic1(1.0 - t), cubic2(2.0 - t)};
+            int x0;
+            double t0;
+            if (f64) {
+                double src = scale64 * i;
+                x0 = (int) Math.floor(src);
+                t0 = src - x0;
+            } else {
+                float src = scale * i;
+                x0 = (int) Math.floor(src);
+                t0 = src - x0;
+            }
+            double[] w = {cubic2(t0 + 1.0), cubic1(t0), cubic1(1.0 - t0), cubic2(2.0 - t0)};
             for (int k = 0; k < 4; k++) {
                 int j = Math.min(Math.max(x0 - 1 + k, 0), in - 1);
                 m[i][j] += w[k];
@@ -53,8 +77,9 @@ public final class BicubicResize {
         NDManager caller = images.getManager();
         try (NDManager sub = caller.newSubManager()) {
             images.tempAttach(sub);
-            NDArray rows = sub.create(flat(matrix(h, outH)), new Shape(outH, h));
-            NDArray cols = sub.create(flat(transpose(matrix(w, outW))), new Shape(w, outW));
+            DataType t = Nd.floatType(images);
+            NDArray rows = Nd.constant(sub, flat(matrix(h, outH, t)), new Shape(outH, h), t);
+            NDArray cols = Nd.constant(sub, flat(transpose(matrix(w, outW, t))), new Shape(w, outW), t);
             NDArray out = rows.matMul(images.matMul(cols));
             out.attach(caller);
             return out;
@@ -67,9 +92,9 @@ public final class BicubicResize {
         return t;
     }
 
-    private static float[] flat(double[][] m) {
-        float[] f = new float[m.length * m[0].length];
-        for (int i = 0; i < m.length; i++) for (int j = 0; j < m[0].length; j++) f[i * m[0].length + j] = (float) m[i][j];
+    private static double[] flat(double[][] m) {
+        double[] f = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, f, i * m[0].length, m[0].length);
         return f;
     }
 }

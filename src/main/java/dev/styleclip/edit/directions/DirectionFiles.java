@@ -21,12 +21,31 @@ public final class DirectionFiles {
     }
 
     /**
-     * The cache folder of a generator + CLIP pair: {@code <styleclip.cache or ~/.cache/styleclip>/directions/<key>},
-     * the key made from both files (null = demo network, named by its source label).
+     * The cache folder of a generator + CLIP pair prepared in {@code precision}: {@code <styleclip.cache or
+     * ~/.cache/styleclip>/directions/<key>-<precision>}, the key made from both files (null = demo network, named by its
+     * source label). float32 and float64 preparations of one pair live in sibling folders and never mix.
      */
-    public static Path cacheDir(Path generatorFile, Path clipFile, String generatorSource, String clipSource) throws IOException {
+    public static Path cacheDir(Path generatorFile, Path clipFile, String generatorSource, String clipSource,
+                                Precision precision) throws IOException {
         String base = System.getProperty("styleclip.cache", Paths.get(System.getProperty("user.home"), ".cache", "styleclip").toString());
-        return Paths.get(base, "directions", DirectionsPrepareJob.cacheKey(generatorFile, clipFile, generatorSource, clipSource));
+        return Paths.get(base, "directions", DirectionsPrepareJob.cacheKey(generatorFile, clipFile, generatorSource, clipSource, precision));
+    }
+
+    /** {@link #cacheDir(Path, Path, String, String, Precision)} in the default precision ({@link Precision#DEFAULT}). */
+    public static Path cacheDir(Path generatorFile, Path clipFile, String generatorSource, String clipSource) throws IOException {
+        return cacheDir(generatorFile, clipFile, generatorSource, clipSource, Precision.DEFAULT);
+    }
+
+    /**
+     * The finished directions of a generator + CLIP pair: the default precision's {@value DirectionsPrepareJob#RESULT}
+     * when it exists, else the other precision's, else null.
+     */
+    public static Path preparedResult(Path generatorFile, Path clipFile, String generatorSource, String clipSource) throws IOException {
+        for (Precision p : new Precision[]{Precision.DEFAULT, Precision.DEFAULT == Precision.FLOAT64 ? Precision.FLOAT32 : Precision.FLOAT64}) {
+            Path f = cacheDir(generatorFile, clipFile, generatorSource, clipSource, p).resolve(DirectionsPrepareJob.RESULT);
+            if (Files.isRegularFile(f)) return f;
+        }
+        return null;
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.Map;
  * positional embeddings, causal mask, blocks, ln_final at the end-of-text position, projection), plus
  * {@code logit_scale}. Built from a state dict ({@link TensorStore}) with the configuration inferred from the tensor
  * shapes ({@link ClipConfig#infer}); fp16 weights are widened and everything is computed in float32.
+ * {@link #toFloat64} makes a float64 twin (same weights widened exactly, LayerNorm in float64: the reference's
+ * float64 runs).
  *
  * <p>Parameters live in the model's own manager (closed by {@link #close()}); every call computes in a sub-manager of
  * its input's manager and attaches only the result to the input's manager, so memory stays flat over many calls. The
@@ -41,6 +43,8 @@ public final class ClipModel implements AutoCloseable {
     private final NDArray conv1Weight;
     /** visual.positional_embedding with class_embedding added to row 0 (the class token row is zero before adding). */
     private final NDArray visualPosWithClass;
+    /** class_embedding and positional_embedding row 0 as stored (row 0 of the float64 twin is their float64 sum). */
+    private final float[] classEmbedding, visualPos0;
     private final LayerNorms lnPre;
     private final List<ResidualAttentionBlock> visualBlocks;
     private final LayerNorms lnPost;
@@ -66,6 +70,8 @@ public final class ClipModel implements AutoCloseable {
             conv1Weight = param(store, "visual.conv1.weight", c.visionWidth(), 3, c.visionPatchSize(), c.visionPatchSize());
             float[] clsv = floats(store, "visual.class_embedding", c.visionWidth());
             float[] pos = floats(store, "visual.positional_embedding", c.visionTokens(), c.visionWidth());
+            classEmbedding = clsv;
+            visualPos0 = Arrays.copyOf(pos, clsv.length);
             for (int i = 0; i < clsv.length; i++) pos[i] = clsv[i] + pos[i];
             visualPosWithClass = manager.create(pos, new Shape(c.visionTokens(), c.visionWidth()));
             lnPre = LayerNorms.load(store, "visual.ln_pre.", manager);
@@ -101,6 +107,64 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /** The float64 twin of {@code src}: parameters widened exactly into a sub-manager of {@code parent}. */
+    private ClipModel(ClipModel src, NDManager parent) {
+        this.config = src.config;
+        this.source = src.source;
+        this.manager = parent.newSubManager();
+        boolean ok = false;
+        try {
+            DataType t = DataType.FLOAT64;
+            conv1Weight = widen(src.conv1Weight);
+            int w = config.visionWidth();
+            double[] pos;
+            try (NDArray tmp = src.visualPosWithClass.toType(t, true)) {
+                pos = tmp.toDoubleArray();
+            }
+            for (int i = 0; i < w; i++) pos[i] = (double) src.classEmbedding[i] + src.visualPos0[i];
+            visualPosWithClass = Nd.constant(manager, pos, src.visualPosWithClass.getShape(), t);
+            classEmbedding = src.classEmbedding;
+            visualPos0 = src.visualPos0;
+            lnPre = src.lnPre.toType(manager, t);
+            visualBlocks = new ArrayList<>();
+            for (ResidualAttentionBlock b : src.visualBlocks) visualBlocks.add(b.toType(manager, t));
+            lnPost = src.lnPost.toType(manager, t);
+            visualProj = widen(src.visualProj);
+            tokenEmbedding = widen(src.tokenEmbedding);
+            textPos = widen(src.textPos);
+            textBlocks = new ArrayList<>();
+            for (ResidualAttentionBlock b : src.textBlocks) textBlocks.add(b.toType(manager, t));
+            lnFinal = src.lnFinal.toType(manager, t);
+            textProj = widen(src.textProj);
+            causalMask = widen(src.causalMask);
+            logitScale = src.logitScale;
+            ok = true;
+        } finally {
+            if (!ok) manager.close();
+        }
+    }
+
+    private NDArray widen(NDArray a) {
+        NDArray c = a.toType(DataType.FLOAT64, true);
+        c.attach(manager);
+        return c;
+    }
+
+    /**
+     * A float64 twin of this model (image and text encoder) in a sub-manager of {@code parent} (close it when done):
+     * the same float32 (or widened fp16) weights widened exactly, every op in float64 (LayerNorm too, with the exact
+     * epsilon 1e-5; the reference's float64 runs replace CLIP's float32 LayerNorm cast). Image inputs of another
+     * floating type are converted to float64 (as CLIP's {@code image.type(self.dtype)}); features come out in float64.
+     */
+    public ClipModel toFloat64(NDManager parent) {
+        return new ClipModel(this, parent);
+    }
+
+    /** FLOAT32, or FLOAT64 for a {@link #toFloat64} twin. */
+    public DataType dataType() {
+        return conv1Weight.getDataType();
+    }
+
     /**
      * Builds the model from a CLIP state dict (e.g. {@code ModelFiles.open(ViT-B-32.pt).main()}); parameters are
      * copied into a new sub-manager of {@code parent}.
@@ -128,6 +192,11 @@ public final class ClipModel implements AutoCloseable {
     /** The stored {@code logit_scale} (a log). */
     public float logitScale() {
         return logitScale;
+    }
+
+    /** exp(logit_scale) as a scalar for features {@code f}: float32 {@link #logitScaleExp}, or exact in float64. */
+    private double logitScaleExpFor(NDArray f) {
+        return f.getDataType() == DataType.FLOAT64 ? Math.exp(logitScale) : logitScaleExp();
     }
 
     /** {@code exp(logit_scale)} in float32 (100 for the released models). */
@@ -161,6 +230,7 @@ public final class ClipModel implements AutoCloseable {
         NDManager out = images.getManager();
         try (NDManager sub = out.newSubManager()) {
             images.tempAttach(sub);
+            if (images.getDataType() != dataType()) images = images.toType(dataType(), false); // CLIP: image.type(self.dtype)
             long b = s.get(0);
             int w = config.visionWidth();
             int p = config.visionPatchSize();
@@ -169,7 +239,7 @@ public final class ClipModel implements AutoCloseable {
                     .singletonOrThrow(); // [B, W, g, g]
             keep(trace, "patch_embed", x, out);
             x = x.reshape(b, w, (long) g * g).transpose(0, 2, 1); // [B, g², W]
-            NDArray zeros = sub.zeros(new Shape(b, 1, w));
+            NDArray zeros = sub.zeros(new Shape(b, 1, w), x.getDataType());
             x = NDArrays.concat(new NDList(zeros, x), 1).add(visualPosWithClass);
             keep(trace, "embed_pos", x, out);
             x = lnPre.forward(x);
@@ -309,7 +379,7 @@ public final class ClipModel implements AutoCloseable {
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
             if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
-            NDArray l = Nd.mul(normalize(imageFeatures), logitScaleExp()).matMul(normalize(textFeatures).transpose());
+            NDArray l = Nd.mulLike(normalize(imageFeatures), logitScaleExpFor(imageFeatures)).matMul(normalize(textFeatures).transpose());
             l.attach(out);
             return l;
         }
@@ -321,8 +391,8 @@ public final class ClipModel implements AutoCloseable {
         try (NDManager sub = out.newSubManager()) {
             imageFeatures.tempAttach(sub);
             if (textFeatures != imageFeatures) textFeatures.tempAttach(sub); // attaching one array twice would close it
-            NDArray logits = Nd.mul(normalize(imageFeatures), logitScaleExp()).matMul(normalize(textFeatures).transpose());
-            NDArray loss = Nd.add(Nd.div(logits, 100f).neg(), 1f);
+            NDArray logits = Nd.mulLike(normalize(imageFeatures), logitScaleExpFor(imageFeatures)).matMul(normalize(textFeatures).transpose());
+            NDArray loss = Nd.addLike(Nd.divLike(logits, 100).neg(), 1);
             loss.attach(out);
             return loss;
         }

@@ -18,6 +18,10 @@ public final class ClipPreprocess {
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     /** CLIP's normalisation standard deviation (RGB). */
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    /** {@link #MEAN} as the exact decimals (float64 pipelines: torchvision makes them in the tensor's dtype). */
+    public static final double[] MEAN64 = {0.48145466, 0.4578275, 0.40821073};
+    /** {@link #STD} as the exact decimals. */
+    public static final double[] STD64 = {0.26862954, 0.26130258, 0.27577711};
 
     private ClipPreprocess() {
     }

@@ -53,7 +53,7 @@ public final class DemoNetworks {
     /** A random-weight generator of any architecture the kwargs describe (e.g. a tiny one for tests). */
     public static StyleGan3Generator generator(Map<String, Object> kwargs, long seed, NDManager manager)
             throws ModelFileException {
-        return StyleGan3Generator.loadDemo(randomStore(kwargs, seed), kwargs, manager);
+        return StyleGan3Generator.loadDemo(() -> randomStore(kwargs, seed), kwargs, manager);
     }
 
     /**

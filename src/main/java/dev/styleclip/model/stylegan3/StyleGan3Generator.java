@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.Tensor;
@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * The StyleGAN3 generator (alias-free GAN, configs T and R): mapping z → ws, synthesis ws → image [N, C, R, R] in the
  * network's raw range (about [-1, 1]), built from the {@code G_ema} tensors and init kwargs of an official network
  * pickle. Float32 on CPU, differentiable (use a {@code GradientCollector} around the calls), any batch size.
+ * {@link #toFloat64} builds a float64 twin from the same float32 weights (every derived constant recomputed in float64;
+ * the reference's float64 runs), e.g. for the global-directions channel sweep.
  *
  * <p>Every call keeps its temporaries in a sub-manager of its input's manager and attaches only its results to the
  * input's manager, so repeated calls do not accumulate memory. An instance is not thread-safe.
@@ -36,7 +38,12 @@ public final class StyleGan3Generator implements AutoCloseable {
     /** Style / activation key of the synthesis input layer. */
     public static final String INPUT = "input";
     private static final Pattern LAYER = Pattern.compile("synthesis\\.(L(\\d+)_(\\d+)_(\\d+))\\.weight");
-    private static final float SQRT2 = (float) Math.sqrt(2);
+
+    /** Re-reads the tensors a generator was built from (what {@link #toFloat64} rebuilds from). */
+    @FunctionalInterface
+    interface TensorSource {
+        TensorStore get() throws ModelFileException;
+    }
 
     /** Per-call options of the synthesis network. */
     public static final class Options {
@@ -72,6 +79,10 @@ public final class StyleGan3Generator implements AutoCloseable {
     }
 
     private final NDManager manager;
+    /** FLOAT32, or FLOAT64 for a {@link #toFloat64} twin: parameters, constants and every forward op. */
+    private final DataType dtype;
+    private final Map<String, Object> kwargs;
+    private final TensorSource tensors;
     private final StyleGan3Config config;
     private final String source;
     private final boolean demo;
@@ -95,13 +106,18 @@ public final class StyleGan3Generator implements AutoCloseable {
         boolean torgb;
         NDArray affineWT, affineB, weight, bias;
         float inputGain, styleGain;
+        /** The same gains unrounded, for float64 evaluation. */
+        double inputGain64, styleGain64;
         FilteredLrelu act;
     }
 
-    private StyleGan3Generator(TensorStore g, Map<String, Object> kwargs, NDManager parent, boolean demo)
-            throws ModelFileException {
+    private StyleGan3Generator(TensorStore g, Map<String, Object> kwargs, NDManager parent, boolean demo, DataType dtype,
+                               TensorSource tensors) throws ModelFileException {
         this.manager = parent.newSubManager();
         this.demo = demo;
+        this.dtype = dtype;
+        this.kwargs = kwargs;
+        this.tensors = tensors;
         this.source = g.source();
         try {
             this.config = new StyleGan3Config(kwargs);
@@ -117,13 +133,14 @@ public final class StyleGan3Generator implements AutoCloseable {
                 Tensor w = g.get("mapping.fc" + i + ".weight");
                 long[] ws = w.shape();
                 double wg = config.mappingLrMultiplier / Math.sqrt(ws[1]);
-                fcWeightT[i] = transposedScaled(w, (float) wg);
-                fcBias[i] = scaled(g.get("mapping.fc" + i + ".bias"), (float) config.mappingLrMultiplier);
+                fcWeightT[i] = transposedScaled(w, wg);
+                fcBias[i] = scaled(g.get("mapping.fc" + i + ".bias"), config.mappingLrMultiplier);
             }
             this.zDim = (int) g.get("mapping.fc0.weight").shape()[1];
             this.wDim = (int) g.get("mapping.w_avg").shape()[0];
             this.wAvgValues = g.get("mapping.w_avg").toFloatArray();
-            this.wAvg = manager.create(wAvgValues);
+            this.wAvg = dtype == DataType.FLOAT64 ? Nd.constant(manager, wAvgValues, new Shape(wAvgValues.length), dtype)
+                    : manager.create(wAvgValues);
             this.numWs = config.numWs;
             this.resolution = config.imgResolution;
             this.imgChannels = config.imgChannels;
@@ -136,25 +153,38 @@ public final class StyleGan3Generator implements AutoCloseable {
             this.inH = config.inputSize;
             this.inRate = config.inputSamplingRate;
             this.inBandwidth = config.inputBandwidth;
-            inAffineWT = transposedScaled(g.get("synthesis.input.affine.weight"), (float) (1 / Math.sqrt(wDim)));
-            inAffineB = g.get("synthesis.input.affine.bias").toNDArray(manager);
+            inAffineWT = transposedScaled(g.get("synthesis.input.affine.weight"), 1 / Math.sqrt(wDim));
+            inAffineB = param(g.get("synthesis.input.affine.bias"));
             float[] fr = g.get("synthesis.input.freqs").toFloatArray();
             float[] frT = new float[fr.length];
             for (int c = 0; c < inChannels; c++) {
                 frT[c] = fr[2 * c];
                 frT[inChannels + c] = fr[2 * c + 1];
             }
-            inFreqsT = manager.create(frT, new Shape(2, inChannels));
-            inPhases = g.get("synthesis.input.phases").toNDArray(manager);
+            inPhases = param(g.get("synthesis.input.phases"));
             float[] mix = g.get("synthesis.input.weight").toFloatArray();
-            float mg = (float) Math.sqrt(inChannels);
-            for (int i = 0; i < mix.length; i++) mix[i] = mix[i] / mg;
-            inMixWeight = manager.create(mix, new Shape(inChannels, inChannels, 1, 1));
+            if (dtype == DataType.FLOAT64) {
+                inFreqsT = Nd.constant(manager, frT, new Shape(2, inChannels), dtype);
+                double[] mix64 = new double[mix.length];
+                double mg = Math.sqrt(inChannels);
+                for (int i = 0; i < mix.length; i++) mix64[i] = mix[i] / mg;
+                inMixWeight = Nd.constant(manager, mix64, new Shape(inChannels, inChannels, 1, 1), dtype);
+            } else {
+                inFreqsT = manager.create(frT, new Shape(2, inChannels));
+                float mg = (float) Math.sqrt(inChannels);
+                for (int i = 0; i < mix.length; i++) mix[i] = mix[i] / mg;
+                inMixWeight = manager.create(mix, new Shape(inChannels, inChannels, 1, 1));
+            }
             float[] tr = g.get("synthesis.input.transform").toFloatArray();
             storedTransform = new double[3][3];
             for (int i = 0; i < 9; i++) storedTransform[i / 3][i % 3] = tr[i];
-            inGridX = manager.create(grid(inW, 0.5 * inW / inRate), new Shape(1, 1, 1, inW));
-            inGridY = manager.create(grid(inH, 0.5 * inH / inRate), new Shape(1, 1, inH, 1));
+            if (dtype == DataType.FLOAT64) {
+                inGridX = Nd.constant(manager, grid64(inW, 0.5 * inW / inRate), new Shape(1, 1, 1, inW), dtype);
+                inGridY = Nd.constant(manager, grid64(inH, 0.5 * inH / inRate), new Shape(1, 1, inH, 1), dtype);
+            } else {
+                inGridX = manager.create(grid(inW, 0.5 * inW / inRate), new Shape(1, 1, 1, inW));
+                inGridY = manager.create(grid(inH, 0.5 * inH / inRate), new Shape(1, 1, inH, 1));
+            }
 
             // ----- synthesis layers: names from the tensors, geometry from the kwargs
             Map<Integer, String> names = new LinkedHashMap<>();
@@ -192,7 +222,7 @@ public final class StyleGan3Generator implements AutoCloseable {
         if (!gEma.contains("synthesis.input.freqs") || !gEma.contains("mapping.w_avg")) {
             throw new ModelFileException(gEma.source(), "is not a StyleGAN3 generator (no synthesis.input.freqs / mapping.w_avg)");
         }
-        return new StyleGan3Generator(gEma, initKwargs, manager, false);
+        return new StyleGan3Generator(gEma, initKwargs, manager, false, DataType.FLOAT32, () -> gEma);
     }
 
     /**
@@ -208,11 +238,28 @@ public final class StyleGan3Generator implements AutoCloseable {
         }
         Object kw = gEma.metadata().get("init_kwargs");
         if (!(kw instanceof Map<?, ?>)) throw new ModelFileException(gEma.source(), "carries no generator init kwargs");
-        return new StyleGan3Generator(gEma, (Map<String, Object>) kw, manager, false);
+        return new StyleGan3Generator(gEma, (Map<String, Object>) kw, manager, false, DataType.FLOAT32, () -> gEma);
     }
 
-    static StyleGan3Generator loadDemo(TensorStore g, Map<String, Object> kwargs, NDManager manager) throws ModelFileException {
-        return new StyleGan3Generator(g, kwargs, manager, true);
+    /** A demo network; {@code tensors} makes its (regenerated) tensors again for {@link #toFloat64}. */
+    static StyleGan3Generator loadDemo(TensorSource tensors, Map<String, Object> kwargs, NDManager manager) throws ModelFileException {
+        return new StyleGan3Generator(tensors.get(), kwargs, manager, true, DataType.FLOAT32, tensors);
+    }
+
+    /**
+     * A float64 twin of this generator in a sub-manager of {@code parent} (close it when done): built again from the
+     * same float32 tensors (the store this generator was loaded from is kept for this; a demo network is regenerated),
+     * with every parameter widened exactly and every derived constant (weight gains, pre-normalised conv weights, the
+     * input's mixing weight and sampling grid, filter taps times gains, 1/√magnitude_ema) computed in float64; its
+     * mapping keeps a float64 z, and every forward op runs in float64. Inputs of another floating type are converted.
+     */
+    public StyleGan3Generator toFloat64(NDManager parent) throws ModelFileException {
+        return new StyleGan3Generator(tensors.get(), kwargs, parent, demo, DataType.FLOAT64, tensors);
+    }
+
+    /** FLOAT32, or FLOAT64 for a {@link #toFloat64} twin. */
+    public DataType dataType() {
+        return dtype;
     }
 
     private Layer buildLayer(TensorStore g, String name, StyleGan3Config.LayerSpec spec) throws ModelFileException {
@@ -230,19 +277,22 @@ public final class StyleGan3Generator implements AutoCloseable {
         if (l.kernel != spec.convKernel()) {
             throw new ModelFileException(source, p + "weight has kernel " + l.kernel + ", the kwargs say " + spec.convKernel());
         }
-        l.affineWT = transposedScaled(g.get(p + "affine.weight"), (float) (1 / Math.sqrt(wDim)));
-        l.affineB = g.get(p + "affine.bias").toNDArray(manager);
-        NDArray wt = w.toNDArray(manager);
+        l.affineWT = transposedScaled(g.get(p + "affine.weight"), 1 / Math.sqrt(wDim));
+        l.affineB = param(g.get(p + "affine.bias"));
+        NDArray wt = param(w);
         if (l.torgb) {
             l.weight = wt;
-            l.styleGain = (float) (1 / Math.sqrt((double) l.inC * l.kernel * l.kernel));
+            l.styleGain64 = 1 / Math.sqrt((double) l.inC * l.kernel * l.kernel);
+            l.styleGain = (float) l.styleGain64;
         } else {
             l.weight = ModulatedConv.normalizeWeight(wt);
+            l.styleGain64 = 1;
             l.styleGain = 1f;
         }
-        l.bias = g.get(p + "bias").toNDArray(manager);
+        l.bias = param(g.get(p + "bias"));
         float mag = g.get(p + "magnitude_ema").toFloatArray()[0];
-        l.inputGain = (float) (1 / Math.sqrt(mag));
+        l.inputGain64 = 1 / Math.sqrt(mag);
+        l.inputGain = (float) l.inputGain64;
         float[] fu = g.contains(p + "up_filter") ? g.get(p + "up_filter").toFloatArray() : null;
         float[] fd = null;
         boolean radial = false;
@@ -258,7 +308,7 @@ public final class StyleGan3Generator implements AutoCloseable {
         double gain = l.torgb ? 1 : Math.sqrt(2);
         double slope = l.torgb ? 1 : 0.2;
         l.act = new FilteredLrelu(manager, l.outC, fu, fd, radial, spec.upFactor(), spec.downFactor(), spec.padding(),
-                convOut, convOut, gain, slope, spec.convClamp());
+                convOut, convOut, gain, slope, spec.convClamp(), dtype);
         if (l.act.outHeight() != spec.outSize() || l.act.outWidth() != spec.outSize()) {
             throw new ModelFileException(source, "layer " + name + " would output " + l.act.outHeight() + " px, expected "
                     + spec.outSize());
@@ -266,19 +316,43 @@ public final class StyleGan3Generator implements AutoCloseable {
         return l;
     }
 
-    private NDArray transposedScaled(Tensor t, float gain) throws ModelFileException {
+    /** weight [O, I] → (weight · gain)ᵀ [I, O]; the product in this generator's precision (float32: gain rounded). */
+    private NDArray transposedScaled(Tensor t, double gain) throws ModelFileException {
         long[] s = t.shape();
         float[] v = t.toFloatArray();
         int o = (int) s[0], in = (int) s[1];
+        if (dtype == DataType.FLOAT64) {
+            double[] out = new double[v.length];
+            for (int i = 0; i < o; i++) for (int j = 0; j < in; j++) out[j * o + i] = v[i * in + j] * gain;
+            return Nd.constant(manager, out, new Shape(in, o), dtype);
+        }
+        float g32 = (float) gain;
         float[] out = new float[v.length];
-        for (int i = 0; i < o; i++) for (int j = 0; j < in; j++) out[j * o + i] = v[i * in + j] * gain;
+        for (int i = 0; i < o; i++) for (int j = 0; j < in; j++) out[j * o + i] = v[i * in + j] * g32;
         return manager.create(out, new Shape(in, o));
     }
 
-    private NDArray scaled(Tensor t, float gain) throws ModelFileException {
+    private NDArray scaled(Tensor t, double gain) throws ModelFileException {
         float[] v = t.toFloatArray();
-        for (int i = 0; i < v.length; i++) v[i] *= gain;
+        if (dtype == DataType.FLOAT64) {
+            double[] out = new double[v.length];
+            for (int i = 0; i < v.length; i++) out[i] = v[i] * gain;
+            return Nd.constant(manager, out, new Shape(t.shape()), dtype);
+        }
+        float g32 = (float) gain;
+        for (int i = 0; i < v.length; i++) v[i] *= g32;
         return manager.create(v, new Shape(t.shape()));
+    }
+
+    /** A stored tensor as a parameter of this generator's precision (float32 values widened exactly for float64). */
+    private NDArray param(Tensor t) throws ModelFileException {
+        if (dtype == DataType.FLOAT64) return Nd.constant(manager, t.toFloatArray(), new Shape(t.shape()), dtype);
+        return t.toNDArray(manager);
+    }
+
+    /** An input converted to this generator's precision (no-op when it has it). */
+    private NDArray own(NDArray x) {
+        return x.getDataType() == dtype ? x : x.toType(dtype, false);
     }
 
     /** affine_grid (align_corners=False) coordinates along one axis, scaled by theta, as float32 like the reference. */
@@ -289,6 +363,18 @@ public final class StyleGan3Generator implements AutoCloseable {
             float base = n <= 1 ? 0f : (i < n / 2 ? -1f + step * i : 1f - step * (n - i - 1));
             base = base * (n - 1) / n;
             g[i] = base * (float) theta;
+        }
+        return g;
+    }
+
+    /** {@link #grid} in float64 throughout. */
+    private static double[] grid64(int n, double theta) {
+        double[] g = new double[n];
+        double step = n > 1 ? 2.0 / (n - 1) : 0;
+        for (int i = 0; i < n; i++) {
+            double base = n <= 1 ? 0 : (i < n / 2 ? -1 + step * i : 1 - step * (n - i - 1));
+            base = base * (n - 1) / n;
+            g[i] = base * theta;
         }
         return g;
     }
@@ -313,18 +399,24 @@ public final class StyleGan3Generator implements AutoCloseable {
         if (z.getShape().dimension() != 2 || z.getShape().get(1) != zDim) {
             throw new IllegalArgumentException("z must be [N, " + zDim + "], got " + z.getShape());
         }
-        NDArray x = z.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        x = x.mul(Nd.pow(Nd.add(x.square().mean(new int[]{1}, true), 1e-8f), -0.5));
+        NDArray x = z.toType(dtype, false);
+        x = x.mul(Nd.pow(Nd.addLike(x.square().mean(new int[]{1}, true), 1e-8), -0.5));
         for (int i = 0; i < fcWeightT.length; i++) {
-            x = Nd.mul(Activation.leakyRelu(x.matMul(fcWeightT[i]).add(fcBias[i]), 0.2f), SQRT2);
+            x = Nd.mulLike(Nd.leakyRelu(x.matMul(fcWeightT[i]).add(fcBias[i]), 0.2), Math.sqrt(2));
         }
         long n = x.getShape().get(0);
         int cut = cutoff == null ? numWs : Math.max(0, Math.min(numWs, cutoff));
         NDArray rows = x.expandDims(1);
         if (psi == 1 || cut == 0) return rows.repeat(1, numWs);
-        float wf = (float) psi;
         NDArray diff = x.sub(wAvg);
-        NDArray t = Math.abs(wf) < 0.5f ? Nd.mul(diff, wf).add(wAvg) : x.sub(Nd.mul(diff, 1f - wf));
+        NDArray t;
+        if (dtype == DataType.FLOAT64) {
+            // torch.lerp(w_avg, x, psi) in float64
+            t = Math.abs(psi) < 0.5 ? Nd.mulLike(diff, psi).add(wAvg) : x.sub(Nd.mulLike(diff, 1 - psi));
+        } else {
+            float wf = (float) psi;
+            t = Math.abs(wf) < 0.5f ? Nd.mul(diff, wf).add(wAvg) : x.sub(Nd.mul(diff, 1f - wf));
+        }
         NDArray tr = t.expandDims(1).repeat(1, cut);
         if (cut == numWs) return tr;
         return tr.concat(rows.repeat(1, numWs - cut), 1).reshape(n, numWs, wDim);
@@ -347,6 +439,7 @@ public final class StyleGan3Generator implements AutoCloseable {
     }
 
     private Map<String, NDArray> stylesImpl(NDArray ws) {
+        ws = own(ws);
         Shape s = ws.getShape();
         if (s.dimension() != 3 || s.get(1) != numWs || s.get(2) != wDim) {
             throw new IllegalArgumentException("ws must be [N, " + numWs + ", " + wDim + "], got " + s);
@@ -401,7 +494,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             for (Map.Entry<String, NDArray> e : styles.entrySet()) {
                 // results of ops on the caller's arrays go to the sub-manager; they return to the caller on close
                 if (e.getValue().getManager() != sub) e.getValue().tempAttach(sub);
-                st.put(e.getKey(), e.getValue());
+                st.put(e.getKey(), own(e.getValue()));
             }
             NDArray out = synthesisImpl(st, options, sub);
             out.attach(caller);
@@ -424,7 +517,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             out.put(INPUT, t.div(t.get(new NDIndex(":, 0:2")).norm(new int[]{1}, true)));
             for (Layer l : layers) {
                 NDArray v = st.get(l.name);
-                out.put(l.name, l.torgb ? Nd.mul(v, l.styleGain) : v);
+                out.put(l.name, l.torgb ? styleGain(l, v) : v);
             }
             for (NDArray a : out.values()) a.attach(caller);
             return out;
@@ -451,7 +544,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             Map<String, NDArray> st = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : styleSpace.entrySet()) {
                 e.getValue().tempAttach(sub);
-                st.put(e.getKey(), e.getValue());
+                st.put(e.getKey(), own(e.getValue()));
             }
             NDArray out = synthesisImpl(st, options, sub, true);
             out.attach(caller);
@@ -475,7 +568,7 @@ public final class StyleGan3Generator implements AutoCloseable {
             x = layerForward(l, x, s, sub, styleSpace);
             if (options.listener != null) options.listener.accept(l.name, x);
         }
-        if (config.outputScale != 1) x = Nd.mul(x, (float) config.outputScale);
+        if (config.outputScale != 1) x = Nd.mulLike(x, config.outputScale);
         return x;
     }
 
@@ -487,32 +580,38 @@ public final class StyleGan3Generator implements AutoCloseable {
         NDArray rs = t.get(new NDIndex(":, 1"));
         NDArray tx = t.get(new NDIndex(":, 2"));
         NDArray ty = t.get(new NDIndex(":, 3"));
-        NDArray zero = sub.zeros(new Shape(n));
-        NDArray one = sub.ones(new Shape(n));
+        NDArray zero = sub.zeros(new Shape(n), t.getDataType());
+        NDArray one = sub.ones(new Shape(n), t.getDataType());
         NDArray mr = NDArrays.stack(new NDList(rc, rs.neg(), zero, rs, rc, zero, zero, zero, one), 1).reshape(n, 3, 3);
         NDArray mt = NDArrays.stack(new NDList(one, zero, tx.neg(), zero, one, ty.neg(), zero, zero, one), 1).reshape(n, 3, 3);
-        float[] tr = new float[9];
-        for (int i = 0; i < 9; i++) tr[i] = (float) transform[i / 3][i % 3];
-        NDArray m = mr.matMul(mt).matMul(Nd.constant(sub, tr, new Shape(1, 3, 3))); // [N,3,3]
+        double[] tr = new double[9];
+        for (int i = 0; i < 9; i++) tr[i] = transform[i / 3][i % 3];
+        NDArray m = mr.matMul(mt).matMul(Nd.constant(sub, tr, new Shape(1, 3, 3), dtype)); // [N,3,3]
         // phases + freqs·m[:2, 2];  freqs·m[:2, :2]   (freqs stored transposed [2, C])
         NDArray mT = m.get(new NDIndex(":, 0:2, :")).transpose(0, 2, 1); // [N,3,2]: rows = columns of m[:2]
         NDArray fm = mT.matMul(inFreqsT); // [N,3,C]: row j = Σ_i freqs[:, i]·m[i, j]
         NDArray fx = fm.get(new NDIndex(":, 0, :"));
         NDArray fy = fm.get(new NDIndex(":, 1, :"));
         NDArray ph = fm.get(new NDIndex(":, 2, :")).add(inPhases);
-        NDArray amp = Nd.add(Nd.div(Nd.sub(fx.square().add(fy.square()).sqrt(), (float) inBandwidth),
-                (float) (inRate / 2 - inBandwidth)).neg(), 1f).clip(0, 1);
+        NDArray amp = Nd.addLike(Nd.divLike(Nd.subLike(fx.square().add(fy.square()).sqrt(), inBandwidth),
+                inRate / 2 - inBandwidth).neg(), 1).clip(0, 1);
         NDArray arg = fx.reshape(n, c, 1, 1).mul(inGridX).add(fy.reshape(n, c, 1, 1).mul(inGridY))
                 .add(ph.reshape(n, c, 1, 1));
-        NDArray feat = Nd.mul(arg, (float) (Math.PI * 2)).sin().mul(amp.reshape(n, c, 1, 1));
+        NDArray feat = Nd.mulLike(arg, Math.PI * 2).sin().mul(amp.reshape(n, c, 1, 1));
         return Conv2d.conv2d(feat, inMixWeight).singletonOrThrow();
     }
 
     private NDArray layerForward(Layer l, NDArray x, NDArray s, NDManager sub, boolean styleSpace) {
         // StyleSpace ToRGB values already carry the weight gain
-        NDArray st = l.torgb && !styleSpace ? Nd.mul(s, l.styleGain) : s;
-        NDArray y = ModulatedConv.forward(x, l.weight, st, !l.torgb, l.inputGain, l.bias, l.kernel - 1);
+        NDArray st = l.torgb && !styleSpace ? styleGain(l, s) : s;
+        NDArray y = ModulatedConv.forward(x, l.weight, st, !l.torgb, dtype == DataType.FLOAT64 ? l.inputGain64 : l.inputGain,
+                l.bias, l.kernel - 1);
         return l.act.forward(y);
+    }
+
+    /** styles · the layer's weight gain (ToRGB), the gain in this generator's precision. */
+    private NDArray styleGain(Layer l, NDArray s) {
+        return dtype == DataType.FLOAT64 ? Nd.mulLike(s, l.styleGain64) : Nd.mul(s, l.styleGain);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -549,9 +648,9 @@ public final class StyleGan3Generator implements AutoCloseable {
         return wAvgValues.clone();
     }
 
-    /** The tracked average w as an array in the given manager. */
+    /** The tracked average w as an array in the given manager (in this generator's precision). */
     public NDArray wAvg(NDManager m) {
-        return Nd.constant(m, wAvgValues, new Shape(wAvgValues.length));
+        return Nd.constant(m, wAvgValues, new Shape(wAvgValues.length), dtype);
     }
 
     public int numWs() {

@@ -9,6 +9,7 @@ import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
+import dev.styleclip.edit.directions.Precision;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.recipe.RecipeRenderer;
 import dev.styleclip.model.encoder.RestyleInversion;
@@ -254,20 +255,30 @@ public final class ComputeBackend implements StudioBackend {
 
     // ---- global directions -----------------------------------------------------------------------------------
 
-    /** The directions cache folder of the installed generator + CLIP (sources named as the CLI names them). */
+    /**
+     * The directions cache folder of the installed generator + CLIP for a preparation in the default precision
+     * (sources named as the CLI names them).
+     */
     private Path directionsDir() throws IOException {
         Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
         return DirectionFiles.cacheDir(g, c, g == null ? DemoNetworks.SOURCE : g.toString(),
-                c == null ? "demo" : c.toString());
+                c == null ? "demo" : c.toString(), Precision.DEFAULT);
+    }
+
+    /** The finished directions of the installed pair (default precision first, then the other), or null. */
+    private Path directionsResult() throws IOException {
+        Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
+        return DirectionFiles.preparedResult(g, c, g == null ? DemoNetworks.SOURCE : g.toString(), c == null ? "demo" : c.toString());
     }
 
     @Override
     public DirectionsInfo directionsInfo() {
         try {
             Path dir = directionsDir();
-            Path f = dir.resolve(DirectionsPrepareJob.RESULT);
-            if (Files.isRegularFile(f)) {
-                return new DirectionsInfo(true, dir, "channel effects ready (" + (Files.size(f) >> 10) + " KiB in " + dir.getFileName() + ")");
+            Path f = directionsResult();
+            if (f != null) {
+                return new DirectionsInfo(true, f.getParent(), "channel effects ready (" + (Files.size(f) >> 10) + " KiB in "
+                        + f.getParent().getFileName() + ")");
             }
             boolean partial = Files.isDirectory(dir);
             return new DirectionsInfo(false, dir, "channel effects not prepared for this generator + CLIP"
@@ -286,7 +297,8 @@ public final class ComputeBackend implements StudioBackend {
             Integer cutoff = g.numWs() >= 8 ? 8 : null;
             DirectionsPrepareJob.Settings d = DirectionsPrepareJob.Settings.defaults();
             DirectionsPrepareJob job = new DirectionsPrepareJob(g, nets.clip(),
-                    new DirectionsPrepareJob.Settings(d.seed(), Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk()), directionsDir());
+                    new DirectionsPrepareJob.Settings(d.seed(), Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk(),
+                            d.precision()), directionsDir());
             return job.run(ctx);
         }, listener);
     }
@@ -309,11 +321,11 @@ public final class ComputeBackend implements StudioBackend {
         return submit("global direction", ctx -> {
             Path file;
             try {
-                file = directionsDir().resolve(DirectionsPrepareJob.RESULT);
+                file = directionsResult();
             } catch (IOException e) {
                 throw new IllegalStateException(e.getMessage());
             }
-            if (!Files.isRegularFile(file)) throw new IllegalStateException(directionsInfo().description());
+            if (file == null) throw new IllegalStateException(directionsInfo().description());
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
             DirectionsPrepareJob.Prepared p = ctx.models().get("directions", file.toAbsolutePath() + "@"
                     + Files.getLastModifiedTime(file).toMillis(), DirectionsPrepareJob.Prepared.class, () -> DirectionsPrepareJob.load(file));

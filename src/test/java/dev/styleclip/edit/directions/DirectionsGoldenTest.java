@@ -24,7 +24,12 @@ import static dev.styleclip.edit.mapper.EditGoldenModels.tol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Every {@code method = global_directions} case of the edit golden set. */
+/**
+ * Every {@code method = global_directions} case of the edit golden set. Statistics and the channel sweep run in the
+ * preparation's default precision ({@link Precision#DEFAULT}, float64 twins of both networks, as
+ * {@link DirectionsPrepareJob} runs them); text features, the direction and the edit in float32 (as applying a prepared
+ * direction does). Tolerances are the manifest's, unchanged.
+ */
 class DirectionsGoldenTest {
 
     @TestFactory
@@ -51,6 +56,43 @@ class DirectionsGoldenTest {
         double[] tl = tol(c, name, -1);
         float[] e = t.get(name).toFloatArray();
         soft(() -> Golden.assertAllClose(actual, e, tl[0], tl[1], c.path("id").asText() + " " + name));
+    }
+
+    /** A result of the (float64) preparation against the float32 golden, with the same tolerance. */
+    private static void check(JsonNode c, TensorStore t, String name, double[] actual) throws Exception {
+        double[] tl = tol(c, name, -1);
+        double[] e = t.get(name).toDoubleArray();
+        soft(() -> Golden.assertAllClose(actual, e, tl[0], tl[1], c.path("id").asText() + " " + name));
+    }
+
+    private static double maxAbsDiff(double[] a, double[] b) {
+        assertEquals(b.length, a.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+
+    private static double[] rowOf(double[] all, int rows, int i) {
+        int n = all.length / rows;
+        double[] r = new double[n];
+        System.arraycopy(all, i * n, r, 0, n);
+        return r;
+    }
+
+    /** {@link #checkRows(JsonNode, TensorStore, String, float[], int)} for preparation results. */
+    private static void checkRows(JsonNode c, TensorStore t, String name, double[] actual, int rows) throws Exception {
+        JsonNode tn = c.path("tolerances").path(name);
+        if (!tn.has("atol_per_channel")) {
+            check(c, t, name, actual);
+            return;
+        }
+        double[] e = t.get(name).toDoubleArray();
+        assertEquals(e.length, actual.length, name + " size");
+        for (int i = 0; i < rows; i++) {
+            int ch = i;
+            soft(() -> Golden.assertAllClose(rowOf(actual, rows, ch), rowOf(e, rows, ch), tn.path("atol_per_channel").get(ch).asDouble(),
+                    tn.path("rtol_per_channel").get(ch).asDouble(), c.path("id").asText() + " " + name + " channel " + ch));
+        }
     }
 
     /** Row-by-row check with the per-channel tolerances where the manifest lists them. */
@@ -87,19 +129,25 @@ class DirectionsGoldenTest {
             assertEquals(ml.get(i).path("channels").asInt(), layout.get(i).channels());
         }
         assertEquals(p.path("clip_input_resolution").asInt(), clip.inputResolution());
-        try (NDManager m = EditGoldenModels.manager().newSubManager()) {
+        Precision precision = Precision.DEFAULT;
+        try (NDManager m = EditGoldenModels.manager().newSubManager();
+             // the networks of the preparation: float64 twins unless the default is float32
+             StyleGan3Generator g64 = precision == Precision.FLOAT64 ? g.toFloat64(m) : null;
+             ClipModel clip64 = precision == Precision.FLOAT64 ? clip.toFloat64(m) : null) {
+            StyleGan3Generator gp = g64 != null ? g64 : g;
+            ClipModel clipP = clip64 != null ? clip64 : clip;
             // 1. statistics
             double[] z = new NumpyRandom(p.path("random_state").asLong()).randn(n * g.zDim());
             assertArrayEquals(t.get("stats_z").toDoubleArray(), z, 0.0, "stats_z");
             Integer cutoff = p.has("cutoff_stats") && !p.path("cutoff_stats").isNull() ? p.path("cutoff_stats").asInt() : null;
-            NDArray ws = GlobalDirections.statisticsWs(g, p.path("random_state").asLong(), n, p.path("psi_stats").asDouble(), cutoff, m);
-            check(c, t, "stats_ws", ws.toFloatArray());
-            float[] s = GlobalDirections.w2s(g, ws).toFloatArray();
-            check(c, t, "stats_S", s);
-            float[][] ms = GlobalDirections.meanStd(s, n, channels);
-            check(c, t, "s_mean", ms[0]);
-            check(c, t, "s_std", ms[1]);
-            check(c, t, "transform_theta_x_y", GlobalDirections.transformStats(s, n, channels));
+            NDArray ws = GlobalDirections.statisticsWs(gp, p.path("random_state").asLong(), n, p.path("psi_stats").asDouble(), cutoff, m);
+            check(c, t, "stats_ws", precision == Precision.FLOAT64 ? ws.toDoubleArray() : GlobalDirections.widen(ws.toFloatArray()));
+            GlobalDirections.Statistics st = GlobalDirections.statistics(gp, p.path("random_state").asLong(), n,
+                    p.path("psi_stats").asDouble(), cutoff, m);
+            check(c, t, "stats_S", st.s());
+            check(c, t, "s_mean", st.mean());
+            check(c, t, "s_std", st.std());
+            check(c, t, "transform_theta_x_y", st.transform());
 
             // 2. delta_i_c
             Set<Integer> probes = new HashSet<>();
@@ -108,11 +156,14 @@ class DirectionsGoldenTest {
                 probes.add(x.asInt());
                 probeList.add(x.asInt());
             });
-            float[] sWork = s.clone();
-            List<GlobalDirections.ChannelResult> res = GlobalDirections.sweep(g, clip, sWork, n, ms[0], ms[1],
+            double[] sWork = st.s().clone();
+            long t0 = System.nanoTime();
+            List<GlobalDirections.ChannelResult> res = GlobalDirections.sweep(gp, clipP, sWork, n, st.mean(), st.std(),
                     p.path("strength").asDouble(), 0, channels, probes, m, null);
+            System.out.printf(java.util.Locale.ROOT, "%s sweep of %d channels x %d images: %.1f s%n", precision.id(), channels, n,
+                    (System.nanoTime() - t0) / 1e9);
             int d = (int) t.get("delta_i_c").shape()[1];
-            float[] features = new float[channels * n * 2 * d];
+            double[] features = new double[channels * n * 2 * d];
             for (GlobalDirections.ChannelResult r : res) System.arraycopy(r.features(), 0, features, r.channel() * n * 2 * d, n * 2 * d);
             checkRows(c, t, "clip_features", features, channels);
             check(c, t, "final_perturbed_S", sWork);
@@ -121,8 +172,8 @@ class DirectionsGoldenTest {
             p.path("probe_samples").forEach(x -> samples.add(x.asInt()));
             int img = 3 * g.resolution() * g.resolution();
             int cin = 3 * clip.inputResolution() * clip.inputResolution();
-            float[] pi = new float[probeList.size() * samples.size() * 2 * img];
-            float[] pc = new float[probeList.size() * samples.size() * 2 * cin];
+            double[] pi = new double[probeList.size() * samples.size() * 2 * img];
+            double[] pc = new double[probeList.size() * samples.size() * 2 * cin];
             for (int k = 0; k < probeList.size(); k++) {
                 GlobalDirections.ChannelResult r = res.get(probeList.get(k));
                 for (int si = 0; si < samples.size(); si++) {
@@ -159,7 +210,11 @@ class DirectionsGoldenTest {
             // 4. channel direction (from our own delta_i_c and delta_i)
             float[] r = GlobalDirections.relevance(dic, di);
             checkRows(c, t, "r_c", r, channels);
-            GlobalDirections.Direction dir = GlobalDirections.direction(r, ms[1], p.path("beta").asDouble());
+            // for the record: how far the preparation is from the reference's own float64 run
+            System.out.printf(java.util.Locale.ROOT, "%s preparation vs the reference float64 run: max |d| clip_features %.2e, "
+                            + "r_c %.2e%n", precision.id(), maxAbsDiff(features, t.get("clip_features__f64").toDoubleArray()),
+                    maxAbsDiff(GlobalDirections.widen(r), t.get("r_c__f64").toDoubleArray()));
+            GlobalDirections.Direction dir = GlobalDirections.direction(r, GlobalDirections.narrow(st.std()), p.path("beta").asDouble());
             long[] mask = t.get("channel_mask").toLongArray();
             long kept = 0;
             for (int i = 0; i < channels; i++) {
