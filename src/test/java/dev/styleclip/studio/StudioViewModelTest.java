@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.prefs.Preferences;
 
@@ -187,6 +188,23 @@ class StudioViewModelTest {
         vm.compare().l2ValuesProperty().set("x");
         vm.runCompare();
         assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not a number"));
+    }
+
+    @Test
+    void promptVariantsMakeRowsOfTheGrid() {
+        vm.generate();
+        vm.edit().promptProperty().set("bald");
+        vm.compare().l2ValuesProperty().set("0.001, 0.1");
+        vm.compare().idValuesProperty().set("0.001");
+        vm.compare().promptVariantsProperty().set("hairless | completely bald | bald |  ");
+        vm.runCompare();
+        // the seed report's recipe: each synonym × each λ_L2 down the rows, λ_ID across
+        assertEquals(6, vm.compare().cells().size());
+        assertEquals(6, vm.compare().rowLabels().size());
+        assertEquals(List.of("bald", "bald", "hairless", "hairless", "completely bald", "completely bald"),
+                vm.compare().cells().stream().map(c -> c.prompt).toList());
+        assertTrue(vm.compare().rowLabels().get(2).contains("hairless"), vm.compare().rowLabels().toString());
+        assertTrue(vm.compare().cells().stream().allMatch(c -> "done".equals(c.stateProperty().get())));
     }
 
     @Test
