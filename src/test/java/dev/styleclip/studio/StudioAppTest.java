@@ -162,6 +162,17 @@ class StudioAppTest {
         robot.clickOn("#run");
         vm.notices().clear();
         await("a few steps", () -> vm.live().stepProperty().get() >= 2 || !vm.editRunningProperty().get());
+        // Pause holds the run (no step advances), Resume continues it
+        robot.clickOn("#pause");
+        await("the pause", () -> vm.editPausedProperty().get());
+        Thread.sleep(1500); // a step in flight may still land
+        int held = vm.live().stepProperty().get();
+        Thread.sleep(1500);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(held, vm.live().stepProperty().get(), "paused: no progress");
+        robot.clickOn("#pause");
+        await("progress after resume", () -> vm.live().stepProperty().get() > held || !vm.editRunningProperty().get());
+        assertFalse(vm.editPausedProperty().get());
         robot.push(KeyCode.ESCAPE);
         await("the cancel", () -> !vm.editRunningProperty().get());
         assertTrue(vm.live().stepProperty().get() < 2000);
