@@ -130,6 +130,10 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
                     + ") or latents (.npz .npy)");
         }
         boolean photos = files.stream().anyMatch(ApplyRecipeCommand::isImage);
+        if (photos && !Files.isDirectory(faceApi != null ? faceApi : FaceApi.defaultDir())) {
+            throw new IllegalArgumentException("the inputs hold photos but face-api's networks are not installed ("
+                    + FaceApi.defaultDir() + "; run scripts/fetch-face-api or pass --face-api DIR)");
+        }
         if (photos && inv.method().usesEncoder() && encoder == null) {
             throw new IllegalArgumentException("--invert " + inv.method().cliName() + " needs --encoder FILE (restyle_*_ffhq.pt)");
         }
