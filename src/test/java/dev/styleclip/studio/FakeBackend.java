@@ -229,7 +229,7 @@ final class FakeBackend implements StudioBackend {
     }
 
     @Override
-    public Task prepareDirections(int images, Listener<Path> listener) {
+    public Task prepareDirections(int images, dev.styleclip.edit.directions.Precision precision, Listener<Path> listener) {
         listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
         return Task.NONE;
     }

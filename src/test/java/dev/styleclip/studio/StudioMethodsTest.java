@@ -231,11 +231,17 @@ class StudioMethodsTest {
         assertTrue(vm.editStack().isEmpty());
         assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not prepared"), vm.notices().toString());
 
-        // prepare over 2 faces, with progress
+        // prepare over 2 faces in float32 (float64, the default, is what DirectionsGoldenTest checks), with progress
+        assertEquals(dev.styleclip.edit.directions.Precision.FLOAT64, vm.directionsPrecisionProperty().get());
         type(robot, "#directions-images-field", "2");
+        @SuppressWarnings("unchecked")
+        ComboBox<dev.styleclip.edit.directions.Precision> precision = robot.lookup("#directions-precision").queryAs(ComboBox.class);
+        robot.interact(() -> precision.setValue(dev.styleclip.edit.directions.Precision.FLOAT32));
         robot.clickOn("#prepare-directions");
-        // a float64 sweep of the 331 channels (the default precision): minutes on a slow machine
+        // a sweep of the 331 channels: minutes on a slow machine
         await("the preparation", () -> !vm.preparingDirectionsProperty().get(), 600);
+        assertTrue(vm.directionsInfoProperty().get().folder().getFileName().toString().endsWith("-float32"),
+                vm.directionsInfoProperty().get().toString());
         assertTrue(vm.directionsInfoProperty().get().prepared(), () -> vm.notices().toString());
 
         // apply: a direction step at α, β as set

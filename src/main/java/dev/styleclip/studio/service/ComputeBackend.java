@@ -260,9 +260,13 @@ public final class ComputeBackend implements StudioBackend {
      * (sources named as the CLI names them).
      */
     private Path directionsDir() throws IOException {
+        return directionsDir(Precision.DEFAULT);
+    }
+
+    private Path directionsDir(Precision precision) throws IOException {
         Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
         return DirectionFiles.cacheDir(g, c, g == null ? DemoNetworks.SOURCE : g.toString(),
-                c == null ? "demo" : c.toString(), Precision.DEFAULT);
+                c == null ? "demo" : c.toString(), precision);
     }
 
     /** The finished directions of the installed pair (default precision first, then the other), or null. */
@@ -280,7 +284,8 @@ public final class ComputeBackend implements StudioBackend {
                 return new DirectionsInfo(true, f.getParent(), "channel effects ready (" + (Files.size(f) >> 10) + " KiB in "
                         + f.getParent().getFileName() + ")");
             }
-            boolean partial = Files.isDirectory(dir);
+            boolean partial = false;
+            for (Precision p : Precision.values()) partial |= Files.isDirectory(directionsDir(p));
             return new DirectionsInfo(false, dir, "channel effects not prepared for this generator + CLIP"
                     + (partial ? " (a stopped preparation will resume)" : "") + ": Prepare, or Import stylegan3-editing's files");
         } catch (IOException e) {
@@ -289,7 +294,7 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     @Override
-    public Task prepareDirections(int images, Listener<Path> listener) {
+    public Task prepareDirections(int images, Precision precision, Listener<Path> listener) {
         EditNetworks.Files files = editFiles();
         return submit("prepare global directions", ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
@@ -298,7 +303,7 @@ public final class ComputeBackend implements StudioBackend {
             DirectionsPrepareJob.Settings d = DirectionsPrepareJob.Settings.defaults();
             DirectionsPrepareJob job = new DirectionsPrepareJob(g, nets.clip(),
                     new DirectionsPrepareJob.Settings(d.seed(), Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk(),
-                            d.precision()), directionsDir());
+                            precision == null ? d.precision() : precision), directionsDir(precision == null ? d.precision() : precision));
             return job.run(ctx);
         }, listener);
     }

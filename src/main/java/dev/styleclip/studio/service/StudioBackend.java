@@ -209,7 +209,7 @@ public interface StudioBackend extends AutoCloseable {
     DirectionsInfo directionsInfo();
 
     /** Measures the channel effects of global directions over {@code images} faces (long; resumable; cached). */
-    Task prepareDirections(int images, Listener<Path> listener);
+    Task prepareDirections(int images, dev.styleclip.edit.directions.Precision precision, Listener<Path> listener);
 
     /** Takes the channel effects published by stylegan3-editing from a folder instead of measuring them. */
     Task importDirections(Path folder, Listener<Path> listener);

@@ -140,6 +140,24 @@ final class EditPanel extends VBox {
             Path d = chooseDirectionsFolder.get();
             if (d != null) vm.importDirections(d);
         });
+        ComboBox<dev.styleclip.edit.directions.Precision> precision = new ComboBox<>();
+        precision.setId("directions-precision");
+        precision.getItems().setAll(dev.styleclip.edit.directions.Precision.values());
+        precision.valueProperty().bindBidirectional(vm.directionsPrecisionProperty());
+        precision.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(dev.styleclip.edit.directions.Precision p) {
+                return p == null ? "" : p == dev.styleclip.edit.directions.Precision.FLOAT64 ? "float64 (exact)" : "float32 (≈ 2× faster)";
+            }
+
+            @Override
+            public dev.styleclip.edit.directions.Precision fromString(String t) {
+                return null;
+            }
+        });
+        precision.setTooltip(new Tooltip("float64 matches the reference's channel effects to the last digits the golden tests "
+                + "check; float32 is about twice as fast and loses digits on channels that barely move CLIP"));
+        precision.disableProperty().bind(vm.preparingDirectionsProperty());
         Button stopD = new Button(null, new FontIcon(FontAwesomeSolid.STOP));
         stopD.setId("cancel-directions");
         stopD.setTooltip(new Tooltip("stop (Prepare again resumes)"));
@@ -153,6 +171,9 @@ final class EditPanel extends VBox {
                 hint("α: strength (its sign is the direction); β: channels whose relevance is below β stay untouched "
                         + "(higher = more disentangled, fewer channels)."),
                 prepared, Fx.numberRow("directions-images", vm.directionsImages(), warn),
+                new HBox(6, new Label("Arithmetic"), precision) {{
+                    setAlignment(Pos.CENTER_LEFT);
+                }},
                 new HBox(6, prepare, importD, stopD), progress);
         direction.setId("direction-settings");
         vm.refreshDirections();
