@@ -2,6 +2,7 @@ package dev.styleclip.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EncoderInversion;
+import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.Projection;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.PilResample;
@@ -147,7 +148,7 @@ public final class InvertCommand implements Callable<Integer> {
                     if (g.isDemo()) o.println("generator: " + DemoNetworks.LABEL + " (random weights, not faces)");
                 }
                 int res = g.resolution();
-                float[] target = Projection.photoToChw(PilResample.resizeLanczos(centerSquare(img), res, res).rgb(), res);
+                float[] target = Projection.photoToChw(PilResample.resizeLanczos(PhotoInversion.centerSquare(img), res, res).rgb(), res);
                 Projection.Settings s = start == null ? new Projection.Settings() : Projection.Settings.refinement();
                 if (start != null) s.start(start);
                 if (steps != null) s.steps(steps);
@@ -167,14 +168,6 @@ public final class InvertCommand implements Callable<Integer> {
                 else if (g != null) g.close();
             }
         }
-    }
-
-    /** The centre square of a photo (NVIDIA's projector crops the shorter side before resizing). */
-    static RgbImage centerSquare(RgbImage img) {
-        int w = img.width(), h = img.height();
-        if (w == h) return img;
-        int s = Math.min(w, h);
-        return img.crop((w - s) / 2, (h - s) / 2, s, s);
     }
 
     private static Consumer<Frame> frames(PrintWriter err, Path video, int[] frameNo, String unit) {

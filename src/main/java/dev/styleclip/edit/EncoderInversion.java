@@ -103,7 +103,8 @@ public final class EncoderInversion implements Job<EncoderInversion.Result> {
         return new Result(w, numWs, wDim, latents, last[0], last[1], ctx.elapsedMs());
     }
 
-    private static NDArray lossSized(NDArray img) {
+    /** The image as the LPIPS loss sees it: average-pooled to 256² when larger (NVIDIA's projector does the same). */
+    static NDArray lossSized(NDArray img) {
         long side = img.getShape().get(2);
         return side > 256 ? JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(256, 256)) : img;
     }

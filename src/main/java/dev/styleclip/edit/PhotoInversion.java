@@ -2,8 +2,6 @@ package dev.styleclip.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.pytorch.engine.PtNDArray;
 import dev.styleclip.image.PilResample;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.encoder.RestyleInversion;
@@ -129,8 +127,8 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
             NDArray img = generator.synthesis(ws);
             NDArray tgt = Nd.constant(sm, target, new Shape(1, 3, res, res));
             double d;
-            try (Lpips.Target t = lpips.target(lossSized(tgt))) {
-                d = lpips.distance(lossSized(img), t).sum().getFloat();
+            try (Lpips.Target t = lpips.target(EncoderInversion.lossSized(tgt))) {
+                d = lpips.distance(EncoderInversion.lossSized(img), t).sum().getFloat();
             }
             double id = Double.NaN;
             if (identity != null) id = identity.features(img).mul(identity.features(tgt)).sum().getFloat();
@@ -138,11 +136,6 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
         });
         Pixels rec = (Pixels) scored[0];
         return new Result(result, numWs, wDim, settings.method(), rec, (Double) scored[1], (Double) scored[2], ctx.elapsedMs());
-    }
-
-    private static NDArray lossSized(NDArray img) {
-        long side = img.getShape().get(2);
-        return side > 256 ? JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(256, 256)) : img;
     }
 
     /** The centre square of a photo (NVIDIA's projector crops the shorter side before resizing). */

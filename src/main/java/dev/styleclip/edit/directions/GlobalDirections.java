@@ -135,21 +135,16 @@ public final class GlobalDirections {
         return f;
     }
 
-    /** Per-channel mean and population std (ddof 0) of S [N, C] (float64 accumulation). */
+    /** Per-channel mean and population std (ddof 0) of S [N, C] (float64 accumulation, rounded to float32 once). */
     public static float[][] meanStd(float[] s, int n, int c) {
+        double[] wide = new double[s.length];
+        for (int i = 0; i < s.length; i++) wide[i] = s[i];
+        double[][] ms = meanStd(wide, n, c);
         float[] mean = new float[c];
         float[] std = new float[c];
         for (int j = 0; j < c; j++) {
-            double acc = 0;
-            for (int i = 0; i < n; i++) acc += s[i * c + j];
-            double mu = acc / n;
-            double v = 0;
-            for (int i = 0; i < n; i++) {
-                double d = s[i * c + j] - mu;
-                v += d * d;
-            }
-            mean[j] = (float) mu;
-            std[j] = (float) Math.sqrt(v / n);
+            mean[j] = (float) ms[0][j];
+            std[j] = (float) ms[1][j];
         }
         return new float[][]{mean, std};
     }

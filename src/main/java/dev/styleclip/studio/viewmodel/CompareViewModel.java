@@ -201,7 +201,7 @@ public final class CompareViewModel {
             EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.lambdaL2,
                     cell.lambdaId, template.lr(), template.steps(), template.schedule(), template.coarse(), template.medium(),
                     template.fine());
-            cell.task = backend.edit(r, new StudioBackend.Listener<>() {
+            cell.task = backend.edit(r, new CellListener<EditResult>(cell, onError, onAllDone) {
                 @Override
                 public void frame(dev.styleclip.runtime.Frame f) {
                     cell.state.set("running " + f.step() + "/" + f.total());
@@ -213,19 +213,6 @@ public final class CompareViewModel {
                     cell.step = StudioViewModel.stepOf(res);
                     cell.done(res.image(), res.metrics());
                     if (onCellDone != null) onCellDone.accept(cell);
-                    finishOne(onAllDone);
-                }
-
-                @Override
-                public void failed(Throwable error) {
-                    cell.failed(error);
-                    if (onError != null) onError.accept(error);
-                    finishOne(onAllDone);
-                }
-
-                @Override
-                public void cancelled() {
-                    cell.state.set("cancelled");
                     finishOne(onAllDone);
                 }
             });
@@ -332,26 +319,39 @@ public final class CompareViewModel {
         steps.add(cell.step);
         cell.state.set("rendering");
         cell.task = backend.renderStack(new StudioBackend.StackRequest(base.base(), steps, base.source(), prompt),
-                new StudioBackend.Listener<>() {
+                new CellListener<StudioBackend.Rendered>(cell, onError, onAllDone) {
                     @Override
                     public void done(StudioBackend.Rendered r) {
                         cell.done(r.image(), r.metrics());
                         finishOne(onAllDone);
                     }
-
-                    @Override
-                    public void failed(Throwable error) {
-                        cell.failed(error);
-                        if (onError != null) onError.accept(error);
-                        finishOne(onAllDone);
-                    }
-
-                    @Override
-                    public void cancelled() {
-                        cell.state.set("cancelled");
-                        finishOne(onAllDone);
-                    }
                 });
+    }
+
+    /** A cell's job: a failure marks the cell and is reported, a cancel marks it; either way the grid counts it done. */
+    private abstract class CellListener<R> implements StudioBackend.Listener<R> {
+        private final Cell cell;
+        private final Consumer<Throwable> onError;
+        private final Runnable onAllDone;
+
+        CellListener(Cell cell, Consumer<Throwable> onError, Runnable onAllDone) {
+            this.cell = cell;
+            this.onError = onError;
+            this.onAllDone = onAllDone;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            cell.failed(error);
+            if (onError != null) onError.accept(error);
+            finishOne(onAllDone);
+        }
+
+        @Override
+        public void cancelled() {
+            cell.state.set("cancelled");
+            finishOne(onAllDone);
+        }
     }
 
     private void finishOne(Runnable onAllDone) {
