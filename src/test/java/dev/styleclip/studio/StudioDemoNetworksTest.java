@@ -49,17 +49,7 @@ class StudioDemoNetworksTest {
         node.putDouble("window.height", 780);
         ModelCatalog catalog = new ModelCatalog(models);
         backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs none = new FileDialogs() {
-            @Override
-            public Path open(Window owner, String title, Path folder, String description, String... patterns) {
-                return null;
-            }
-
-            @Override
-            public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
-                return null;
-            }
-        };
+        FileDialogs none = ScriptedDialogs.none();
         window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), none);
         window.setNotificationsEnabled(false);
         stage.show();

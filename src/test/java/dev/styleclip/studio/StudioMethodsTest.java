@@ -70,17 +70,7 @@ class StudioMethodsTest {
         node.putDouble("window.height", 780);
         ModelCatalog catalog = new ModelCatalog(models);
         backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs dialogs = new FileDialogs() {
-            @Override
-            public Path open(Window owner, String title, Path folder, String description, String... patterns) {
-                return answers.poll();
-            }
-
-            @Override
-            public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
-                return answers.poll();
-            }
-        };
+        FileDialogs dialogs = new ScriptedDialogs(answers);
         window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
         window.setNotificationsEnabled(false);
         stage.show();
