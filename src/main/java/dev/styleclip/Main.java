@@ -2,6 +2,7 @@ package dev.styleclip;
 
 import dev.styleclip.cli.Cli;
 import dev.styleclip.runtime.Engines;
+import dev.styleclip.runtime.NativeAllocator;
 
 /**
  * Entry point of {@code ./styleclip}: no arguments opens the studio, anything else runs a CLI command.
@@ -12,6 +13,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean("styleclip.packaged")) {
+            // the packaged launcher cannot set the environment: restart once on tcmalloc/jemalloc when installed
+            var code = NativeAllocator.relaunchIfUseful(args);
+            if (code.isPresent()) System.exit(code.get());
+        }
         Engines.configureOffline();
         if (args.length == 0) {
             try {

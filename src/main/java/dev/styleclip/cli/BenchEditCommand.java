@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.runtime.NativeAllocator;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -173,12 +174,13 @@ public final class BenchEditCommand implements Callable<Integer> {
         r.put("rss_growth_percent", Double.isNaN(growth) ? null : Bench.round(growth));
         r.put("rss_flat_within_3_percent", Double.isNaN(growth) ? null : growth <= 3);
         r.put("peak_rss_mb", Bench.peakRssMb());
+        r.put("allocator", NativeAllocator.inUse());
         if (json) {
             out.println(EditOptions.JSON.writeValueAsString(r));
         } else {
             out.println("latent optimisation step: " + r.get("networks") + "; " + r.get("resolution") + "^2 image, CLIP "
                     + r.get("clip_input") + "^2, ID " + r.get("id_input") + "^2; " + threads + " thread(s), "
-                    + stepMs.size() + " timed steps of " + steps);
+                    + stepMs.size() + " timed steps of " + steps + ", allocator " + r.get("allocator"));
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[]{"part", "median ms", "min ms"});
             for (String p : PARTS) {

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.runtime.NativeAllocator;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Files;
@@ -106,6 +107,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
         r.put("peak_rss_mb", Bench.peakRssMb());
         r.put("threads", JniUtils.getNumThreads());
         r.put("device", Engine.getInstance().defaultDevice().toString());
+        r.put("allocator", NativeAllocator.inUse());
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
@@ -117,7 +119,8 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             row(rows, "synthesis forward", r.get("synthesis_forward_ms"));
             row(rows, "synthesis forward+backward", r.get("synthesis_forward_backward_ms"));
             out.print(Bench.table(rows));
-            out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device"));
+            out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device")
+                    + ", allocator " + r.get("allocator"));
         }
         out.flush();
         return 0;

@@ -235,6 +235,9 @@ public final class ModelsCommand implements Callable<Integer> {
                     : System.getProperty("PYTORCH_FLAVOR");
             out.println("flavour:      " + (flavor != null ? flavor : "from the native jar"));
             out.println("offline:      " + dev.styleclip.runtime.Engines.offline());
+            String alloc = dev.styleclip.runtime.NativeAllocator.inUse();
+            out.println("allocator:    " + alloc + (alloc.equals("glibc")
+                    ? " (install libtcmalloc-minimal4 for faster CPU steps; docs/stack.md)" : ""));
             out.println("GPUs:         " + gpus + (gpus > 0 ? " (the app computes on " + ai.djl.Device.gpu() + ")" : " (computing on the CPU)"));
             try (ai.djl.ndarray.NDManager m = engine.newBaseManager()) {
                 float s = m.create(new float[]{1, 2, 3, 4}).mul(2).sum().getFloat();
