@@ -110,6 +110,9 @@ public final class NativeAllocator {
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().putAll(environment(lib.get().getKey(), lib.get().getValue(), current));
         pb.environment().put(RELAUNCHED_ENV, "1");
+        // jpackage's launcher marks its own process (_JPACKAGE_LAUNCHER); a child that inherits the mark acts as a plain
+        // java launcher (`--version` would print Java's version), so the restart must start clean
+        pb.environment().keySet().removeIf(k -> k.startsWith("_JPACKAGE"));
         try {
             Process p = pb.start();
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));

@@ -64,12 +64,14 @@ class NativeAllocatorTest {
         clean.remove("LD_PRELOAD");
         clean.remove(NativeAllocator.RELAUNCHED_ENV);
         clean.remove(NativeAllocator.CHOICE_ENV);
+        // the real launcher marks its process; the restarted one must not inherit the mark (it would act as `java`)
+        clean.put("_JPACKAGE_LAUNCHER", "marked");
         String out = run(cmd, clean, true);
-        assertTrue(out.contains("allocator=tcmalloc relaunched=1 args=[a b, c]"), out);
+        assertTrue(out.contains("allocator=tcmalloc relaunched=1 args=[a b, c] marked=null"), out);
         // STYLECLIP_MALLOC=system: no restart
         clean.put(NativeAllocator.CHOICE_ENV, "system");
         String sys = run(cmd, clean, true);
-        assertTrue(sys.contains("allocator=glibc relaunched=null args=[a b, c]"), sys);
+        assertTrue(sys.contains("allocator=glibc relaunched=null args=[a b, c] marked=marked"), sys);
     }
 
     /** Prints which allocator it runs on; with "--relaunch" first it goes through {@link NativeAllocator#relaunchIfUseful}. */
@@ -82,7 +84,8 @@ class NativeAllocatorTest {
                 if (code.isPresent()) System.exit(code.get());
             }
             System.out.println("allocator=" + NativeAllocator.inUse() + " relaunched="
-                    + System.getenv(NativeAllocator.RELAUNCHED_ENV) + " args=" + rest);
+                    + System.getenv(NativeAllocator.RELAUNCHED_ENV) + " args=" + rest + " marked="
+                    + System.getenv("_JPACKAGE_LAUNCHER"));
         }
     }
 
