@@ -1,12 +1,7 @@
 package dev.styleclip.studio;
 
 import dev.styleclip.golden.Golden;
-import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.service.ComputeBackend;
-import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.service.OptimizationEngine;
-import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.MainViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
@@ -24,7 +19,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,31 +26,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Two generator pickles installed: the Source tab offers both, the choice regenerates the face and is remembered. */
 @ExtendWith(ApplicationExtension.class)
 class GeneratorChoiceTest {
-    private Preferences node;
-    private ComputeBackend backend;
+    private OpenStudio studio;
     private MainWindow window;
-    private ModelCatalog catalog;
 
     @Start
     void start(Stage stage) throws Exception {
         Path models = Files.createDirectories(Files.createTempDirectory("gen-choice").resolve("models"));
         Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
         Files.copy(Golden.set("stylegan3").resolve("models/sg3r-32.pkl"), models.resolve("sg3r-32.pkl"));
-        node = Preferences.userRoot().node("/dev/styleclip/test/gen-choice-" + System.nanoTime());
-        node.putDouble("window.width", 1200); // within the headless screen
-        node.putDouble("window.height", 780);
-        catalog = new ModelCatalog(models);
-        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs none = ScriptedDialogs.none();
-        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), none);
-        window.setNotificationsEnabled(false);
-        stage.show();
+        studio = OpenStudio.open(stage, models, "gen-choice", ScriptedDialogs.none());
+        window = studio.window;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        backend.close();
-        node.removeNode();
+        studio.close();
     }
 
     private static void await(java.util.concurrent.Callable<Boolean> c) throws Exception {
@@ -82,12 +66,12 @@ class GeneratorChoiceTest {
         await(() -> !vm.busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
         assertEquals("sg3t-32.pkl", vm.generatorLabelProperty().get());
         assertTrue(before != vm.current().current(), "the face was generated again with the chosen generator");
-        assertEquals(t.toString(), node.get("models.generator", null));
+        assertEquals(t.toString(), studio.node.get("models.generator", null));
 
         // next start: the choice is back
-        catalog.prefer(ModelCatalog.Role.GENERATOR, null);
-        assertEquals("sg3r-32.pkl", backend.generatorLabel());
-        StudioViewModel again = new StudioViewModel(backend, new MainViewModel(catalog), new StudioPrefs(node));
+        studio.catalog.prefer(ModelCatalog.Role.GENERATOR, null);
+        assertEquals("sg3r-32.pkl", studio.backend.generatorLabel());
+        StudioViewModel again = new StudioViewModel(studio.backend, new MainViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);
         assertEquals("sg3t-32.pkl", again.generatorLabelProperty().get());
     }

@@ -1,17 +1,10 @@
 package dev.styleclip.studio;
 
 import dev.styleclip.golden.Golden;
-import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.service.ComputeBackend;
-import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.service.OptimizationEngine;
 import dev.styleclip.studio.service.PngExport;
-import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
 import dev.styleclip.studio.viewmodel.MapperViewModel;
-import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.Label;
@@ -36,7 +29,6 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -49,8 +41,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class StudioAppTest {
     private final Deque<Path> answers = new ArrayDeque<>();
     private Path dir;
-    private Preferences node;
-    private ComputeBackend backend;
+    private OpenStudio studio;
     private MainWindow window;
 
     @Start
@@ -61,21 +52,13 @@ class StudioAppTest {
         // tiny CLIP and ArcFace under names the catalog recognises (ViT-*.pt, model_ir_se50*.pth)
         Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
         Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
-        node = Preferences.userRoot().node("/dev/styleclip/test/app-" + System.nanoTime());
-        node.putDouble("window.width", 1200); // the headless screen is 1280x800
-        node.putDouble("window.height", 780);
-        ModelCatalog catalog = new ModelCatalog(models);
-        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs dialogs = new ScriptedDialogs(answers);
-        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
-        window.setNotificationsEnabled(false);
-        stage.show();
+        studio = OpenStudio.open(stage, models, "app", new ScriptedDialogs(answers));
+        window = studio.window;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        backend.close();
-        node.removeNode();
+        studio.close();
     }
 
     private static void await(String what, BooleanSupplier cond) throws Exception {

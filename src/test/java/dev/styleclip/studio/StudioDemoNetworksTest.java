@@ -1,13 +1,6 @@
 package dev.styleclip.studio;
 
-import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.service.ComputeBackend;
-import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.service.OptimizationEngine;
-import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
-import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
@@ -24,7 +17,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,28 +29,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(ApplicationExtension.class)
 class StudioDemoNetworksTest {
-    private Preferences node;
-    private ComputeBackend backend;
+    private OpenStudio studio;
     private MainWindow window;
 
     @Start
     void start(Stage stage) throws Exception {
         Path models = Files.createDirectories(Files.createTempDirectory("demo-nets").resolve("models"));
-        node = Preferences.userRoot().node("/dev/styleclip/test/demo-" + System.nanoTime());
-        node.putDouble("window.width", 1200);
-        node.putDouble("window.height", 780);
-        ModelCatalog catalog = new ModelCatalog(models);
-        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs none = ScriptedDialogs.none();
-        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), none);
-        window.setNotificationsEnabled(false);
-        stage.show();
+        studio = OpenStudio.open(stage, models, "demo", ScriptedDialogs.none());
+        window = studio.window;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        backend.close();
-        node.removeNode();
+        studio.close();
     }
 
     private static void await(java.util.concurrent.Callable<Boolean> c) throws Exception {

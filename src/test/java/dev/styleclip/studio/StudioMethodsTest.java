@@ -5,17 +5,10 @@ import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.io.Safetensors;
-import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.service.ComputeBackend;
-import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.service.OptimizationEngine;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.service.StudioBackend.InvertMethod;
-import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
-import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TabPane;
@@ -37,7 +30,6 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -50,8 +42,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class StudioMethodsTest {
     private final Deque<Path> answers = new ArrayDeque<>();
     private Path dir;
-    private Preferences node;
-    private ComputeBackend backend;
+    private OpenStudio studio;
     private MainWindow window;
     private String oldCache;
 
@@ -65,21 +56,13 @@ class StudioMethodsTest {
         Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
         Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
         Files.copy(Golden.set("encoder").resolve("models/restyle_e4e_tiny_a.pt"), models.resolve("restyle_e4e_tiny.pt"));
-        node = Preferences.userRoot().node("/dev/styleclip/test/methods-" + System.nanoTime());
-        node.putDouble("window.width", 1200);
-        node.putDouble("window.height", 780);
-        ModelCatalog catalog = new ModelCatalog(models);
-        backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, new OptimizationEngine(catalog), true);
-        FileDialogs dialogs = new ScriptedDialogs(answers);
-        window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
-        window.setNotificationsEnabled(false);
-        stage.show();
+        studio = OpenStudio.open(stage, models, "methods", new ScriptedDialogs(answers));
+        window = studio.window;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        backend.close();
-        node.removeNode();
+        studio.close();
         if (oldCache == null) System.clearProperty("styleclip.cache");
         else System.setProperty("styleclip.cache", oldCache);
     }

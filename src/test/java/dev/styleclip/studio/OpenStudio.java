@@ -1,0 +1,54 @@
+package dev.styleclip.studio;
+
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.studio.service.ComputeBackend;
+import dev.styleclip.studio.service.ComputeBridge;
+import dev.styleclip.studio.service.OptimizationEngine;
+import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.viewmodel.StudioPrefs;
+import javafx.stage.Stage;
+
+import java.nio.file.Path;
+import java.util.prefs.BackingStoreException;
+import java.util.prefs.Preferences;
+
+/**
+ * The real studio as the TestFX scenarios open it: a models folder read by the real catalog, the real compute thread
+ * (CPU), a fresh preferences node sized for the headless screen (1280×800), notifications off. {@link #close} stops
+ * the compute thread and removes the preferences node.
+ */
+final class OpenStudio implements AutoCloseable {
+    final Preferences node;
+    final ModelCatalog catalog;
+    final ComputeBackend backend;
+    final MainWindow window;
+
+    private OpenStudio(Preferences node, ModelCatalog catalog, ComputeBackend backend, MainWindow window) {
+        this.node = node;
+        this.catalog = catalog;
+        this.backend = backend;
+        this.window = window;
+    }
+
+    /** Opens and shows the studio on {@code models}; {@code name} labels the preferences node. */
+    static OpenStudio open(Stage stage, Path models, String name, FileDialogs dialogs) {
+        Preferences node = Preferences.userRoot().node("/dev/styleclip/test/" + name + "-" + System.nanoTime());
+        node.putDouble("window.width", 1200);
+        node.putDouble("window.height", 780);
+        ModelCatalog catalog = new ModelCatalog(models);
+        ComputeBackend backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog,
+                new OptimizationEngine(catalog), true);
+        MainWindow window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
+        window.setNotificationsEnabled(false);
+        stage.show();
+        return new OpenStudio(node, catalog, backend, window);
+    }
+
+    @Override
+    public void close() throws BackingStoreException {
+        backend.close();
+        node.removeNode();
+    }
+}
