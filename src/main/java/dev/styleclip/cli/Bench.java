@@ -43,6 +43,20 @@ public final class Bench {
         return Stats.of(ms);
     }
 
+    /** Records what the measurement ran on: peak RSS, engine threads, device and native allocator. */
+    public static void putProcess(Map<String, Object> r) {
+        r.put("peak_rss_mb", peakRssMb());
+        r.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        r.put("device", ai.djl.engine.Engine.getInstance().defaultDevice().toString());
+        r.put("allocator", dev.styleclip.runtime.NativeAllocator.inUse());
+    }
+
+    /** The line under a table for what {@link #putProcess} recorded. */
+    public static String processLine(Map<String, Object> r) {
+        return "peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device")
+                + ", allocator " + r.get("allocator");
+    }
+
     /** Resident set size now, in MB (from /proc; NaN where unavailable). */
     public static double rssMb() {
         return procStatus("VmRSS:");

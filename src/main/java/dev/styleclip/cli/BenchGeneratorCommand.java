@@ -8,7 +8,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.styleclip.runtime.NativeAllocator;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Files;
@@ -104,10 +103,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             r.put("synthesis_forward_ms", perImage(fwd).toMap());
             r.put("synthesis_forward_backward_ms", perImage(fb).toMap());
         }
-        r.put("peak_rss_mb", Bench.peakRssMb());
-        r.put("threads", JniUtils.getNumThreads());
-        r.put("device", Engine.getInstance().defaultDevice().toString());
-        r.put("allocator", NativeAllocator.inUse());
+        Bench.putProcess(r);
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
@@ -119,8 +115,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             row(rows, "synthesis forward", r.get("synthesis_forward_ms"));
             row(rows, "synthesis forward+backward", r.get("synthesis_forward_backward_ms"));
             out.print(Bench.table(rows));
-            out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device")
-                    + ", allocator " + r.get("allocator"));
+            out.println(Bench.processLine(r));
         }
         out.flush();
         return 0;

@@ -1,7 +1,5 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.runtime.NativeAllocator;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -158,10 +156,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
                 }
             }
         }
-        r.put("peak_rss_mb", Bench.peakRssMb());
-        r.put("threads", JniUtils.getNumThreads());
-        r.put("device", Engine.getInstance().defaultDevice().toString());
-        r.put("allocator", NativeAllocator.inUse());
+        Bench.putProcess(r);
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
@@ -176,8 +171,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
                 row(rows, "  of which encoder forward", r.get("encoder_forward_ms"));
             }
             out.print(Bench.table(rows));
-            out.println("peak RSS " + r.get("peak_rss_mb") + " MB, threads " + r.get("threads") + ", device " + r.get("device")
-                    + ", allocator " + r.get("allocator"));
+            out.println(Bench.processLine(r));
         }
         out.flush();
         return 0;

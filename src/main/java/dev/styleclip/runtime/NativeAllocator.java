@@ -18,8 +18,8 @@ import java.util.Optional;
  * glibc, every block above its mmap threshold (≤ 32 MB) is a fresh {@code mmap}, returned with {@code munmap}: each
  * large intermediate is page-faulted in again, step after step (on a VM a 4 KB fault costs microseconds, and a
  * StyleGAN3 step allocates gigabytes). tcmalloc (with {@code TCMALLOC_RELEASE_RATE=0}) and jemalloc (with decay
- * off) keep freed pages and hand them out again: on the demo generator at one thread, forward ≈ 9.2 → 6.3 s and
- * forward+backward ≈ 26.9 → 16.3 s (docs/stack.md). The process's peak RSS stays about the same; it is simply not
+ * off) keep freed pages and hand them out again: on the demo generator at one thread, forward ≈ 6.5–9.2 → 4.8 s and
+ * forward+backward ≈ 19.6–26.9 → 14.9 s (docs/stack.md, README "Speed on the CPU"). The process's peak RSS stays about the same; it is simply not
  * returned to the system between steps.
  *
  * <p>An allocator is chosen before the process starts ({@code LD_PRELOAD}): the {@code ./styleclip} launcher does it
