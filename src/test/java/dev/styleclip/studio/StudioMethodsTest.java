@@ -244,16 +244,7 @@ class StudioMethodsTest {
         StudioViewModel vm = window.viewModel();
         assertTrue(vm.backend().encoderAvailable());
         assertEquals(InvertMethod.ENCODER, vm.invertMethodProperty().get(), "the encoder is the default when installed");
-        Path photo = Golden.set("faces").resolve("images/douglass.png");
-        robot.interact(() -> vm.importPhoto(photo));
-        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
-        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
-        robot.interact(() -> {
-            vm.addPoint(0.38 * w, 0.40 * h);
-            vm.addPoint(0.62 * w, 0.40 * h);
-            vm.addPoint(0.41 * w, 0.68 * h);
-            vm.addPoint(0.59 * w, 0.68 * h);
-        });
+        importPhotoWithEyesAndMouth(robot, vm);
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());
         assertTrue(vm.hasLatentProperty().get(), () -> vm.notices().toString());
@@ -267,17 +258,8 @@ class StudioMethodsTest {
     @Test
     void photoInvertedByProjection(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
-        Path photo = Golden.set("faces").resolve("images/douglass.png");
-        robot.interact(() -> vm.importPhoto(photo));
-        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
-        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
-        robot.interact(() -> {
-            vm.addPoint(0.38 * w, 0.40 * h);
-            vm.addPoint(0.62 * w, 0.40 * h);
-            vm.addPoint(0.41 * w, 0.68 * h);
-            vm.addPoint(0.59 * w, 0.68 * h);
-            vm.invertMethodProperty().set(InvertMethod.PROJECTION);
-        });
+        importPhotoWithEyesAndMouth(robot, vm);
+        robot.interact(() -> vm.invertMethodProperty().set(InvertMethod.PROJECTION));
         type(robot, "#invert-steps-field", "3");
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());
@@ -287,5 +269,19 @@ class StudioMethodsTest {
         assertTrue(vm.inversionReportProperty().get().contains("LPIPS"), vm.inversionReportProperty().get());
         assertTrue(vm.live().stepProperty().get() >= 1, "frames arrived");
         assertFalse(robot.lookup("#run").queryButton().isDisabled(), "the inverted face can be edited");
+    }
+
+    /** Imports the golden faces set's photo and clicks its eyes and mouth corners (four points: manual alignment). */
+    private static void importPhotoWithEyesAndMouth(FxRobot robot, StudioViewModel vm) throws Exception {
+        Path photo = Golden.set("faces").resolve("images/douglass.png");
+        robot.interact(() -> vm.importPhoto(photo));
+        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
+        robot.interact(() -> {
+            vm.addPoint(0.38 * w, 0.40 * h);
+            vm.addPoint(0.62 * w, 0.40 * h);
+            vm.addPoint(0.41 * w, 0.68 * h);
+            vm.addPoint(0.59 * w, 0.68 * h);
+        });
     }
 }
