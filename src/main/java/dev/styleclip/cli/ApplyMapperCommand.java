@@ -12,6 +12,7 @@ import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
+import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +33,10 @@ public final class ApplyMapperCommand implements Callable<Integer> {
 
     @Option(names = "--mapper", required = true, paramLabel = "DIR|FILE", description = "train-mapper output directory or a mapper .safetensors")
     Path mapper;
-    @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+    @CommandLine.Mixin
+    MemoryOption memory;
     @Option(names = "--seed", description = "edit the face of this seed")
     Long seed;
     @Option(names = "--latent", paramLabel = "W.npz", description = "edit this saved w [1, num_ws, w_dim] (.npz or .npy)")
@@ -52,7 +55,7 @@ public final class ApplyMapperCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--mapper " + mapper + ": no mapper file " + file);
         if (latent != null && !Files.isRegularFile(latent)) throw new IllegalArgumentException("--latent " + latent + ": no such file");
         PrintWriter o = spec.commandLine().getOut();
-        try (EditCliModels models = EditCliModels.open(generator, null, null, false, false, o);
+        try (EditCliModels models = EditCliModels.open(generator.source(), null, null, false, false, o);
              NDManager m = models.manager.newSubManager()) {
             var g = models.generator;
             TensorStore store = Safetensors.read(file);
@@ -69,8 +72,9 @@ public final class ApplyMapperCommand implements Callable<Integer> {
             } else {
                 w = readLatent(latent, g.numWs(), g.wDim(), m);
             }
-            NDArray orig = g.synthesis(w);
-            NDArray edited = g.synthesis(lm.edit(w, strength));
+            StyleGan3Generator.Options render = models.renderOptions(memory.budget(m.getDevice()));
+            NDArray orig = g.synthesis(w, render);
+            NDArray edited = g.synthesis(lm.edit(w, strength), render);
             Files.createDirectories(out);
             var a = GeneratorImages.toImage(orig, 0);
             var b = GeneratorImages.toImage(edited, 0);

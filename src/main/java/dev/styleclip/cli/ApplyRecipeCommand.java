@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.edit.LatentFile;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
@@ -25,7 +26,7 @@ import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.JobContext;
@@ -71,8 +72,10 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the results")
     Path out;
 
-    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle (default: the demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+    @CommandLine.Mixin
+    MemoryOption memory;
 
     @Option(names = "--face-api", paramLabel = "DIR", description = "face-api model folder for photos (default: ~/.cache/styleclip/face-api-1.7.15/model)")
     Path faceApi;
@@ -116,7 +119,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out must not be the --inputs folder (the results would mix with the inputs)");
         }
         PhotoInversion.Settings inv = new PhotoInversion.Settings(PhotoInversion.Method.parse(invert), steps, null, false, wAvgSamples, 0);
-        EditCliModels.requireFile(generator, "--generator");
+        generator.source(); // refuses a bad --generator / --demo before any work
         EditCliModels.requireFile(encoder, "--encoder");
         EditCliModels.requireFile(lpipsVgg, "--lpips-vgg");
         EditCliModels.requireFile(idModel, "--id-model");
@@ -150,6 +153,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         int done = 0, skipped = 0;
         List<String> failed = new ArrayList<>();
         try (ComputeService service = new ComputeService()) {
+            service.setMemoryBudget(memory.bytes());
             for (int i = 0; i < files.size(); i++) {
                 Path in = files.get(i);
                 String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);
@@ -177,14 +181,15 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     }
 
     private String applyOne(JobContext ctx, Recipe recipe, Path in, String stem, PhotoInversion.Settings inv) throws Exception {
-        StyleGan3Generator g = ctx.models().get("generator", generator == null ? "demo" : generator.toAbsolutePath().toString(),
-                StyleGan3Generator.class, () -> StyleGan3Files.openOrDemo(generator, ai.djl.ndarray.NDManager.newBaseManager(ctx.device())));
+        GeneratorSource source = generator.source();
+        StyleGan3Generator g = ctx.models().get("generator", source.key(), StyleGan3Generator.class,
+                () -> source.open(ai.djl.ndarray.NDManager.newBaseManager(ctx.device())));
         RecipeRenderer.check(ctx, g, recipe.steps());
         float[] w;
         ObjectNode report = JSON.createObjectNode();
         report.put("input", in.toAbsolutePath().toString());
         report.put("recipe", recipeFile.toAbsolutePath().toString());
-        report.put("generator", generator == null ? DemoNetworks.SOURCE : generator.toAbsolutePath().toString());
+        report.put("generator", source.isDemo() ? source.describe() : source.file().toAbsolutePath().toString());
         if (isLatent(in)) {
             LatentFile.Latent l = LatentFile.read(in);
             if (l.numWs() != g.numWs() || l.wDim() != g.wDim()) {
@@ -197,8 +202,8 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             StyleGan3Generator pg = g;
             RestyleInversion enc = null;
             if (inv.method().usesEncoder()) {
-                enc = ctx.models().get("encoder", encoder.toAbsolutePath() + "|" + generator, RestyleInversion.class,
-                        () -> RestyleInversion.load(encoder, generator));
+                enc = ctx.models().get("encoder", encoder.toAbsolutePath() + "|" + source.key(), RestyleInversion.class,
+                        () -> RestyleInversion.load(encoder, source.file()));
                 pg = enc.decoder();
                 if (pg.numWs() != g.numWs() || pg.wDim() != g.wDim()) {
                     throw new IllegalArgumentException("the encoder's generator (" + pg.numWs() + "x" + pg.wDim()
@@ -220,11 +225,12 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             if (!Double.isNaN(r.idSimilarity())) report.put("inversion_id_similarity", r.idSimilarity());
         }
         final float[] w0 = w;
+        StyleGan3Generator.Options render = MemoryPlanner.renderOptions(ctx, g);
         Object[] res = ctx.step(sm -> {
             NDArray ws = sm.create(w0, new Shape(1, g.numWs(), g.wDim()));
             NDArray edited = RecipeRenderer.applyW(ctx, g, recipe.steps(), ws);
-            NDArray before = g.synthesis(ws);
-            NDArray after = RecipeRenderer.render(ctx, g, recipe.steps(), ws, StyleGan3Generator.Options.defaults());
+            NDArray before = g.synthesis(ws, render);
+            NDArray after = RecipeRenderer.render(ctx, g, recipe.steps(), ws, render);
             return new Object[]{GeneratorImages.toImage(before, 0), GeneratorImages.toImage(after, 0), edited.toFloatArray()};
         });
         BufferedImage before = (BufferedImage) res[0], after = (BufferedImage) res[1];

@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.runtime.ProcessMemory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -59,26 +61,29 @@ public final class Bench {
 
     /** Resident set size now, in MB (from /proc; NaN where unavailable). */
     public static double rssMb() {
-        return procStatus("VmRSS:");
+        return mb(ProcessMemory.rss());
     }
 
     /** Peak resident set size of this process, in MB (from /proc; NaN where unavailable). */
     public static double peakRssMb() {
-        return procStatus("VmHWM:");
+        return mb(ProcessMemory.peakRss());
     }
 
-    private static double procStatus(String key) {
+    /**
+     * Starts a new peak measurement: Linux resets the peak resident size (VmHWM) to the current size when "5" is
+     * written to /proc/self/clear_refs. False where that is not possible (then peaks include what came before).
+     */
+    public static boolean resetPeak() {
         try {
-            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
-                if (line.startsWith(key)) {
-                    String[] p = line.substring(key.length()).trim().split("\\s+");
-                    return round(Long.parseLong(p[0]) / 1024.0);
-                }
-            }
+            Files.writeString(Paths.get("/proc/self/clear_refs"), "5");
+            return true;
         } catch (IOException | RuntimeException e) {
-            // not Linux
+            return false;
         }
-        return Double.NaN;
+    }
+
+    static double mb(long bytes) {
+        return bytes < 0 ? Double.NaN : round(bytes / 1048576.0);
     }
 
     public static double round(double v) {

@@ -1,17 +1,18 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.runtime.NativeAllocator;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.styleclip.edit.ClipLoss;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.LatentOptimization;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Gradients;
+import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.ComputeService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +46,9 @@ public final class BenchEditCommand implements Callable<Integer> {
     @Mixin
     EditOptions.Networks networks;
 
+    @Mixin
+    PlanOption plan;
+
     @Option(names = "--steps", defaultValue = "2000", description = "optimisation steps (default ${DEFAULT-VALUE})")
     int steps;
 
@@ -67,6 +71,7 @@ public final class BenchEditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps and --threads must be >= 1, --warmup >= 0");
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        plan.forced(); // a bad --plan is refused before anything loads
         EditNetworks.Files files = networks.files();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -81,16 +86,22 @@ public final class BenchEditCommand implements Callable<Integer> {
                 EditNetworks nets = EditNetworks.load(ctx.models(), files);
                 StyleGan3Generator g = nets.generator();
                 ClipLoss clip = ClipLoss.of(nets, prompt);
+                MemoryPlanner.Plan mem = plan.choose(MemoryPlanner.Task.EDIT_STEP, 1, g, List.of(nets.clip(), nets.identity()),
+                        networks.memory, ctx.device());
+                StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
+                r.put("plan", mem.synthesis().describe());
+                r.put("estimated_peak_mb", Bench.mb(mem.peakBytes()));
                 NDManager jm = ctx.manager();
                 NDArray z = jm.create(LatentOptimization.seedZ(0, g.zDim()), new Shape(1, g.zDim()));
                 NDArray ws0 = g.mapping(z, 0.7, null);
                 NDArray latent = ws0.duplicate();
-                NDArray idTarget = nets.identity().features(g.synthesis(ws0)).stopGradient();
+                NDArray idTarget = nets.identity().features(g.synthesis(ws0, gen)).stopGradient();
                 Adam adam = new Adam(latent, jm);
                 r.put("networks", nets.describe());
                 r.put("resolution", g.resolution());
                 r.put("clip_input", nets.clip().inputResolution());
                 r.put("id_input", nets.identity().faceSize());
+                Bench.resetPeak();
                 for (int i = 0; i < steps; i++) {
                     final int step = i + 1;
                     ctx.step(sm -> {
@@ -100,9 +111,9 @@ public final class BenchEditCommand implements Callable<Integer> {
                         v.attach(sm);
                         v.setRequiresGradient(true);
                         NDArray grad;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        try (Gradients gc = Gradients.record()) {
                             long a = System.nanoTime();
-                            NDArray img = g.synthesis(v);
+                            NDArray img = g.synthesis(v, gen);
                             img.getFloat(0, 0, 0, 0);
                             t[0] = System.nanoTime() - a;
                             NDArray leaf = img.stopGradient();
@@ -112,18 +123,20 @@ public final class BenchEditCommand implements Callable<Integer> {
                             lc.getFloat();
                             t[1] = System.nanoTime() - a;
                             a = System.nanoTime();
-                            NDArray li = nets.identity().lossToFeatures(leaf, idTarget).mul(sm.create(0.001f));
+                            NDArray li = Nd.mul(nets.identity().lossToFeatures(leaf, idTarget), 0.001f);
                             li.getFloat();
                             t[2] = System.nanoTime() - a;
+                            // the loss networks' backward alone (a plain backward pass: the generator's recomputed
+                            // part, if any, runs with the last, whole backward below)
                             a = System.nanoTime();
-                            gc.backward(lc);
+                            Gradients.backward(lc, lc.onesLike(), false);
                             t[3] = System.nanoTime() - a;
                             a = System.nanoTime();
-                            gc.backward(li);
+                            Gradients.backward(li, li.onesLike(), false);
                             t[4] = System.nanoTime() - a;
                             NDArray gImg = leaf.getGradient().duplicate();
                             a = System.nanoTime();
-                            NDArray surrogate = img.mul(gImg).sum().add(v.sub(ws0).square().mean().mul(sm.create(0.001f)));
+                            NDArray surrogate = img.mul(gImg).sum().add(Nd.mul(v.sub(ws0).square().mean(), 0.001f));
                             gc.backward(surrogate);
                             grad = v.getGradient().duplicate();
                             grad.getFloat(0, 0, 0);
@@ -195,6 +208,8 @@ public final class BenchEditCommand implements Callable<Integer> {
             if (!Double.isNaN(growth)) sb.append(String.format(Locale.ROOT, "  (growth %+.2f %% from step %d: %s)", growth, from,
                     growth <= 3 ? "flat" : "NOT flat"));
             out.println(sb);
+            out.println("memory plan: " + r.get("plan") + "; estimated peak " + r.get("estimated_peak_mb") + " MB, measured peak "
+                    + r.get("peak_rss_mb") + " MB");
         }
         out.flush();
         return 0;

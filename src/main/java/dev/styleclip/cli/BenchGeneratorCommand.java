@@ -1,24 +1,22 @@
 package dev.styleclip.cli;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.edit.MemoryPlanner;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.NumpyRandom;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Gradients;
 import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +24,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code ./styleclip bench generator}: StyleGAN3 mapping / synthesis forward / forward+backward timings and memory. */
-@Command(name = "generator", description = "Time the StyleGAN3 generator: mapping, synthesis forward, synthesis forward+backward (w.r.t. ws).")
+/**
+ * {@code ./styleclip bench generator}: StyleGAN3 mapping, synthesis forward and forward+backward (w.r.t. ws) timings,
+ * each with the memory plan used, its estimated peak and the measured peak resident size of the process.
+ */
+@Command(name = "generator", description = {"Time the StyleGAN3 generator: mapping, synthesis forward, synthesis forward+backward",
+        "(w.r.t. ws), with the memory plan, its estimated peak and the measured peak resident size."})
 public final class BenchGeneratorCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle (default: the demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+
+    @CommandLine.Mixin
+    PlanOption plan;
+
+    @CommandLine.Mixin
+    MemoryOption memory;
 
     @Option(names = "--batch", defaultValue = "1", description = "images per call (default ${DEFAULT-VALUE})")
     int batch;
@@ -48,6 +56,10 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "intra-op threads (default: libtorch's choice)")
     Integer threads;
 
+    @Option(names = "--only", paramLabel = "forward|backward", description = "measure only the forward, or only the forward+backward"
+            + " (a clean peak for each: the allocator keeps pages between measurements)")
+    String only;
+
     @Option(names = "--json", description = "print JSON instead of a table")
     boolean json;
 
@@ -58,16 +70,28 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (batch < 1 || iters < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iters must be >= 1");
         if (rssEvery != null && rssEvery < 1) throw new IllegalArgumentException("--rss-every must be >= 1");
+        if (only != null && !only.equals("forward") && !only.equals("backward")) {
+            throw new IllegalArgumentException("--only takes forward or backward");
+        }
+        boolean doForward = only == null || only.equals("forward");
+        boolean doBackward = only == null || only.equals("backward");
         if (threads != null) {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         }
+        plan.forced(); // a bad --plan is refused before anything loads
+        GeneratorSource source = generator.source();
         Engines.pytorch();
         if (threads != null) JniUtils.setNumThreads(threads);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> r = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m)) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"measurement", "median ms/img", "min ms/img", "plan", "est. peak MB", "peak RSS MB"});
+        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = source.open(m)) {
+            MemoryPlanner.Plan fwdPlan = doForward ? plan.choose(MemoryPlanner.Task.GENERATE, batch, g, List.of(), memory, m.getDevice()) : null;
+            MemoryPlanner.Plan bwdPlan = doBackward
+                    ? plan.choose(MemoryPlanner.Task.GENERATOR_BACKWARD, batch, g, List.of(), memory, m.getDevice()) : null;
             float[] zf = new float[batch * g.zDim()];
             for (int b = 0; b < batch; b++) {
                 double[] z = NumpyRandom.latent(b, g.zDim());
@@ -75,33 +99,46 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             }
             NDArray z = m.create(zf, new Shape(batch, g.zDim()));
             NDArray ws = g.mapping(z, 1.0, null);
-            Bench.Stats map = Bench.time(warmup, iters, () -> g.mapping(z, 0.7, null).close());
-            Bench.Stats fwd = Bench.time(warmup, iters, () -> g.synthesis(ws).close());
-            int[] count = {0};
-            Bench.Stats fb = Bench.time(warmup, iters, () -> {
-                try (NDManager it = m.newSubManager()) {
-                    NDArray w = ws.duplicate();
-                    w.attach(it);
-                    w.setRequiresGradient(true);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray img = g.synthesis(w);
-                        gc.backward(img.sum());
-                    }
-                    w.getGradient().close();
-                }
-                count[0]++;
-                if (rssEvery != null && count[0] % rssEvery == 0) {
-                    err.printf(Locale.ROOT, "iteration %d: rss %.1f MB%n", count[0], Bench.rssMb());
-                    err.flush();
-                }
-            });
-            r.put("generator", g.isDemo() ? DemoNetworks.LABEL : g.source());
+            r.put("generator", source.describe());
+            r.put("rss_before_mb", Bench.rssMb());
             r.put("resolution", g.resolution());
             r.put("batch", batch);
             r.put("iters", iters);
-            r.put("mapping_ms", perImage(map).toMap());
-            r.put("synthesis_forward_ms", perImage(fwd).toMap());
-            r.put("synthesis_forward_backward_ms", perImage(fb).toMap());
+            Bench.Stats map = perImage(Bench.time(warmup, iters, () -> g.mapping(z, 0.7, null).close()));
+            r.put("mapping_ms", map.toMap());
+            rows.add(row("mapping", map, null, Double.NaN));
+            if (doForward) {
+                Bench.resetPeak();
+                StyleGan3Generator.Options o = StyleGan3Generator.Options.with(fwdPlan.synthesis());
+                Bench.Stats fwd = perImage(Bench.time(warmup, iters, () -> g.synthesis(ws, o).close()));
+                double peak = Bench.peakRssMb();
+                r.put("synthesis_forward", measurement(fwd, fwdPlan, peak));
+                rows.add(row("synthesis forward", fwd, fwdPlan, peak));
+            }
+            if (doBackward) {
+                Bench.resetPeak();
+                StyleGan3Generator.Options o = StyleGan3Generator.Options.with(bwdPlan.synthesis());
+                int[] count = {0};
+                Bench.Stats fb = perImage(Bench.time(warmup, iters, () -> {
+                    try (NDManager it = m.newSubManager()) {
+                        NDArray w = ws.duplicate();
+                        w.attach(it);
+                        w.setRequiresGradient(true);
+                        try (Gradients gc = Gradients.record()) {
+                            gc.backward(g.synthesis(w, o).sum());
+                        }
+                        w.getGradient().close();
+                    }
+                    count[0]++;
+                    if (rssEvery != null && count[0] % rssEvery == 0) {
+                        err.printf(Locale.ROOT, "iteration %d: rss %.1f MB%n", count[0], Bench.rssMb());
+                        err.flush();
+                    }
+                }));
+                double peak = Bench.peakRssMb();
+                r.put("synthesis_forward_backward", measurement(fb, bwdPlan, peak));
+                rows.add(row("synthesis forward+backward", fb, bwdPlan, peak));
+            }
         }
         Bench.putProcess(r);
         if (json) {
@@ -109,11 +146,6 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
         } else {
             out.println("StyleGAN3 generator: " + r.get("generator") + ", " + r.get("resolution") + "x" + r.get("resolution")
                     + ", batch " + batch + ", " + iters + " timed iterations after " + warmup + " warm-up");
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"measurement", "median ms/img", "min ms/img"});
-            row(rows, "mapping", r.get("mapping_ms"));
-            row(rows, "synthesis forward", r.get("synthesis_forward_ms"));
-            row(rows, "synthesis forward+backward", r.get("synthesis_forward_backward_ms"));
             out.print(Bench.table(rows));
             out.println(Bench.processLine(r));
         }
@@ -125,10 +157,18 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
         return new Bench.Stats(s.median() / batch, s.min() / batch);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void row(List<String[]> rows, String name, Object stats) {
-        Map<String, Object> s = (Map<String, Object>) stats;
-        rows.add(new String[]{name, String.format(Locale.ROOT, "%.2f", ((Number) s.get("median")).doubleValue()),
-                String.format(Locale.ROOT, "%.2f", ((Number) s.get("min")).doubleValue())});
+    /** One measurement for JSON: timings, plan, estimated and measured peak. */
+    static Map<String, Object> measurement(Bench.Stats s, MemoryPlanner.Plan p, double peakMb) {
+        Map<String, Object> m = new LinkedHashMap<>(s.toMap());
+        m.put("plan", p.synthesis().describe());
+        m.put("estimated_peak_mb", Bench.mb(p.peakBytes()));
+        m.put("peak_rss_mb", peakMb);
+        return m;
+    }
+
+    static String[] row(String name, Bench.Stats s, MemoryPlanner.Plan p, double peakMb) {
+        return new String[]{name, String.format(Locale.ROOT, "%.2f", s.median()), String.format(Locale.ROOT, "%.2f", s.min()),
+                p == null ? "" : p.synthesis().describe(), p == null ? "" : String.format(Locale.ROOT, "%.0f", Bench.mb(p.peakBytes())),
+                Double.isNaN(peakMb) ? "" : String.format(Locale.ROOT, "%.0f", peakMb)};
     }
 }

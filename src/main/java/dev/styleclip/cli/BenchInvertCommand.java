@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.Projection;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFiles;
@@ -12,8 +13,7 @@ import dev.styleclip.model.encoder.EncoderPreprocess;
 import dev.styleclip.model.encoder.RestyleEncoder;
 import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Engines;
@@ -41,8 +41,14 @@ public final class BenchInvertCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle for the projection (default: the demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+
+    @CommandLine.Mixin
+    PlanOption plan;
+
+    @CommandLine.Mixin
+    MemoryOption memory;
 
     @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights (default: demo trunk, same cost)")
     Path lpipsVgg;
@@ -76,6 +82,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         }
+        plan.forced(); // a bad --plan is refused before anything loads
+        GeneratorSource source = generator.source();
         Engines.pytorch();
         if (threads != null) JniUtils.setNumThreads(threads);
         PrintWriter out = spec.commandLine().getOut();
@@ -83,7 +91,9 @@ public final class BenchInvertCommand implements Callable<Integer> {
         try (ComputeService service = new ComputeService();
              NDManager m = NDManager.newBaseManager();
              Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin());
-             StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m)) {
+             StyleGan3Generator g = source.open(m)) {
+            service.setMemoryBudget(memory.bytes());
+            service.forcePlan(plan.forced());
             // ---- projection step
             int res = g.resolution();
             float[] target = new float[3 * res * res];
@@ -92,21 +102,23 @@ public final class BenchInvertCommand implements Callable<Integer> {
             Projection.Settings s = new Projection.Settings().steps(steps).wAvgSamples(0).previewEvery(0);
             List<Double> stepMs = new ArrayList<>();
             long[] last = {-1};
+            MemoryPlanner.Plan projPlan = plan.choose(MemoryPlanner.Task.PROJECTION_STEP, 1, g, List.of(lpips), memory, m.getDevice());
+            Bench.resetPeak();
             service.run("bench projection", new Projection(g, lpips, target, s), f -> {
                 if (f.step() <= 0) return;
                 long now = System.nanoTime();
                 if (last[0] >= 0) stepMs.add((now - last[0]) / 1e6);
                 last[0] = now;
             });
-            r.put("generator", g.isDemo() ? DemoNetworks.LABEL : g.source());
+            r.put("generator", source.describe());
             r.put("resolution", res);
             r.put("lpips", lpipsVgg == null ? "demo VGG16 trunk" : lpipsVgg.toString());
-            r.put("projection_step_ms", Bench.Stats.of(stepMs).toMap());
+            r.put("projection_step", BenchGeneratorCommand.measurement(Bench.Stats.of(stepMs), projPlan, Bench.peakRssMb()));
             // ---- encoder
             if (!skipEncoder) {
                 RestyleInversion inv;
                 if (encoder != null) {
-                    inv = RestyleInversion.load(encoder, generator);
+                    inv = RestyleInversion.load(encoder, source.file());
                 } else {
                     RestyleEncoder e = RestyleEncoder.demo(RestyleEncoder.Kind.PSP, g.numWs(), g.wDim(), 5);
                     inv = RestyleInversion.of(e, g, g.wAvg(), 3);
@@ -118,6 +130,9 @@ public final class BenchInvertCommand implements Callable<Integer> {
                     for (int i = 0; i < px.length; i++) px[i] = (byte) rnd.nextInt(256);
                     RgbImage photo = new RgbImage(size, size, px);
                     List<Double> perPhoto = new ArrayList<>();
+                    MemoryPlanner.Plan encPlan = plan.choose(MemoryPlanner.Task.ENCODER_INVERSION, 1, inv.decoder(),
+                            List.of(inv.encoder()), memory, m.getDevice());
+                    Bench.resetPeak();
                     List<Double> perIter = new ArrayList<>();
                     for (int p = 0; p <= photos; p++) {
                         final boolean record = p > 0;
@@ -125,7 +140,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
                         long start = t0[0];
                         service.run("bench encoder", ctx -> ctx.step(sm -> {
                             NDArray x = EncoderPreprocess.input(List.of(photo), size, sm);
-                            inv.invert(x, n, null, (k, o, lat, img, fb) -> {
+                            inv.invert(x, n, null, encPlan.synthesis(), (k, o, lat, img, fb) -> {
                                 long now = System.nanoTime();
                                 if (record) perIter.add((now - t0[0]) / 1e6);
                                 t0[0] = now;
@@ -149,7 +164,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
                     r.put("encoder", encoder == null ? "demo ReStyle-pSp (random weights, official IR-SE-50 architecture)" : inv.describe());
                     r.put("encoder_input", size);
                     r.put("encoder_iterations", n);
-                    r.put("encoder_per_photo_ms", Bench.Stats.of(perPhoto).toMap());
+                    r.put("encoder_per_photo", BenchGeneratorCommand.measurement(Bench.Stats.of(perPhoto), encPlan, Bench.peakRssMb()));
                     r.put("encoder_per_iteration_ms", Bench.Stats.of(perIter).toMap());
                 } finally {
                     inv.close(); // the demo inversion does not own the generator
@@ -163,10 +178,10 @@ public final class BenchInvertCommand implements Callable<Integer> {
             out.println("Inversion: generator " + r.get("generator") + " " + r.get("resolution") + "x" + r.get("resolution")
                     + ", LPIPS " + r.get("lpips") + (r.containsKey("encoder") ? ", encoder " + r.get("encoder") : ""));
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"measurement", "median ms", "min ms"});
-            row(rows, "projection step", r.get("projection_step_ms"));
-            if (r.containsKey("encoder_per_photo_ms")) {
-                row(rows, "encoder inversion / photo (" + r.get("encoder_iterations") + " it)", r.get("encoder_per_photo_ms"));
+            rows.add(new String[]{"measurement", "median ms", "min ms", "plan", "est. peak MB", "peak RSS MB"});
+            row(rows, "projection step", r.get("projection_step"));
+            if (r.containsKey("encoder_per_photo")) {
+                row(rows, "encoder inversion / photo (" + r.get("encoder_iterations") + " it)", r.get("encoder_per_photo"));
                 row(rows, "encoder inversion / iteration", r.get("encoder_per_iteration_ms"));
                 row(rows, "  of which encoder forward", r.get("encoder_forward_ms"));
             }
@@ -181,6 +196,11 @@ public final class BenchInvertCommand implements Callable<Integer> {
     private static void row(List<String[]> rows, String name, Object stats) {
         Map<String, Object> s = (Map<String, Object>) stats;
         rows.add(new String[]{name, String.format(Locale.ROOT, "%.1f", ((Number) s.get("median")).doubleValue()),
-                String.format(Locale.ROOT, "%.1f", ((Number) s.get("min")).doubleValue())});
+                String.format(Locale.ROOT, "%.1f", ((Number) s.get("min")).doubleValue()),
+                String.valueOf(s.getOrDefault("plan", "")), cell(s.get("estimated_peak_mb")), cell(s.get("peak_rss_mb"))});
+    }
+
+    private static String cell(Object mb) {
+        return mb instanceof Number n && !Double.isNaN(n.doubleValue()) ? String.format(Locale.ROOT, "%.0f", n.doubleValue()) : "";
     }
 }

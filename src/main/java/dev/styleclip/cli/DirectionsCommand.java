@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -105,13 +106,14 @@ public final class DirectionsCommand implements Runnable {
             if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1");
             PrintWriter o = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o)) {
-                Path dir = cacheDir(models.cache, models.generator, models.clip, m, precision);
+            try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o)) {
+                Path dir = cacheDir(models.cache, models.generator.source().file(), models.clip, m, precision);
                 Integer cutoff = m.generator.numWs() >= 8 ? 8 : null;
                 var job = new DirectionsPrepareJob(m.generator, m.clip,
                         new DirectionsPrepareJob.Settings(seed, images, 0.5, cutoff, strength, chunk, precision), dir);
                 Path r;
                 try (ComputeService cs = new ComputeService()) {
+                    cs.setMemoryBudget(models.memory.bytes());
                     r = cs.run("directions-prepare", job, EditCliModels.progressBar(err, "channels"));
                 }
                 err.println();
@@ -124,8 +126,10 @@ public final class DirectionsCommand implements Runnable {
 
     /** The model options as a picocli mixin. */
     static final class ModelOptionsMixin {
-        @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
-        Path generator;
+        @CommandLine.Mixin
+        GeneratorOption generator;
+        @CommandLine.Mixin
+        MemoryOption memory;
         @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
         Path clip;
         @Option(names = "--cache", paramLabel = "DIR", description = "cache directory (default: ~/.cache/styleclip/directions/<key of the two files>-<precision>)")
@@ -159,10 +163,10 @@ public final class DirectionsCommand implements Runnable {
         public Integer call() throws Exception {
             for (double b : betas) if (!(b >= 0)) throw new IllegalArgumentException("--beta must be >= 0");
             PrintWriter o = spec.commandLine().getOut();
-            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o);
+            try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o);
                  NDManager nd = m.manager.newSubManager()) {
                 StyleGan3Generator g = m.generator;
-                Path file = directions != null ? directions : preparedFile(models.cache, models.generator, models.clip, m);
+                Path file = directions != null ? directions : preparedFile(models.cache, models.generator.source().file(), models.clip, m);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
                 }
@@ -178,7 +182,7 @@ public final class DirectionsCommand implements Runnable {
                 for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
                 NDArray w = g.mapping(nd.create(zf, new Shape(1, g.zDim())), psi, null);
                 float[] s = GlobalDirections.w2s(g, w).toFloatArray();
-                StyleGan3Generator.Options id = StyleGan3Generator.Options.defaults().transform(StyleGan3Generator.identity());
+                StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());
                 Files.createDirectories(out);
                 BufferedImage orig = GeneratorImages.toImage(GlobalDirections.synthesize(g, nd.create(s, new Shape(1, c)), id), 0);
                 AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(orig, "png", os));
@@ -250,9 +254,9 @@ public final class DirectionsCommand implements Runnable {
             Path target = outFile;
             int channels = 0;
             if (target == null) {
-                try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o)) {
+                try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o)) {
                     channels = GlobalDirections.channelCount(m.generator);
-                    target = cacheDir(models.cache, models.generator, models.clip, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+                    target = cacheDir(models.cache, models.generator.source().file(), models.clip, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
                 }
             }
             long c = DirectionFiles.importPublished(dir, target, channels);

@@ -2,15 +2,17 @@ package dev.styleclip.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.ModelFiles;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.clip.ClipDemo;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.MemoryBudget;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -38,19 +40,18 @@ final class EditCliModels implements AutoCloseable {
         if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(option + " " + p + ": no such file");
     }
 
-    static EditCliModels open(Path generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
+    static EditCliModels open(GeneratorSource generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
             throws Exception {
-        requireFile(generator, "--generator");
         requireFile(clip, "--clip");
         requireFile(id, "--id");
         Engines.pytorch();
         NDManager m = NDManager.newBaseManager();
         try {
-            StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m);
+            StyleGan3Generator g = generator.open(m);
             ClipModel c = !needClip ? null : clip == null ? ClipDemo.create(m) : ClipModel.load(ModelFiles.openStore(clip), m);
             IdentityLoss l = !needId ? null : new IdentityLoss(id == null ? IrSeBackbone.demo() : IrSeBackbone.load(id));
             EditCliModels r = new EditCliModels(m, g, c, l, g.isDemo() || (c != null && clip == null) || (l != null && id == null));
-            if (g.isDemo()) out.println("Using the " + DemoNetworks.LABEL + " generator: random weights, images are patterns, not faces.");
+            if (g.isDemo()) out.println("Using the " + generator.describe() + ": images are patterns, not faces.");
             if (c != null && clip == null) out.println("Using the " + DemoNetworks.LABEL + " CLIP (random weights): edits follow no text.");
             if (l != null && id == null) out.println("Using the " + DemoNetworks.LABEL + " ID backbone (random weights).");
             out.flush();
@@ -59,6 +60,12 @@ final class EditCliModels implements AutoCloseable {
             m.close();
             throw e;
         }
+    }
+
+    /** The generator's options for rendering one image at a time within a budget (the plan refuses what cannot fit). */
+    StyleGan3Generator.Options renderOptions(MemoryBudget budget) throws Exception {
+        return StyleGan3Generator.Options.with(
+                MemoryPlanner.plan(MemoryPlanner.Task.GENERATE, 1, generator, java.util.List.of(), budget).synthesis());
     }
 
     /** A progress bar on stderr driven by frames. */

@@ -9,6 +9,7 @@ import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.runtime.Frame;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -28,8 +29,11 @@ final class EditOptions {
 
     /** The network files (each optional: demo network). */
     static final class Networks {
-        @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
-        Path generator;
+        @Mixin
+        GeneratorOption generator;
+
+        @Mixin
+        MemoryOption memory;
 
         @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP ViT checkpoint (default: demo network)")
         Path clip;
@@ -41,10 +45,10 @@ final class EditOptions {
         Path lpipsVgg;
 
         EditNetworks.Files files() {
-            for (Path p : new Path[]{generator, clip, id, lpipsVgg}) {
+            for (Path p : new Path[]{clip, id, lpipsVgg}) {
                 if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such file");
             }
-            return new EditNetworks.Files(generator, clip, id, lpipsVgg);
+            return new EditNetworks.Files(generator.source(), clip, id, lpipsVgg);
         }
     }
 
@@ -135,7 +139,7 @@ final class EditOptions {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("demo", demo);
         m.put("description", description);
-        m.put("generator", f.generator() == null ? "demo network" : f.generator().toString());
+        m.put("generator", f.generator().describe());
         m.put("clip", f.clip() == null ? "demo network" : f.clip().toString());
         m.put("id", f.id() == null ? "demo network" : f.id().toString());
         m.put("lpips_vgg", f.lpipsVgg() == null ? "demo network" : f.lpipsVgg().toString());

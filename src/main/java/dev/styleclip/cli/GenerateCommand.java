@@ -1,13 +1,15 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
@@ -31,8 +33,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--generator", paramLabel = "FILE", description = "StyleGAN3 network pickle (default: the demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+
+    @CommandLine.Mixin
+    MemoryOption memory;
 
     @Option(names = "--seeds", required = true, paramLabel = "LIST", description = "seeds, e.g. 0-3,42")
     String seeds;
@@ -59,11 +64,14 @@ public final class GenerateCommand implements Callable<Integer> {
         if (truncCutoff != null && truncCutoff < 0) throw new IllegalArgumentException("--trunc-cutoff must be >= 0");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        GeneratorSource source = generator.source();
         Engines.pytorch();
-        double[][] inverse = StyleGan3Generator.inverse(StyleGan3Generator.makeTransform(t[0], t[1], rotate));
-        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = StyleGan3Files.openOrDemo(generator, m)) {
+        double[][] inverse = InputTransform.inverse(InputTransform.make(t[0], t[1], rotate));
+        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = source.open(m)) {
+            MemoryPlanner.Plan plan = MemoryPlanner.plan(MemoryPlanner.Task.GENERATE, 1, g, List.of(), memory.budget(m.getDevice()));
             String label = g.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
-            if (g.isDemo()) out.println("Using the " + DemoNetworks.LABEL + ": random weights, images are patterns, not faces.");
+            if (g.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
+            err.println("memory: " + plan.summary());
             int done = 0;
             for (long seed : seedList) {
                 progress(err, done, seedList.size(), seed);
@@ -73,7 +81,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     float[] zf = new float[z.length];
                     for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
                     NDArray img = g.generate(it.create(zf, new Shape(1, zf.length)), trunc, truncCutoff,
-                            StyleGan3Generator.Options.defaults().transform(inverse));
+                            StyleGan3Generator.Options.with(plan.synthesis()).transform(inverse));
                     var image = GeneratorImages.toImage(img, 0);
                     AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));
                 }

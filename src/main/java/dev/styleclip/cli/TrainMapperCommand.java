@@ -29,8 +29,10 @@ public final class TrainMapperCommand implements Callable<Integer> {
 
     @Option(names = "--prompt", required = true, description = "the target text, e.g. \"a person with purple hair\"")
     String prompt;
-    @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: demo network)")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+    @CommandLine.Mixin
+    MemoryOption memory;
     @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
     Path clip;
     @Option(names = "--id", paramLabel = "ID.pth", description = "IR-SE-50 face recognition weights (default: demo network)")
@@ -77,7 +79,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
             ObjectNode j = MapperTrainingJob.readCheckpoint(out);
             o.println("Resuming the checkpoint in " + out + " (epoch " + j.path("epoch").asInt() + ").");
         }
-        try (EditCliModels models = EditCliModels.open(generator, clip, id, true, idWeight != 0, o)) {
+        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, idWeight != 0, o)) {
             List<float[]> ws = latents == null ? null : readLatents(latents, models.generator.numWs(), models.generator.wDim());
             MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, idWeight, 1.0,
                     0.01, g, plateauFactor, plateauPatience, psi, seed, 2);

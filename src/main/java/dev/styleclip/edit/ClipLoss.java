@@ -10,6 +10,7 @@ import dev.styleclip.model.clip.TextEmbeddingCache;
 
 import java.util.List;
 import dev.styleclip.nn.Nd;
+import dev.styleclip.nn.Scope;
 
 /**
  * StyleCLIP's CLIP loss ({@code criteria/clip_loss.py}) against fixed prompts: {@code 1 − logits_per_image / 100} of the
@@ -61,12 +62,8 @@ public final class ClipLoss {
 
     /** Raw image features [N, D] of generator images [N, 3, S, S] (in the images' manager). */
     public NDArray imageFeatures(NDArray images) {
-        NDManager out = images.getManager();
-        try (NDManager sub = out.newSubManager()) {
-            images.tempAttach(sub);
-            NDArray f = clip.encodeImage(frontEnd.apply(images));
-            f.attach(out);
-            return f;
+        try (Scope scope = Scope.of(images)) {
+            return scope.keep(clip.encodeImage(frontEnd.apply(images)));
         }
     }
 

@@ -9,7 +9,7 @@ import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ModelCache;
 
@@ -29,10 +29,27 @@ import java.util.List;
  */
 public final class EditNetworks {
 
-    /** The model files; any may be null (demo network). {@code lpipsVgg} is a torchvision VGG16 file (lin weights bundled). */
-    public record Files(Path generator, Path clip, Path id, Path lpipsVgg) {
+    /**
+     * The model files; any may be null (demo network). {@code lpipsVgg} is a torchvision VGG16 file (lin weights
+     * bundled); the generator is a file or a demo network of a published architecture.
+     */
+    public record Files(GeneratorSource generator, Path clip, Path id, Path lpipsVgg) {
+        public Files {
+            if (generator == null) generator = GeneratorSource.fileOrDemo(null);
+        }
+
+        /** With a generator file (null: the default demo network). */
+        public Files(Path generator, Path clip, Path id, Path lpipsVgg) {
+            this(GeneratorSource.fileOrDemo(generator), clip, id, lpipsVgg);
+        }
+
         public static Files demo() {
-            return new Files(null, null, null, null);
+            return new Files((Path) null, null, null, null);
+        }
+
+        /** The generator file, or null for a demo network. */
+        public Path generatorFile() {
+            return generator.file();
         }
     }
 
@@ -56,9 +73,8 @@ public final class EditNetworks {
     /** Loads (or takes from the cache) the generator, CLIP and ID networks. */
     public static EditNetworks load(ModelCache cache, Files files) throws Exception {
         Files f = files == null ? Files.demo() : files;
-        StyleGan3Generator g = cache.get("generator", key(f.generator()), StyleGan3Generator.class,
-                () -> f.generator() == null ? DemoNetworks.generator(NDManager.newBaseManager())
-                        : StyleGan3Files.open(f.generator(), NDManager.newBaseManager()));
+        StyleGan3Generator g = cache.get("generator", f.generator().key(), StyleGan3Generator.class,
+                () -> f.generator().open(NDManager.newBaseManager()));
         ClipModel c = cache.get("clip", key(f.clip()), ClipModel.class,
                 () -> f.clip() == null ? ClipDemo.create(NDManager.newBaseManager())
                         : ClipModel.load(ModelFiles.openStore(f.clip()), NDManager.newBaseManager()));
@@ -103,7 +119,7 @@ public final class EditNetworks {
     }
 
     public boolean generatorIsDemo() {
-        return files.generator() == null;
+        return files.generator().isDemo();
     }
 
     public boolean clipIsDemo() {

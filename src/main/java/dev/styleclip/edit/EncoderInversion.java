@@ -2,14 +2,12 @@ package dev.styleclip.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.encoder.EncoderPreprocess;
 import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
+import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
@@ -65,23 +63,28 @@ public final class EncoderInversion implements Job<EncoderInversion.Result> {
         NDManager jm = ctx.manager();
         NDArray x = EncoderPreprocess.input(List.of(photo), s, jm);
         NDArray atRes = EncoderPreprocess.input(List.of(photo), r, jm);
-        NDArray target = lpips == null ? null : lossSized(atRes);
+        NDArray target = lpips == null ? null : Lpips.lossSized(atRes);
         NDArray idTarget = identity == null ? null : identity.features(atRes);
         Lpips.Target lt = target == null ? null : lpips.target(target);
         List<float[]> latents = new ArrayList<>();
         double[] last = {Double.NaN, Double.NaN};
-        ctx.emit(Frame.status(ctx.jobName(), 0, iterations, ctx.elapsedMs(), "encoding with " + inversion.encoder().kind().label()));
+        List<MemoryFootprint> others = new ArrayList<>(List.of(inversion.encoder()));
+        if (lpips != null) others.add(lpips);
+        if (identity != null) others.add(identity);
+        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.ENCODER_INVERSION, 1, inversion.decoder(), others);
+        ctx.emit(Frame.status(ctx.jobName(), 0, iterations, ctx.elapsedMs(), "encoding with " + inversion.encoder().kind().label()
+                + "; memory: " + mem.summary()));
         try {
             // the loop itself is one call; cancellation and frames happen per iteration inside the listener
             ctx.step(sm -> {
                 NDArray xs = x.duplicate();
                 xs.attach(sm);
-                inversion.invert(xs, iterations, null, (k, out, latent, image, fb) -> {
+                inversion.invert(xs, iterations, null, mem.synthesis(), (k, out, latent, image, fb) -> {
                     ctx.checkCancelled();
                     latents.add(latent.toFloatArray());
                     Map<String, Double> metrics = new LinkedHashMap<>();
                     if (lt != null) {
-                        double d = lpips.distance(lossSized(image), lt).sum().getFloat();
+                        double d = lpips.distance(Lpips.lossSized(image), lt).sum().getFloat();
                         metrics.put("lpips", d);
                         last[0] = d;
                     }
@@ -103,9 +106,4 @@ public final class EncoderInversion implements Job<EncoderInversion.Result> {
         return new Result(w, numWs, wDim, latents, last[0], last[1], ctx.elapsedMs());
     }
 
-    /** The image as the LPIPS loss sees it: average-pooled to 256² when larger (NVIDIA's projector does the same). */
-    static NDArray lossSized(NDArray img) {
-        long side = img.getShape().get(2);
-        return side > 256 ? JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(256, 256)) : img;
-    }
 }

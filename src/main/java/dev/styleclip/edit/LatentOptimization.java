@@ -1,19 +1,18 @@
 package dev.styleclip.edit;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.edit.optim.LrSchedule;
 import dev.styleclip.model.clip.ClipTokenizer;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Gradients;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
@@ -260,7 +259,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
     public record Result(Settings settings, Start start, int numWs, int wDim, int resolution, float[] wsInit,
                          float[] wsFinal, float[] latentInit, float[] latentFinal, float[] imageBefore, float[] imageAfter,
                          List<StepRecord> history, Metrics metrics, boolean stoppedEarly, String stopMessage,
-                         boolean demo, String networks, long elapsedMs) {
+                         boolean demo, String networks, String memoryPlan, long elapsedMs) {
         public Result {
             history = List.copyOf(history);
         }
@@ -338,6 +337,10 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         int[] freeIdx = zSpace ? null : WGroups.indices(settings.groups(), numWs);
         boolean useId = settings.idWeight() > 0;
         double psi = start.psi();
+        // the memory plan first: a job that cannot fit is refused before it computes anything
+        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, g,
+                List.of(nets.clip(), nets.identity()));
+        StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
 
         // start: ws0, the variable's start value, the source image and its ArcFace features
         NDArray ws0;
@@ -351,7 +354,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             latent = gatherWs(ws0, freeIdx);
         }
         NDArray latent0 = latent.duplicate();
-        NDArray image0 = g.synthesis(ws0);
+        NDArray image0 = g.synthesis(ws0, gen);
         NDArray idTarget = nets.identity().features(image0).stopGradient();
         float[] wsInit = ws0.toFloatArray();
         float[] latentInit = latent0.toFloatArray();
@@ -364,7 +367,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         String stopMessage = null;
         int total = settings.steps();
         ctx.emit(new Frame(ctx.jobName(), 0, total, Map.of(), Double.NaN, Map.of(), preview(image0), ctx.elapsedMs(),
-                "start: " + start.describe() + (nets.isDemo() ? " (" + nets.describe() + ")" : "")));
+                "start: " + start.describe() + (nets.isDemo() ? " (" + nets.describe() + ")" : "") + "; memory: " + mem.summary()));
         try {
             for (int i = 0; i < total; i++) {
                 final int step = i;
@@ -379,9 +382,9 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                     // Every operand of the graph is torch-owned (Nd helpers, see docs/stack.md "Autograd and arrays
                     // made from Java data"), so a garbage collection between forward and backward cannot corrupt the
                     // gradient: a non-finite loss or gradient is a real divergence and stops the run.
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (Gradients gc = Gradients.record()) {
                         NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
-                        img = g.synthesis(ws);
+                        img = g.synthesis(ws, gen);
                         ClipLoss.Values cv = clipLoss.evaluate(img);
                         NDArray lClip = cv.loss().reshape(new Shape());
                         NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly
@@ -433,7 +436,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         try (NDManager fm = jm.newSubManager()) {
             NDArray v = Nd.constant(fm, lastGood, latentShape);
             NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
-            NDArray img = g.synthesis(ws);
+            NDArray img = g.synthesis(ws, gen);
             Metrics m = Metrics.of(nets, clipLoss, img, image0);
             float[] wsFinal = ws.toFloatArray();
             float[] imageAfter = img.get(0).toFloatArray();
@@ -441,7 +444,8 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                     history.isEmpty() ? Double.NaN : history.get(history.size() - 1).lr(), m.asMap(), preview(img),
                     ctx.elapsedMs(), stopMessage != null ? stopMessage : "done"));
             return new Result(settings, start, numWs, wDim, res, wsInit, wsFinal, latentInit, lastGood, imageBefore,
-                    imageAfter, history, m, stopMessage != null, stopMessage, nets.isDemo(), nets.describe(), ctx.elapsedMs());
+                    imageAfter, history, m, stopMessage != null, stopMessage, nets.isDemo(), nets.describe(), mem.summary(),
+                    ctx.elapsedMs());
         }
     }
 

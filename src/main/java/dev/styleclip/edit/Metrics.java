@@ -2,6 +2,7 @@ package dev.styleclip.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.styleclip.model.lpips.Lpips;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,7 @@ public record Metrics(double clipScore, double idSimilarity, double lpips) {
             b.attach(sub);
             double clip = clipLoss.score(a).toFloatArray()[0];
             double id = nets.identity().cosine(a, b).toFloatArray()[0];
-            double lp = nets.lpips().distance(a, b).toFloatArray()[0];
+            double lp = nets.lpips().distance(Lpips.lossSized(a), Lpips.lossSized(b)).toFloatArray()[0];
             return new Metrics(clip, id, lp);
         }
     }

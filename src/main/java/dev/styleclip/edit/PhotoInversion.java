@@ -8,11 +8,14 @@ import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.Pixels;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -122,13 +125,17 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
         }
         final float[] result = w;
         int numWs = generator.numWs(), wDim = generator.wDim();
+        List<MemoryFootprint> scorers = new ArrayList<>(List.of(lpips));
+        if (identity != null) scorers.add(identity);
+        StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(
+                MemoryPlanner.plan(ctx, MemoryPlanner.Task.GENERATE, 1, generator, scorers).synthesis());
         Object[] scored = ctx.step(sm -> {
             NDArray ws = Nd.constant(sm, result, new Shape(1, numWs, wDim));
-            NDArray img = generator.synthesis(ws);
+            NDArray img = generator.synthesis(ws, gen);
             NDArray tgt = Nd.constant(sm, target, new Shape(1, 3, res, res));
             double d;
-            try (Lpips.Target t = lpips.target(EncoderInversion.lossSized(tgt))) {
-                d = lpips.distance(EncoderInversion.lossSized(img), t).sum().getFloat();
+            try (Lpips.Target t = lpips.target(Lpips.lossSized(tgt))) {
+                d = lpips.distance(Lpips.lossSized(img), t).sum().getFloat();
             }
             double id = Double.NaN;
             if (identity != null) id = identity.features(img).mul(identity.features(tgt)).sum().getFloat();

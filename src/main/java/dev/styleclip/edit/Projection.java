@@ -1,17 +1,16 @@
 package dev.styleclip.edit;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.Gradients;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
@@ -19,6 +18,7 @@ import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.Pixels;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -209,7 +209,9 @@ public final class Projection implements Job<Projection.Result> {
         int numWs = generator.numWs();
         int wDim = generator.wDim();
         int r = generator.resolution();
-        ctx.emit(Frame.status(ctx.jobName(), 0, settings.steps, ctx.elapsedMs(), "computing w statistics"));
+        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.PROJECTION_STEP, 1, generator, List.of(lpips));
+        StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
+        ctx.emit(Frame.status(ctx.jobName(), 0, settings.steps, ctx.elapsedMs(), "computing w statistics; memory: " + mem.summary()));
         boolean wPlus = settings.wPlus || (settings.start != null && settings.start.length == numWs * wDim);
         float[][] stats = settings.start != null && settings.wAvgSamples <= 0 ? new float[][]{null, {0f}}
                 : wStats(generator, settings.wAvgSamples, settings.seed, jm);
@@ -256,10 +258,10 @@ public final class Projection implements Job<Projection.Result> {
                     NDArray img;
                     double loss;
                     NDArray grad;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (Gradients gc = Gradients.record()) {
                         NDArray wn = ns > 0 ? v.add(Nd.constant(sm, noise, new Shape(1, rows, wDim))) : v;
                         NDArray ws = rows == numWs ? wn : wn.broadcast(new Shape(1, numWs, wDim));
-                        img = generator.synthesis(ws);
+                        img = generator.synthesis(ws, gen);
                         NDArray dist = lpips.distance(toLossSize(img), tgt).sum();
                         loss = dist.getFloat();
                         ctx.requireFinite(step, "lpips", loss);

@@ -40,10 +40,13 @@ public final class FilteredLrelu {
     private final boolean radial;
     private final double plainGain;
     private final int[] pad; // x lo, x hi, y lo, y hi applied to the input
-    private final int qy, qx, needY, needX, outY, outX;
+    private final int qy, qx, needY, needX, outY, outX, inH, inW;
     /** Output phases per axis in the phase-domain path (up / down), and samples per output phase. */
     private final int m, py, px;
-    private NDArray yUp, xUp, xDown, yDown, down2d;
+    /** Filter weights for all channels: y-up, x-up, x-down, y-down, 2-D down (null where unused). */
+    private final NDArray[] full;
+    /** Views of {@link #full} for fewer channels (channel chunks), by count. */
+    private final java.util.Map<Integer, NDArray[]> perCount = new java.util.HashMap<>();
 
     /**
      * @param manager    where the constant filter weights live
@@ -75,6 +78,8 @@ public final class FilteredLrelu {
                          int up, int down, int[] padding, int inH, int inW, double gain, double slope, Double clamp,
                          DataType dtype) {
         this.slope64 = slope;
+        this.inH = inH;
+        this.inW = inW;
         this.channels = channels;
         this.up = up;
         this.down = down;
@@ -110,6 +115,7 @@ public final class FilteredLrelu {
         Upfirdn.UpPlan px = new Upfirdn.UpPlan(gu, up, padding[0], inW, qx);
         this.pad = new int[]{px.padLo, px.padHi, py.padLo, py.padHi};
         this.plainGain = hasUp ? 1.0 : gain;
+        NDArray yUp = null, xUp = null, xDown = null, yDown = null, down2d = null;
         if (hasUp) {
             int t = py.taps;
             double[] wy = new double[channels * up * t];
@@ -186,6 +192,32 @@ public final class FilteredLrelu {
                 }
             }
         }
+        this.full = new NDArray[]{yUp, xUp, xDown, yDown, down2d};
+    }
+
+    /**
+     * Elements per channel and sample of every intermediate {@link #forward} allocates, in order (the padded input
+     * first, the output last): what a memory estimate needs, since the forward holds two consecutive stages at a time.
+     */
+    public long[] stageElements() {
+        java.util.List<Long> st = new java.util.ArrayList<>();
+        long hp = (long) pad[2] + pad[3] + inH, wp = (long) pad[0] + pad[1] + inW;
+        st.add(hp * wp);
+        if (hasUp) {
+            st.add((long) up * qy * wp);
+            st.add((long) up * up * qy * qx);
+        }
+        if (slope != 1f) st.add(st.get(st.size() - 1));
+        if (clamp != null) st.add(st.get(st.size() - 1));
+        if (phaseDown) {
+            if (!radial) st.add((long) up * m * qy * px);
+            st.add((long) m * m * py * px);
+            if (m > 1) st.add((long) m * m * py * px);
+        } else if (hasDown) {
+            if (!radial) st.add((long) needY * outX);
+            st.add((long) outY * outX);
+        }
+        return st.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Output height. */
@@ -198,56 +230,111 @@ public final class FilteredLrelu {
         return outX;
     }
 
-    /** Applies the op to x [N, C, inH, inW] (bias already added). */
+    /**
+     * Applies the op to x [N, c, inH, inW] (bias already added) for any c ≤ {@code channels}: every channel is
+     * filtered alike, so a slice of the channels gives the matching slice of the output (what channel chunking relies
+     * on). Each intermediate is closed as soon as the next one exists, so the peak is the largest pair of consecutive
+     * stages, not their sum; with a graph being recorded, autograd keeps what its backward needs regardless.
+     */
     public NDArray forward(NDArray x) {
+        return forward(x, false);
+    }
+
+    /** As {@link #forward(NDArray)}; {@code release}: x is the caller's temporary, closed as soon as it is used. */
+    public NDArray forward(NDArray x, boolean release) {
         Shape s = x.getShape();
         long n = s.get(0);
-        x = Upfirdn.padOrCrop(x, pad[0], pad[1], pad[2], pad[3]);
-        int c = channels;
+        int c = (int) s.get(1);
+        if (c < 1 || c > channels) throw new IllegalArgumentException("filtered lrelu built for " + channels + " channels, got " + c);
+        NDArray[] w = weights(c);
+        Chain ch = new Chain(release ? null : x, x);
+        ch.next(Upfirdn.padOrCrop(x, pad[0], pad[1], pad[2], pad[3]));
         if (hasUp) {
-            x = conv(x, yUp, 1, 1, c);
-            x = conv(x, xUp, 1, 1, c * up);
-            if (!phaseDown && up > 1) {
-                x = x.reshape(n, c, up, up, qy, qx).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) qy * up, (long) qx * up);
-            }
+            ch.next(conv(ch.cur, w[0], 1, 1, c));
+            ch.next(conv(ch.cur, w[1], 1, 1, c * up));
+            if (!phaseDown && up > 1) ch.next(interleave(ch.cur, n, c, up, qy, qx));
             if (!phaseDown && ((long) qy * up != needY || (long) qx * up != needX)) {
-                x = x.get(new NDIndex(":, :, 0:" + needY + ", 0:" + needX));
+                ch.next(ch.cur.get(new NDIndex(":, :, 0:" + needY + ", 0:" + needX)));
             }
         } else if (plainGain != 1) {
-            x = Nd.mul(x, plainGain);
+            ch.next(Nd.mul(ch.cur, plainGain));
         }
         // The clamp rarely bites: two read-only reductions decide whether the allocating clip pass is needed
         // (when nothing reaches the bound, clip is the identity in value and in gradient).
         boolean clampNeeded = false;
-        boolean f64 = x.getDataType() == DataType.FLOAT64;
+        boolean f64 = ch.cur.getDataType() == DataType.FLOAT64;
         if (clamp != null) {
-            double hi = f64 ? Nd.toDouble(x.max()) : x.max().getFloat();
-            double lo = f64 ? Nd.toDouble(x.min()) : x.min().getFloat();
+            double hi, lo;
+            try (NDArray max = ch.cur.max(); NDArray min = ch.cur.min()) {
+                hi = f64 ? Nd.toDouble(max) : max.getFloat();
+                lo = f64 ? Nd.toDouble(min) : min.getFloat();
+            }
             double loAct = lo < 0 ? lo * (f64 ? slope64 : slope) : lo;
             clampNeeded = !(hi <= clamp && loAct >= -clamp);
         }
-        if (slope != 1f) x = f64 ? Nd.leakyRelu(x, slope64) : Activation.leakyRelu(x, slope);
-        if (clampNeeded) x = x.clip(-clamp, clamp);
+        if (slope != 1f) ch.next(f64 ? Nd.leakyRelu(ch.cur, slope64) : Activation.leakyRelu(ch.cur, slope));
+        if (clampNeeded) ch.next(ch.cur.clip(-clamp, clamp));
         if (phaseDown) {
             if (radial) {
-                x = conv(x, down2d, 1, 1, c);
+                ch.next(conv(ch.cur, w[4], 1, 1, c));
             } else {
-                x = conv(x, xDown, 1, 1, c * up);
-                x = conv(x, yDown, 1, 1, c);
+                ch.next(conv(ch.cur, w[2], 1, 1, c * up));
+                ch.next(conv(ch.cur, w[3], 1, 1, c));
             }
-            if (m == 1) return x;
-            x = x.reshape(n, c, m, m, py, px).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, (long) py * m, (long) px * m);
-            if ((long) py * m != outY || (long) px * m != outX) x = x.get(new NDIndex(":, :, 0:" + outY + ", 0:" + outX));
-            return x;
+            if (m == 1) return ch.cur;
+            ch.next(interleave(ch.cur, n, c, m, py, px));
+            if ((long) py * m != outY || (long) px * m != outX) ch.next(ch.cur.get(new NDIndex(":, :, 0:" + outY + ", 0:" + outX)));
+            return ch.cur;
         }
         if (hasDown) {
-            if (radial) return conv(x, down2d, down, down, c);
-            x = conv(x, xDown, 1, down, c);
-            x = conv(x, yDown, down, 1, c);
-            return x;
+            if (radial) return ch.next(conv(ch.cur, w[4], down, down, c));
+            ch.next(conv(ch.cur, w[2], 1, down, c));
+            return ch.next(conv(ch.cur, w[3], down, 1, c));
         }
-        if (down > 1) x = x.get(new NDIndex(":, :, ::" + down + ", ::" + down));
-        return x;
+        if (down > 1) ch.next(ch.cur.get(new NDIndex(":, :, ::" + down + ", ::" + down)));
+        return ch.cur;
+    }
+
+    /**
+     * [N, c·f·f, P, Q] (f×f phases per channel, phase-major) → [N, c, P·f, Q·f], the phases interleaved; the two view
+     * handles are closed at once so the phase tensor is freed with the chain.
+     */
+    private static NDArray interleave(NDArray x, long n, int c, int f, int p, int q) {
+        try (NDArray v = x.reshape(n, c, f, f, p, q); NDArray t = v.transpose(0, 1, 4, 2, 5, 3)) {
+            return t.reshape(n, c, (long) p * f, (long) q * f);
+        }
+    }
+
+    /** The per-channel filter weights for c channels: views of the first c channels' rows, cached per c. */
+    private NDArray[] weights(int c) {
+        if (c == channels) return full;
+        return perCount.computeIfAbsent(c, k -> {
+            NDArray[] v = new NDArray[full.length];
+            for (int i = 0; i < full.length; i++) {
+                if (full[i] != null) {
+                    long rows = full[i].getShape().get(0) / channels * k;
+                    v[i] = full[i].get(new NDIndex("0:" + rows));
+                }
+            }
+            return v;
+        });
+    }
+
+    /** Steps through a chain of ops, closing each intermediate once the next exists (never the caller's input). */
+    private static final class Chain {
+        private final NDArray input;
+        NDArray cur;
+
+        Chain(NDArray keep, NDArray first) {
+            this.input = keep;
+            this.cur = first;
+        }
+
+        NDArray next(NDArray y) {
+            if (cur != input && cur != y) cur.close();
+            cur = y;
+            return y;
+        }
     }
 
     private static NDArray conv(NDArray x, NDArray w, int strideY, int strideX, int groups) {

@@ -36,8 +36,20 @@ public final class ModulatedConv {
      */
     public static NDArray forward(NDArray x, NDArray weight, NDArray styles, boolean demodulate, double inputGain,
                                   NDArray bias, int padding) {
-        Shape xs = x.getShape();
-        long n = xs.get(0), h = xs.get(2), w = xs.get(3);
+        Weights wm = modulate(weight, styles, demodulate, inputGain, bias);
+        return convolve(x, wm, padding, padding);
+    }
+
+    /**
+     * The per-sample weights of a modulated convolution, ready for {@link #convolve}: [N·O, I, k, k] (the batch as
+     * groups) and the bias repeated per sample.
+     */
+    public record Weights(NDArray weight, NDArray bias, long samples, long out, long kernel) {
+    }
+
+    /** Modulates (and demodulates) the weights for styles [N, I]; results in the styles' manager. */
+    public static Weights modulate(NDArray weight, NDArray styles, boolean demodulate, double inputGain, NDArray bias) {
+        long n = styles.getShape().get(0);
         long[] ws = weight.getShape().getShape();
         long co = ws[0], ci = ws[1], kh = ws[2], kw = ws[3];
         NDArray wm;
@@ -51,11 +63,25 @@ public final class ModulatedConv {
         }
         NDArray b = bias;
         if (bias != null && n > 1) {
-            NDManager m = x.getManager();
-            b = m.zeros(new Shape(n, co), bias.getDataType()).add(bias).reshape(n * co);
+            b = styles.getManager().zeros(new Shape(n, co), bias.getDataType()).add(bias).reshape(n * co);
         }
-        NDArray y = Conv2d.conv2d(x.reshape(1, n * ci, h, w), wm.reshape(n * co, ci, kh, kw), b, new Shape(1, 1),
-                new Shape(padding, padding), new Shape(1, 1), (int) n).singletonOrThrow();
-        return y.reshape(n, co, h + 2L * padding - kh + 1, w + 2L * padding - kw + 1);
+        return new Weights(wm.reshape(n * co, ci, kh, kw), b, n, co, kh);
+    }
+
+    /**
+     * The convolution of x [N, I, H, W] with modulated weights, zero-padded by {@code padY} rows and {@code padX}
+     * columns on each side: [N, O, H + 2·padY − k + 1, W + 2·padX − k + 1].
+     */
+    public static NDArray convolve(NDArray x, Weights w, int padY, int padX) {
+        Shape xs = x.getShape();
+        long n = xs.get(0), ci = xs.get(1), h = xs.get(2), wd = xs.get(3);
+        long k = w.kernel();
+        // the view handles are closed at once: a view left open keeps its (large) storage alive until the caller's
+        // scope ends, and the caller may want to free the input as soon as the convolution has read it
+        try (NDArray xv = x.reshape(1, n * ci, h, wd);
+             NDArray y = Conv2d.conv2d(xv, w.weight(), w.bias(), new Shape(1, 1), new Shape(padY, padX),
+                     new Shape(1, 1), (int) n).singletonOrThrow()) {
+            return y.reshape(n, w.out(), h + 2L * padY - k + 1, wd + 2L * padX - k + 1);
+        }
     }
 }

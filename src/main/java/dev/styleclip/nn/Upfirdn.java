@@ -62,16 +62,20 @@ public final class Upfirdn {
      * Zero-pads the last two axes of x (NCHW) by x0/x1 columns and y0/y1 rows; negative amounts crop instead.
      */
     public static NDArray padOrCrop(NDArray x, int x0, int x1, int y0, int y1) {
+        NDArray cropped = x;
         if (x0 < 0 || x1 < 0 || y0 < 0 || y1 < 0) {
             Shape s = x.getShape();
             long h = s.get(2), w = s.get(3);
-            x = x.get(new NDIndex(":, :, " + Math.max(-y0, 0) + ":" + (h - Math.max(-y1, 0))
+            cropped = x.get(new NDIndex(":, :, " + Math.max(-y0, 0) + ":" + (h - Math.max(-y1, 0))
                     + ", " + Math.max(-x0, 0) + ":" + (w - Math.max(-x1, 0))));
         }
         if (x0 > 0 || x1 > 0 || y0 > 0 || y1 > 0) {
-            x = x.pad(new Shape(Math.max(x0, 0), Math.max(x1, 0), Math.max(y0, 0), Math.max(y1, 0)), 0);
+            NDArray padded = cropped.pad(new Shape(Math.max(x0, 0), Math.max(x1, 0), Math.max(y0, 0), Math.max(y1, 0)), 0);
+            // an intermediate view left open would keep x's storage alive for as long as its manager
+            if (cropped != x) cropped.close();
+            return padded;
         }
-        return x;
+        return cropped;
     }
 
     /** Output length of upfirdn along one axis. */

@@ -3,6 +3,7 @@ package dev.styleclip.runtime;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.styleclip.model.stylegan3.SynthesisPlan;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,9 @@ public final class ComputeService implements AutoCloseable {
     private final ModelCache models = new ModelCache();
     private NDManager root;
     private volatile Thread thread;
+    /** The user's memory budget in bytes (0: automatic, a safe share of what is free when a job plans). */
+    private volatile long budgetBytes;
+    private volatile SynthesisPlan forcedPlan;
     private final java.util.Set<JobHandle<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A service on the device chosen by the {@code styleclip.device} property (auto: CUDA when present, else CPU). */
@@ -71,6 +75,22 @@ public final class ComputeService implements AutoCloseable {
     /** A short description of the device for status bars and benchmark tables. */
     public String deviceName() {
         return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+    }
+
+    /** Sets the memory budget jobs plan against (bytes; 0 or less: automatic). */
+    public void setMemoryBudget(long bytes) {
+        this.budgetBytes = Math.max(0, bytes);
+    }
+
+    /** Forces a synthesis plan on every job (benchmarks, tests); null: each job plans against the budget. */
+    public void forcePlan(SynthesisPlan plan) {
+        this.forcedPlan = plan;
+    }
+
+    /** The budget jobs plan against now. */
+    public MemoryBudget memoryBudget() {
+        long b = budgetBytes;
+        return b > 0 ? new MemoryBudget(b, device.isGpu(), "the memory budget setting") : MemoryBudget.auto(device);
     }
 
     /** Whether the calling thread is the compute thread. */
@@ -188,6 +208,16 @@ public final class ComputeService implements AutoCloseable {
         @Override
         public long elapsedMs() {
             return (System.nanoTime() - start) / 1_000_000;
+        }
+
+        @Override
+        public MemoryBudget memoryBudget() {
+            return ComputeService.this.memoryBudget();
+        }
+
+        @Override
+        public SynthesisPlan forcedPlan() {
+            return forcedPlan;
         }
     }
 

@@ -35,7 +35,9 @@ public final class Engines {
     /** The PyTorch engine (loads libtorch on first call). */
     public static Engine pytorch() {
         configureOffline();
-        return Engine.getEngine(ENGINE);
+        Engine e = Engine.getEngine(ENGINE);
+        ProcessMemory.markEngineStart();
+        return e;
     }
 
     /** Whether DJL's offline mode is in force. */

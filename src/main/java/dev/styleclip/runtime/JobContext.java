@@ -2,6 +2,7 @@ package dev.styleclip.runtime;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.styleclip.model.stylegan3.SynthesisPlan;
 
 /** What a running job sees of the compute thread: memory scopes, device, model cache, cancellation and progress. */
 public interface JobContext {
@@ -35,6 +36,16 @@ public interface JobContext {
 
     /** Milliseconds since the job started. */
     long elapsedMs();
+
+    /** The memory budget jobs plan against (the user's setting, else a safe share of what is free now). */
+    default MemoryBudget memoryBudget() {
+        return MemoryBudget.auto(device());
+    }
+
+    /** A synthesis plan forced on jobs (benchmarks, tests), or null: each job plans against {@link #memoryBudget}. */
+    default SynthesisPlan forcedPlan() {
+        return null;
+    }
 
     /** Throws {@link DivergedException} when a loss value is NaN or infinite. */
     default void requireFinite(int step, String term, double value) {

@@ -22,8 +22,11 @@ class BenchInvertCommandTest {
                 "--steps", "3", "--photos", "1", "--json");
         assertEquals(0, code, err.toString());
         JsonNode r = new ObjectMapper().readTree(out.toString());
-        assertTrue(r.path("projection_step_ms").path("median").asDouble() > 0, out.toString());
-        assertTrue(r.path("encoder_per_photo_ms").path("median").asDouble() > 0, out.toString());
+        for (String k : new String[]{"projection_step", "encoder_per_photo"}) {
+            assertTrue(r.path(k).path("median").asDouble() > 0, out.toString());
+            assertTrue(r.path(k).path("plan").asText().length() > 0, k + ": the memory plan it ran under");
+            BenchGeneratorCommandTest.assertEstimateBoundsPeak(r.path(k), k);
+        }
         assertTrue(r.path("encoder_per_iteration_ms").path("median").asDouble() > 0, out.toString());
         assertEquals(3, r.path("encoder_iterations").asInt());
     }

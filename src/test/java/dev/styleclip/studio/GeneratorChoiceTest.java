@@ -1,6 +1,8 @@
 package dev.styleclip.studio;
 
 import dev.styleclip.golden.Golden;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.MainViewModel;
@@ -23,7 +25,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Two generator pickles installed: the Source tab offers both, the choice regenerates the face and is remembered. */
+/**
+ * Two generator pickles installed: the Source tab offers both and the demo networks of the published architectures;
+ * the choice regenerates the face and is remembered.
+ */
 @ExtendWith(ApplicationExtension.class)
 class GeneratorChoiceTest {
     private OpenStudio studio;
@@ -52,21 +57,22 @@ class GeneratorChoiceTest {
     @SuppressWarnings("unchecked")
     void chooseTheGeneratorAndRememberIt(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
-        ComboBox<Path> choice = robot.lookup("#generator-choice").queryAs(ComboBox.class);
-        assertTrue(choice.isVisible(), "two pickles: a choice");
-        assertEquals(2, choice.getItems().size());
-        assertEquals("sg3r-32.pkl", choice.getValue().getFileName().toString(), "the catalog's first");
+        ComboBox<GeneratorSource> choice = robot.lookup("#generator-choice").queryAs(ComboBox.class);
+        assertTrue(choice.isVisible());
+        assertEquals(2 + DemoNetworks.ARCHITECTURES.size(), choice.getItems().size(), "two pickles, then every demo architecture");
+        assertEquals("sg3r-32.pkl", choice.getValue().file().getFileName().toString(), "the catalog's first");
         robot.interact(vm::generate);
         await(() -> vm.current() != null && !vm.busyProperty().get());
         assertEquals("sg3r-32.pkl", vm.current().source().generator());
         var before = vm.current().current();
 
-        Path t = choice.getItems().stream().filter(p -> p.getFileName().toString().equals("sg3t-32.pkl")).findFirst().orElseThrow();
+        GeneratorSource t = choice.getItems().stream().filter(g -> !g.isDemo() && g.file().getFileName().toString().equals("sg3t-32.pkl"))
+                .findFirst().orElseThrow();
         robot.interact(() -> choice.setValue(t));
         await(() -> !vm.busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
         assertEquals("sg3t-32.pkl", vm.generatorLabelProperty().get());
         assertTrue(before != vm.current().current(), "the face was generated again with the chosen generator");
-        assertEquals(t.toString(), studio.node.get("models.generator", null));
+        assertEquals(t.file().toAbsolutePath().normalize().toString(), studio.node.get("models.generator", null));
 
         // next start: the choice is back
         studio.catalog.prefer(ModelCatalog.Role.GENERATOR, null);
@@ -74,5 +80,13 @@ class GeneratorChoiceTest {
         StudioViewModel again = new StudioViewModel(studio.backend, new MainViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);
         assertEquals("sg3t-32.pkl", again.generatorLabelProperty().get());
+
+        // a demo network of a published architecture over the installed files: 256² patterns, remembered too
+        GeneratorSource demo = GeneratorSource.demo("stylegan3-t-256");
+        robot.interact(() -> choice.setValue(demo));
+        await(() -> !vm.busyProperty().get() && vm.current().current().width() == 256);
+        assertEquals(DemoNetworks.LABEL, vm.generatorLabelProperty().get());
+        assertTrue(vm.demoProperty().get(), "the studio says it is a demo network");
+        assertEquals("demo:stylegan3-t-256", studio.node.get("models.generator", null));
     }
 }

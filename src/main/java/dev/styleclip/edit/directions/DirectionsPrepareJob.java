@@ -2,6 +2,7 @@ package dev.styleclip.edit.directions;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDManager;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
@@ -173,6 +174,10 @@ public final class DirectionsPrepareJob implements Job<Path> {
                     Map.of("images", Integer.toString(n), "strength", Double.toString(settings.strength()),
                             PRECISION_KEY, precision.id()));
         }
+        // n images per synthesis batch, split only when the whole batch cannot fit
+        MemoryPlanner.Plan mem = MemoryPlanner.planSplittable(ctx, MemoryPlanner.Task.DIRECTIONS, n, g, List.of(cm));
+        ctx.emit(Frame.status(ctx.jobName(), 0, c, ctx.elapsedMs(), "memory: " + mem.summary()
+                + (mem.batch() < n ? "; " + mem.batch() + " of the " + n + " faces at a time" : "")));
         int d = -1;
         double[] features = null;
         double[] sWork = s.clone();
@@ -197,7 +202,7 @@ public final class DirectionsPrepareJob implements Job<Path> {
             int to = Math.min(c, from + settings.chunk());
             double[] work = sWork;
             List<GlobalDirections.ChannelResult> res = ctx.step(tmp -> GlobalDirections.sweep(g, cm, work, n,
-                    mean, std, settings.strength(), from, to, Set.of(), tmp, null));
+                    mean, std, settings.strength(), from, to, Set.of(), tmp, null, mem));
             d = res.get(0).features().length / (2 * n);
             if (features == null) features = new double[c * n * 2 * d];
             double[] chunkF = new double[(to - from) * n * 2 * d];

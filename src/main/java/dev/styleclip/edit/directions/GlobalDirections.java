@@ -7,12 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.ClipPreprocess;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Nd;
+import dev.styleclip.nn.Scope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,26 +63,39 @@ public final class GlobalDirections {
 
     /** W2S(ws) flattened: [N, C] in ws' manager. */
     public static NDArray w2s(StyleGan3Generator g, NDArray ws) {
-        NDManager caller = ws.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            ws.tempAttach(sub);
+        try (Scope scope = Scope.of(ws)) {
             Map<String, NDArray> s = g.styleSpace(ws);
-            NDArray flat = NDArrays.concat(new NDList(s.values()), 1);
-            flat.attach(caller);
-            return flat;
+            return scope.keep(NDArrays.concat(new NDList(s.values()), 1));
         }
+    }
+
+    /**
+     * {@link #synthesize(StyleGan3Generator, NDArray, StyleGan3Generator.Options)} in pieces of at most
+     * {@code plan.batch()} images under the plan's synthesis plan (null: all at once, {@link dev.styleclip.model.stylegan3.SynthesisPlan#DEFAULT}). A piece is its own
+     * batch for the modulated convolutions' style normalisation, which demodulation cancels up to rounding: splitting
+     * changes the images only at float rounding level, so it is done only when the whole batch does not fit.
+     */
+    public static NDArray synthesize(StyleGan3Generator g, NDArray flat, MemoryPlanner.Plan plan) {
+        if (plan == null) return synthesize(g, flat, StyleGan3Generator.Options.defaults());
+        long n = flat.getShape().get(0);
+        if (plan.batch() >= n) return synthesize(g, flat, StyleGan3Generator.Options.with(plan.synthesis()));
+        NDList parts = new NDList();
+        for (long i = 0; i < n; i += plan.batch()) {
+            NDArray piece = flat.get(new NDIndex(i + ":" + Math.min(n, i + plan.batch())));
+            parts.add(synthesize(g, piece, StyleGan3Generator.Options.with(plan.synthesis())));
+            piece.close();
+        }
+        NDArray all = NDArrays.concat(parts, 0);
+        parts.close();
+        return all;
     }
 
     /** synthesis(all_s = S) for flat S [N, C] (options: e.g. the identity input transform). */
     public static NDArray synthesize(StyleGan3Generator g, NDArray flat, StyleGan3Generator.Options options) {
-        NDManager caller = flat.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            flat.tempAttach(sub);
+        try (Scope scope = Scope.of(flat)) {
             Map<String, NDArray> s = new LinkedHashMap<>();
             for (Group gr : layout(g)) s.put(gr.name(), flat.get(new NDIndex(":, " + gr.offset() + ":" + (gr.offset() + gr.channels()))));
-            NDArray img = g.synthesisFromStyleSpace(s, options);
-            img.attach(caller);
-            return img;
+            return scope.keep(g.synthesisFromStyleSpace(s, options));
         }
     }
 
@@ -231,7 +246,7 @@ public final class GlobalDirections {
                                             java.util.Set<Integer> keepImages, NDManager m,
                                             java.util.function.IntConsumer progress) throws ModelFileException {
         if (Precision.of(g.dataType()) == precision && Precision.of(clip.dataType()) == precision) {
-            return sweep(g, clip, sWork, n, mean, std, strength, from, to, keepImages, m, progress);
+            return sweep(g, clip, sWork, n, mean, std, strength, from, to, keepImages, m, progress, null);
         }
         if (precision == Precision.FLOAT32) {
             throw new IllegalArgumentException("a float32 sweep needs the float32 networks, not float64 twins");
@@ -239,7 +254,7 @@ public final class GlobalDirections {
         try (StyleGan3Generator g64 = g.dataType() == DataType.FLOAT64 ? null : g.toFloat64(m);
              ClipModel c64 = clip.dataType() == DataType.FLOAT64 ? null : clip.toFloat64(m)) {
             return sweep(g64 != null ? g64 : g, c64 != null ? c64 : clip, sWork, n, mean, std, strength, from, to,
-                    keepImages, m, progress);
+                    keepImages, m, progress, null);
         }
     }
 
@@ -257,6 +272,14 @@ public final class GlobalDirections {
                                             double[] std, double strength, int from, int to,
                                             java.util.Set<Integer> keepImages, NDManager m,
                                             java.util.function.IntConsumer progress) {
+        return sweep(g, clip, sWork, n, mean, std, strength, from, to, keepImages, m, progress, null);
+    }
+
+    /** As above, the syntheses under a memory plan (null: whole batches, {@link dev.styleclip.model.stylegan3.SynthesisPlan#DEFAULT}). */
+    public static List<ChannelResult> sweep(StyleGan3Generator g, ClipModel clip, double[] sWork, int n, double[] mean,
+                                            double[] std, double strength, int from, int to,
+                                            java.util.Set<Integer> keepImages, NDManager m,
+                                            java.util.function.IntConsumer progress, MemoryPlanner.Plan plan) {
         if (g.dataType() != clip.dataType()) {
             throw new IllegalArgumentException("the generator computes in " + g.dataType() + ", CLIP in " + clip.dataType());
         }
@@ -284,9 +307,8 @@ public final class GlobalDirections {
                 hi[i * c + ch] = plus;
             }
             try (NDManager step = m.newSubManager()) {
-                StyleGan3Generator.Options o = StyleGan3Generator.Options.defaults();
-                NDArray imLo = synthesize(g, Nd.constant(step, lo, new Shape(n, c), g.dataType()), o);
-                NDArray imHi = synthesize(g, Nd.constant(step, hi, new Shape(n, c), g.dataType()), o);
+                NDArray imLo = synthesize(g, Nd.constant(step, lo, new Shape(n, c), g.dataType()), plan);
+                NDArray imHi = synthesize(g, Nd.constant(step, hi, new Shape(n, c), g.dataType()), plan);
                 Shape is = imLo.getShape();
                 NDArray img = NDArrays.stack(new NDList(imLo, imHi), 1).reshape(2L * n, is.get(1), is.get(2), is.get(3));
                 NDArray in = clipInput(img, r);

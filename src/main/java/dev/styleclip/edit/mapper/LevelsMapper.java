@@ -13,6 +13,7 @@ import dev.styleclip.nn.Nd;
 import dev.styleclip.nn.TorchMath;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
+import dev.styleclip.nn.Scope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -221,12 +222,8 @@ public final class LevelsMapper implements AutoCloseable {
 
     /** w + strength·M(w) (the reference's training and inference use strength 0.1). */
     public NDArray edit(NDArray w, double strength) {
-        NDManager caller = w.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            w.tempAttach(sub);
-            NDArray out = w.add(Nd.mul(forward(w), (float) strength));
-            out.attach(caller);
-            return out;
+        try (Scope scope = Scope.of(w)) {
+            return scope.keep(w.add(Nd.mul(forward(w), (float) strength)));
         }
     }
 

@@ -1,17 +1,17 @@
 package dev.styleclip.edit.mapper;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.nn.Gradients;
 import dev.styleclip.nn.Nd;
 
 import java.util.LinkedHashMap;
@@ -49,6 +49,7 @@ public final class MapperTrainer {
     private final NDArray textFeatures;
     private final Settings settings;
     private final Map<String, Adam> optimisers = new LinkedHashMap<>();
+    private final StyleGan3Generator.Options synthesis;
 
     /**
      * @param textFeatures raw CLIP text features [1, D] of the prompt (kept by the caller)
@@ -56,6 +57,13 @@ public final class MapperTrainer {
      */
     public MapperTrainer(LevelsMapper mapper, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss,
                          NDArray textFeatures, Settings settings, NDManager stateManager) {
+        this(mapper, generator, clip, idLoss, textFeatures, settings, SynthesisPlan.PLAIN, stateManager);
+    }
+
+    /** As above, with the generator's memory plan (a job's {@link dev.styleclip.edit.MemoryPlanner} decides it). */
+    public MapperTrainer(LevelsMapper mapper, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss,
+                         NDArray textFeatures, Settings settings, SynthesisPlan plan, NDManager stateManager) {
+        this.synthesis = StyleGan3Generator.Options.with(plan);
         this.mapper = mapper;
         this.generator = generator;
         this.clip = clip;
@@ -86,16 +94,17 @@ public final class MapperTrainer {
     public StepResult step(NDArray w, double lr, NDManager tmp, boolean keepTensors) {
         NDArray wl = w.getManager() == tmp ? w : w.duplicate();
         if (wl != w) wl.attach(tmp);
-        NDArray x = generator.synthesis(wl);
+        NDArray x = generator.synthesis(wl, synthesis);
         NDArray fx = idLoss != null && settings.idLambda() != 0 ? idLoss.features(x).stopGradient() : null;
         Map<String, Double> losses = new LinkedHashMap<>();
         float[] delta = null, wHat = null, xHat = null;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (Gradients gc = Gradients.record()) {
             NDArray d = mapper.forward(wl);
             NDArray wh = wl.add(Nd.mul(d, (float) TRAIN_DELTA_SCALE));
-            NDArray xh = generator.synthesis(wh);
+            NDArray xh = generator.synthesis(wh, synthesis);
             NDArray lossId;
             NDArray idImprove;
+            NDArray idLoss64 = null;
             if (fx != null) {
                 NDArray fxh = idLoss.features(xh);
                 NDArray cos = fxh.mul(fx).sum(new int[]{1});
@@ -105,6 +114,9 @@ public final class MapperTrainer {
                 NDArray fh64 = fxh.stopGradient().toType(DataType.FLOAT64, false);
                 NDArray f64 = fx.toType(DataType.FLOAT64, false);
                 idImprove = fh64.sub(f64).mul(f64).sum(new int[]{1}).mean();
+                // the logged ID loss too: 1 − cos near 0 keeps only a few float32 digits, which differ between CPUs
+                // (AVX2 / AVX-512 summation orders); the float32 value still drives the gradient, as the reference's
+                idLoss64 = Nd.add(fh64.mul(f64).sum(new int[]{1}).neg(), 1.0).mean();
             } else {
                 lossId = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
                 idImprove = Nd.scalar(tmp, 0.0, DataType.FLOAT32);
@@ -119,7 +131,7 @@ public final class MapperTrainer {
             losses.put("total", (double) loss.getFloat());
             losses.put("clip", (double) lossClip.getFloat());
             losses.put("l2", (double) l2.getFloat());
-            losses.put("id", (double) lossId.getFloat());
+            losses.put("id", fx == null ? 0.0 : idLoss64.getDouble());
             losses.put("id_improve", idImprove.toType(DataType.FLOAT64, false).getDouble());
             if (keepTensors) {
                 delta = d.toFloatArray();

@@ -1,10 +1,13 @@
 package dev.styleclip.edit.mapper;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.edit.optim.ReduceLrOnPlateau;
 import dev.styleclip.io.AtomicFiles;
@@ -13,6 +16,7 @@ import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
@@ -75,6 +79,8 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
     private final Settings settings;
     private final Networks nets;
     private final Path dir;
+    /** The generator's options under this run's memory plan (set when the run starts). */
+    private StyleGan3Generator.Options synthesis = StyleGan3Generator.Options.defaults();
 
     public MapperTrainingJob(Settings settings, Networks nets, Path dir) {
         if (settings.prompt() == null || settings.prompt().isBlank()) throw new IllegalArgumentException("the prompt is empty");
@@ -105,8 +111,12 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         NDArray text = nets.clip().encodeText(List.of(settings.prompt()), m);
         LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), settings.groups(), settings.seed(), m);
         IdentityLoss id = settings.idLambda() != 0 ? nets.idLoss() : null;
+        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.MAPPER_STEP, settings.batch(), g,
+                id == null ? List.of(nets.clip()) : List.of(nets.clip(), id));
+        synthesis = StyleGan3Generator.Options.with(mem.synthesis());
         MapperTrainer trainer = new MapperTrainer(mapper, g, nets.clip(), id, text,
-                new MapperTrainer.Settings(settings.clipLambda(), settings.l2Lambda(), settings.idLambda(), settings.weightDecay()), m);
+                new MapperTrainer.Settings(settings.clipLambda(), settings.l2Lambda(), settings.idLambda(), settings.weightDecay()),
+                mem.synthesis(), m);
         ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(settings.lr(), settings.plateauFactor(), settings.plateauPatience(),
                 1e-4, 0, 1e-8);
         int startEpoch = 0;
@@ -127,8 +137,9 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
                 double loss = r.losses().get("total");
                 ctx.requireFinite(global + 1, "total", loss);
                 sum += loss;
+                // the first step's frame says what the run plans to use in memory
                 ctx.emit(new Frame(ctx.jobName(), global + 1, total, r.losses(), lr, Map.of("epoch", (double) epoch + 1),
-                        null, ctx.elapsedMs(), null));
+                        null, ctx.elapsedMs(), global == startEpoch * settings.stepsPerEpoch() ? "memory: " + mem.summary() : null));
             }
             lastLoss = sum / settings.stepsPerEpoch();
             plateau.step(lastLoss);
@@ -174,14 +185,21 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         return g.mapping(m.create(zf, new Shape(n, g.zDim())), settings.psi(), null);
     }
 
-    /** Originals (top row) and edits at the training strength (bottom row) as one ARGB picture. */
+    /**
+     * Originals (top row) and edits at the training strength (bottom row) as one ARGB picture: one image at a time
+     * under the job's memory plan, each pooled to at most 256² (a preview, not a result).
+     */
     private Pixels preview(LevelsMapper mapper, NDArray w, NDManager tmp) {
         StyleGan3Generator g = nets.generator();
         NDArray wl = w.duplicate();
         wl.attach(tmp);
-        NDArray orig = g.synthesis(wl);
-        NDArray edit = g.synthesis(mapper.edit(wl, MapperTrainer.TRAIN_DELTA_SCALE));
-        return grid(List.of(orig, edit), tmp);
+        NDArray edited = mapper.edit(wl, MapperTrainer.TRAIN_DELTA_SCALE);
+        NDList orig = new NDList(), edit = new NDList();
+        for (int i = 0; i < wl.getShape().get(0); i++) {
+            orig.add(Lpips.lossSized(g.synthesis(wl.get(i).expandDims(0), synthesis)));
+            edit.add(Lpips.lossSized(g.synthesis(edited.get(i).expandDims(0), synthesis)));
+        }
+        return grid(List.of(NDArrays.concat(orig), NDArrays.concat(edit)), tmp);
     }
 
     /** Rows of image batches [B, 3, S, S] tiled into one ARGB picture. */

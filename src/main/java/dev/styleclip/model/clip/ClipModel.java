@@ -33,7 +33,7 @@ import java.util.Map;
  * its input's manager and attaches only the result to the input's manager, so memory stays flat over many calls. The
  * image encoder is differentiable with respect to its input (use a {@code GradientCollector}).
  */
-public final class ClipModel implements AutoCloseable {
+public final class ClipModel implements AutoCloseable, dev.styleclip.nn.MemoryFootprint {
 
     private final ClipConfig config;
     private final String source;
@@ -185,6 +185,25 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /** The input resolution R of the image encoder. */
+    @Override
+    public long parameterBytes() {
+        return dev.styleclip.nn.MemoryFootprint.bytesOf(manager);
+    }
+
+    /**
+     * The image encoder's activations (text features are cached): per residual block of T tokens and width w about
+     * 19·T·w values (layer norms, q/k/v, attention output, the 4w-wide MLP and its activation) plus the attention
+     * weights 2·heads·T², all alive within a call's scope; the input images at the generator's size are the caller's.
+     */
+    @Override
+    public long workingBytes(int batch, boolean backward) {
+        long g = config.imageResolution() / config.visionPatchSize();
+        long t = g * g + 1, w = config.visionWidth(), heads = Math.max(1, w / 64);
+        long block = 19 * t * w + 2 * heads * t * t;
+        long elems = config.visionLayers() * block + 6L * config.imageResolution() * config.imageResolution();
+        return (long) batch * 4 * elems * (backward ? 2 : 1);
+    }
+
     public int inputResolution() {
         return config.imageResolution();
     }

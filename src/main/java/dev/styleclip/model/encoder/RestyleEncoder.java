@@ -9,6 +9,7 @@ import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.face.IrSeBackbone;
+import dev.styleclip.nn.Scope;
 
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  * as one grouped convolution, the linear layers as one batched matmul — three big ops instead of 16 × k small ones.
  * Parameters live in this object's manager; {@link #forward} keeps its temporaries in a sub-manager.
  */
-public final class RestyleEncoder implements AutoCloseable {
+public final class RestyleEncoder implements AutoCloseable, dev.styleclip.nn.MemoryFootprint {
 
     /** Which forward the checkpoint's {@code opts.encoder_type} selects. */
     public enum Kind {
@@ -211,6 +212,18 @@ public final class RestyleEncoder implements AutoCloseable {
 
     // ------------------------------------------------------------------ structure
 
+    @Override
+    public long parameterBytes() {
+        return dev.styleclip.nn.MemoryFootprint.bytesOf(manager) + backbone.parameterBytes();
+    }
+
+    /** The backbone at the encoder's input size, plus a quarter for the map-to-style heads and the feature pyramid. */
+    @Override
+    public long workingBytes(int batch, boolean backward) {
+        long elems = backbone.activationElements(inputSize) * 5 / 4;
+        return (long) batch * 4 * elems * (backward ? 2 : 1);
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -269,9 +282,7 @@ public final class RestyleEncoder implements AutoCloseable {
             throw new IllegalArgumentException("the encoder takes [N," + backbone.inputChannels() + "," + inputSize + ","
                     + inputSize + "], got " + s);
         }
-        NDManager caller = x.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            x.tempAttach(sub);
+        try (Scope scope = Scope.of(x)) {
             NDArray h = backbone.inputLayer(x);
             if (listener != null) listener.inputLayer(h);
             int[] ends = backbone.stageEnds();
@@ -287,8 +298,7 @@ public final class RestyleEncoder implements AutoCloseable {
                 out = heads.add(w0);
                 out.set(new ai.djl.ndarray.index.NDIndex(":, 0:1, :"), w0);
             }
-            out.attach(caller);
-            return out;
+            return scope.keep(out);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.styleclip.model.encoder;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -14,6 +15,7 @@ import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.model.stylegan3.SynthesisPlan;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -262,10 +264,14 @@ public final class RestyleInversion implements AutoCloseable {
 
     /** {@code face_pool(synthesis(latent_avg))} {@code [1,3,S,S]}, computed once; returned as a copy in {@code m}. */
     public NDArray avgImage(NDManager m) {
+        return avgImage(m, SynthesisPlan.DEFAULT);
+    }
+
+    private NDArray avgImage(NDManager m, SynthesisPlan plan) {
         if (avgImage == null) {
             try (NDManager sub = manager.newSubManager()) {
-                NDArray img = decoder.synthesis(latentAvg(sub, 1), StyleGan3Generator.Options.defaults()
-                        .transform(StyleGan3Generator.identity()));
+                NDArray img = decoder.synthesis(latentAvg(sub, 1), StyleGan3Generator.Options.with(plan)
+                        .transform(InputTransform.identity()));
                 NDArray p = facePool(img, encoder.inputSize());
                 p.attach(manager);
                 avgImage = p;
@@ -277,18 +283,23 @@ public final class RestyleInversion implements AutoCloseable {
 
     /** Synthesis of {@code codes [N, n_styles, w_dim]}; {@code transforms} (may be null) = per-sample inverse matrices. */
     public NDArray render(NDArray codes, double[][][] transforms) {
+        return render(codes, transforms, SynthesisPlan.DEFAULT);
+    }
+
+    /** As {@link #render(NDArray, double[][][])} under a memory plan. */
+    public NDArray render(NDArray codes, double[][][] transforms, SynthesisPlan plan) {
         if (transforms == null) {
-            return decoder.synthesis(codes, StyleGan3Generator.Options.defaults().transform(StyleGan3Generator.identity()));
+            return decoder.synthesis(codes, StyleGan3Generator.Options.with(plan).transform(InputTransform.identity()));
         }
         long n = codes.getShape().get(0);
         if (transforms.length != n) throw new IllegalArgumentException(transforms.length + " transforms for " + n + " images");
         boolean same = true;
         for (double[][] t : transforms) same &= java.util.Arrays.deepEquals(t, transforms[0]);
-        if (same) return decoder.synthesis(codes, StyleGan3Generator.Options.defaults().transform(transforms[0]));
+        if (same) return decoder.synthesis(codes, StyleGan3Generator.Options.with(plan).transform(transforms[0]));
         NDList parts = new NDList();
         for (int i = 0; i < n; i++) {
             NDArray ci = codes.get(i + ":" + (i + 1));
-            parts.add(decoder.synthesis(ci, StyleGan3Generator.Options.defaults().transform(transforms[i])));
+            parts.add(decoder.synthesis(ci, StyleGan3Generator.Options.with(plan).transform(transforms[i])));
             ci.close();
         }
         NDArray all = NDArrays.concat(parts, 0);
@@ -308,6 +319,12 @@ public final class RestyleInversion implements AutoCloseable {
      */
     public NDArray invert(NDArray x, int iterations, double[][][] transforms, IterationListener iterationListener,
                           RestyleEncoder.Listener encoderListener) throws Exception {
+        return invert(x, iterations, transforms, SynthesisPlan.DEFAULT, iterationListener, encoderListener);
+    }
+
+    /** As above, the decoder running under a memory plan (see {@link dev.styleclip.edit.MemoryPlanner}). */
+    public NDArray invert(NDArray x, int iterations, double[][][] transforms, SynthesisPlan plan,
+                          IterationListener iterationListener, RestyleEncoder.Listener encoderListener) throws Exception {
         int s = encoder.inputSize();
         Shape xs = x.getShape();
         if (xs.dimension() != 4 || xs.get(1) != 3 || xs.get(2) != s || xs.get(3) != s) {
@@ -318,17 +335,17 @@ public final class RestyleInversion implements AutoCloseable {
         long n = xs.get(0);
         try (NDManager sub = caller.newSubManager()) {
             x.tempAttach(sub);
-            NDArray prev = avgImage(sub).broadcast(new Shape(n, 3, s, s));
+            NDArray prev = avgImage(sub, plan).broadcast(new Shape(n, 3, s, s));
             NDArray latent = latentAvg(sub, n);
             for (int k = 1; k <= iterations; k++) {
                 NDArray in = NDArrays.concat(new NDList(x, prev), 1);
                 NDArray out = encoder.forward(in, k == 1 ? encoderListener : null);
                 in.close();
                 NDArray codes = out.add(latent);
-                NDArray img = render(codes, null);
+                NDArray img = render(codes, null, plan);
                 NDArray fb = facePool(img, s);
                 NDArray shown = img;
-                if (transforms != null && k == iterations) shown = render(codes, transforms);
+                if (transforms != null && k == iterations) shown = render(codes, transforms, plan);
                 if (iterationListener != null) iterationListener.iteration(k, out, codes, shown, fb);
                 // keep memory flat over many iterations: only the latent and the feedback image carry over
                 out.close();

@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
+import dev.styleclip.nn.MemoryFootprint;
+import dev.styleclip.nn.Nd;
+import dev.styleclip.nn.Scope;
 
 import java.util.HashMap;
 import java.util.Map;
-import dev.styleclip.nn.Nd;
 
 /**
  * StyleCLIP's identity loss ({@code criteria/id_loss.py}): {@code 1 - cos} between ArcFace (IR-SE) embeddings of the
@@ -26,7 +28,7 @@ import dev.styleclip.nn.Nd;
  *
  * <p>This object does not own the backbone (close it yourself); it owns only its small pooling matrices.
  */
-public final class IdentityLoss implements AutoCloseable {
+public final class IdentityLoss implements AutoCloseable, MemoryFootprint {
 
     /** The size the reference pools every image to (unless it is already this high). */
     public static final int POOL_SIZE = 256;
@@ -48,6 +50,18 @@ public final class IdentityLoss implements AutoCloseable {
         this.faceSize = backbone.inputSize();
     }
 
+    @Override
+    public long parameterBytes() {
+        return backbone.parameterBytes() + MemoryFootprint.bytesOf(manager);
+    }
+
+    /** The image pooled to 256² and cropped, the backbone at its input size: everything in one scope per call. */
+    @Override
+    public long workingBytes(int batch, boolean backward) {
+        long elems = backbone.activationElements(faceSize) + 3L * POOL_SIZE * POOL_SIZE * 2;
+        return (long) batch * 4 * elems * (backward ? 2 : 1);
+    }
+
     public IrSeBackbone backbone() {
         return backbone;
     }
@@ -59,12 +73,8 @@ public final class IdentityLoss implements AutoCloseable {
 
     /** The {@code [N,3,112,112]} tensor fed to the backbone for {@code x [N,3,H,W]}, in x's manager. */
     public NDArray faceInput(NDArray x) {
-        NDManager caller = x.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            x.tempAttach(sub);
-            NDArray r = faceInputRaw(x);
-            r.attach(caller);
-            return r;
+        try (Scope scope = Scope.of(x)) {
+            return scope.keep(faceInputRaw(x));
         }
     }
 
@@ -149,12 +159,8 @@ public final class IdentityLoss implements AutoCloseable {
 
     /** {@code extract_feats}: L2-normalised embeddings {@code [N,E]} of images {@code [N,3,H,W]}, in x's manager. */
     public NDArray features(NDArray x) {
-        NDManager caller = x.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            x.tempAttach(sub);
-            NDArray f = backbone.forward(faceInputRaw(x));
-            f.attach(caller);
-            return f;
+        try (Scope scope = Scope.of(x)) {
+            return scope.keep(backbone.forward(faceInputRaw(x)));
         }
     }
 
@@ -190,17 +196,13 @@ public final class IdentityLoss implements AutoCloseable {
      * computed once for a whole optimisation), a 0-d array in y_hat's manager.
      */
     public NDArray lossToFeatures(NDArray yHat, NDArray targetFeatures) {
-        NDManager caller = yHat.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            yHat.tempAttach(sub);
+        try (Scope scope = Scope.of(yHat)) {
             NDArray f = features(yHat);
             if (!f.getShape().equals(targetFeatures.getShape())) {
                 throw new IllegalArgumentException("target features " + targetFeatures.getShape() + " do not match " + f.getShape());
             }
             NDArray cos = f.mul(targetFeatures).sum(new int[]{1});
-            NDArray l = Nd.add(cos.neg(), 1f).mean();
-            l.attach(caller);
-            return l;
+            return scope.keep(Nd.add(cos.neg(), 1f).mean());
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import dev.styleclip.nn.Nd;
+import dev.styleclip.nn.Scope;
 
 /**
  * The InsightFace IR / IR-SE ResNet backbone (ArcFace) as used by StyleCLIP's ID loss ({@code model_ir_se50.pth}) and,
@@ -415,6 +416,26 @@ public final class IrSeBackbone implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Elements per image of the tensors a pass at size×size creates (stem, then per unit its BatchNorm, convolutions,
+     * PReLU, shortcut and sum; all stay alive within a call's scope).
+     */
+    public long activationElements(int size) {
+        long s = size;
+        long n = (long) inputChannels * s * s + 3L * stemWidth * s * s;
+        for (Unit u : units) {
+            long so = Math.max(1, s / u.stride);
+            n += u.in * s * s + 2L * u.depth * s * s + 3L * u.depth * so * so;
+            s = so;
+        }
+        return n;
+    }
+
+    /** Bytes of the parameters held. */
+    public long parameterBytes() {
+        return dev.styleclip.nn.MemoryFootprint.bytesOf(manager);
+    }
+
     public long parameterCount() {
         long n = stemW.size() + stemB.size() + stemPrelu.size();
         for (Unit u : units) {
@@ -517,13 +538,9 @@ public final class IrSeBackbone implements AutoCloseable {
 
     /** L2-normalised embeddings {@code [N,E]} of {@code x [N,Cin,S,S]} (S = {@link #inputSize()}), in x's manager. */
     public NDArray forward(NDArray x) {
-        NDManager caller = x.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            x.tempAttach(sub);
+        try (Scope scope = Scope.of(x)) {
             NDArray h = body(inputLayer(x), null);
-            NDArray f = l2Normalize(outputLayer(h));
-            f.attach(caller);
-            return f;
+            return scope.keep(l2Normalize(outputLayer(h)));
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import dev.styleclip.nn.Nd;
+import dev.styleclip.nn.Scope;
 
 /**
  * LPIPS v0.1 with the VGG16 trunk (richzhang/PerceptualSimilarity, {@code lpips=True, spatial=False, normalize=False}):
@@ -42,7 +43,7 @@ import dev.styleclip.nn.Nd;
  * norm is zero, so all-zero feature pixels give finite gradients). Any input size with both sides at least
  * {@link #minInputSize()} (16 for VGG16) works; images of one call must have the same size.
  */
-public final class Lpips implements AutoCloseable {
+public final class Lpips implements AutoCloseable, dev.styleclip.nn.MemoryFootprint {
     /** ScalingLayer constants (R, G, B) of lpips v0.1. */
     static final float[] SHIFT = {-0.030f, -0.088f, -0.188f};
     static final float[] SCALE = {0.458f, 0.448f, 0.450f};
@@ -186,6 +187,37 @@ public final class Lpips implements AutoCloseable {
         return sd;
     }
 
+    /**
+     * An image as this app's LPIPS measures it: average-pooled to 256² when larger, as NVIDIA's projector does (VGG at
+     * 1024² would need gigabytes of activations for the same judgement).
+     */
+    public static NDArray lossSized(NDArray img) {
+        long side = img.getShape().get(2);
+        return side > 256 ? ai.djl.pytorch.jni.JniUtils.adaptiveAvgPool((ai.djl.pytorch.engine.PtNDArray) img,
+                new Shape(256, 256)) : img;
+    }
+
+    @Override
+    public long parameterBytes() {
+        return dev.styleclip.nn.MemoryFootprint.bytesOf(manager) + trunk.parameterCount() * 4;
+    }
+
+    /**
+     * At the projector's loss size (256²): the trunk's activations of the image, and per tap its normalised features,
+     * their difference with the target's and its square.
+     */
+    @Override
+    public long workingBytes(int batch, boolean backward) {
+        int size = 256;
+        long elems = trunk.activationElements(size);
+        long s = size;
+        for (int w : trunk.tapWidths()) {
+            elems += 3L * w * s * s;
+            s = Math.max(1, s / 2);
+        }
+        return (long) batch * 4 * elems * (backward ? 2 : 1);
+    }
+
     public VggFeatures trunk() {
         return trunk;
     }
@@ -247,9 +279,7 @@ public final class Lpips implements AutoCloseable {
         if (!in0.getShape().equals(target.shape)) {
             throw new IllegalArgumentException("LPIPS target was computed for " + target.shape + ", image is " + in0.getShape());
         }
-        NDManager caller = in0.getManager();
-        try (NDManager sub = caller.newSubManager()) {
-            in0.tempAttach(sub);
+        try (Scope scope = Scope.of(in0)) {
             int n = (int) in0.getShape().get(0);
             List<NDArray> taps = trunk.taps(scaled(in0));
             NDArray[] layers = new NDArray[taps.size()];
@@ -257,9 +287,7 @@ public final class Lpips implements AutoCloseable {
                 NDArray d = normalize(taps.get(k)).sub(target.normalized.get(k)).square();
                 layers[k] = linMean(d, k);
             }
-            NDArray dist = sumLayers(layers, n);
-            dist.attach(caller);
-            return dist;
+            return scope.keep(sumLayers(layers, n));
         }
     }
 

@@ -119,6 +119,22 @@ public final class VggFeatures implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Elements per image of the tensors {@link #taps} creates at size×size (every convolution's output and its ReLU;
+     * all stay alive within a call's scope).
+     */
+    public long activationElements(int size) {
+        long n = 3L * size * size, s = size;
+        for (int i = 0; i < blocks.size(); i++) {
+            if (i > 0) {
+                s /= 2;
+                n += blocks.get(i - 1).get(blocks.get(i - 1).size() - 1)[0].getShape().get(0) * s * s;
+            }
+            for (NDArray[] c : blocks.get(i)) n += 2 * c[0].getShape().get(0) * s * s;
+        }
+        return n;
+    }
+
     /** The ReLU output at the end of every block, in the input's manager (intermediates too). */
     public List<NDArray> taps(NDArray x) {
         List<NDArray> out = new ArrayList<>(blocks.size());

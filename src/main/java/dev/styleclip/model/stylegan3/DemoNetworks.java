@@ -13,17 +13,25 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A deterministic random-weight StyleGAN3 generator with the architecture of {@code stylegan3-t-ffhqu-256x256.pkl}
- * (z/w 512, channel_base 16384, channel_max 512, 2 mapping layers, 256², 16 ws), for running the app and the
- * benchmarks without downloading a network. It is built through the same code path as a real checkpoint: a tensor
- * store with state-dict names plus init kwargs, with the low-pass filters designed as the reference constructor designs
- * them. Its images are noise-like patterns, not faces: label them "demo network".
+ * Deterministic random-weight StyleGAN3 generators in the architectures of NVIDIA's published pickles, for running the
+ * app, the benchmarks and the memory tests at real sizes without downloading a network: {@link #ARCHITECTURES}
+ * {@code stylegan3-t-256} (the default: {@code stylegan3-t-ffhqu-256x256.pkl}, z/w 512, channel_base 16384,
+ * channel_max 512, 2 mapping layers, 16 ws), {@code stylegan3-t-512/1024} (channel_base 32768) and
+ * {@code stylegan3-r-256/512/1024} (1×1 convolutions, radial filters, channel_base and channel_max doubled), exactly as
+ * the published configurations are built for training. Each is built through the same code path as a real checkpoint:
+ * a tensor store with state-dict names plus init kwargs, with the low-pass filters designed as the reference
+ * constructor designs them. Their images are noise-like patterns, not faces: label them "demo network".
  */
 public final class DemoNetworks {
     /** The label to show wherever a demo network's output appears. */
     public static final String LABEL = "demo network";
-    /** Source name of the demo store. */
-    public static final String SOURCE = "demo network (random weights, stylegan3-t 256x256 architecture)";
+    /** The published architectures a demo network can take, by name. */
+    public static final List<String> ARCHITECTURES = List.of("stylegan3-t-256", "stylegan3-t-512", "stylegan3-t-1024",
+            "stylegan3-r-256", "stylegan3-r-512", "stylegan3-r-1024");
+    /** The default demo architecture (small enough for a CPU). */
+    public static final String DEFAULT = "stylegan3-t-256";
+    /** Source name of the default demo store. */
+    public static final String SOURCE = source(DEFAULT);
     /** The weights' seed. */
     public static final long SEED = 20211011L;
 
@@ -32,22 +40,57 @@ public final class DemoNetworks {
 
     /** The init kwargs of the 256² T demo generator. */
     public static Map<String, Object> demoKwargs() {
+        return kwargs(DEFAULT);
+    }
+
+    /**
+     * The init kwargs of a published architecture ({@link #ARCHITECTURES}), as NVIDIA's training script sets them for
+     * the FFHQ configurations: T with channel_base 32768 (16384 at 256²) and channel_max 512; R with 1×1 convolutions,
+     * radial filters and both doubled.
+     */
+    public static Map<String, Object> kwargs(String architecture) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("stylegan3-([tr])-(256|512|1024)").matcher(
+                architecture == null ? "" : architecture.trim().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unknown demo architecture '" + architecture + "': use one of "
+                    + String.join(", ", ARCHITECTURES));
+        }
+        boolean r = m.group(1).equals("r");
+        int res = Integer.parseInt(m.group(2));
+        int base = res > 256 ? 32768 : 16384;
         Map<String, Object> kw = new LinkedHashMap<>();
         kw.put("z_dim", 512);
         kw.put("w_dim", 512);
         kw.put("mapping_kwargs", Map.of("num_layers", 2));
-        kw.put("channel_base", 16384);
-        kw.put("channel_max", 512);
+        kw.put("channel_base", r ? 2 * base : base);
+        kw.put("channel_max", r ? 1024 : 512);
         kw.put("magnitude_ema_beta", 0.999);
+        if (r) {
+            kw.put("conv_kernel", 1);
+            kw.put("use_radial_filters", true);
+        }
         kw.put("c_dim", 0);
-        kw.put("img_resolution", 256);
+        kw.put("img_resolution", res);
         kw.put("img_channels", 3);
         return kw;
+    }
+
+    /** "demo network (random weights, stylegan3-r 1024x1024 architecture)". */
+    public static String source(String architecture) {
+        Map<String, Object> kw = kwargs(architecture);
+        int res = (Integer) kw.get("img_resolution");
+        return LABEL + " (random weights, " + architecture.substring(0, "stylegan3-t".length()) + " " + res + "x" + res
+                + " architecture)";
     }
 
     /** The 256² demo generator (weights from {@link #SEED}). */
     public static StyleGan3Generator generator(NDManager manager) throws ModelFileException {
         return generator(demoKwargs(), SEED, manager);
+    }
+
+    /** A demo generator in a published architecture (weights from {@link #SEED}). */
+    public static StyleGan3Generator generator(String architecture, NDManager manager) throws ModelFileException {
+        return generator(kwargs(architecture), SEED, manager);
     }
 
     /** A random-weight generator of any architecture the kwargs describe (e.g. a tiny one for tests). */
@@ -64,7 +107,7 @@ public final class DemoNetworks {
     public static MapTensorStore randomStore(Map<String, Object> kwargs, long seed) {
         StyleGan3Config cfg = new StyleGan3Config(kwargs);
         Random rnd = new Random(seed);
-        MapTensorStore s = new MapTensorStore(SOURCE, Format.SAFETENSORS);
+        MapTensorStore s = new MapTensorStore(sourceOf(kwargs), Format.SAFETENSORS);
         s.putMetadata("class_name", "training.networks_stylegan3.Generator");
         s.putMetadata("init_kwargs", kwargs);
         s.putMetadata("demo", true);
@@ -124,6 +167,12 @@ public final class DemoNetworks {
             in = w;
         }
         return s;
+    }
+
+    /** The source name for kwargs of a published architecture, else a generic one. */
+    private static String sourceOf(Map<String, Object> kwargs) {
+        for (String a : ARCHITECTURES) if (kwargs(a).equals(kwargs)) return source(a);
+        return LABEL + " (random weights)";
     }
 
     /** The filters the reference constructor designs for each layer: name → up_filter / down_filter values. */

@@ -52,6 +52,6 @@ public final class StyleGan3Files {
 
     /** {@link #open} for a file, or the 256² demo network when {@code file} is null. */
     public static StyleGan3Generator openOrDemo(Path file, NDManager manager) throws ModelFileException {
-        return file == null ? DemoNetworks.generator(manager) : open(file, manager);
+        return GeneratorSource.fileOrDemo(file).open(manager);
     }
 }

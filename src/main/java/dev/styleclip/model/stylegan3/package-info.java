@@ -8,7 +8,7 @@
  *     NDArray ws = g.mapping(z, 0.7, null);                          // [N, num_ws, w_dim]
  *     Map<String, NDArray> s = g.styles(ws);                         // "input" → [N,4], each layer → [N, C_in]
  *     NDArray img = g.synthesisFromStyles(s, StyleGan3Generator.Options.defaults()
- *             .transform(StyleGan3Generator.identity()));             // [N, 3, R, R], raw range ≈ [-1, 1]
+ *             .transform(InputTransform.identity()));             // [N, 3, R, R], raw range ≈ [-1, 1]
  * }
  * }</pre>
  *

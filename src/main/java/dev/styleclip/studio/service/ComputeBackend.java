@@ -1,10 +1,12 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.styleclip.edit.ClipLoss;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
@@ -23,6 +25,7 @@ import dev.styleclip.model.face.FaceApiAlign;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
@@ -47,6 +50,8 @@ public final class ComputeBackend implements StudioBackend {
     private final ComputeBridge bridge;
     private final ModelCatalog catalog;
     private final EditEngine editEngine;
+    /** A demo architecture the user chose over the installed files, or null. */
+    private volatile GeneratorSource chosenDemo;
     private final boolean ownsCompute;
 
     public ComputeBackend(ComputeBridge bridge, ModelCatalog catalog, EditEngine editEngine, boolean ownsCompute) {
@@ -74,24 +79,34 @@ public final class ComputeBackend implements StudioBackend {
         return catalog.find(ModelCatalog.Role.GENERATOR);
     }
 
+    /** The generator in use: a chosen demo network, else the chosen or installed file, else the default demo. */
+    private GeneratorSource generatorSource() {
+        GeneratorSource d = chosenDemo;
+        return d != null ? d : GeneratorSource.fileOrDemo(generatorFile().orElse(null));
+    }
+
+    @Override
+    public GeneratorSource generator() {
+        return generatorSource();
+    }
+
     @Override
     public String generatorLabel() {
-        return generatorFile().map(p -> p.getFileName().toString()).orElse(DemoNetworks.LABEL);
+        return label(generatorSource());
     }
 
     @Override
     public boolean demo() {
-        return generatorFile().isEmpty();
+        return generatorSource().isDemo();
     }
 
     /**
-     * The generator, loaded once on the compute thread; the cache entry ("generator", absolute path or "demo") is the
-     * one the edit engines use too, so one copy is shared.
+     * The generator, loaded once on the compute thread; the cache entry ("generator", {@link GeneratorSource#key}) is
+     * the one the edit engines use too, so one copy is shared.
      */
-    static StyleGan3Generator generator(JobContext ctx, Path file) throws Exception {
-        Object key = file == null ? "demo" : file.toAbsolutePath().normalize().toString();
-        return ctx.models().get("generator", key, StyleGan3Generator.class,
-                () -> StyleGan3Files.openOrDemo(file, NDManager.newBaseManager(ctx.device())));
+    static StyleGan3Generator generator(JobContext ctx, GeneratorSource source) throws Exception {
+        return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
+                () -> source.open(NDManager.newBaseManager(ctx.device())));
     }
 
     static Pixels pixels(BufferedImage img) {
@@ -107,52 +122,57 @@ public final class ComputeBackend implements StudioBackend {
         return new Pixels(img.width(), img.height(), p);
     }
 
-    static StyleGan3Generator.Options options(GenerateRequest r) {
-        double[][] m = r == null ? StyleGan3Generator.identity()
-                : StyleGan3Generator.makeTransform(r.translateX(), r.translateY(), r.rotateDeg());
-        return StyleGan3Generator.Options.defaults().transform(StyleGan3Generator.inverse(m));
+    /** Rendering options for a job: the request's input transform, the generator's memory plan for one image. */
+    static StyleGan3Generator.Options options(JobContext ctx, StyleGan3Generator g, GenerateRequest r) throws Exception {
+        double[][] m = r == null ? InputTransform.identity()
+                : InputTransform.make(r.translateX(), r.translateY(), r.rotateDeg());
+        return MemoryPlanner.renderOptions(ctx, g).transform(InputTransform.inverse(m));
     }
 
     /** The generate job: z from the seed, mapping with ψ, synthesis with the transform. */
-    public static Job<Rendered> generateJob(Path file, GenerateRequest r) {
+    public static Job<Rendered> generateJob(GeneratorSource file, GenerateRequest r) {
         return ctx -> {
             StyleGan3Generator g = generator(ctx, file);
+            StyleGan3Generator.Options o = options(ctx, g, r);
             return ctx.step(sm -> {
                 double[] z = NumpyRandom.latent(r.seed(), g.zDim());
                 float[] zf = new float[z.length];
                 for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
                 NDArray ws = g.mapping(sm.create(zf, new Shape(1, zf.length)), r.psi(), null);
-                NDArray img = g.synthesis(ws, options(r));
+                NDArray img = g.synthesis(ws, o);
                 Latents lat = new Latents(g.numWs(), g.wDim(), ws.toFloatArray());
                 return new Rendered(pixels(GeneratorImages.toImage(img, 0)), lat, label(file), g.isDemo());
             });
         };
     }
 
-    public static Job<Rendered> synthesizeJob(Path file, Latents ws, GenerateRequest source) {
+    public static Job<Rendered> synthesizeJob(GeneratorSource file, Latents ws, GenerateRequest source) {
         return ctx -> {
             StyleGan3Generator g = generator(ctx, file);
             checkShape(g, ws);
+            StyleGan3Generator.Options o = options(ctx, g, source);
             return ctx.step(sm -> {
                 NDArray w = sm.create(ws.values(), new Shape(1, ws.numWs(), ws.wDim()));
-                NDArray img = g.synthesis(w, options(source));
+                NDArray img = g.synthesis(w, o);
                 return new Rendered(pixels(GeneratorImages.toImage(img, 0)), ws, label(file), g.isDemo());
             });
         };
     }
 
-    private static String label(Path file) {
-        return file == null ? DemoNetworks.LABEL : file.getFileName().toString();
+    /** "sg3.pkl"; "demo network", with the architecture when it is not the default one. */
+    public static String label(GeneratorSource source) {
+        if (!source.isDemo()) return source.file().getFileName().toString();
+        return source.demo().equals(DemoNetworks.DEFAULT) ? DemoNetworks.LABEL : DemoNetworks.LABEL + " (" + source.demo() + ")";
     }
 
     @Override
     public Task generate(GenerateRequest request, Listener<Rendered> listener) {
-        return submit("generate seed " + request.seed(), generateJob(generatorFile().orElse(null), request), listener);
+        return submit("generate seed " + request.seed(), generateJob(generatorSource(), request), listener);
     }
 
     @Override
     public Task synthesize(Latents ws, GenerateRequest source, Listener<Rendered> listener) {
-        return submit("render", synthesizeJob(generatorFile().orElse(null), ws, source), listener);
+        return submit("render", synthesizeJob(generatorSource(), ws, source), listener);
     }
 
     @Override
@@ -177,10 +197,10 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
-        Optional<Path> gen = generatorFile();
+        GeneratorSource gen = generatorSource();
         Optional<Path> faceApi = catalog.find(ModelCatalog.Role.FACE_API);
         return submit("align", ctx -> pixels(alignFace(ctx, photo, faceIndex, points,
-                generator(ctx, gen.orElse(null)).resolution(), faceApi.map(Path::getParent).orElse(null))), listener);
+                generator(ctx, gen).resolution(), faceApi.map(Path::getParent).orElse(null))), listener);
     }
 
     /** The FFHQ-aligned face of a photo: from 8 clicked numbers, else face-api's face number {@code faceIndex}. */
@@ -229,11 +249,11 @@ public final class ComputeBackend implements StudioBackend {
             Latents base = r.base();
             checkShape(g, base);
             RecipeRenderer.check(ctx, g, r.steps());
+            StyleGan3Generator.Options o = options(ctx, g, r.source());
             return ctx.step(sm -> {
                 NDArray w0 = sm.create(base.values(), new Shape(1, base.numWs(), base.wDim()));
                 NDArray w = RecipeRenderer.applyW(ctx, g, r.steps(), w0);
                 List<RecipeStep> styleSteps = r.steps().stream().filter(s -> s instanceof RecipeStep.Direction).toList();
-                StyleGan3Generator.Options o = options(r.source());
                 NDArray img = styleSteps.isEmpty() ? g.synthesis(w, o) : RecipeRenderer.render(ctx, g, styleSteps, w, o);
                 Map<String, Double> metrics = Map.of();
                 if (r.metricsPrompt() != null && !r.metricsPrompt().isBlank()) {
@@ -310,7 +330,7 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task importDirections(Path folder, Listener<Path> listener) {
-        Path gen = generatorFile().orElse(null);
+        GeneratorSource gen = generatorSource();
         return submit("import global directions", ctx -> {
             StyleGan3Generator g = generator(ctx, gen);
             Path target = directionsDir().resolve(DirectionsPrepareJob.RESULT);
@@ -357,13 +377,38 @@ public final class ComputeBackend implements StudioBackend {
     // ---- photo inversion ---------------------------------------------------------------------------------------
 
     @Override
-    public List<Path> generators() {
-        return catalog.findAll(ModelCatalog.Role.GENERATOR);
+    public List<GeneratorSource> generators() {
+        List<GeneratorSource> out = new ArrayList<>();
+        for (Path p : catalog.findAll(ModelCatalog.Role.GENERATOR)) out.add(GeneratorSource.file(p));
+        out.addAll(StudioBackend.super.generators());
+        return out;
     }
 
     @Override
-    public void chooseGenerator(Path pickle) {
-        catalog.prefer(ModelCatalog.Role.GENERATOR, pickle);
+    public void chooseGenerator(GeneratorSource source) {
+        if (source != null && source.isDemo()) {
+            chosenDemo = source;
+        } else {
+            chosenDemo = null;
+            catalog.prefer(ModelCatalog.Role.GENERATOR, source == null ? null : source.file());
+        }
+    }
+
+    @Override
+    public void setMemoryBudget(long bytes) {
+        bridge.compute().setMemoryBudget(bytes);
+    }
+
+    @Override
+    public Task memoryEstimate(EditMethod method, Listener<String> listener) {
+        EditNetworks.Files files = editFiles();
+        return submit("memory estimate", ctx -> {
+            EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            boolean optimise = method == EditMethod.OPTIMIZE_W || method == EditMethod.OPTIMIZE_Z;
+            MemoryPlanner.Task task = optimise ? MemoryPlanner.Task.EDIT_STEP : MemoryPlanner.Task.GENERATE;
+            List<dev.styleclip.nn.MemoryFootprint> others = optimise ? List.of(nets.clip(), nets.identity()) : List.of();
+            return MemoryPlanner.plan(ctx, task, 1, nets.generator(), others).summary();
+        }, listener);
     }
 
     @Override
@@ -400,7 +445,7 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task invert(InvertRequest request, Listener<Inverted> listener) {
-        Path gen = generatorFile().orElse(null);
+        GeneratorSource gen = generatorSource();
         Path faceApi = catalog.find(ModelCatalog.Role.FACE_API).map(Path::getParent).orElse(null);
         Path encoderFile = catalog.find(ModelCatalog.Role.ENCODER).orElse(null);
         EditNetworks.Files files = editFiles();
@@ -416,8 +461,8 @@ public final class ComputeBackend implements StudioBackend {
         }
         return submit("invert photo", ctx -> {
             RestyleInversion encoder = encoderFile == null || !method.usesEncoder() ? null
-                    : ctx.models().get("encoder", encoderFile.toAbsolutePath() + "|" + gen, RestyleInversion.class,
-                    () -> RestyleInversion.load(encoderFile, gen));
+                    : ctx.models().get("encoder", encoderFile.toAbsolutePath() + "|" + gen.key(), RestyleInversion.class,
+                    () -> RestyleInversion.load(encoderFile, gen.file()));
             StyleGan3Generator g = encoder != null ? encoder.decoder() : generator(ctx, gen);
             RgbImage aligned = alignFace(ctx, request.photo(), request.faceIndex(), request.points(), g.resolution(), faceApi);
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
@@ -436,12 +481,12 @@ public final class ComputeBackend implements StudioBackend {
             listener.failed(new UnsupportedOperationException(editUnavailableReason(request.method())));
             return Task.NONE;
         }
-        return submit("edit: " + request.prompt(), editEngine.job(request, generatorFile().orElse(null)), listener);
+        return submit("edit: " + request.prompt(), editEngine.job(request, generatorSource()), listener);
     }
 
     @Override
     public Task trainMapper(MapperTrainRequest request, Listener<MapperTrainResult> listener) {
-        MapperTraining t = new MapperTraining(request, OptimizationEngine.files(catalog, generatorFile().orElse(null)));
+        MapperTraining t = new MapperTraining(request, OptimizationEngine.files(catalog, generatorSource()));
         return submit("train mapper: " + request.prompt(), t.job(), t.listener(listener));
     }
 

@@ -2,7 +2,7 @@ package dev.styleclip.studio.service;
 
 import dev.styleclip.runtime.Job;
 
-import java.nio.file.Path;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 
 /**
  * The hook for text-edit engines (latent optimisation, mappers, global directions): builds a compute-thread job for
@@ -12,6 +12,6 @@ import java.nio.file.Path;
 public interface EditEngine {
     boolean supports(StudioBackend.EditMethod method);
 
-    /** @param generator the generator file, or null for the demo network */
-    Job<StudioBackend.EditResult> job(StudioBackend.EditRequest request, Path generator);
+    /** @param generator the generator file or demo network */
+    Job<StudioBackend.EditResult> job(StudioBackend.EditRequest request, GeneratorSource generator);
 }

@@ -1,6 +1,7 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.WGroups;
@@ -50,13 +51,13 @@ public final class OptimizationEngine implements EditEngine {
     }
 
     /** The edit networks' files from the models folder (null: the demo network), with this generator. */
-    static EditNetworks.Files files(ModelCatalog catalog, Path generator) {
+    static EditNetworks.Files files(ModelCatalog catalog, GeneratorSource generator) {
         return new EditNetworks.Files(generator, catalog.find(ModelCatalog.Role.CLIP).orElse(null),
                 catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
     }
 
     @Override
-    public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, Path generator) {
+    public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, GeneratorSource generator) {
         EditNetworks.Files files = files(catalog, generator);
         LatentOptimization.Settings s = settings(r);
         LatentOptimization.Start start;

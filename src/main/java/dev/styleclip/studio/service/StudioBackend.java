@@ -1,6 +1,8 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 
@@ -220,13 +222,34 @@ public interface StudioBackend extends AutoCloseable {
     /** Whether a ReStyle encoder checkpoint is installed (then it is the default inversion). */
     boolean encoderAvailable();
 
-    /** The generator pickles installed (the studio lets the user choose when there are several). */
-    default List<Path> generators() {
-        return List.of();
+    /**
+     * The generators to choose from: the installed pickles, then the demo networks in the published architectures
+     * (random weights: for trying the app and its memory plans at real sizes).
+     */
+    default List<GeneratorSource> generators() {
+        return DemoNetworks.ARCHITECTURES.stream().map(GeneratorSource::demo).toList();
     }
 
-    /** Makes {@code pickle} the generator of every following job (null: the catalog's default). */
-    default void chooseGenerator(Path pickle) {
+    /** The generator of the following jobs. */
+    default GeneratorSource generator() {
+        return GeneratorSource.demo(DemoNetworks.DEFAULT);
+    }
+
+    /** Makes {@code source} the generator of every following job (null: the catalog's default). */
+    default void chooseGenerator(GeneratorSource source) {
+    }
+
+    /** Sets the memory budget jobs plan against, in bytes (0: automatic, a safe share of what is free). */
+    default void setMemoryBudget(long bytes) {
+    }
+
+    /**
+     * What a run of this method would need in memory now ("needs about 3.2 GiB of 19.8 GiB; …"), computed on the
+     * compute thread from the generator's architecture; fails with the refusal's message when it cannot fit.
+     */
+    default Task memoryEstimate(EditMethod method, Listener<String> listener) {
+        listener.done("");
+        return Task.NONE;
     }
 
     /** Whether face-api's networks are installed (the face check next to the ArcFace score). */

@@ -207,6 +207,12 @@ final class EditPanel extends VBox {
         cancel.disableProperty().bind(vm.editRunningProperty().not().and(vm.compare().runningProperty().not()));
         cancel.setOnAction(e -> vm.cancel());
         HBox buttons = new HBox(6, runWrap, pause, cancel);
+        Label estimate = new Label();
+        estimate.setId("run-estimate");
+        estimate.setWrapText(true);
+        estimate.setStyle("-fx-text-fill: #4b5563; -fx-font-size: 11px;");
+        estimate.textProperty().bind(vm.runEstimateProperty());
+        estimate.setTooltip(new Tooltip("the memory plan a run would get now, and the budget (Models tab)"));
 
         Label stackTitle = new Label("Edit stack");
         stackTitle.setStyle("-fx-font-weight: bold;");
@@ -225,7 +231,7 @@ final class EditPanel extends VBox {
         VBox.setVgrow(stack, Priority.ALWAYS);
 
         getChildren().addAll(new Label("Prompt"), prompt, new Label("Method"), method, optimisation, mapper, direction,
-                buttons, new Separator(), stackTitle, stack, new HBox(6, saveR, openR));
+                buttons, estimate, new Separator(), stackTitle, stack, new HBox(6, saveR, openR));
     }
 
     private static void show(javafx.scene.Node n, boolean on) {

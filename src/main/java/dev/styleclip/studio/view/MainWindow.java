@@ -11,7 +11,9 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
@@ -139,7 +141,7 @@ public final class MainWindow {
         tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM,
                 new MapperPanel(vm, this::chooseMapperFolder, this::chooseMapperFile)));
         tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
-                new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels)));
+                new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels, new MemoryBudgetRow(vm))));
         tabs.setMinWidth(330);
 
         LivePanel live = new LivePanel(vm);
@@ -250,6 +252,17 @@ public final class MainWindow {
     }
 
     private void popup(Notice n) {
+        if (n.level() == Notice.Level.DIALOG && window() != null) {
+            // a refusal the user must act on: a dialog that stays until closed (not modal: the app stays usable)
+            Alert a = new Alert(Alert.AlertType.WARNING, n.text(), ButtonType.OK);
+            a.setTitle(n.title());
+            a.setHeaderText(n.title());
+            a.initOwner(window());
+            a.getDialogPane().setId("memory-dialog");
+            a.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+            a.show();
+            return;
+        }
         if (!notificationsEnabled || window() == null) return;
         try {
             Notifications note = Notifications.create().title(n.title()).text(n.text()).owner(window())

@@ -25,10 +25,10 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Models tab: the installed files, the demo banner, Import… and Download with progress. */
+/** Models tab: the installed files, the demo banner, Import… and Download with progress, then the settings given. */
 final class ModelsPanel extends VBox {
 
-    ModelsPanel(MainViewModel vm, Supplier<Path> chooseModelFile, Runnable afterChange) {
+    ModelsPanel(MainViewModel vm, Supplier<Path> chooseModelFile, Runnable afterChange, javafx.scene.Node settings) {
         super(8);
         setPadding(new Insets(10));
         Label banner = new Label("Demo networks: no StyleGAN3 generator is installed, so pictures come from random weights "
@@ -98,7 +98,8 @@ final class ModelsPanel extends VBox {
         actions.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(banner, new HBox(6, rescan, importB) {{
             setAlignment(Pos.CENTER_LEFT);
-        }}, new Label("Model files in " + vm.modelsFolder()), table, new Label("Official files"), actions, bar, progress);
+        }}, new Label("Model files in " + vm.modelsFolder()), table, new Label("Official files"), actions, bar, progress,
+                new javafx.scene.control.Separator(), settings);
     }
 
     private static final class EntryCell extends ListCell<ModelEntry> {

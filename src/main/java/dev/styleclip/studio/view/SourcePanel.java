@@ -1,5 +1,6 @@
 package dev.styleclip.studio.view;
 
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -27,37 +28,27 @@ final class SourcePanel extends VBox {
     SourcePanel(StudioViewModel vm, Supplier<Path> choosePhoto, Supplier<Path> chooseLatent) {
         super(8);
         setPadding(new Insets(10));
-        Label genLabel = new Label();
-        genLabel.setId("generator-label");
-        genLabel.textProperty().bind(vm.generatorLabelProperty().map(g -> "Generator: " + g));
-        genLabel.setWrapText(true);
-        // several generator pickles installed: choose one (remembered)
-        javafx.scene.control.ComboBox<Path> genChoice = new javafx.scene.control.ComboBox<>();
+        // the installed pickles and the demo networks of the published architectures (remembered)
+        javafx.scene.control.ComboBox<GeneratorSource> genChoice = new javafx.scene.control.ComboBox<>();
         genChoice.setId("generator-choice");
         genChoice.setMaxWidth(Double.MAX_VALUE);
         genChoice.setConverter(new javafx.util.StringConverter<>() {
             @Override
-            public String toString(Path p) {
-                return p == null ? "" : p.getFileName().toString();
+            public String toString(GeneratorSource g) {
+                if (g == null) return "";
+                return g.isDemo() ? "demo network " + g.demo() + " (random weights)" : g.file().getFileName().toString();
             }
 
             @Override
-            public Path fromString(String s) {
+            public GeneratorSource fromString(String s) {
                 return null;
             }
         });
         boolean[] filling = {false};
         Runnable fillChoice = () -> {
             filling[0] = true;
-            java.util.List<Path> gens = vm.generators();
-            genChoice.getItems().setAll(gens);
-            genChoice.getItems().stream().filter(p -> p.getFileName().toString().equals(vm.generatorLabelProperty().get()))
-                    .findFirst().ifPresent(genChoice::setValue);
-            boolean several = gens.size() > 1;
-            genChoice.setVisible(several);
-            genChoice.setManaged(several);
-            genLabel.setVisible(!several);
-            genLabel.setManaged(!several);
+            genChoice.getItems().setAll(vm.generators());
+            genChoice.setValue(vm.generator());
             filling[0] = false;
         };
         fillChoice.run();
@@ -65,7 +56,11 @@ final class SourcePanel extends VBox {
         genChoice.setOnAction(e -> {
             if (!filling[0] && genChoice.getValue() != null) vm.chooseGenerator(genChoice.getValue());
         });
-        genChoice.setTooltip(new Tooltip("the generator pickle of new faces (remembered)"));
+        genChoice.setTooltip(new Tooltip("the generator of new faces (remembered); the demo networks have random weights "
+                + "in NVIDIA's published architectures: patterns, not faces, at the real sizes"));
+        HBox genRow = new HBox(6, new Label("Generator"), genChoice);
+        genRow.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(genChoice, Priority.ALWAYS);
 
         TextField seed = new TextField(Long.toString(vm.seedProperty().get()));
         seed.setId("seed-field");
@@ -99,7 +94,7 @@ final class SourcePanel extends VBox {
         HBox.setHgrow(generate, Priority.ALWAYS);
         VBox seedBox = new VBox(6, new Label("From a seed") {{
             setStyle("-fx-font-weight: bold;");
-        }}, genLabel, genChoice, seedRow,
+        }}, genRow, seedRow,
                 Fx.slider("psi-slider", "ψ (trunc.)", vm.psiProperty(), 0, 1.2, "%.2f"),
                 Fx.slider("translate-x", "translate x", vm.translateXProperty(), -0.5, 0.5, "%.2f"),
                 Fx.slider("translate-y", "translate y", vm.translateYProperty(), -0.5, 0.5, "%.2f"),

@@ -475,7 +475,9 @@ public final class MapperViewModel {
                     notices.accept(new Notice(Notice.Level.ERROR, "Mapper training diverged",
                             Notice.describe(error) + " — lower the learning rate; " + kept));
                 } else {
-                    notices.accept(new Notice(Notice.Level.ERROR, "Mapper training failed", Notice.describe(error) + " — " + kept));
+                    Notice n = Notice.error("Mapper training failed", error);
+                    notices.accept(n.level() == Notice.Level.DIALOG ? n
+                            : new Notice(Notice.Level.ERROR, "Mapper training failed", Notice.describe(error) + " — " + kept));
                 }
             }
 

@@ -1,10 +1,22 @@
 package dev.styleclip.studio.viewmodel;
 
-/** A message for the user (the view shows it as a notification). */
-public record Notice(Level level, String title, String text) {
-    public enum Level { INFO, WARNING, ERROR }
+import dev.styleclip.edit.NotEnoughMemoryException;
 
+/**
+ * A message for the user: the view shows it as a notification, or as a dialog the user must close ({@link Level#DIALOG}:
+ * a job refused because it cannot fit in memory; the user has to change something before trying again).
+ */
+public record Notice(Level level, String title, String text) {
+    public enum Level { INFO, WARNING, ERROR, DIALOG }
+
+    /** The notice for a failed job: a dialog when it was refused for memory, else an error notification. */
     public static Notice error(String title, Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof NotEnoughMemoryException) {
+                return new Notice(Level.DIALOG, "Not enough memory", c.getMessage()
+                        + ". The budget is under Models ▸ Memory budget; a smaller generator or batch needs less.");
+            }
+        }
         return new Notice(Level.ERROR, title, describe(t));
     }
 

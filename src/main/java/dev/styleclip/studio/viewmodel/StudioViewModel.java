@@ -4,9 +4,12 @@ import dev.styleclip.AppInfo;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.MemoryBudget;
 import dev.styleclip.runtime.Pixels;
+import dev.styleclip.runtime.ProcessMemory;
 import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.service.StudioBackend;
@@ -76,6 +79,8 @@ public final class StudioViewModel {
     private final StringProperty jobState = new SimpleStringProperty(this, "jobState", "idle");
     private final StringProperty status = new SimpleStringProperty(this, "status", "");
     private final StringProperty memory = new SimpleStringProperty(this, "memory", "");
+    private final LongProperty memoryBudget = new SimpleLongProperty(this, "memoryBudget", 0);
+    private final StringProperty runEstimate = new SimpleStringProperty(this, "runEstimate", "");
     private final StringProperty generatorLabel = new SimpleStringProperty(this, "generatorLabel", "");
     private final BooleanProperty demo = new SimpleBooleanProperty(this, "demo");
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy");
@@ -122,7 +127,12 @@ public final class StudioViewModel {
         this.compare = new CompareViewModel(backend);
         edit.load(prefs);
         String chosen = prefs.get("models.generator", null);
-        if (chosen != null && backend.generators().contains(java.nio.file.Paths.get(chosen))) backend.chooseGenerator(java.nio.file.Paths.get(chosen));
+        backend.generators().stream().filter(g -> g.key().equals(chosen)).findFirst().ifPresent(backend::chooseGenerator);
+        long budget = (long) prefs.getDouble("memory.budget", 0);
+        memoryBudget.set(budget);
+        backend.setMemoryBudget(budget);
+        // what a run would need: known once a face is there, refreshed when the method or generator changes
+        edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
         invertMethod.set(backend.encoderAvailable() ? InvertMethod.ENCODER : InvertMethod.PROJECTION);
         try {
             invertMethod.set(InvertMethod.valueOf(prefs.get("invert.method", invertMethod.get().name())));
@@ -365,28 +375,75 @@ public final class StudioViewModel {
 
     // ---- models & status ----------------------------------------------------------------------------------------
 
-    /** The installed generator pickles (several: the Source tab offers a choice). */
-    public List<Path> generators() {
+    /** The generators to choose from: the installed pickles, then the demo networks of the published architectures. */
+    public List<GeneratorSource> generators() {
         return backend.generators();
     }
 
+    /** The generator of new faces. */
+    public GeneratorSource generator() {
+        return backend.generator();
+    }
+
     /**
-     * Makes {@code pickle} the generator from now on (remembered); a face from a seed is generated again with it,
+     * Makes {@code source} the generator from now on (remembered); a face from a seed is generated again with it,
      * other faces stay until the next Generate or Invert (their latents belong to the old generator).
      */
-    public void chooseGenerator(Path pickle) {
-        if (pickle == null) return;
-        Path p = pickle.toAbsolutePath().normalize();
-        if (p.toString().equals(prefs.get("models.generator", null)) && p.getFileName().toString().equals(generatorLabel.get())) return;
-        backend.chooseGenerator(p);
-        prefs.put("models.generator", p.toString());
+    public void chooseGenerator(GeneratorSource source) {
+        if (source == null || source.equals(backend.generator()) && source.key().equals(prefs.get("models.generator", null))) return;
+        backend.chooseGenerator(source);
+        prefs.put("models.generator", source.key());
         refreshModels();
+        refreshRunEstimate();
         Snapshot cur = history.current();
         if (cur != null && "seed".equals(cur.source().kind())) {
             generate();
         } else {
-            info("Generator", pickle.getFileName() + " — generate a face or invert a photo with it");
+            info("Generator", generatorLabel.get() + " — generate a face or invert a photo with it");
         }
+    }
+
+    /** The memory budget jobs plan against, in bytes (0: automatic); remembered. */
+    public LongProperty memoryBudgetProperty() {
+        return memoryBudget;
+    }
+
+    /** Sets the memory budget from text ("6G", "900M"; empty or "auto": automatic); false with a notice when bad. */
+    public boolean setMemoryBudget(String text) {
+        long bytes;
+        String t = text == null ? "" : text.trim();
+        try {
+            bytes = t.isEmpty() || t.equalsIgnoreCase("auto") ? 0 : MemoryBudget.parseSize(t);
+        } catch (IllegalArgumentException e) {
+            notice(new Notice(Notice.Level.WARNING, "Memory budget", e.getMessage()));
+            return false;
+        }
+        memoryBudget.set(bytes);
+        backend.setMemoryBudget(bytes);
+        prefs.putDouble("memory.budget", bytes);
+        refreshMemory();
+        refreshRunEstimate();
+        return true;
+    }
+
+    /** "needs about 3.2 GiB of 19.8 GiB; …" for the edit method chosen, next to Run (empty until known). */
+    public StringProperty runEstimateProperty() {
+        return runEstimate;
+    }
+
+    /** Asks the compute thread what a run of the chosen method would need now. */
+    public void refreshRunEstimate() {
+        backend.memoryEstimate(edit.methodProperty().get(), new StudioBackend.Listener<>() {
+            @Override
+            public void done(String summary) {
+                runEstimate.set(summary == null || summary.isEmpty() ? "" : "memory: " + summary);
+            }
+
+            @Override
+            public void failed(Throwable t) {
+                runEstimate.set("memory: " + Notice.describe(t));
+            }
+        });
     }
 
     public void refreshModels() {
@@ -399,10 +456,12 @@ public final class StudioViewModel {
         }
     }
 
+    /** The status bar's memory: the process's resident size and the budget jobs plan against. */
     public void refreshMemory() {
-        Runtime rt = Runtime.getRuntime();
-        long used = rt.totalMemory() - rt.freeMemory();
-        memory.set(String.format(Locale.ROOT, "heap %d / %d MiB", used >> 20, rt.maxMemory() >> 20));
+        long rss = ProcessMemory.rss();
+        long b = memoryBudget.get();
+        memory.set((rss < 0 ? "memory" : "memory " + MemoryBudget.format(rss)) + " · budget "
+                + (b > 0 ? MemoryBudget.format(b) : "auto"));
     }
 
     // ---- source -------------------------------------------------------------------------------------------------
@@ -459,6 +518,7 @@ public final class StudioViewModel {
                 inversionReport.set("");
                 commit(Snapshot.source(src, res.ws(), res.image(), "generate seed " + r.seed()));
                 status.set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
+                if (runEstimate.get().isEmpty()) refreshRunEstimate();
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.styleclip.edit.directions;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -235,7 +236,7 @@ class DirectionsGoldenTest {
             check(c, t, "edit_s", es);
             float[] ee = GlobalDirections.edit(es, 1, dir.direction(), p.path("alpha").asDouble());
             check(c, t, "edit_s_edited", ee);
-            StyleGan3Generator.Options id = StyleGan3Generator.Options.defaults().transform(StyleGan3Generator.identity());
+            StyleGan3Generator.Options id = StyleGan3Generator.Options.defaults().transform(InputTransform.identity());
             check(c, t, "edit_image_orig", GlobalDirections.synthesize(g, m.create(es, new Shape(1, channels)), id).toFloatArray());
             check(c, t, "edit_image_edited", GlobalDirections.synthesize(g, m.create(ee, new Shape(1, channels)), id).toFloatArray());
         }

@@ -1,5 +1,6 @@
 package dev.styleclip.model.encoder;
 
+import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -28,8 +29,8 @@ class RestyleInversionTest {
             Random r = new Random(1);
             for (int i = 0; i < v.length; i++) v[i] = r.nextFloat() * 2 - 1;
             double[][][] t = {
-                StyleGan3Generator.inverse(StyleGan3Generator.makeTransform(0.1, -0.05, 12)),
-                StyleGan3Generator.inverse(StyleGan3Generator.makeTransform(-0.2, 0.1, -30))};
+                InputTransform.inverse(InputTransform.make(0.1, -0.05, 12)),
+                InputTransform.inverse(InputTransform.make(-0.2, 0.1, -30))};
             float[][] last = new float[1][];
             int[] calls = {0};
             inv.invert(m.create(v, new Shape(2, 3, s, s)), 2, t, (k, out, lat, img, fb) -> {

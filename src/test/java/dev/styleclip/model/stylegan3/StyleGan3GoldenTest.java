@@ -1,10 +1,8 @@
 package dev.styleclip.model.stylegan3;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
@@ -13,6 +11,7 @@ import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
+import dev.styleclip.nn.Gradients;
 import dev.styleclip.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Every case of the stylegan3 golden set: mapping, synthesis, generate, intermediates, transform, gradient. */
+/**
+ * Every case of the stylegan3 golden set: mapping, synthesis, generate, intermediates, transform, gradient; the
+ * synthesis cases also under memory plans (channel chunks of uneven sizes, one channel at a time) and the gradient
+ * cases under recomputation (whole layers, uneven chunks, single channels), all against the same goldens and
+ * tolerances.
+ */
 class StyleGan3GoldenTest {
     private static final String SET = "stylegan3";
     private static NDManager manager;
@@ -57,9 +61,41 @@ class StyleGan3GoldenTest {
         for (JsonNode m : manifest.path("models")) models.put(m.path("id").asText(), m);
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : Golden.cases(SET)) {
-            tests.add(DynamicTest.dynamicTest(c.path("id").asText(), () -> runCase(c, models.get(c.path("model").asText()))));
+            JsonNode model = models.get(c.path("model").asText());
+            String kind = c.path("kind").asText();
+            List<String> plans = kind.equals("mapping") ? List.of(PLAIN)
+                    : kind.equals("gradient") ? List.of(PLAIN, RECOMPUTE, RECOMPUTE_CHUNKS, RECOMPUTE_SINGLE)
+                    : List.of(PLAIN, CHUNKS, SINGLE);
+            for (String plan : plans) {
+                String name = c.path("id").asText() + (plan.equals(PLAIN) ? "" : " [" + plan + "]");
+                tests.add(DynamicTest.dynamicTest(name, () -> runCase(c, model, plan)));
+            }
         }
         return tests;
+    }
+
+    private static final String PLAIN = "plain";
+    private static final String CHUNKS = "chunks of 7 channels";
+    private static final String SINGLE = "one channel at a time";
+    private static final String RECOMPUTE = "recompute";
+    private static final String RECOMPUTE_CHUNKS = "recompute, chunks of 7 channels";
+    private static final String RECOMPUTE_SINGLE = "recompute, one channel at a time";
+
+    /**
+     * The plan a test variant names: chunks sized so that the first layer runs in pieces of 7 channels (uneven
+     * remainders, and other counts in the other layers), or of one channel everywhere.
+     */
+    static SynthesisPlan plan(StyleGan3Generator g, String name, int batch, boolean backward) {
+        long per = g.channelBytes(0, batch, backward);
+        return switch (name) {
+            case PLAIN -> SynthesisPlan.PLAIN;
+            case CHUNKS -> new SynthesisPlan(false, 7 * per);
+            case SINGLE -> new SynthesisPlan(false, 1);
+            case RECOMPUTE -> new SynthesisPlan(true, 0);
+            case RECOMPUTE_CHUNKS -> new SynthesisPlan(true, 7 * per);
+            case RECOMPUTE_SINGLE -> new SynthesisPlan(true, 1);
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     /**
@@ -125,7 +161,7 @@ class StyleGan3GoldenTest {
         return p.isMissingNode() || p.isNull() ? 1.0 : p.asDouble();
     }
 
-    private void runCase(JsonNode c, JsonNode model) throws Exception {
+    private void runCase(JsonNode c, JsonNode model, String planName) throws Exception {
         if (model == null) fail("case " + c.path("id").asText() + " names an unknown model");
         String id = c.path("id").asText();
         StyleGan3Generator g = model(model);
@@ -137,7 +173,10 @@ class StyleGan3GoldenTest {
         JsonNode in = c.path("inputs");
         JsonNode out = c.path("outputs");
         try (NDManager m = manager.newSubManager()) {
-            switch (c.path("kind").asText()) {
+            String kind = c.path("kind").asText();
+            int batch = (int) longs((in.has("z") ? in.path("z") : in.path("ws")).path("shape"))[0];
+            StyleGan3Generator.Options opts = StyleGan3Generator.Options.with(plan(g, planName, batch, kind.equals("gradient")));
+            switch (kind) {
                 case "mapping": {
                     NDArray ws = g.mapping(input(m, in.path("z")), psi(params), cutoff(params));
                     checkOnly(out, "ws");
@@ -145,13 +184,13 @@ class StyleGan3GoldenTest {
                     break;
                 }
                 case "synthesis": {
-                    NDArray img = g.synthesis(input(m, in.path("ws")));
+                    NDArray img = g.synthesis(input(m, in.path("ws")), opts);
                     checkOnly(out, "img");
                     check(id, "img", out.path("img"), img.toFloatArray(), img.getShape().getShape());
                     break;
                 }
                 case "generate": {
-                    NDArray img = g.generate(input(m, in.path("z")), psi(params), cutoff(params), null);
+                    NDArray img = g.generate(input(m, in.path("z")), psi(params), cutoff(params), opts);
                     checkOnly(out, "img");
                     check(id, "img", out.path("img"), img.toFloatArray(), img.getShape().getShape());
                     break;
@@ -160,7 +199,7 @@ class StyleGan3GoldenTest {
                     NDArray ws = input(m, in.path("ws"));
                     Map<String, float[]> acts = new HashMap<>();
                     Map<String, long[]> shapes = new HashMap<>();
-                    NDArray img = g.synthesis(ws, StyleGan3Generator.Options.defaults().listener((name, a) -> {
+                    NDArray img = g.synthesis(ws, opts.listener((name, a) -> {
                         acts.put(name, a.toFloatArray());
                         shapes.put(name, a.getShape().getShape());
                     }));
@@ -197,13 +236,13 @@ class StyleGan3GoldenTest {
                     for (int i = 0; i < 9; i++) tr[i / 3][i % 3] = tv[i];
                     if (params.path("translate").size() == 2 && params.has("angle_degrees")) {
                         // the stored matrix is what our make_transform + inverse give for the case's parameters
-                        double[][] expected = StyleGan3Generator.inverse(StyleGan3Generator.makeTransform(
+                        double[][] expected = InputTransform.inverse(InputTransform.make(
                                 params.path("translate").get(0).asDouble(), params.path("translate").get(1).asDouble(),
                                 params.path("angle_degrees").asDouble()));
                         for (int i = 0; i < 3; i++)
                             for (int j = 0; j < 3; j++) assertEquals(tv[i * 3 + j], expected[i][j], 1e-12, id + ": transform");
                     }
-                    NDArray img = g.synthesis(ws, StyleGan3Generator.Options.defaults().transform(tr));
+                    NDArray img = g.synthesis(ws, opts.transform(tr));
                     checkOnly(out, "img");
                     check(id, "img", out.path("img"), img.toFloatArray(), img.getShape().getShape());
                     break;
@@ -216,8 +255,8 @@ class StyleGan3GoldenTest {
                     ws.setRequiresGradient(true);
                     float[] lossValue;
                     float[] gws;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = g.synthesis(ws).mul(probe).sum();
+                    try (Gradients gc = Gradients.record()) {
+                        NDArray loss = g.synthesis(ws, opts).mul(probe).sum();
                         gc.backward(loss);
                         lossValue = loss.toFloatArray();
                         gws = ws.getGradient().toFloatArray();
@@ -225,8 +264,8 @@ class StyleGan3GoldenTest {
                     // ∂loss/∂z through mapping (with truncation) and synthesis
                     z.setRequiresGradient(true);
                     float[] gz;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = g.generate(z, psi(params), cutoff(params), null).mul(probe).sum();
+                    try (Gradients gc = Gradients.record()) {
+                        NDArray loss = g.generate(z, psi(params), cutoff(params), opts).mul(probe).sum();
                         gc.backward(loss);
                         gz = z.getGradient().toFloatArray();
                     }

@@ -1,0 +1,28 @@
+package dev.styleclip.cli;
+
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code --generator FILE} or {@code --demo ARCH}: the generator of every command that runs one (a picocli mixin). */
+final class GeneratorOption {
+    @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: a demo network)")
+    Path file;
+
+    @Option(names = "--demo", paramLabel = "ARCH", description = "random-weight demo network in a published architecture: "
+            + "stylegan3-t-256 (default), stylegan3-t-512, stylegan3-t-1024, stylegan3-r-256, stylegan3-r-512, stylegan3-r-1024")
+    String demo;
+
+    /** The choice; bad combinations and missing files are bad input. */
+    GeneratorSource source() {
+        if (file != null && demo != null) throw new IllegalArgumentException("give --generator FILE or --demo ARCH, not both");
+        if (file != null) {
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--generator " + file + ": no such file");
+            return GeneratorSource.file(file);
+        }
+        return GeneratorSource.demo(demo != null ? demo : DemoNetworks.DEFAULT);
+    }
+}
