@@ -78,6 +78,7 @@ public final class EditCommand implements Callable<Integer> {
         };
         LatentOptimization.Result r;
         try (ComputeService svc = new ComputeService()) {
+            svc.setMemoryBudget(networks.memory.bytes());
             r = svc.run("edit", ctx -> {
                 EditNetworks nets = EditNetworks.load(ctx.models(), files);
                 if (nets.isDemo()) o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");

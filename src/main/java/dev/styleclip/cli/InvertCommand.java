@@ -15,7 +15,7 @@ import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Frame;
@@ -55,9 +55,11 @@ public final class InvertCommand implements Callable<Integer> {
     @Option(names = "--encoder", paramLabel = "FILE", description = "ReStyle pSp / e4e checkpoint (.pt) for the encoder methods")
     Path encoder;
 
-    @Option(names = "--generator", paramLabel = "FILE",
-            description = "StyleGAN3 network pickle (projection; for the encoder: its decoder architecture). Default: the demo network")
-    Path generator;
+    @CommandLine.Mixin
+    GeneratorOption generator;
+
+    @CommandLine.Mixin
+    MemoryOption memory;
 
     @Option(names = "--lpips-vgg", paramLabel = "FILE",
             description = "torchvision VGG16 weights (vgg16-397923af.pth) for LPIPS (default: a demo VGG trunk)")
@@ -102,7 +104,6 @@ public final class InvertCommand implements Callable<Integer> {
         if (iterations != null && iterations < 1) throw new IllegalArgumentException("--iterations must be at least 1");
         if (wAvgSamples < 0) throw new IllegalArgumentException("--w-avg-samples must be >= 0");
         if (encoder != null && !Files.isRegularFile(encoder)) throw new IllegalArgumentException(encoder + ": no such file");
-        if (generator != null && !Files.isRegularFile(generator)) throw new IllegalArgumentException(generator + ": no such file");
         if (lpipsVgg != null && !Files.isRegularFile(lpipsVgg)) throw new IllegalArgumentException(lpipsVgg + ": no such file");
         if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
         if (Files.isDirectory(out)) throw new IllegalArgumentException(out + " is a folder; --out takes a file name (w.npz)");
@@ -115,6 +116,7 @@ public final class InvertCommand implements Callable<Integer> {
         if (video != null) Files.createDirectories(video);
         int[] frameNo = {0};
 
+        GeneratorSource source = generator.source();
         try (ComputeService service = new ComputeService();
              NDManager mgr = NDManager.newBaseManager();
              Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin())) {
@@ -122,9 +124,10 @@ public final class InvertCommand implements Callable<Integer> {
             float[] start = null;
             StyleGan3Generator g = null;
             RestyleInversion inv = null;
+            service.setMemoryBudget(memory.bytes());
             try {
                 if (useEncoder) {
-                    inv = RestyleInversion.load(encoder, generator);
+                    inv = RestyleInversion.load(encoder, source.file());
                     g = inv.decoder();
                     o.println("encoder: " + inv.describe());
                     EncoderInversion.Result r;
@@ -144,8 +147,8 @@ public final class InvertCommand implements Callable<Integer> {
                         return 0;
                     }
                 } else {
-                    g = StyleGan3Files.openOrDemo(generator, mgr);
-                    if (g.isDemo()) o.println("generator: " + DemoNetworks.LABEL + " (random weights, not faces)");
+                    g = source.open(mgr);
+                    if (g.isDemo()) o.println("generator: " + source.describe() + ": patterns, not faces");
                 }
                 int res = g.resolution();
                 float[] target = Projection.photoToChw(PilResample.resizeLanczos(PhotoInversion.centerSquare(img), res, res).rgb(), res);

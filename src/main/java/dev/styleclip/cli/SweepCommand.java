@@ -91,6 +91,7 @@ public final class SweepCommand implements Callable<Integer> {
         boolean[] demo = {false};
         String[] described = {""};
         try (ComputeService svc = new ComputeService()) {
+            svc.setMemoryBudget(networks.memory.bytes());
             int total = variants.size() + l2List.size() * idList.size();
             int k = 0;
             for (String v : variants) {

@@ -87,6 +87,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
                     models.idLoss, ws), out);
             MapperTrainingJob.Result r;
             try (ComputeService cs = new ComputeService()) {
+                cs.setMemoryBudget(memory.bytes());
                 r = cs.run("train-mapper", job, EditCliModels.progressBar(err, "train-mapper"));
             }
             err.println();
