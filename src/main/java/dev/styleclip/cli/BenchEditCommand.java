@@ -91,6 +91,11 @@ public final class BenchEditCommand implements Callable<Integer> {
                 StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
                 r.put("plan", mem.synthesis().describe());
                 r.put("estimated_peak_mb", Bench.mb(mem.peakBytes()));
+                // what the same step would need on a CUDA device: the working memory and the three networks' weights
+                // (the CUDA context, a few hundred MB, aside)
+                r.put("estimated_vram_mb", Bench.mb(MemoryPlanner.estimate(MemoryPlanner.Task.EDIT_STEP, 1, g,
+                        List.of(nets.clip(), nets.identity()), mem.synthesis(), true)
+                        + g.parameterBytes() + nets.clip().parameterBytes() + nets.identity().parameterBytes()));
                 NDManager jm = ctx.manager();
                 NDArray z = jm.create(LatentOptimization.seedZ(0, g.zDim()), new Shape(1, g.zDim()));
                 NDArray ws0 = g.mapping(z, 0.7, null);
@@ -209,7 +214,7 @@ public final class BenchEditCommand implements Callable<Integer> {
                     growth <= 3 ? "flat" : "NOT flat"));
             out.println(sb);
             out.println("memory plan: " + r.get("plan") + "; estimated peak " + r.get("estimated_peak_mb") + " MB, measured peak "
-                    + r.get("peak_rss_mb") + " MB");
+                    + r.get("peak_rss_mb") + " MB; on a GPU the step would need about " + r.get("estimated_vram_mb") + " MB");
         }
         out.flush();
         return 0;

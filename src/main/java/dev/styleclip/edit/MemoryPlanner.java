@@ -25,6 +25,13 @@ import java.util.Locale;
  */
 public final class MemoryPlanner {
     private static final long MIB = 1L << 20;
+    /**
+     * Beyond this much working memory a recorded graph is slower on the CPU than recomputing each layer (it is
+     * written once and read back from main memory, page-faulted in anew): measured forward + backward, StyleGAN3-T,
+     * 2 threads — 256²: recorded 4.1 GB 9.6 s vs recomputed 13 s; 512²: 10.6 GB 14.5 s vs 20.7 s; 1024²: 17.8 GB
+     * 49.9 s vs 2.8 GB 38.9 s.
+     */
+    static final long RECORDED_LIMIT = 12L << 30;
 
     /** What a job does with the generator, per step. */
     public enum Task {
@@ -78,6 +85,9 @@ public final class MemoryPlanner {
         List<SynthesisPlan> ladder = SynthesisPlan.ladder(task.backward());
         long last = 0;
         for (SynthesisPlan p : ladder) {
+            // on the CPU a recorded graph of more than RECORDED_LIMIT is slower than recomputing: skip it even if it fits
+            if (task.backward() && !p.recompute() && !budget.gpu()
+                    && generatorWorking(task, batch, g, p) > RECORDED_LIMIT) continue;
             last = estimate(task, batch, g, others, p, budget.gpu());
             if (last <= budget.bytes()) return new Plan(task, batch, p, last, budget);
         }

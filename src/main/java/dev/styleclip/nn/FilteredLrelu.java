@@ -198,6 +198,7 @@ public final class FilteredLrelu {
     /**
      * Elements per channel and sample of every intermediate {@link #forward} allocates, in order (the padded input
      * first, the output last): what a memory estimate needs, since the forward holds two consecutive stages at a time.
+     * (The clamp's pass, rarely needed, allocates one more copy of the up-sampled stage.)
      */
     public long[] stageElements() {
         java.util.List<Long> st = new java.util.ArrayList<>();
@@ -208,7 +209,6 @@ public final class FilteredLrelu {
             st.add((long) up * up * qy * qx);
         }
         if (slope != 1f) st.add(st.get(st.size() - 1));
-        if (clamp != null) st.add(st.get(st.size() - 1));
         if (phaseDown) {
             if (!radial) st.add((long) up * m * qy * px);
             st.add((long) m * m * py * px);
@@ -218,6 +218,19 @@ public final class FilteredLrelu {
             st.add((long) outY * outX);
         }
         return st.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * Elements per channel and sample a recorded graph keeps for the backward: the input of every op that needs its
+     * input (each filter pass, the leaky ReLU), i.e. every stage but the last filter pass's output and the
+     * interleaved copy.
+     */
+    public long savedElements() {
+        long[] st = stageElements();
+        int drop = phaseDown && m > 1 ? 2 : 1;
+        long s = 0;
+        for (int i = 0; i < st.length - drop; i++) s += st[i];
+        return s;
     }
 
     /** Output height. */

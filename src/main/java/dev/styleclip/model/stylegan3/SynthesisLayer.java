@@ -129,6 +129,11 @@ final class SynthesisLayer {
         return act.stageElements();
     }
 
+    /** Per-channel elements the nonlinearity's recorded graph keeps (see {@link FilteredLrelu#savedElements}). */
+    long actSaved() {
+        return act.savedElements();
+    }
+
     /** The style (the affine output, StyleSpace's s) of w [N, w_dim]: [N, C_in]. */
     NDArray style(NDArray w) {
         return w.matMul(affineWT).add(affineB);

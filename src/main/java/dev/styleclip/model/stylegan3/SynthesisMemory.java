@@ -25,19 +25,13 @@ public final class SynthesisMemory {
         return m;
     }
 
-    private static long sum(long[] st) {
-        long s = 0;
-        for (long v : st) s += v;
-        return s;
-    }
-
     /**
      * Bytes one channel of a layer's nonlinearity takes at its widest moment: in a forward the largest pair of
      * consecutive stages; in a recomputed backward every stage's saved tensor plus the largest pair of stage gradients.
      */
     static long channelBytes(SynthesisLayer l, long n, int elementBytes, boolean backward) {
         long[] st = l.actStages();
-        long per = backward ? sum(st) + maxPair(st) : maxPair(st);
+        long per = backward ? l.actSaved() + maxPair(st) : maxPair(st);
         return n * elementBytes * per;
     }
 
@@ -102,7 +96,7 @@ public final class SynthesisMemory {
             long saved = 0, transient_ = 0;
             for (SynthesisLayer l : layers) {
                 long[] st = l.actStages();
-                saved += n * e * (inElements(l) + l.outChannels() * sum(st));
+                saved += n * e * (inElements(l) + l.outChannels() * l.actSaved());
                 transient_ = Math.max(transient_, n * e * (2 * inElements(l) + l.outChannels() * maxPair(st))
                         + 2 * convTransient(l, n, e, plan));
             }
