@@ -56,18 +56,31 @@ class MemoryPlannerTest {
 
     @Test
     void theFastestPlanThatFitsIsChosen() throws Exception {
-        List<SynthesisPlan> ladder = SynthesisPlan.ladder(true);
-        assertEquals(SynthesisPlan.DEFAULT, ladder.get(0), "the fastest first");
-        MemoryPlanner.Task task = MemoryPlanner.Task.GENERATOR_BACKWARD;
+        // a forward: the fastest plan whenever it fits
+        List<SynthesisPlan> forward = SynthesisPlan.ladder(false);
+        assertEquals(SynthesisPlan.DEFAULT, forward.get(0), "the fastest first");
+        MemoryPlanner.Task gen = MemoryPlanner.Task.GENERATE;
         // (an estimate counts what the process holds now, which moves a little between two calls: a margin)
-        long roomy = MemoryPlanner.estimate(task, 1, r1024, List.of(), ladder.get(0), false) + 64 * MIB;
-        MemoryPlanner.Plan p = MemoryPlanner.plan(task, 1, r1024, List.of(), new MemoryBudget(roomy, false, "test"));
-        assertEquals(ladder.get(0), p.synthesis());
+        long roomy = MemoryPlanner.estimate(gen, 1, r1024, List.of(), forward.get(0), false) + 64 * MIB;
+        assertEquals(SynthesisPlan.DEFAULT, MemoryPlanner.plan(gen, 1, r1024, List.of(), budget(roomy)).synthesis());
+
+        // a forward + backward at 1024²: a recorded graph would be slower than recomputing on the CPU, however much
+        // memory there is; a tight budget takes smaller pieces
+        List<SynthesisPlan> ladder = SynthesisPlan.ladder(true);
+        MemoryPlanner.Task task = MemoryPlanner.Task.GENERATOR_BACKWARD;
+        MemoryPlanner.Plan p = MemoryPlanner.plan(task, 1, r1024, List.of(), budget(1L << 50));
+        assertEquals(ladder.get(1), p.synthesis(), p.summary());
+        assertTrue(p.synthesis().recompute());
         long last = MemoryPlanner.estimate(task, 1, r1024, List.of(), ladder.get(ladder.size() - 1), false) + 64 * MIB;
-        MemoryPlanner.Plan tight = MemoryPlanner.plan(task, 1, r1024, List.of(), new MemoryBudget(last, false, "test"));
+        MemoryPlanner.Plan tight = MemoryPlanner.plan(task, 1, r1024, List.of(), budget(last));
         assertTrue(tight.synthesis().recompute(), "a tight budget recomputes: " + tight.synthesis().describe());
+        assertTrue(tight.synthesis().chunkBytes() < SynthesisPlan.DEFAULT.chunkBytes(), tight.summary());
         assertTrue(tight.peakBytes() <= last, tight.summary());
         assertTrue(tight.summary().startsWith("needs about "), tight.summary());
+    }
+
+    private static MemoryBudget budget(long bytes) {
+        return new MemoryBudget(bytes, false, "test");
     }
 
     @Test
