@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.golden.Golden;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
@@ -10,6 +11,7 @@ import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import javafx.stage.Stage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
@@ -44,6 +46,28 @@ final class OpenStudio implements AutoCloseable {
         window.setNotificationsEnabled(false);
         stage.show();
         return new OpenStudio(node, catalog, backend, window);
+    }
+
+    /**
+     * A models folder with the tiny golden networks under names the catalog recognises: the 32² StyleGAN3-T
+     * generator, a tiny CLIP (ViT-*.pt) and a tiny ArcFace (model_ir_se50*.pth).
+     */
+    static Path tinyModels(Path dir) throws java.io.IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
+        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
+        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        return models;
+    }
+
+    /** Waits (up to {@code seconds}) until {@code cond} holds on the FX thread's side, failing with {@code what}. */
+    static void await(String what, java.util.function.BooleanSupplier cond, int seconds) throws Exception {
+        try {
+            org.testfx.util.WaitForAsyncUtils.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS, cond::getAsBoolean);
+        } catch (java.util.concurrent.TimeoutException e) {
+            org.junit.jupiter.api.Assertions.fail("timed out waiting for " + what);
+        }
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
     }
 
     @Override

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -47,11 +46,7 @@ class StudioAppTest {
     @Start
     void start(Stage stage) throws Exception {
         dir = Files.createTempDirectory("studio");
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
-        // tiny CLIP and ArcFace under names the catalog recognises (ViT-*.pt, model_ir_se50*.pth)
-        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
-        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        Path models = OpenStudio.tinyModels(dir);
         studio = OpenStudio.open(stage, models, "app", new ScriptedDialogs(answers));
         window = studio.window;
     }
@@ -62,12 +57,7 @@ class StudioAppTest {
     }
 
     private static void await(String what, BooleanSupplier cond) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> cond.getAsBoolean());
-        } catch (java.util.concurrent.TimeoutException e) {
-            fail("timed out waiting for " + what);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
+        OpenStudio.await(what, cond, 90);
     }
 
     private void select(FxRobot robot, int tab) {

@@ -1,6 +1,5 @@
 package dev.styleclip.studio;
 
-import dev.styleclip.golden.Golden;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -16,17 +15,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The memory plan in the studio, on the real compute thread with the tiny golden networks: the estimate next to Run,
@@ -39,10 +35,7 @@ class StudioMemoryTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        Path models = Files.createDirectories(Files.createTempDirectory("studio-memory").resolve("models"));
-        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
-        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
-        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        Path models = OpenStudio.tinyModels(Files.createTempDirectory("studio-memory"));
         studio = OpenStudio.open(stage, models, "memory", ScriptedDialogs.none());
         window = studio.window;
     }
@@ -53,12 +46,7 @@ class StudioMemoryTest {
     }
 
     private static void await(String what, BooleanSupplier cond) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, cond::getAsBoolean);
-        } catch (java.util.concurrent.TimeoutException e) {
-            fail("timed out waiting for " + what);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
+        OpenStudio.await(what, cond, 90);
     }
 
     @Test

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -51,10 +50,7 @@ class StudioMethodsTest {
         dir = Files.createTempDirectory("studio-methods");
         oldCache = System.getProperty("styleclip.cache");
         System.setProperty("styleclip.cache", dir.resolve("cache").toString());
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), models.resolve("sg3t-32.pkl"));
-        Files.copy(Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt"), models.resolve("ViT-tiny-P8-R32.pt"));
-        Files.copy(Golden.set("idloss").resolve("models/irse_tiny_a.pth"), models.resolve("model_ir_se50-tiny.pth"));
+        Path models = OpenStudio.tinyModels(dir);
         Files.copy(Golden.set("encoder").resolve("models/restyle_e4e_tiny_a.pt"), models.resolve("restyle_e4e_tiny.pt"));
         studio = OpenStudio.open(stage, models, "methods", new ScriptedDialogs(answers));
         window = studio.window;
@@ -72,12 +68,7 @@ class StudioMethodsTest {
     }
 
     private static void await(String what, BooleanSupplier cond, int seconds) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> cond.getAsBoolean());
-        } catch (java.util.concurrent.TimeoutException e) {
-            fail("timed out waiting for " + what);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
+        OpenStudio.await(what, cond, seconds);
     }
 
     private static void idle(StudioViewModel vm) throws Exception {
