@@ -73,7 +73,8 @@ public final class BenchMapperCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"measurement", "median ms", "min ms", "plan", "est. peak MB", "peak RSS MB"});
-        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, true, out);
+        // with --json, stdout carries the JSON alone: notes about demo networks go to stderr
+        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, true, json ? spec.commandLine().getErr() : out);
              NDManager m = models.manager.newSubManager()) {
             if (threads != null) JniUtils.setNumThreads(threads);
             StyleGan3Generator g = models.generator;

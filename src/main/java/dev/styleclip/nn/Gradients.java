@@ -65,9 +65,20 @@ public final class Gradients implements AutoCloseable {
         deferred.push(d);
     }
 
-    /** Back-propagates a scalar loss: through the recorded graph, then through every deferred segment. */
+    /**
+     * Back-propagates a scalar loss: through the recorded graph, then through every deferred segment. With segments
+     * waiting, the recorded graph's saved tensors are kept for them: a segment's inputs may share graph with the loss
+     * (a mapper's output feeds both the generator and an L2 term), and its own backward passes through that part again.
+     * They go when the arrays close, at the end of the step.
+     */
     public void backward(NDArray loss) {
-        collector.backward(loss);
+        if (deferred.isEmpty()) {
+            collector.backward(loss);
+            return;
+        }
+        try (NDArray ones = loss.onesLike()) {
+            backward(loss, ones, true);
+        }
         while (!deferred.isEmpty()) {
             try (Deferred d = deferred.pop()) {
                 d.backward();

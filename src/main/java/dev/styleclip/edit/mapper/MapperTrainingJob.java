@@ -79,8 +79,6 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
     private final Settings settings;
     private final Networks nets;
     private final Path dir;
-    /** The generator's options under this run's memory plan (set when the run starts). */
-    private StyleGan3Generator.Options synthesis = StyleGan3Generator.Options.defaults();
 
     public MapperTrainingJob(Settings settings, Networks nets, Path dir) {
         if (settings.prompt() == null || settings.prompt().isBlank()) throw new IllegalArgumentException("the prompt is empty");
@@ -113,7 +111,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         IdentityLoss id = settings.idLambda() != 0 ? nets.idLoss() : null;
         MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.MAPPER_STEP, settings.batch(), g,
                 id == null ? List.of(nets.clip()) : List.of(nets.clip(), id));
-        synthesis = StyleGan3Generator.Options.with(mem.synthesis());
+        StyleGan3Generator.Options synthesis = StyleGan3Generator.Options.with(mem.synthesis());
         MapperTrainer trainer = new MapperTrainer(mapper, g, nets.clip(), id, text,
                 new MapperTrainer.Settings(settings.clipLambda(), settings.l2Lambda(), settings.idLambda(), settings.weightDecay()),
                 mem.synthesis(), m);
@@ -143,7 +141,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
             }
             lastLoss = sum / settings.stepsPerEpoch();
             plateau.step(lastLoss);
-            Pixels preview = ctx.step(tmp -> preview(mapper, previewW, tmp));
+            Pixels preview = ctx.step(tmp -> preview(mapper, previewW, tmp, synthesis));
             checkpoint(mapper, trainer, plateau, epoch + 1);
             Map<String, Double> l = new LinkedHashMap<>();
             l.put("epoch_loss", lastLoss);
@@ -189,7 +187,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
      * Originals (top row) and edits at the training strength (bottom row) as one ARGB picture: one image at a time
      * under the job's memory plan, each pooled to at most 256² (a preview, not a result).
      */
-    private Pixels preview(LevelsMapper mapper, NDArray w, NDManager tmp) {
+    private Pixels preview(LevelsMapper mapper, NDArray w, NDManager tmp, StyleGan3Generator.Options synthesis) {
         StyleGan3Generator g = nets.generator();
         NDArray wl = w.duplicate();
         wl.attach(tmp);

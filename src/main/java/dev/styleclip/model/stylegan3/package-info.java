@@ -14,10 +14,16 @@
  *
  * <ul>
  * <li>{@link dev.styleclip.model.stylegan3.StyleGan3Generator}: mapping, styles, synthesis (from ws or from styles),
- *     per-call input transform and activation listener; differentiable; temporaries per call in a sub-manager.</li>
+ *     per-call input transform, activation listener and memory plan; differentiable; the composition of
+ *     {@code MappingNetwork}, {@code SynthesisInput}, {@code SynthesisLayer} and {@code SynthesisNetwork} (package
+ *     private), as NVIDIA's {@code networks_stylegan3.py} reads.</li>
+ * <li>{@link dev.styleclip.model.stylegan3.SynthesisPlan}: pieces and recomputation (memory for time);
+ *     {@code SynthesisMemory} estimates what a plan needs ({@code StyleGan3Generator.memory}).</li>
  * <li>{@link dev.styleclip.model.stylegan3.StyleGan3Config}: the architecture derived from the init kwargs.</li>
+ * <li>{@link dev.styleclip.model.stylegan3.InputTransform}: gen_images.py's 3×3 transforms of the input layer.</li>
  * <li>{@link dev.styleclip.model.stylegan3.NumpyRandom}: gen_images.py's latents for a seed.</li>
- * <li>{@link dev.styleclip.model.stylegan3.DemoNetworks}: a random-weight 256² generator ("demo network").</li>
+ * <li>{@link dev.styleclip.model.stylegan3.DemoNetworks}: random-weight generators in the published architectures
+ *     ("demo network"); {@link dev.styleclip.model.stylegan3.GeneratorSource}: a file or a demo architecture.</li>
  * <li>{@link dev.styleclip.model.stylegan3.GeneratorImages}: raw output → 8-bit RGB as gen_images.py.</li>
  * </ul>
  */
