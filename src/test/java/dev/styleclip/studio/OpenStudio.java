@@ -60,6 +60,11 @@ final class OpenStudio implements AutoCloseable {
         return models;
     }
 
+    /** Waits up to two minutes (a generous bound for a shared CI machine) until {@code cond} holds. */
+    static void await(String what, java.util.function.BooleanSupplier cond) throws Exception {
+        await(what, cond, 120);
+    }
+
     /** Waits (up to {@code seconds}) until {@code cond} holds on the FX thread's side, failing with {@code what}. */
     static void await(String what, java.util.function.BooleanSupplier cond, int seconds) throws Exception {
         try {

@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import static dev.styleclip.studio.OpenStudio.await;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.view.MainWindow;
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -54,10 +54,6 @@ class StudioAppTest {
     @AfterEach
     void tearDown() throws Exception {
         studio.close();
-    }
-
-    private static void await(String what, BooleanSupplier cond) throws Exception {
-        OpenStudio.await(what, cond, 90);
     }
 
     private void select(FxRobot robot, int tab) {

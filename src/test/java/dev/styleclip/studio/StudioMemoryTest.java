@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import static dev.styleclip.studio.OpenStudio.await;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -18,7 +19,6 @@ import org.testfx.framework.junit5.Start;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,10 +43,6 @@ class StudioMemoryTest {
     @AfterEach
     void tearDown() throws Exception {
         studio.close();
-    }
-
-    private static void await(String what, BooleanSupplier cond) throws Exception {
-        OpenStudio.await(what, cond, 90);
     }
 
     @Test

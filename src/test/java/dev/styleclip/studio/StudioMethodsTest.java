@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import static dev.styleclip.studio.OpenStudio.await;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.recipe.RecipeStep;
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -61,14 +61,6 @@ class StudioMethodsTest {
         studio.close();
         if (oldCache == null) System.clearProperty("styleclip.cache");
         else System.setProperty("styleclip.cache", oldCache);
-    }
-
-    private static void await(String what, BooleanSupplier cond) throws Exception {
-        await(what, cond, 120);
-    }
-
-    private static void await(String what, BooleanSupplier cond, int seconds) throws Exception {
-        OpenStudio.await(what, cond, seconds);
     }
 
     private static void idle(StudioViewModel vm) throws Exception {
