@@ -30,6 +30,7 @@ public final class Main {
             }
             return;
         }
+        Cli.quietLogsUnlessVerbose(args);
         System.exit(Cli.run(args));
     }
 }

@@ -115,14 +115,7 @@ public final class AlignCommand implements Callable<Integer> {
         String[] p = s.split(",");
         if (p.length != 8) throw new IllegalArgumentException("--points needs 8 comma-separated numbers LX,LY,RX,RY,MLX,MLY,MRX,MRY, got " + p.length);
         double[] d = new double[8];
-        for (int i = 0; i < 8; i++) {
-            try {
-                d[i] = Double.parseDouble(p[i].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--points: '" + p[i].trim() + "' is not a number");
-            }
-            if (!Double.isFinite(d[i])) throw new IllegalArgumentException("--points: '" + p[i].trim() + "' is not a finite number");
-        }
+        for (int i = 0; i < 8; i++) d[i] = Numbers.finite(p[i], "--points");
         return d;
     }
 }

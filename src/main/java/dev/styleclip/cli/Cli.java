@@ -28,6 +28,14 @@ import java.io.PrintWriter;
             CommandLine.HelpCommand.class})
 public final class Cli {
 
+    /**
+     * Library log lines (DJL, libtorch) go to stderr only with this flag. Declared here so every command accepts it;
+     * it acts through {@link #quietLogsUnlessVerbose}, before parsing, because logging is configured at its first use.
+     */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "also print the libraries' log lines (engine, threads, GPU detection)")
+    boolean verbose;
+
     /** Exit code for bad input (bad file, bad arguments): a one-line message on stderr. */
     public static final int EXIT_BAD_INPUT = 2;
 
@@ -44,16 +52,18 @@ public final class Cli {
     }
 
     /** Runs the CLI writing to the given streams (tests use this). */
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter stderr, String... args) {
         CommandLine cl = new CommandLine(new Cli());
+        Numbers.register(cl);
+        TerminalLine err = new TerminalLine(stderr);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("error: " + oneLine(ex));
+            err.freshLine().println("error: " + oneLine(ex));
             return EXIT_BAD_INPUT;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("error: " + oneLine(ex));
+            err.freshLine().println("error: " + oneLine(ex));
             return EXIT_BAD_INPUT;
         });
         int code = cl.execute(args);
@@ -62,10 +72,31 @@ public final class Cli {
         return code;
     }
 
-    /** A one-line message for an exception. */
+    /**
+     * A one-line message for an exception. Line breaks become spaces; every other control character (a file name may
+     * carry terminal escape sequences) is shown as {@code \\uXXXX} instead of reaching the terminal.
+     */
     public static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return m.replace('\n', ' ').replace('\r', ' ');
+        StringBuilder sb = new StringBuilder(m.length());
+        m.codePoints().forEach(c -> {
+            if (c == '\n' || c == '\r' || c == '\t') sb.append(' ');
+            else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || Character.getType(c) == Character.FORMAT) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else sb.appendCodePoint(c);
+        });
+        return sb.toString();
+    }
+
+    /**
+     * Before anything logs: library log lines (slf4j-simple, read once at its first use) are turned off for a command
+     * unless it has {@code --verbose} or the user set a level; the studio keeps them.
+     */
+    public static void quietLogsUnlessVerbose(String... args) {
+        String key = "org.slf4j.simpleLogger.defaultLogLevel";
+        if (System.getProperty(key) != null) return;
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        System.setProperty(key, verbose ? "info" : "off");
     }
 }

@@ -191,13 +191,9 @@ final class EditOptions {
         for (String p : text.split(",")) {
             String t = p.trim();
             if (t.isEmpty()) continue;
-            try {
-                double v = Double.parseDouble(t);
-                if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(what + " values must be >= 0, got " + t);
-                out.add(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(what + " takes comma-separated numbers, got '" + t + "'");
-            }
+            double v = Numbers.finite(t, what);
+            if (v < 0) throw new IllegalArgumentException(what + " values must be >= 0, got " + t);
+            out.add(v);
         }
         if (out.isEmpty()) throw new IllegalArgumentException(what + " needs at least one value");
         return out;

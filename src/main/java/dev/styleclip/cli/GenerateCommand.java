@@ -134,11 +134,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     static double[] parseVec2(String s, String what) {
         String[] p = s.split(",");
-        try {
-            if (p.length == 2) return new double[]{Double.parseDouble(p[0].trim()), Double.parseDouble(p[1].trim())};
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException(what + " takes X,Y (two numbers), got '" + s + "'");
+        if (p.length != 2) throw new IllegalArgumentException(what + " takes X,Y (two numbers), got '" + s + "'");
+        return new double[]{Numbers.finite(p[0], what), Numbers.finite(p[1], what)};
     }
 }

@@ -48,7 +48,7 @@ public final class ModelsCommand implements Callable<Integer> {
         DirMixin dir;
         @Option(names = "--json", description = "print the catalog with install status as JSON")
         boolean json;
-        @Option(names = {"--verbose", "-v"}, description = "also print each file's source, purpose and licence")
+        @Option(names = {"--details", "-v"}, description = "also print each file's source, purpose and licence")
         boolean verbose;
 
         @Override

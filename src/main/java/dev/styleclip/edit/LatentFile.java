@@ -6,7 +6,6 @@ import dev.styleclip.io.Npz;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * A latent in NVIDIA's projector layout: an {@code .npz} whose key {@code w} holds a float32 array
@@ -27,19 +26,32 @@ public final class LatentFile {
             if (numWs <= 0 || wDim <= 0 || values.length != numWs * wDim) {
                 throw new IllegalArgumentException("latent " + numWs + "x" + wDim + " with " + values.length + " values");
             }
+            // a NaN or infinite latent renders black and poisons every edit made from it: never read or write one
+            for (float v : values) {
+                if (!Float.isFinite(v)) throw new NonFiniteException();
+            }
         }
     }
 
-    /** Reads key {@code w} of an npz file. */
+    /** A latent holds NaN or ±Inf (an optimisation that diverged, or a damaged file). */
+    public static final class NonFiniteException extends IllegalArgumentException {
+        NonFiniteException() {
+            super("the latent holds values that are not finite numbers (NaN or infinity)");
+        }
+    }
+
+    /** Reads key {@code w} of an npz file, or the one array of a plain {@code .npy}. */
     public static Latent read(Path file) throws IOException {
-        Map<String, Npz.Array> arrays = Npz.read(file);
-        Npz.Array a = arrays.get(KEY);
-        if (a == null) throw new ModelFileException(file, "has no array 'w' (it holds " + arrays.keySet() + ")");
+        Npz.Array a = Npz.readLatent(file);
         if (a.f32() == null) throw new ModelFileException(file, "holds a float64 'w'; a latent must be float32 ('<f4')");
         long[] s = a.shape();
         boolean ok = (s.length == 3 && s[0] == 1 && s[1] > 0 && s[2] > 0) || (s.length == 2 && s[0] > 0 && s[1] > 0);
         if (!ok) throw new ModelFileException(file, "holds 'w' of shape " + Arrays.toString(s) + "; a latent is [1, num_ws, w_dim]");
-        return new Latent((int) s[s.length - 2], (int) s[s.length - 1], a.f32());
+        try {
+            return new Latent((int) s[s.length - 2], (int) s[s.length - 1], a.f32());
+        } catch (NonFiniteException e) {
+            throw new ModelFileException(file, "holds a latent with values that are not finite numbers (NaN or infinity)");
+        }
     }
 
     /** The {@code .npy} bytes of a float32 array [1, numWs, wDim]. */

@@ -29,6 +29,12 @@ public class ModelFileException extends IOException {
         this(String.valueOf(file), problem, cause);
     }
 
+    /** What is wrong, without the file's name (for messages that name the file their own way). */
+    public String problem() {
+        String m = getMessage();
+        return m.startsWith(file + ": ") ? m.substring(file.length() + 2) : m;
+    }
+
     /** The file this problem is about. */
     public String file() {
         return file;

@@ -284,8 +284,11 @@ public final class Npz {
         if (!Files.isRegularFile(file)) throw new ModelFileException(file, "does not exist");
         Map<String, Array> m = read(file);
         Array a = m.get("w");
-        if (a == null && m.size() == 1) a = m.values().iterator().next();
-        if (a == null) throw new ModelFileException(file, "has no 'w' array (keys: " + m.keySet() + ")");
+        // a bare .npy has no key names (read() names its one array after the file); an .npz must say which is 'w'
+        String name = file.getFileName().toString();
+        boolean bareNpy = m.size() == 1 && m.containsKey(name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name);
+        if (a == null && bareNpy) a = m.values().iterator().next();
+        if (a == null) throw new ModelFileException(file, "has no array 'w' (it holds " + m.keySet() + ")");
         return a;
     }
 }

@@ -113,6 +113,8 @@ final class ZipArchive {
             long data = local + 30 + u16(local + 26) + u16(local + 28);
             check(data, csize);
             if (size < 0) throw corrupt("negative size of '" + name + "'");
+            // two entries of one name: another reader may pick the other one (a hidden payload), so neither is trusted
+            if (entries.containsKey(name)) throw corrupt("two entries are named '" + name + "'");
             entries.put(name, new Entry(name, method, csize, size, data));
             p += 46L + nlen + xlen + clen;
         }

@@ -62,6 +62,27 @@ class LatentFileTest {
         assertEquals(4, LatentFile.read(npz("w", 3, "<f4", "(4, 8)", 32)).numWs());
     }
 
+    /** A plain {@code .npy} (np.save of the latent) is a latent too; NaN or infinite values are refused on reading. */
+    @Test
+    void readsPlainNpyAndRefusesNonFiniteValues() throws Exception {
+        Path npz = npz("w", 1, "<f4", "(1, 2, 2)", 4);
+        byte[] npy;
+        try (var zip = new java.util.zip.ZipFile(npz.toFile())) {
+            npy = zip.getInputStream(zip.getEntry("w.npy")).readAllBytes();
+        }
+        Path plain = Files.write(dir.resolve("lat00.npy"), npy);
+        assertArrayEquals(new float[]{0, 1, 2, 3}, LatentFile.read(plain).values());
+        for (float bad : new float[]{Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            ByteBuffer.wrap(npy).order(ByteOrder.LITTLE_ENDIAN).putFloat(npy.length - 8, bad);
+            Path f = Files.write(dir.resolve("bad.npy"), npy);
+            IOException e = assertThrows(IOException.class, () -> LatentFile.read(f));
+            assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> LatentFile.write(dir.resolve("out.npz"), new LatentFile.Latent(1, 2, new float[]{1, bad})));
+            assertTrue(!Files.exists(dir.resolve("out.npz")), "nothing written");
+        }
+    }
+
     @Test
     void refusesOtherContentWithOneLineMessages() throws Exception {
         IOException e = assertThrows(IOException.class, () -> LatentFile.read(npz("w", 1, "<f8", "(1, 2, 2)", 8)));

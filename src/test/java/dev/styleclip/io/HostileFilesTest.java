@@ -142,16 +142,7 @@ class HostileFilesTest {
         try (ZipFile in = new ZipFile(zip.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
             for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
                 ZipEntry e = en.nextElement();
-                byte[] data = e.getName().endsWith("/data.pkl") ? pkl : in.getInputStream(e).readAllBytes();
-                ZipEntry n = new ZipEntry(e.getName());
-                n.setMethod(ZipEntry.STORED);
-                n.setSize(data.length);
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                n.setCrc(crc.getValue());
-                zos.putNextEntry(n);
-                zos.write(data);
-                zos.closeEntry();
+                stored(zos, e.getName(), e.getName().endsWith("/data.pkl") ? pkl : in.getInputStream(e).readAllBytes());
             }
         }
         return Files.write(out, bos.toByteArray());
@@ -191,5 +182,55 @@ class HostileFilesTest {
                 .raw(proto2("nt", "system", m)).toBytes();
         Path f2 = Files.write(dir.resolve("hostile-legacy2.pth"), file2);
         assertRefused(f2, "nt.system", m);
+    }
+
+    /**
+     * A torch zip with two {@code data.pkl} entries, the hostile one first: some reader (Python's zipfile takes the last,
+     * others the first) would run the other one, so the archive is refused as a whole.
+     */
+    @Test
+    void twoEntriesOfOneNameAreRefused() throws Exception {
+        Path m = marker("dup");
+        Path benign = Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth");
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (ZipFile in = new ZipFile(benign.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
+            boolean first = true;
+            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
+                ZipEntry e = en.nextElement();
+                if (first) {
+                    // the twin, written under a stand-in name of the same length (ZipOutputStream refuses duplicates)
+                    String prefix = e.getName().substring(0, e.getName().indexOf('/') + 1);
+                    stored(zos, prefix + "data.pkQ", proto4("posix", "system", m));
+                    first = false;
+                }
+                stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
+            }
+        }
+        byte[] zip = bos.toByteArray();
+        byte[] from = "data.pkQ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int renamed = 0;
+        for (int i = 0; i + from.length <= zip.length; i++) {
+            if (java.util.Arrays.equals(zip, i, i + from.length, from, 0, from.length)) {
+                zip[i + from.length - 1] = 'l';
+                renamed++;
+            }
+        }
+        assertEquals(2, renamed, "local header and central directory renamed");
+        Path f = Files.write(dir.resolve("twins.zip.pth"), zip);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
+        assertTrue(e.getMessage().contains("two entries are named") && e.getMessage().contains("data.pkl"), e.getMessage());
+        assertFalse(Files.exists(m), "marker must not be created");
+    }
+
+    private static void stored(ZipOutputStream zos, String name, byte[] data) throws java.io.IOException {
+        ZipEntry n = new ZipEntry(name);
+        n.setMethod(ZipEntry.STORED);
+        n.setSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        n.setCrc(crc.getValue());
+        zos.putNextEntry(n);
+        zos.write(data);
+        zos.closeEntry();
     }
 }

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Test helper: writes pickle opcodes byte by byte (for hostile and synthetic files). */
-final class PickleWriter {
+/** Test helper: writes pickle opcodes byte by byte (for hostile and synthetic files; public for other packages' tests). */
+public final class PickleWriter {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     PickleWriter op(int b) {
@@ -14,12 +14,12 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter raw(byte[] b) {
+    public PickleWriter raw(byte[] b) {
         out.write(b, 0, b.length);
         return this;
     }
 
-    PickleWriter proto(int p) {
+    public PickleWriter proto(int p) {
         return op(0x80).op(p);
     }
 
@@ -111,16 +111,16 @@ final class PickleWriter {
         return op('Q');
     }
 
-    PickleWriter stop() {
+    public PickleWriter stop() {
         return op('.');
     }
 
     /** A call of module.name with one string argument (protocol 2 GLOBAL + REDUCE). */
-    PickleWriter call(String module, String name, String arg) {
+    public PickleWriter call(String module, String name, String arg) {
         return global(module, name).str(arg).tuple1().reduce();
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         return out.toByteArray();
     }
 
@@ -133,7 +133,7 @@ final class PickleWriter {
     }
 
     /** The first three pickles of a legacy torch.save stream (magic, protocol 1001, sys_info). */
-    static byte[] legacyHeader() {
+    public static byte[] legacyHeader() {
         PickleWriter w = new PickleWriter();
         w.raw(new byte[]{(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
                 (byte) 0xa8, 0x50, 0x19}).stop();

@@ -251,6 +251,13 @@ public final class ModelInstaller {
             throw new ModelsException("refused " + what + ": it is a " + id + " file, expected "
                     + String.join(" or ", e.formats()) + "; deleted");
         }
+        // the header is not enough: the whole file goes through the allow-list reader before it may land, so a hostile
+        // or truncated file is refused here and not on first use (what is installed is trusted to open)
+        try {
+            ModelFiles.open(file);
+        } catch (ModelFileException ex) {
+            throw new ModelsException("refused " + what + ": " + ex.problem() + "; deleted");
+        }
     }
 
     private Map<String, String> unpack(ModelEntry e, Path archive, Path target) throws IOException {
@@ -322,17 +329,17 @@ public final class ModelInstaller {
                 }
                 return new Check(e, State.OK, rec.get().files().size() + " files match their recorded sha256");
             }
+            String sha = Hashes.sha256(t);
+            long size = Files.size(t);
+            if (e.sha256() != null) { // the published bytes, or not: either way nothing more to read
+                return e.sha256().equals(sha) ? new Check(e, State.OK, "sha256 matches the published hash")
+                        : new Check(e, State.MISMATCH, "sha256 " + sha + " differs from the published " + e.sha256());
+            }
             String what = e.name() + " (" + e.fileName() + ")";
             try {
                 checkFormat(e, t, what);
             } catch (ModelsException ex) {
                 return new Check(e, State.BAD_FORMAT, ex.getMessage().replace("refused ", "").replace("; deleted", ""));
-            }
-            String sha = Hashes.sha256(t);
-            long size = Files.size(t);
-            if (e.sha256() != null) {
-                return e.sha256().equals(sha) ? new Check(e, State.OK, "sha256 matches the published hash")
-                        : new Check(e, State.MISMATCH, "sha256 " + sha + " differs from the published " + e.sha256());
             }
             if (e.sha256Prefix() != null) {
                 if (!sha.startsWith(e.sha256Prefix())) {

@@ -115,6 +115,37 @@ class ModelInstallerTest {
         assertEquals(List.of(), filesLeft());
     }
 
+    /**
+     * What lands in the models folder has been read completely by the allow-list reader: a hostile pickle behind a
+     * correct header, a truncated pickle, imported or downloaded, is refused and leaves nothing (the user's file stays).
+     */
+    @Test
+    void hostileAndTruncatedFilesNeverLand() throws Exception {
+        Path marker = tmp.resolve("ran");
+        byte[] hostile = new dev.styleclip.io.PickleWriter().raw(dev.styleclip.io.PickleWriter.legacyHeader()).proto(2)
+                .call("posix", "system", "touch " + marker).stop().toBytes();
+        Path downloads = Files.createDirectories(tmp.resolve("Downloads"));
+        Path evil = Files.write(downloads.resolve("model_ir_se50.pth"), hostile);
+        ModelsException ex = assertThrows(ModelsException.class,
+                () -> inst.importFile(evil, ModelEntries.require("ir-se50"), false));
+        assertTrue(ex.getMessage().contains("refused") && ex.getMessage().contains("posix.system"), ex.getMessage());
+        assertTrue(Files.exists(evil), "the user's file stays");
+
+        Path cut = Files.write(downloads.resolve("stylegan3-t-ffhqu-256x256.pkl"),
+                java.util.Arrays.copyOf(pickle, pickle.length * 2 / 3));
+        ModelEntry unhashed = entry("sg3", "cut.pkl", "http://127.0.0.1:1/unused", null, null, List.of("stylegan-pickle"));
+        ex = assertThrows(ModelsException.class, () -> inst.importFile(cut, unhashed, false));
+        assertTrue(ex.getMessage().startsWith("refused sg3 (cut.pkl): ") && ex.getMessage().endsWith("; deleted"), ex.getMessage());
+
+        server.put("evil.pkl", new dev.styleclip.io.PickleWriter().proto(2).call("builtins", "exec", "x").stop().toBytes());
+        ModelEntry e = entry("sg3", "stylegan3-t-ffhqu-256x256.pkl", server.uri("/file/evil.pkl").toString(), null, null,
+                List.of("stylegan-pickle"));
+        ex = assertThrows(ModelsException.class, () -> inst.fetch(e, null, null));
+        assertTrue(ex.getMessage().contains("builtins.exec"), ex.getMessage());
+        assertEquals(List.of(), filesLeft());
+        assertFalse(Files.exists(marker), "nothing ran");
+    }
+
     @Test
     void htmlPagesAnd404sLeaveNothing() throws Exception {
         ModelEntry html = entry("h", "h.pkl", server.uri("/htmlbytes/sg3.pkl").toString(), null, null, List.of("stylegan-pickle"));
