@@ -47,6 +47,8 @@ public final class Downloader {
     private Duration retryDelay = Duration.ofSeconds(2);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(30);
+    /** The most a download of unknown size may bring: the model readers stop at 2 GiB, so nothing larger is of use. */
+    private long maxUnknownSize = Integer.MAX_VALUE;
     private long progressIntervalNanos = TimeUnit.MILLISECONDS.toNanos(100);
 
     public Downloader() {
@@ -79,6 +81,12 @@ public final class Downloader {
     }
 
     /** Time allowed to get the response headers. */
+    /** The cap on a download whose size neither the catalog nor the server states (default 2 GiB). */
+    public Downloader maxUnknownSize(long bytes) {
+        this.maxUnknownSize = bytes;
+        return this;
+    }
+
     public Downloader connectTimeout(Duration d) {
         this.connectTimeout = d;
         return this;
@@ -234,6 +242,7 @@ public final class Downloader {
             }
         }, 50, 50, TimeUnit.MILLISECONDS);
         long done = offset;
+        long cap = total >= 0 ? total : maxUnknownSize;
         long start = System.nanoTime();
         long lastReport = 0;
         boolean checkedHead = offset > 0;
@@ -264,6 +273,13 @@ public final class Downloader {
                 sha.update(buf, 0, n);
                 if (extra != null) extra.update(buf, 0, n);
                 done += n;
+                if (done > cap) {
+                    // a body longer than announced, or endless: a broken or hostile server, not worth a retry
+                    Files.deleteIfExists(partial);
+                    throw new ModelsException("refused " + name + ": the server sent more than "
+                            + (total >= 0 ? "the " + DownloadProgress.bytes(total) + " it announced"
+                            : DownloadProgress.bytes(cap) + " without saying how much") + "; nothing was kept");
+                }
                 long now = System.nanoTime();
                 if (now - lastReport >= progressIntervalNanos) {
                     lastReport = now;
@@ -273,7 +289,7 @@ public final class Downloader {
             if (!checkedHead) refuseHtml(name, head, headFill, partial, ch);
         } catch (IOException e) {
             if (stop.get()) throw cancelled(name, partial);
-            if (idle.get()) throw new IOException("no data for " + idleTimeout.toSeconds() + " s", e);
+            if (idle.get()) throw new IOException("no data for " + seconds(idleTimeout), e);
             throw e;
         } finally {
             dog.cancel(false);
@@ -376,5 +392,9 @@ public final class Downloader {
         RestartException(String m) {
             super(m);
         }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }

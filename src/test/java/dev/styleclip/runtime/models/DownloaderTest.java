@@ -175,6 +175,40 @@ class DownloaderTest {
         assertFalse(Files.exists(part));
     }
 
+    /** A server that never stops sending is cut off at the catalog's size, or at the cap when no size is known. */
+    @Test
+    void anEndlessBodyIsCutOffAndNothingKept() {
+        Path part = tmp.resolve("e.partial");
+        ModelsException e = assertThrows(ModelsException.class,
+                () -> dl.download("e", server.uri("/endless/sg3.pkl"), part, pickle.length, null, null, null));
+        assertTrue(e.getMessage().contains("sent more than the " + DownloadProgress.bytes(pickle.length) + " it announced"),
+                e.getMessage());
+        assertFalse(Files.exists(part));
+        Downloader capped = new Downloader().retryDelay(Duration.ofMillis(10)).maxRetries(3).maxUnknownSize(1 << 20);
+        e = assertThrows(ModelsException.class,
+                () -> capped.download("e", server.uri("/endless/sg3.pkl"), part, -1, null, null, null));
+        assertTrue(e.getMessage().contains("sent more than 1.00 MiB without saying how much"), e.getMessage());
+        assertFalse(Files.exists(part));
+    }
+
+    /** A server that answers and then sends nothing, or never answers at all, ends in one message, not a hang. */
+    @Test
+    void aStalledOrSilentServerTimesOut() {
+        server.stallMillis = 5000;
+        Downloader impatient = new Downloader().retryDelay(Duration.ofMillis(10)).maxRetries(1)
+                .idleTimeout(Duration.ofMillis(300)).connectTimeout(Duration.ofMillis(300));
+        Path part = tmp.resolve("s.partial");
+        long t0 = System.nanoTime();
+        ModelsException e = assertThrows(ModelsException.class,
+                () -> impatient.download("s", server.uri("/stall/sg3.pkl"), part, -1, null, null, null));
+        assertTrue(e.getMessage().contains("failed after 2 attempts: no data for 0.3 s"), e.getMessage());
+        e = assertThrows(ModelsException.class,
+                () -> impatient.download("s", server.uri("/silent/sg3.pkl"), part, -1, null, null, null));
+        assertTrue(e.getMessage().contains("no answer from 127.0.0.1 in time"), e.getMessage());
+        // four attempts of 0.3 s each, not the server's 5 s per request
+        assertTrue(System.nanoTime() - t0 < 4_500_000_000L, "gave up in time");
+    }
+
     @Test
     void progressFormatting() {
         assertEquals("7.12 KiB", DownloadProgress.bytes(7289));

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * {@link #dropAfter} bytes; {@code /norange/N} ignores Range (200 every time) and drops its first response;
  * {@code /slow/N} sends 1 KiB every 20 ms; {@code /redirect/N} answers 302 to {@code /file/N};
  * {@code /html/N} serves an HTML page as text/html; {@code /htmlbytes/N} serves one as octet-stream;
- * anything else is 404.
+ * {@code /endless/N} sends N over and over without a length; {@code /stall/N} sends headers, then nothing for
+ * {@link #stallMillis}; {@code /silent/N} does not even answer for as long; anything else is 404.
  */
 public final class LoopbackServer implements AutoCloseable {
 
@@ -38,6 +39,8 @@ public final class LoopbackServer implements AutoCloseable {
     /** Requests on 127.0.0.1 only; every request path (for assertions). */
     public final List<String> paths = new CopyOnWriteArrayList<>();
     public volatile int dropAfter = 3000;
+    /** How long {@code /stall/} and {@code /silent/} keep the client waiting. */
+    public volatile long stallMillis = 3000;
 
     public LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -94,6 +97,26 @@ public final class LoopbackServer implements AutoCloseable {
                             : "application/octet-stream");
                     ex.sendResponseHeaders(200, page.length);
                     ex.getResponseBody().write(page);
+                    return;
+                }
+                case "endless": { // no length, and the file over and over until the client hangs up
+                    ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                    ex.sendResponseHeaders(200, 0);
+                    OutputStream os = ex.getResponseBody();
+                    for (long sent = 0; sent < 1L << 30; sent += data.length) os.write(data);
+                    return;
+                }
+                case "stall": // headers, then nothing
+                case "silent": { // not even headers
+                    if (mode.equals("stall")) {
+                        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                        ex.sendResponseHeaders(200, data.length);
+                    }
+                    try {
+                        Thread.sleep(stallMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     return;
                 }
                 default:
