@@ -1,6 +1,7 @@
 package dev.styleclip.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
@@ -58,6 +59,7 @@ public final class AlignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFile(out); // before any work: a bad output place is known now, not at the end
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
         if (size < 16 || size > 4096) throw new IllegalArgumentException("--size must be between 16 and 4096, got " + size);

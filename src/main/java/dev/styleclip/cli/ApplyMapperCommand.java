@@ -50,6 +50,7 @@ public final class ApplyMapperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if ((seed == null) == (latent == null)) throw new IllegalArgumentException("give exactly one of --seed and --latent");
         Path file = Files.isDirectory(mapper) ? mapper.resolve(MapperTrainingJob.MAPPER_FILE) : mapper;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--mapper " + mapper + ": no mapper file " + file);

@@ -104,6 +104,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(recipeFile)) throw new IllegalArgumentException(recipeFile + ": no such recipe file");

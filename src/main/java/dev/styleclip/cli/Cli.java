@@ -66,7 +66,18 @@ public final class Cli {
             err.freshLine().println("error: " + oneLine(ex));
             return EXIT_BAD_INPUT;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands on Errors; the limits up front should make this unreachable, but never show a trace
+            err.freshLine().println("error: out of memory (the Java heap limit is "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; set STYLECLIP_JAVA_OPTS=-Xmx… for more)");
+            code = EXIT_BAD_INPUT;
+        } catch (StackOverflowError e) {
+            err.freshLine().println("error: the input is nested too deeply to process");
+            code = EXIT_BAD_INPUT;
+        }
         out.flush();
         err.flush();
         return code;

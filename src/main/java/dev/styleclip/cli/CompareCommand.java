@@ -82,7 +82,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (linFile != null && vggFile == null) throw new IllegalArgumentException("--lpips-lin needs --lpips-vgg (lin weights on a random trunk mean nothing)");
-        if (lpipsSize != 0 && lpipsSize < 32) throw new IllegalArgumentException("--lpips-size must be 0 or at least 32, got " + lpipsSize);
+        // above 1024² LPIPS-VGG's activations alone pass 1 GB per image; the reference metric is taken at 256
+        if (lpipsSize != 0 && (lpipsSize < 32 || lpipsSize > 1024)) {
+            throw new IllegalArgumentException("--lpips-size must be 0 or between 32 and 1024, got " + lpipsSize);
+        }
         for (Path p : new Path[]{idFile, vggFile, linFile}) {
             if (p != null && !Files.isRegularFile(p)) throw new ModelFileException(p, "no such model file");
         }

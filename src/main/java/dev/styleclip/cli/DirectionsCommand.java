@@ -162,6 +162,7 @@ public final class DirectionsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             for (double b : betas) if (!(b >= 0)) throw new IllegalArgumentException("--beta must be >= 0");
+            AtomicFiles.prepareFolder(out);
             PrintWriter o = spec.commandLine().getOut();
             try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o);
                  NDManager nd = m.manager.newSubManager()) {
@@ -251,6 +252,7 @@ public final class DirectionsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
+            if (outFile != null) AtomicFiles.prepareFile(outFile);
             Path target = outFile;
             int channels = 0;
             if (target == null) {

@@ -58,6 +58,7 @@ public final class EditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (every < 0) throw new IllegalArgumentException("--every must be >= 0");
         EditNetworks.Files files = networks.files();
         LatentOptimization.Settings settings = optimisation.settings(prompt, l2, idWeight, every > 0 ? 0 : -1);

@@ -59,6 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(outdir); // before any work: a bad output place is known now, not at the end
         List<Long> seedList = parseSeeds(seeds);
         double[] t = parseVec2(translate, "--translate");
         if (truncCutoff != null && truncCutoff < 0) throw new IllegalArgumentException("--trunc-cutoff must be >= 0");
@@ -103,6 +104,13 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /** gen_images.py's range syntax: comma-separated numbers and inclusive a-b ranges. */
+    /** The most images one run writes (each is a file: a million would be a typo, not a plan). */
+    static final int MAX_SEEDS = 100_000;
+
+    private static IllegalArgumentException tooMany() {
+        return new IllegalArgumentException("--seeds: more than " + MAX_SEEDS + " seeds in one run");
+    }
+
     static List<Long> parseSeeds(String s) {
         List<Long> out = new ArrayList<>();
         Pattern range = Pattern.compile("^(\\d+)-(\\d+)$");
@@ -114,9 +122,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (m.matches()) {
                     long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(2));
                     if (b < a) throw new IllegalArgumentException("bad seed range " + p);
-                    if (b - a > 1_000_000) throw new IllegalArgumentException("seed range too long: " + p);
+                    if (b - a >= MAX_SEEDS - out.size()) throw tooMany();
                     for (long v = a; v <= b; v++) out.add(check(v));
                 } else {
+                    if (out.size() >= MAX_SEEDS) throw tooMany();
                     out.add(check(Long.parseLong(p)));
                 }
             } catch (NumberFormatException e) {

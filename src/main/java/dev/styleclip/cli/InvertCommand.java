@@ -90,6 +90,7 @@ public final class InvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFile(out); // before any work: a bad output place is known now, not at the end
         String m = method.toLowerCase(Locale.ROOT);
         boolean useEncoder = m.equals("encoder") || m.equals("encoder+projection");
         boolean useProjection = m.equals("projection") || m.equals("encoder+projection");
@@ -102,11 +103,10 @@ public final class InvertCommand implements Callable<Integer> {
         }
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (iterations != null && iterations < 1) throw new IllegalArgumentException("--iterations must be at least 1");
-        if (wAvgSamples < 0) throw new IllegalArgumentException("--w-avg-samples must be >= 0");
+        Projection.checkWAvgSamples(wAvgSamples);
         if (encoder != null && !Files.isRegularFile(encoder)) throw new IllegalArgumentException(encoder + ": no such file");
         if (lpipsVgg != null && !Files.isRegularFile(lpipsVgg)) throw new IllegalArgumentException(lpipsVgg + ": no such file");
         if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
-        if (Files.isDirectory(out)) throw new IllegalArgumentException(out + " is a folder; --out takes a file name (w.npz)");
         if (video != null && Files.exists(video) && !Files.isDirectory(video)) {
             throw new IllegalArgumentException(video + " is not a folder (--save-video takes a folder for the frames)");
         }

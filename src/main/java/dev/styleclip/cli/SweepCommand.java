@@ -70,6 +70,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         List<String> variants = new ArrayList<>();
         for (String p : prompts.split(",")) if (!p.isBlank()) variants.add(ClipTokenizer.requirePrompt(p.trim()));
         if (variants.isEmpty()) throw new IllegalArgumentException("--prompts needs at least one prompt");

@@ -1,6 +1,7 @@
 package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
@@ -66,6 +67,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (epochs < 1 || steps < 1 || batch < 1) throw new IllegalArgumentException("--epochs, --steps and --batch must be >= 1");
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0");
         if (l2 < 0 || idWeight < 0) throw new IllegalArgumentException("--l2 and --id-weight must be >= 0");

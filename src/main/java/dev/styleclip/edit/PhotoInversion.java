@@ -57,7 +57,7 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
         public Settings {
             if (steps != null && steps < 1) throw new IllegalArgumentException("projection steps must be at least 1");
             if (iterations != null && iterations < 1) throw new IllegalArgumentException("encoder iterations must be at least 1");
-            if (wAvgSamples < 0) throw new IllegalArgumentException("w_avg samples must be >= 0");
+            Projection.checkWAvgSamples(wAvgSamples);
         }
 
         public static Settings of(Method method) {

@@ -86,7 +86,7 @@ public final class Projection implements Job<Projection.Result> {
         }
 
         public Settings wAvgSamples(int n) {
-            this.wAvgSamples = n;
+            this.wAvgSamples = checkWAvgSamples(n);
             return this;
         }
 
@@ -147,12 +147,24 @@ public final class Projection implements Job<Projection.Result> {
     }
 
     /** The mapped-w statistics NVIDIA's projector measures: {@code [w_avg (w_dim), {w_std}]}. */
+    /** The most z samples for w_avg / w_std: ten times NVIDIA's 10,000 (their z and w take about 600 MB). */
+    public static final int MAX_W_AVG_SAMPLES = 100_000;
+
+    /** {@code n} if it is a usable count of w_avg samples (0 = the generator's stored w_avg), else one clear refusal. */
+    public static int checkWAvgSamples(int n) {
+        if (n < 0 || n > MAX_W_AVG_SAMPLES) {
+            throw new IllegalArgumentException("w_avg samples must be between 0 and " + MAX_W_AVG_SAMPLES + ", got " + n);
+        }
+        return n;
+    }
+
     public static float[][] wStats(StyleGan3Generator g, int samples, long seed, NDManager m) {
+        checkWAvgSamples(samples);
         int zDim = g.zDim();
         int wDim = g.wDim();
         if (samples <= 0) return new float[][]{g.wAvg(), {0f}};
         NumpyRandom rnd = new NumpyRandom(seed);
-        double[] z = rnd.randn(samples * zDim);
+        double[] z = rnd.randn(Math.multiplyExact(samples, zDim));
         double[] sum = new double[wDim];
         float[][] ws = new float[samples][];
         int batch = 1000;

@@ -23,8 +23,14 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
+        if (dir != null) createFolder(dir);
+        if (Files.isDirectory(abs)) throw new IOException(abs + ": is a folder, cannot be written as a file");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
+        } catch (IOException e) {
+            throw explain(abs, e);
+        }
         boolean done = false;
         try {
             readableByOthers(tmp, abs);
@@ -37,9 +43,77 @@ public final class AtomicFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             done = true;
+        } catch (IOException e) {
+            throw explain(abs, e);
         } finally {
             if (!done) Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Makes sure files can be written into {@code dir} before any work starts: creates it (and its parents) and writes
+     * and removes a probe file, so a path that is a file, a read-only place or a full disk is one clear line now, not
+     * after an hour of computing.
+     */
+    public static Path prepareFolder(Path dir) throws IOException {
+        Path abs = createFolder(dir);
+        try {
+            Path probe = Files.createTempFile(abs, ".write-probe-", ".tmp");
+            try {
+                Files.write(probe, new byte[1]);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            throw explain(abs, e);
+        }
+        return abs;
+    }
+
+    private static Path createFolder(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new IOException(abs + ": is not a folder");
+        try {
+            return Files.createDirectories(abs);
+        } catch (IOException e) {
+            throw explain(abs, e);
+        }
+    }
+
+    /** {@link #prepareFolder} for the folder of {@code file}, which must not itself be a folder. */
+    public static Path prepareFile(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) throw new IOException(abs + ": is a folder; a file name is needed");
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) throw new IOException(abs + ": is not a regular file");
+        if (abs.getParent() != null) prepareFolder(abs.getParent());
+        return abs;
+    }
+
+    /**
+     * One line saying why {@code target} could not be written: the JDK's messages for these cases are often just a path
+     * ("error: /out") or an errno text. Other exceptions (a writer's own) pass unchanged.
+     */
+    static IOException explain(Path target, IOException e) {
+        // writers wrap the system's error (ImageIO: "I/O error writing PNG file!"): read the whole chain
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = e; t != null && chain.length() < 4096; t = t.getCause()) chain.append(t.getMessage()).append(" | ");
+        String m = chain.toString();
+        String why;
+        if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
+            why = "the disk is full (no space left on device); nothing was written";
+        } else if (m.contains("File too large")) {
+            why = "the file would pass this system's file-size limit (ulimit -f); nothing was written";
+        } else if (e instanceof java.nio.file.AccessDeniedException || m.contains("Read-only file system")
+                || m.contains("Permission denied")) {
+            why = "not allowed to write there (permission denied or a read-only place)";
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException
+                || m.contains("Not a directory")) {
+            why = "a file stands where a folder is needed"
+                    + (e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
+        } else {
+            return e;
+        }
+        return new IOException(target + ": cannot be written: " + why, e);
     }
 
     /** Temp files are created owner-only; give the result the target's old permissions, or rw-r--r--. */

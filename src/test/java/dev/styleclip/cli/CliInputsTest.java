@@ -89,15 +89,65 @@ class CliInputsTest {
         assertTrue(verbose.contains("PtEngine"), verbose);
     }
 
-    private String stderrOf(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.styleclip.Main"));
-        cmd.addAll(List.of(args));
+    /**
+     * Output places are checked before any work: a file where a folder is wanted, a device, a folder where a file is
+     * wanted. The networks are never loaded (their notice never appears).
+     */
+    @Test
+    void badOutputPlacesAreRefusedBeforeAnyWork() throws Exception {
+        Path file = Files.writeString(dir.resolve("taken.txt"), "x");
+        CliRun r = CliRun.run("generate", "--demo", "stylegan3-t-256", "--seeds", "1", "--outdir", file.toString());
+        assertOneLineRefusal(r, file.toAbsolutePath() + ": is not a folder", dir.resolve("none"));
+        r = CliRun.run("edit", "--demo", "stylegan3-t-256", "--prompt", "bald", "--steps", "1", "--out", "/dev/null");
+        assertOneLineRefusal(r, "/dev/null: is not a folder", dir.resolve("none"));
+        assertFalse(r.out().contains("demo network"), "nothing loaded: " + r.out());
+        r = CliRun.run("invert", "--demo", "stylegan3-t-256", dir.resolve("missing.png").toString(), "--out", dir.toString());
+        assertOneLineRefusal(r, "is a folder; a file name is needed", dir.resolve("none"));
+    }
+
+    /**
+     * The real process under a file-size limit (what a full disk does to a write, without needing one): the write
+     * fails midway, the message is one line that says why, and no partial file is left behind.
+     */
+    @Test
+    void aWriteCutShortByTheSystemIsOneLineAndLeavesNothing() throws Exception {
+        dev.styleclip.runtime.Engines.pytorch(); // libtorch unpacked into the shared cache now, not under the limit
+        Path out = dir.resolve("limited");
+        String cmd = "ulimit -f 16; exec " + String.join(" ", java()) + " generate --demo stylegan3-t-256 --seeds 1"
+                + " --outdir " + out;
+        Child c = child(List.of("bash", "-c", cmd));
+        assertEquals(Cli.EXIT_BAD_INPUT, c.code, c.err);
+        String last = c.err.strip().substring(c.err.strip().lastIndexOf('\n') + 1);
+        assertTrue(last.startsWith("error: ") && last.contains("seed0001.png: cannot be written: the file would pass"
+                + " this system's file-size limit"), c.err);
+        assertFalse(c.err.contains("Exception") || c.err.contains("\tat "), c.err);
+        try (var files = Files.list(out)) {
+            assertEquals(0, files.count(), "no partial file left");
+        }
+    }
+
+    private record Child(int code, String err) {
+    }
+
+    private static List<String> java() {
+        // no hsperfdata file: the JVM's own mapped file would count against a file-size limit
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                "-cp", System.getProperty("java.class.path"), "dev.styleclip.Main");
+    }
+
+    private Child child(List<String> cmd) throws Exception {
         Path err = dir.resolve("stderr.txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
-        assertEquals(0, p.exitValue(), Files.readString(err));
-        return Files.readString(err);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "child finished");
+        return new Child(p.exitValue(), Files.readString(err));
+    }
+
+    private String stderrOf(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(java());
+        cmd.addAll(List.of(args));
+        Child c = child(cmd);
+        assertEquals(0, c.code, c.err);
+        return c.err;
     }
 }
