@@ -20,6 +20,15 @@ final class TerminalLine extends PrintWriter {
         this.tracker = tracker;
     }
 
+    /** A whole line printed while a progress bar stands on the current one goes below the bar, not glued to it. */
+    @Override
+    public void println(String x) {
+        synchronized (lock) {
+            if (tracker.progress) println();
+            super.println(x);
+        }
+    }
+
     /** Ends the current line when something stands on it; returns this writer for the next print. */
     TerminalLine freshLine() {
         flush();
@@ -30,6 +39,8 @@ final class TerminalLine extends PrintWriter {
     private static final class Tracker extends Writer {
         private final Writer target;
         private boolean midLine;
+        /** The current line was (re)drawn with a leading carriage return: a progress bar. */
+        private boolean progress;
 
         Tracker(Writer target) {
             this.target = target;
@@ -37,7 +48,16 @@ final class TerminalLine extends PrintWriter {
 
         @Override
         public void write(char[] buf, int off, int len) throws java.io.IOException {
-            if (len > 0) midLine = buf[off + len - 1] != '\n';
+            for (int i = off; i < off + len; i++) {
+                char c = buf[i];
+                if (c == '\n') {
+                    midLine = false;
+                    progress = false;
+                } else {
+                    midLine = true;
+                    if (c == '\r') progress = true;
+                }
+            }
             target.write(buf, off, len);
         }
 

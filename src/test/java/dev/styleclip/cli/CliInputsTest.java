@@ -74,7 +74,12 @@ class CliInputsTest {
         err.print("\r[####....] 1/2 seed 5");
         err.freshLine().println("error: the disk is full");
         err.freshLine().println("error: again");
-        assertEquals("\r[####....] 1/2 seed 5\nerror: the disk is full\nerror: again\n", sink.toString());
+        err.print("\r[#.] 1/2");
+        err.println("memory: needs about 1 GiB");
+        err.print("loading ");
+        err.println("done");
+        assertEquals("\r[####....] 1/2 seed 5\nerror: the disk is full\nerror: again\n\r[#.] 1/2\nmemory: needs about 1 GiB\n"
+                + "loading done\n", sink.toString());
     }
 
     /**
