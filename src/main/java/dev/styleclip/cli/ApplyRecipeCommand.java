@@ -155,6 +155,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         List<String> failed = new ArrayList<>();
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
+            checkRecipe(service, recipe);
             for (int i = 0; i < files.size(); i++) {
                 Path in = files.get(i);
                 String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);
@@ -181,11 +182,31 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         return failed.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * The recipe against the generator, once, before any input: a recipe made for another generator, a mapper that is
+     * missing or of another size, an absurd strength are the recipe's fault (exit 2), not one input's.
+     */
+    private void checkRecipe(ComputeService service, Recipe recipe) throws Exception {
+        service.run("check recipe", ctx -> {
+            StyleGan3Generator g = generator(ctx);
+            try {
+                RecipeRenderer.check(ctx, g, recipe.steps());
+            } catch (IllegalArgumentException | IOException e) {
+                throw new IllegalArgumentException("the recipe does not fit: " + Cli.oneLine(e), e);
+            }
+            return null;
+        }, null);
+    }
+
+    private StyleGan3Generator generator(JobContext ctx) throws Exception {
+        GeneratorSource source = generator.source();
+        return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
+                () -> source.open(ai.djl.ndarray.NDManager.newBaseManager(ctx.device())));
+    }
+
     private String applyOne(JobContext ctx, Recipe recipe, Path in, String stem, PhotoInversion.Settings inv) throws Exception {
         GeneratorSource source = generator.source();
-        StyleGan3Generator g = ctx.models().get("generator", source.key(), StyleGan3Generator.class,
-                () -> source.open(ai.djl.ndarray.NDManager.newBaseManager(ctx.device())));
-        RecipeRenderer.check(ctx, g, recipe.steps());
+        StyleGan3Generator g = generator(ctx);
         float[] w;
         ObjectNode report = JSON.createObjectNode();
         report.put("input", in.toAbsolutePath().toString());

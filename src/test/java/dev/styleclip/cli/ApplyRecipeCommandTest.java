@@ -98,11 +98,37 @@ class ApplyRecipeCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("projection, encoder or encoder+projection"), r.err());
 
-        // a latent with the wrong shape fails alone (exit 1), with the reason
+        // the recipe's own faults are bad input (exit 2) found before any input is touched: made for another generator,
+        // a strength that would throw the latent far off, a mapper path that climbs out of the recipe's folder
+        String gen = Golden.set("stylegan3").resolve("models/sg3t-32.pkl").toString();
         Npz.write(in.resolve("w.npz"), Map.of("w", Npz.Array.of(new float[4 * 8], 1, 4, 8)));
-        r = CliRun.run("apply-recipe", recipe.toString(), "--inputs", in.toString(), "--out", tmp.resolve("o").toString(),
-                "--generator", Golden.set("stylegan3").resolve("models/sg3t-32.pkl").toString());
+        Path o = tmp.resolve("o");
+        r = CliRun.run("apply-recipe", recipe.toString(), "--inputs", in.toString(), "--out", o.toString(), "--generator", gen);
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("the recipe does not fit") && r.err().contains("another generator"), r.err());
+        Path huge = tmp.resolve("huge.json");
+        RecipeFiles.write(huge, new Recipe(null, List.of(new RecipeStep.LatentDelta("x", NUM_WS, W_DIM,
+                random(NUM_WS * W_DIM, 3, 1), 1e308, true, Map.of(), Map.of()))));
+        r = CliRun.run("apply-recipe", huge.toString(), "--inputs", in.toString(), "--out", o.toString(), "--generator", gen);
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("the recipe is damaged or the strength absurd"), r.err());
+        Path climbing = tmp.resolve("climb.json");
+        RecipeFiles.write(climbing, new Recipe(null, List.of(
+                new RecipeStep.Mapper("m", tmp.resolve("mapper.safetensors"), 0.1, true, Map.of(), Map.of()))));
+        Files.writeString(climbing, Files.readString(climbing).replace("\"mapper.safetensors\"", "\"../../etc/passwd\""));
+        r = CliRun.run("apply-recipe", climbing.toString(), "--inputs", in.toString(), "--out", o.toString(), "--generator", gen);
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("leaves the recipe's folder"), r.err());
+        try (var left = Files.list(o)) {
+            assertEquals(0, left.count(), "nothing written");
+        }
+
+        // with a recipe that fits, a latent with the wrong shape fails alone (exit 1), with the reason
+        Path fits = tmp.resolve("fits.json");
+        RecipeFiles.write(fits, new Recipe(null, List.of(new RecipeStep.LatentDelta("x", NUM_WS, W_DIM,
+                random(NUM_WS * W_DIM, 4, 0.5), 1.0, true, Map.of(), Map.of()))));
+        r = CliRun.run("apply-recipe", fits.toString(), "--inputs", in.toString(), "--out", o.toString(), "--generator", gen);
         assertEquals(1, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("w.npz: FAILED") && r.out().contains("another generator"), r.out());
+        assertTrue(r.out().contains("w.npz: FAILED") && r.out().contains("the latent is 4x8"), r.out());
     }
 }

@@ -159,7 +159,13 @@ public final class RecipeFiles {
                     String p = o.path("mapper").asText("");
                     if (p.isBlank()) throw new IOException(where + ": the mapper step names no mapper file");
                     Path f = Path.of(p);
-                    if (!f.isAbsolute() && folder != null) f = folder.resolve(f).normalize();
+                    if (!f.isAbsolute() && folder != null) {
+                        // relative paths are written only for mappers below the recipe's folder: one that climbs out
+                        // of it was not written by this app, and would read whatever file it points at
+                        Path base = folder.toAbsolutePath().normalize();
+                        f = base.resolve(f).normalize();
+                        if (!f.startsWith(base)) throw new IOException(where + ": the mapper path \"" + p + "\" leaves the recipe's folder");
+                    }
                     out.add(new RecipeStep.Mapper(label, f, s, on, settings, metrics));
                 }
                 default -> throw new IOException(where + ": unknown step kind \"" + kind + "\" (optimisation, mapper or direction)");

@@ -35,15 +35,37 @@ public final class RecipeRenderer {
                     throw new IllegalArgumentException(where + ": its W+ offset is " + d.numWs() + "x" + d.wDim()
                             + " but the generator's latent is " + g.numWs() + "x" + g.wDim() + " (made with another generator?)");
                 }
+                checkReach(where, "W+ offset", d.delta(), s.strength());
             } else if (s instanceof RecipeStep.Direction d) {
                 int c = GlobalDirections.channelCount(g);
                 if (d.direction().length != c) {
                     throw new IllegalArgumentException(where + ": its StyleSpace direction has " + d.direction().length
                             + " channels but the generator has " + c + " (made with another generator?)");
                 }
+                checkReach(where, "StyleSpace direction", d.direction(), s.strength());
             } else if (s instanceof RecipeStep.Mapper m && s.enabled()) {
                 mapper(ctx, g, m);
             }
+        }
+    }
+
+    /**
+     * The most an edit may move one latent or style coordinate. Real edits move them by units to tens (w and styles
+     * are of order 1–10); anything beyond is a damaged or hostile recipe, and would render NaN or a black image.
+     */
+    static final double MAX_REACH = 1e4;
+
+    private static void checkReach(String where, String what, float[] values, double strength) {
+        double max = 0;
+        for (float v : values) {
+            if (!Float.isFinite(v)) throw new IllegalArgumentException(where + ": its " + what + " holds values that are not finite");
+            max = Math.max(max, Math.abs(v));
+        }
+        double reach = max * Math.abs(strength);
+        if (!(reach <= MAX_REACH)) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "%s: strength %.3g moves the %s by up to %.3g (more than %.0f): the recipe is damaged or the strength absurd",
+                    where, strength, what, reach, MAX_REACH));
         }
     }
 
