@@ -44,27 +44,27 @@ public final class StyleGan3Config {
 
     /** Derives the architecture; {@code kwargs} is {@code G_ema}'s init kwargs as plain data. */
     public StyleGan3Config(Map<String, Object> kwargs) {
-        this.zDim = intArg(kwargs, "z_dim", null);
-        this.cDim = intArg(kwargs, "c_dim", 0);
-        this.wDim = intArg(kwargs, "w_dim", null);
-        this.imgResolution = intArg(kwargs, "img_resolution", null);
-        this.imgChannels = intArg(kwargs, "img_channels", 3);
+        this.zDim = intArg(kwargs, "z_dim", null, 1, 4096);
+        this.cDim = intArg(kwargs, "c_dim", 0, 0, 1 << 16);
+        this.wDim = intArg(kwargs, "w_dim", null, 1, 4096);
+        this.imgResolution = intArg(kwargs, "img_resolution", null, 4, 8192);
+        this.imgChannels = intArg(kwargs, "img_channels", 3, 1, 4);
         Map<String, Object> mk = mapArg(kwargs, "mapping_kwargs");
-        this.mappingLayers = intArg(mk, "num_layers", 2);
-        this.mappingLrMultiplier = doubleArg(mk, "lr_multiplier", 0.01);
-        this.channelBase = doubleArg(kwargs, "channel_base", 32768);
-        this.channelMax = doubleArg(kwargs, "channel_max", 512);
-        this.numLayers = intArg(kwargs, "num_layers", 14);
-        this.numCritical = intArg(kwargs, "num_critical", 2);
-        double firstCutoff = doubleArg(kwargs, "first_cutoff", 2);
-        double firstStopband = doubleArg(kwargs, "first_stopband", Math.pow(2, 2.1));
-        double lastStopbandRel = doubleArg(kwargs, "last_stopband_rel", Math.pow(2, 0.3));
-        this.marginSize = intArg(kwargs, "margin_size", 10);
-        this.outputScale = doubleArg(kwargs, "output_scale", 0.25);
-        this.numFp16Res = intArg(kwargs, "num_fp16_res", 4);
-        int convKernel = intArg(kwargs, "conv_kernel", 3);
-        int filterSize = intArg(kwargs, "filter_size", 6);
-        int lreluUpsampling = intArg(kwargs, "lrelu_upsampling", 2);
+        this.mappingLayers = intArg(mk, "num_layers", 2, 1, 64);
+        this.mappingLrMultiplier = doubleArg(mk, "lr_multiplier", 0.01, 0, 1e6);
+        this.channelBase = doubleArg(kwargs, "channel_base", 32768, 1, 1 << 24);
+        this.channelMax = doubleArg(kwargs, "channel_max", 512, 1, 16384);
+        this.numLayers = intArg(kwargs, "num_layers", 14, 1, 256);
+        this.numCritical = intArg(kwargs, "num_critical", 2, 0, 256);
+        double firstCutoff = doubleArg(kwargs, "first_cutoff", 2, 1e-3, 1e4);
+        double firstStopband = doubleArg(kwargs, "first_stopband", Math.pow(2, 2.1), 1e-3, 1e4);
+        double lastStopbandRel = doubleArg(kwargs, "last_stopband_rel", Math.pow(2, 0.3), 1e-3, 1e3);
+        this.marginSize = intArg(kwargs, "margin_size", 10, 0, 1024);
+        this.outputScale = doubleArg(kwargs, "output_scale", 0.25, -1e6, 1e6);
+        this.numFp16Res = intArg(kwargs, "num_fp16_res", 4, 0, 64);
+        int convKernel = intArg(kwargs, "conv_kernel", 3, 1, 15);
+        int filterSize = intArg(kwargs, "filter_size", 6, 1, 64);
+        int lreluUpsampling = intArg(kwargs, "lrelu_upsampling", 2, 1, 16);
         this.useRadialFilters = boolArg(kwargs, "use_radial_filters", false);
         Double convClamp = kwargs.containsKey("conv_clamp")
                 ? (kwargs.get("conv_clamp") == null ? null : ((Number) kwargs.get("conv_clamp")).doubleValue()) : 256.0;
@@ -130,23 +130,51 @@ public final class StyleGan3Config {
         return p;
     }
 
-    static int intArg(Map<String, Object> kw, String key, Integer def) {
+    /*
+     * Every init kwarg is bounded, generously around the published configurations: the sizes of everything built from
+     * the file follow from them, so a damaged or hostile pickle (num_layers = 1e9, a negative width) is refused here,
+     * before anything is allocated.
+     */
+
+    static int intArg(Map<String, Object> kw, String key, Integer def, long min, long max) {
         Object v = kw.get(key);
         if (v == null) {
             if (def == null) throw new IllegalArgumentException("generator init kwargs lack '" + key + "'");
             return def;
         }
-        if (v instanceof Number num) return num.intValue();
-        if (v instanceof String s) return Integer.parseInt(s.trim());
+        double d = number(key, v);
+        if (d != Math.rint(d)) throw new IllegalArgumentException("generator init kwarg '" + key + "' is not a whole number: " + v);
+        inRange(key, d, min, max);
+        return (int) d;
+    }
+
+    static double doubleArg(Map<String, Object> kw, String key, double def, double min, double max) {
+        Object v = kw.get(key);
+        if (v == null) return def;
+        double d = number(key, v);
+        inRange(key, d, min, max);
+        return d;
+    }
+
+    private static double number(String key, Object v) {
+        try {
+            if (v instanceof Number num) return num.doubleValue();
+            if (v instanceof String s) return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            // falls through to the refusal
+        }
         throw new IllegalArgumentException("generator init kwarg '" + key + "' is not a number: " + v);
     }
 
-    static double doubleArg(Map<String, Object> kw, String key, double def) {
-        Object v = kw.get(key);
-        if (v == null) return def;
-        if (v instanceof Number num) return num.doubleValue();
-        if (v instanceof String s) return Double.parseDouble(s.trim());
-        throw new IllegalArgumentException("generator init kwarg '" + key + "' is not a number: " + v);
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static void inRange(String key, double v, double min, double max) {
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException("generator init kwarg '" + key + "' = " + plain(v) + " is outside " + plain(min)
+                    + " … " + plain(max) + " (a damaged or foreign network file)");
+        }
     }
 
     static boolean boolArg(Map<String, Object> kw, String key, boolean def) {

@@ -81,4 +81,19 @@ class StyleGan3ConfigTest {
         kw.put("channel_max", cmax);
         assertEquals(List.of(names.split(" ")), DemoNetworks.layerNames(kw), res + "/" + cbase + "/" + cmax);
     }
+
+    /** Absurd init kwargs (a damaged or hostile pickle) are refused by name before anything is sized from them. */
+    @Test
+    void absurdKwargsAreRefusedBeforeAnythingIsBuilt() {
+        Object[][] cases = {{"num_layers", 1e9}, {"num_layers", 2147483648L}, {"channel_max", -512}, {"w_dim", 0},
+                {"img_resolution", Double.NaN}, {"conv_kernel", 2.5}, {"margin_size", "lots"}};
+        for (Object[] c : cases) {
+            Map<String, Object> kw = new java.util.HashMap<>(DemoNetworks.kwargs("stylegan3-t-256"));
+            kw.put((String) c[0], c[1]);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new StyleGan3Config(kw), c[0] + " = " + c[1]);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'" + c[0] + "'"), e.getMessage());
+        }
+        assertEquals(16, new StyleGan3Config(DemoNetworks.kwargs("stylegan3-t-256")).numWs, "the published ones pass");
+    }
 }
