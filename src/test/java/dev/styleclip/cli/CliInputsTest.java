@@ -110,6 +110,17 @@ class CliInputsTest {
         assertOneLineRefusal(r, "is a folder; a file name is needed", dir.resolve("none"));
     }
 
+    /** A file in a place the app manages, with the wrong JSON shape, is named and refused, never a cast exception. */
+    @Test
+    void aCheckpointOfTheWrongShapeIsRefusedByName() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("mapper"));
+        Files.writeString(out.resolve("checkpoint.json"), "[1, 2, 3]");
+        CliRun r = CliRun.run("train-mapper", "--demo", "stylegan3-t-256", "--prompt", "bald", "--out", out.toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().strip().equals("error: " + out.resolve("checkpoint.json")
+                + ": is not a mapper checkpoint (a JSON object is expected)"), r.err());
+    }
+
     /**
      * The real process under a file-size limit (what a full disk does to a write, without needing one): the write
      * fails midway, the message is one line that says why, and no partial file is left behind.

@@ -98,7 +98,17 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
 
     /** The settings stored in a checkpoint (the prompt and hyper-parameters of the run being resumed). */
     public static ObjectNode readCheckpoint(Path dir) throws IOException {
-        return (ObjectNode) JSON.readTree(dir.resolve(CHECKPOINT_JSON).toFile());
+        Path file = dir.resolve(CHECKPOINT_JSON);
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+            n = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new dev.styleclip.io.ModelFileException(file, "is not a readable mapper checkpoint (" + e.getOriginalMessage() + ")");
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw new dev.styleclip.io.ModelFileException(file, "is not a mapper checkpoint (a JSON object is expected)");
+        }
+        return o;
     }
 
     @Override
