@@ -233,4 +233,32 @@ class HostileFilesTest {
         zos.write(data);
         zos.closeEntry();
     }
+
+    /**
+     * "Billion laughs": 40 levels of lists each holding the previous one twice, through the pickle memo — a few hundred
+     * bytes that expand to 2^40 items. Reading and inspecting it must end quickly with one clear refusal.
+     */
+    @Test
+    void aSharedReferenceBombIsRefusedQuickly() throws Exception {
+        PickleWriter w = new PickleWriter().proto(2).emptyDict().str("kwargs");
+        w.emptyList().mark().i(1).appends().op('q').op(0).op('0');
+        for (int k = 1; k <= 40; k++) {
+            w.emptyList().mark().op('h').op(k - 1).op('h').op(k - 1).appends().op('q').op(k).op('0');
+        }
+        w.op('h').op(40).setitem().stop();
+        // the same with dicts {"a": previous, "b": previous}
+        PickleWriter d = new PickleWriter().proto(2).emptyDict().str("kwargs");
+        d.emptyDict().str("a").i(1).setitem().op('q').op(0).op('0');
+        for (int k = 1; k <= 40; k++) {
+            d.emptyDict().mark().str("a").op('h').op(k - 1).str("b").op('h').op(k - 1).setitems().op('q').op(k).op('0');
+        }
+        d.op('h').op(40).setitem().stop();
+        for (byte[] bomb : new byte[][]{w.toBytes(), d.toBytes()}) {
+            Path f = Files.write(dir.resolve("laughs.pkl"), bomb);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
+                assertTrue(e.getMessage().contains("too large") || e.getMessage().contains("nested"), e.getMessage());
+            });
+        }
+    }
 }
