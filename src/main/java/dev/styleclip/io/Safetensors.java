@@ -22,7 +22,9 @@ import java.util.Map;
 
 /** Reads and writes the safetensors format (8-byte header length, JSON header, raw little-endian data). */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys are an error: two entries for one tensor name, and readers disagree on which one counts. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** Headers larger than this are refused before anything is allocated. */
     static final long MAX_HEADER = 100L << 20;
 
@@ -90,12 +92,16 @@ public final class Safetensors {
         JsonNode root;
         try {
             root = JSON.readTree(head);
+        } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
+            throw new ModelFileException(source, "safetensors header is not valid JSON"
+                    + (e.getOriginalMessage().startsWith("Duplicate field") ? " (" + e.getOriginalMessage() + ")" : ""));
         } catch (IOException e) {
             throw new ModelFileException(source, "safetensors header is not valid JSON");
         }
         if (root == null || !root.isObject()) throw new ModelFileException(source, "safetensors header is not a JSON object");
         Map<String, Object> meta = new LinkedHashMap<>();
         MapTensorStore store = new MapTensorStore(source, Format.SAFETENSORS);
+        java.util.List<long[]> spans = new java.util.ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -128,6 +134,17 @@ public final class Safetensors {
                         + " bytes within " + dataLen + " bytes of data");
             }
             store.put(new Tensor(name, dt, shape, sources.at(name, begin, end - begin)));
+            spans.add(new long[]{begin, end});
+        }
+        // the format gives every tensor bytes of its own: overlapping ranges make one tensor's data another's
+        spans.sort(java.util.Comparator.comparingLong(a -> a[0]));
+        long reached = 0;
+        for (long[] cur : spans) {
+            if (cur[1] > cur[0] && cur[0] < reached) {
+                throw new ModelFileException(source, "tensors' data ranges overlap (bytes " + cur[0] + " to " + Math.min(cur[1], reached)
+                        + " belong to two tensors)");
+            }
+            reached = Math.max(reached, cur[1]);
         }
         return store;
     }
