@@ -48,6 +48,8 @@ public final class TfjsManifest {
                 Path shard = dir.resolve(p.asText()).normalize();
                 if (!shard.startsWith(dir)) throw new ModelFileException(manifest, "names a shard outside its folder: " + p.asText());
                 if (!Files.isRegularFile(shard)) throw new ModelFileException(manifest, "names a missing shard file " + p.asText());
+                // one shard listed again and again would be read (and held) again and again
+                if (shards.contains(shard)) throw new ModelFileException(manifest, "names the shard " + p.asText() + " twice");
                 try {
                     total += Files.size(shard);
                 } catch (IOException e) {
@@ -58,9 +60,14 @@ public final class TfjsManifest {
             if (total > Integer.MAX_VALUE) throw new ModelFileException(manifest, "group " + g + " has more than 2 GB of shards");
             // check the declared sizes before reading anything
             long need = 0;
-            for (JsonNode w : weights) need += entryBytes(manifest, w);
-            if (need > total) {
-                throw new ModelFileException(manifest, "group " + g + " declares " + need + " bytes of weights but its shards hold " + total + " (truncated shard?)");
+            for (JsonNode w : weights) {
+                long e = entryBytes(manifest, w);
+                // compared before adding: a sum of huge declared sizes must not wrap round to something small
+                if (e > total - need) {
+                    throw new ModelFileException(manifest, "group " + g + " declares more bytes of weights than its shards hold ("
+                            + total + "; truncated shard?)");
+                }
+                need += e;
             }
             ByteBuffer all = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
             for (Path s : shards) {

@@ -78,4 +78,21 @@ class TfjsManifestTest {
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(m));
         assertFalse(e.getMessage().isBlank());
     }
+
+    /** Manifest lies: declared sizes whose sum wraps round, one shard listed many times. */
+    @Test
+    void wrappingSizesAndRepeatedShardsAreRefused(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("s.bin"), new byte[64]);
+        Path wrap = dir.resolve("wrap-weights_manifest.json");
+        // 2^61 + 2^61 + 2^61 + 2^61 float32 bytes... each entry fits a long, their sum wraps to a small number
+        String huge = "{\"name\":\"%s\",\"shape\":[2147483647,1073741824],\"dtype\":\"float32\"}";
+        Files.writeString(wrap, "[{\"paths\":[\"s.bin\"],\"weights\":[" + String.format(huge, "a") + "," + String.format(huge, "b")
+                + "," + String.format(huge, "c") + "," + String.format(huge, "d") + "]}]");
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(wrap));
+        assertTrue(e.getMessage().contains("declares more bytes of weights than its shards hold (64"), e.getMessage());
+        Path repeated = dir.resolve("rep-weights_manifest.json");
+        Files.writeString(repeated, "[{\"paths\":[\"s.bin\",\"./s.bin\",\"s.bin\"],\"weights\":[]}]");
+        e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(repeated));
+        assertTrue(e.getMessage().contains("names the shard ./s.bin twice"), e.getMessage());
+    }
 }
