@@ -99,8 +99,14 @@ public final class ModelFiles {
             throw e;
         } catch (OutOfMemoryError e) {
             throw new ModelFileException(file, "needs more memory than is available to read", e);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new ModelFileException(file, "is corrupt (" + f.id() + "): " + e, e);
+        } catch (ArithmeticException e) {
+            throw new ModelFileException(file, "is corrupt (" + f.id() + "): a size or offset in it overflows", e);
+        } catch (StackOverflowError e) {
+            throw new ModelFileException(file, "is corrupt (" + f.id() + "): it is nested too deeply", e);
+        } catch (RuntimeException e) {
+            // a sentence for the user, not a Java class name: the reader's own message where it has one
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? "the reader could not make sense of it" : e.getMessage();
+            throw new ModelFileException(file, "is corrupt (" + f.id() + "): " + why, e);
         }
     }
 

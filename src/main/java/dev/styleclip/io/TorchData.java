@@ -25,7 +25,8 @@ final class TorchData {
         if (s.root != null) {
             data = s.root.data;
             base = s.viewOffset;
-            if (data != null && (base < 0 || snumel < 0 || base + snumel > s.root.numel)) {
+            // written as a subtraction: a hostile offset near 2^63 must not wrap round into range
+            if (data != null && (base < 0 || snumel < 0 || base > s.root.numel - snumel)) {
                 throw new ModelFileException(source, "is corrupt: storage view of '" + s.root.key + "' lies outside it");
             }
         } else {
@@ -34,7 +35,7 @@ final class TorchData {
         }
         if (data == null) throw new ModelFileException(source, "is corrupt: no data for storage '" + s.key + "' of tensor '" + name + "'");
         int es = dt.byteSize();
-        if (snumel < 0 || Math.multiplyExact(base + snumel, (long) es) > data.remaining()) {
+        if (snumel < 0 || Math.multiplyExact(Math.addExact(base, snumel), (long) es) > data.remaining()) {
             throw new ModelFileException(source, "is corrupt: storage '" + s.key + "' claims more data than it has");
         }
         long[] size = r.size;

@@ -261,4 +261,26 @@ class HostileFilesTest {
             });
         }
     }
+
+    /**
+     * A legacy torch.save file whose storage view starts at 2^63 − 2: an offset check written as a sum wraps round into
+     * range and would hand out other bytes. Refused in one sentence, no Java exception name.
+     */
+    @Test
+    void aViewOffsetNearTwoToTheSixtyThreeIsRefused() throws Exception {
+        PickleWriter w = new PickleWriter().raw(PickleWriter.legacyHeader()).proto(2).emptyDict().str("w");
+        w.global("torch._utils", "_rebuild_tensor_v2").mark();
+        w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").i(4)
+                .mark().str("v").op(0x8a).op(8).raw(PickleWriter.le64(Long.MAX_VALUE - 1)).i(4).tuple()
+                .tuple().binpersid();
+        w.i(0).mark().i(4).tuple().mark().i(1).tuple().bool(false).global("collections", "OrderedDict").emptyTuple().reduce();
+        w.tuple().reduce().setitem().stop();
+        w.proto(2).emptyList().mark().str("0").appends().stop();
+        w.raw(PickleWriter.le64(4)).raw(new byte[16]);
+        Path f = Files.write(dir.resolve("view.pth"), w.toBytes());
+        assertEquals(Format.TORCH_LEGACY, ModelFiles.detect(f));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
+        assertTrue(e.getMessage().contains("lies outside it") || e.getMessage().contains("overflows"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+    }
 }
