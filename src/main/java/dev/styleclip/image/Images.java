@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>Grayscale (with or without alpha) becomes R = G = B; palette images are looked up in their palette.</li>
  *   <li>An alpha channel is <b>composited on white</b> ({@code c·a + 255·(1 − a)}, rounded): a transparent
  *       background becomes white instead of an arbitrary colour hidden under alpha = 0.</li>
- *   <li>CMYK JPEGs are converted naively, without ICC ({@code R = (255 − C)(255 − K)/255}; Adobe-marked files
- *       store inverted samples, {@code R = C'·K'/255}); where ImageIO refuses to build an image it reads the raw
- *       4-channel raster instead.</li>
+ *   <li>CMYK JPEGs (with or without Adobe's APP14 marker) are converted naively, without ICC, as Pillow does
+ *       ({@code R = (255 − C)(255 − K)/255}); where ImageIO refuses to build an image it reads the 4-channel raster.</li>
+ *   <li>WebP photos are read through TwelveMonkeys' ImageIO plugin.</li>
  *   <li>EXIF orientation (JPEG) is honoured: the pixels are rotated/flipped to upright.</li>
  *   <li>Huge images are decoded subsampled ({@link ImageReadParam#setSourceSubsampling}) so that at most
  *       {@link #DEFAULT_MAX_PIXELS} pixels are decoded; the dimensions are read from the header first.</li>
@@ -70,7 +70,7 @@ public final class Images {
             if (in == null) throw new ImageFileException(name + ": cannot open the file");
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new ImageFileException(name + ": not a supported image (PNG, JPEG, BMP or GIF expected)");
+                throw new ImageFileException(name + ": not a supported image (PNG, JPEG, WebP, BMP or GIF expected)");
             }
             ImageReader reader = readers.next();
             format = reader.getFormatName().toLowerCase(Locale.ROOT);
@@ -102,7 +102,7 @@ public final class Images {
                 if (warning.get() != null && isTruncationWarning(warning.get())) {
                     throw new ImageFileException(name + ": the file is truncated or corrupt (" + warning.get() + ")");
                 }
-                img = toRgb(raster, cm, name, raster.getNumBands() == 4 && hasAdobeMarker(reader));
+                img = toRgb(raster, cm, name);
             } finally {
                 reader.dispose();
             }
@@ -149,30 +149,13 @@ public final class Images {
         return m.replace('\n', ' ').replace('\r', ' ');
     }
 
-    /** Whether a JPEG carries Adobe's APP14 marker (whose CMYK samples are stored inverted). */
-    private static boolean hasAdobeMarker(ImageReader reader) {
-        try {
-            javax.imageio.metadata.IIOMetadata md = reader.getImageMetadata(0);
-            if (md == null || !java.util.Arrays.asList(md.getMetadataFormatNames()).contains("javax_imageio_jpeg_image_1.0")) return false;
-            org.w3c.dom.Node root = md.getAsTree("javax_imageio_jpeg_image_1.0");
-            return find(root, "app14Adobe");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static boolean find(org.w3c.dom.Node n, String name) {
-        if (name.equals(n.getNodeName())) return true;
-        for (org.w3c.dom.Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) if (find(c, name)) return true;
-        return false;
-    }
-
     /**
      * Converts a decoded raster to 8-bit RGB without colour management. {@code cm == null} or 4 colour components:
-     * CMYK, converted naively ({@code R = (255 − C)(255 − K)/255}; on the inverted samples of Adobe JPEGs
-     * {@code R = C'·K'/255}).
+     * CMYK as the JDK's JPEG reader hands it out — plain, Adobe's inverted storage already undone — converted naively
+     * like Pillow: {@code R = (255 − C)(255 − K)/255}. (Inverting again where the file has Adobe's APP14 marker, as
+     * this class once did, turned every Pillow- or Photoshop-written CMYK JPEG black.)
      */
-    static RgbImage toRgb(Raster raster, ColorModel cm, String name, boolean invertedCmyk) throws ImageFileException {
+    static RgbImage toRgb(Raster raster, ColorModel cm, String name) throws ImageFileException {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int bands = raster.getNumBands();
@@ -183,13 +166,9 @@ public final class Images {
             for (int y = 0; y < h; y++) {
                 raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
                 for (int x = 0; x < w; x++) {
-                    int c = row[x * bands], m = row[x * bands + 1], ye = row[x * bands + 2], k = row[x * bands + 3];
-                    if (!invertedCmyk) {
-                        c = 255 - c;
-                        m = 255 - m;
-                        ye = 255 - ye;
-                        k = 255 - k;
-                    }
+                    // plain CMYK: the JDK's reader has already undone Adobe's inverted storage where the marker says so
+                    int c = 255 - row[x * bands], m = 255 - row[x * bands + 1], ye = 255 - row[x * bands + 2];
+                    int k = 255 - row[x * bands + 3];
                     int o = (y * w + x) * 3;
                     rgb[o] = (byte) ((c * k + 127) / 255);
                     rgb[o + 1] = (byte) ((m * k + 127) / 255);

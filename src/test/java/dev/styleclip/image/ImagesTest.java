@@ -158,13 +158,36 @@ class ImagesTest {
         } finally {
             writer.dispose();
         }
-        RgbImage img = Images.read(p);
-        assertEquals(w, img.width());
-        assertEquals(h, img.height());
-        System.err.println("[images] CMYK JPEG converted, pixel (0,0) = " + Integer.toHexString(img.packed(0, 0)));
-        // ImageIO writes an Adobe APP14 marker for 4 channels, so the samples are read as inverted CMYK: (255, 128, 0)
-        assertTrue(img.get(3, 3, 0) > 230 && Math.abs(img.get(3, 3, 1) - 128) < 20 && img.get(3, 3, 2) < 25,
-                "orange: " + Integer.toHexString(img.packed(3, 3)));
+        // as Pillow writes them: Adobe's APP14 marker (transform 0) first after SOI; and as ImageIO writes them, without
+        byte[] plain = Files.readAllBytes(p);
+        byte[] app14 = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        byte[] adobe = new byte[plain.length + app14.length];
+        System.arraycopy(plain, 0, adobe, 0, 2);
+        System.arraycopy(app14, 0, adobe, 2, app14.length);
+        System.arraycopy(plain, 2, adobe, 2 + app14.length, plain.length - 2);
+        Path pillowLike = Files.write(tmp.resolve("cmyk-adobe.jpg"), adobe);
+        for (Path f : new Path[]{p, pillowLike}) {
+            RgbImage img = Images.read(f);
+            assertEquals(w, img.width());
+            assertEquals(h, img.height());
+            // the samples are Adobe's inverted CMYK, as Pillow reads them either way: (255, 128, 0)
+            assertTrue(img.get(3, 3, 0) > 230 && Math.abs(img.get(3, 3, 1) - 128) < 20 && img.get(3, 3, 2) < 25,
+                    f.getFileName() + " orange: " + Integer.toHexString(img.packed(3, 3)));
+        }
+    }
+
+    /** WebP photos (documented for apply-recipe and the studio) decode through the ImageIO plugin. */
+    @Test
+    void webpPhotosAreRead() throws Exception {
+        // a 4x4 lossless WebP, written here byte by byte: VP8L, one colour (RGB 200, 100, 50) for every pixel
+        byte[] vp8l = losslessWebpOneColour(4, 4, 200, 100, 50);
+        Path f = Files.write(tmp.resolve("face.webp"), vp8l);
+        RgbImage img = Images.read(f);
+        assertEquals(4, img.width());
+        assertEquals(4, img.height());
+        assertEquals(200, img.get(2, 1, 0));
+        assertEquals(100, img.get(2, 1, 1));
+        assertEquals(50, img.get(2, 1, 2));
     }
 
     /** A JPEG with an EXIF APP1 segment carrying the orientation tag, inserted after the JFIF APP0. */
@@ -262,5 +285,39 @@ class ImagesTest {
         assertEquals(1000, img.height());
         assertEquals(90, img.get(500, 500, 0));
         assertEquals(90, img.get(999, 999, 2));
+    }
+
+    /**
+     * A lossless WebP (VP8L) of one opaque colour: no transforms, no colour cache, five one-symbol prefix codes, so no
+     * bits per pixel (the WebP lossless bitstream specification, section 3).
+     */
+    static byte[] losslessWebpOneColour(int w, int h, int r, int g, int b) {
+        long bits = 0;
+        int n = 0;
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        int[][] fields = {{0x2f, 8}, {w - 1, 14}, {h - 1, 14}, {0, 1}, {0, 3}, // signature, size, no alpha, version 0
+                {0, 1}, {0, 1}, {0, 1}, // no transform, no colour cache, no meta prefix codes
+                {1, 1}, {0, 1}, {1, 1}, {g, 8},     // green: simple code, one symbol of 8 bits
+                {1, 1}, {0, 1}, {1, 1}, {r, 8},     // red
+                {1, 1}, {0, 1}, {1, 1}, {b, 8},     // blue
+                {1, 1}, {0, 1}, {1, 1}, {255, 8},   // alpha
+                {1, 1}, {0, 1}, {0, 1}, {0, 1}};    // distance: one symbol (0) of 1 bit
+        for (int[] f : fields) {
+            bits |= (long) f[0] << n;
+            n += f[1];
+            while (n >= 8) {
+                data.write((int) (bits & 0xff));
+                bits >>>= 8;
+                n -= 8;
+            }
+        }
+        if (n > 0) data.write((int) (bits & 0xff));
+        data.writeBytes(new byte[8]); // unused trailing bits: decoders (TwelveMonkeys) read ahead a 64-bit word at a time
+        if (data.size() % 2 == 1) data.write(0);
+        byte[] vp8l = data.toByteArray();
+        java.nio.ByteBuffer riff = java.nio.ByteBuffer.allocate(20 + vp8l.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        riff.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(12 + vp8l.length).put("WEBP".getBytes(StandardCharsets.US_ASCII))
+                .put("VP8L".getBytes(StandardCharsets.US_ASCII)).putInt(vp8l.length).put(vp8l);
+        return riff.array();
     }
 }
