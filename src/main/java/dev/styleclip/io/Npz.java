@@ -158,24 +158,36 @@ public final class Npz {
 
     /** Reads an {@code .npz} (keys without {@code .npy}, in archive order) or a single {@code .npy} (key = file stem). */
     public static Map<String, Array> read(Path file) throws ModelFileException {
+        return read(file, key -> true);
+    }
+
+    /**
+     * As {@link #read(Path)}, parsing only the {@code .npz} entries whose key {@code wanted} accepts (a bare
+     * {@code .npy} is its one array). The file is memory-mapped, not copied: an archive with thousands of other
+     * arrays costs their directory entries, not their data.
+     */
+    public static Map<String, Array> read(Path file, java.util.function.Predicate<String> wanted) throws ModelFileException {
         ByteBuffer bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) throw new ModelFileException(file, "is larger than 2 GiB");
-            bytes = ByteBuffer.allocate((int) size);
-            while (bytes.hasRemaining() && ch.read(bytes) >= 0) {
-                // read fully
-            }
-            bytes.flip();
+            bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ModelFileException(file, "does not exist");
+        } catch (ModelFileException e) {
+            throw e;
         } catch (IOException e) {
             throw new ModelFileException(file, "cannot be read: " + e.getMessage());
         }
-        return read(String.valueOf(file), file.getFileName().toString(), bytes);
+        return read(String.valueOf(file), file.getFileName().toString(), bytes, wanted);
     }
 
     static Map<String, Array> read(String source, String fileName, ByteBuffer bytes) throws ModelFileException {
+        return read(source, fileName, bytes, key -> true);
+    }
+
+    private static Map<String, Array> read(String source, String fileName, ByteBuffer bytes,
+                                           java.util.function.Predicate<String> wanted) throws ModelFileException {
         Map<String, Array> out = new LinkedHashMap<>();
         if (bytes.remaining() >= MAGIC.length && startsWith(bytes, MAGIC)) {
             String stem = fileName.endsWith(".npy") ? fileName.substring(0, fileName.length() - 4) : fileName;
@@ -186,12 +198,15 @@ public final class Npz {
             throw new ModelFileException(source, "is not an .npz or .npy file (numpy)");
         }
         ZipArchive zip = new ZipArchive(source, bytes);
+        boolean any = false;
         for (ZipArchive.Entry e : zip.entries().values()) {
             if (e.name().endsWith("/")) continue;
+            any = true;
             String key = e.name().endsWith(".npy") ? e.name().substring(0, e.name().length() - 4) : e.name();
+            if (!wanted.test(key)) continue;
             out.put(key, parseNpy(source + "[" + e.name() + "]", zip.bytes(e)));
         }
-        if (out.isEmpty()) throw new ModelFileException(source, "is an empty .npz archive");
+        if (!any) throw new ModelFileException(source, "is an empty .npz archive");
         return out;
     }
 
@@ -282,13 +297,13 @@ public final class Npz {
     /** The {@code w} array of a latent file (npz key {@code w}, or a plain .npy), as float32 with its shape. */
     public static Array readLatent(Path file) throws ModelFileException {
         if (!Files.isRegularFile(file)) throw new ModelFileException(file, "does not exist");
-        Map<String, Array> m = read(file);
+        Map<String, Array> m = read(file, "w"::equals); // the other arrays of an .npz are never parsed
         Array a = m.get("w");
         // a bare .npy has no key names (read() names its one array after the file); an .npz must say which is 'w'
         String name = file.getFileName().toString();
         boolean bareNpy = m.size() == 1 && m.containsKey(name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name);
         if (a == null && bareNpy) a = m.values().iterator().next();
-        if (a == null) throw new ModelFileException(file, "has no array 'w' (it holds " + m.keySet() + ")");
+        if (a == null) throw new ModelFileException(file, "has no array 'w'" + (m.isEmpty() ? "" : " (it holds " + m.keySet() + ")"));
         return a;
     }
 }

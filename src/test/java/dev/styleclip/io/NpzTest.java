@@ -113,4 +113,34 @@ class NpzTest {
             return f;
         }
     }
+
+    /**
+     * A latent is read from its 'w' entry alone: the other entries of an .npz (here thousands, one of them a pickled
+     * object array that a full read refuses) are never parsed, so they cost neither memory nor a refusal.
+     */
+    @Test
+    void aLatentIsReadWithoutParsingTheOtherEntries() throws Exception {
+        Path f = dir.resolve("crowded.npz");
+        try (var zos = new java.util.zip.ZipOutputStream(Files.newOutputStream(f))) {
+            byte[] w = Npz.npyBytes(Npz.Array.of(new float[]{1, 2, 3, 4}, 1, 2, 2));
+            for (int i = 0; i < 3000; i++) {
+                zos.putNextEntry(new java.util.zip.ZipEntry("extra" + i + ".npy"));
+                zos.write(w);
+                zos.closeEntry();
+            }
+            String header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
+            ByteBuffer obj = ByteBuffer.allocate(10 + header.length() + 1).order(ByteOrder.LITTLE_ENDIAN);
+            obj.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) (header.length() + 1))
+                    .put(header.getBytes(StandardCharsets.ISO_8859_1)).put((byte) '\n');
+            zos.putNextEntry(new java.util.zip.ZipEntry("evil.npy"));
+            zos.write(obj.array());
+            zos.closeEntry();
+            zos.putNextEntry(new java.util.zip.ZipEntry("w.npy"));
+            zos.write(w);
+            zos.closeEntry();
+        }
+        assertArrayEquals(new float[]{1, 2, 3, 4}, Npz.readLatent(f).f32());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> Npz.read(f));
+        assertTrue(e.getMessage().contains("object array"), e.getMessage());
+    }
 }
