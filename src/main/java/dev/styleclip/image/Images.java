@@ -43,6 +43,13 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Images {
     /** Largest number of pixels decoded at full resolution (larger images are subsampled). */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+    /**
+     * Largest progressive JPEG read, checked from the header before decoding (like ImageMagick's resource policy):
+     * baseline JPEGs and PNGs are decoded row by row into a subsampled image, but a progressive JPEG makes the decoder
+     * hold every coefficient at full size (≈ 3 bytes a pixel), so a 28000² one would take gigabytes. 150 megapixels
+     * covers phone and camera photos.
+     */
+    public static final long MAX_PROGRESSIVE_AREA = 150_000_000L;
 
     private Images() {
     }
@@ -81,6 +88,10 @@ public final class Images {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 if (w <= 0 || h <= 0) throw new ImageFileException(name + ": invalid image size " + w + "x" + h);
+                if ((long) w * h > MAX_PROGRESSIVE_AREA && format.contains("jpeg") && isProgressiveJpeg(file)) {
+                    throw new ImageFileException(name + ": a progressive JPEG of " + w + "x" + h + " pixels is larger than this"
+                            + " app decodes (" + MAX_PROGRESSIVE_AREA / 1_000_000 + " megapixels; save it as a baseline JPEG or PNG)");
+                }
                 int sub = subsampling(w, h, maxPixels);
                 ImageReadParam param = reader.getDefaultReadParam();
                 if (sub > 1) param.setSourceSubsampling(sub, sub, 0, 0);
@@ -119,6 +130,28 @@ public final class Images {
             img = applyExifOrientation(img, exifOrientation(file));
         }
         return img;
+    }
+
+    /** Whether a JPEG's frame header (SOF2, 6, 10 or 14) says progressive; read from the markers before the scan. */
+    static boolean isProgressiveJpeg(Path file) throws IOException {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readUnsignedShort() != 0xFFD8) return false;
+            while (true) {
+                int b = in.readUnsignedByte();
+                if (b != 0xFF) return false;
+                int marker = in.readUnsignedByte();
+                while (marker == 0xFF) marker = in.readUnsignedByte(); // fill bytes
+                if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) continue;
+                if (marker == 0xDA || marker == 0xD9) return false; // scan or end before any frame header
+                if (marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE) return true;
+                if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) return false;
+                int len = in.readUnsignedShort();
+                if (len < 2) return false;
+                in.skipNBytes(len - 2);
+            }
+        } catch (java.io.EOFException e) {
+            return false;
+        }
     }
 
     static int subsampling(int w, int h, long maxPixels) {

@@ -288,6 +288,44 @@ class ImagesTest {
     }
 
     /**
+     * A progressive JPEG whose frame header claims 28000×28000 pixels: refused from the header, before the decoder
+     * allocates its full-size coefficient buffers (gigabytes); a small progressive one still reads.
+     */
+    @Test
+    void aHugeProgressiveJpegIsRefusedFromItsHeader() throws Exception {
+        BufferedImage bi = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            writer.write(null, new IIOImage(bi, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        byte[] jpeg = bytes.toByteArray();
+        Path small = Files.write(tmp.resolve("small-progressive.jpg"), jpeg);
+        assertEquals(64, Images.read(small).width());
+        int sof = -1;
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xFF && (jpeg[i + 1] & 0xff) == 0xC2) {
+                sof = i;
+                break;
+            }
+        }
+        assertTrue(sof > 0, "the JDK writes SOF2 for progressive mode");
+        jpeg[sof + 5] = (byte) (28000 >> 8);
+        jpeg[sof + 6] = (byte) (28000 & 0xff);
+        jpeg[sof + 7] = (byte) (28000 >> 8);
+        jpeg[sof + 8] = (byte) (28000 & 0xff);
+        Path huge = Files.write(tmp.resolve("huge-progressive.jpg"), jpeg);
+        ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(huge));
+        assertTrue(e.getMessage().contains("a progressive JPEG of 28000x28000 pixels is larger than this app decodes"),
+                e.getMessage());
+    }
+
+    /**
      * A lossless WebP (VP8L) of one opaque colour: no transforms, no colour cache, five one-symbol prefix codes, so no
      * bits per pixel (the WebP lossless bitstream specification, section 3).
      */
