@@ -143,7 +143,7 @@ public final class PickleWriter {
     }
 
     /** A legacy stream holding one float32 storage with the given values (what _load_from_bytes reads). */
-    static byte[] legacyStorage(float[] values) {
+    public static byte[] legacyStorage(float[] values) {
         PickleWriter w = new PickleWriter().raw(legacyHeader());
         w.proto(2).mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").i(values.length).none().tuple()
                 .binpersid().stop();
@@ -166,7 +166,7 @@ public final class PickleWriter {
      * A minimal StyleGAN-style snapshot: {'G_ema': persistent obj of class 'Tiny' with one parameter 'w' whose storage
      * is the given legacy blob}, with the given module source text.
      */
-    static byte[] styleganPickle(byte[] blob, int n, String moduleSrc) {
+    public static byte[] styleganPickle(byte[] blob, int n, String moduleSrc) {
         PickleWriter w = new PickleWriter().proto(4);
         w.emptyDict().str("G_ema");
         w.global("torch_utils.persistence", "_reconstruct_persistent_obj");

@@ -143,6 +143,36 @@ public final class StyleGan3Generator implements AutoCloseable {
         return new StyleGan3Generator(gEma, (Map<String, Object>) kw, manager, false, DataType.FLOAT32, () -> gEma);
     }
 
+    /**
+     * What a load relies on, checked without building anything: a StyleGAN3 {@code G_ema}, init kwargs within bounds,
+     * and every synthesis layer's weight of the shape they imply (so kwargs that describe another network are caught
+     * before install, not at first use).
+     */
+    public static StyleGan3Config check(TensorStore gEma) throws ModelFileException {
+        requireStyleGan3(gEma);
+        Object kw = gEma.metadata().get("init_kwargs");
+        if (!(kw instanceof Map<?, ?>)) throw new ModelFileException(gEma.source(), "carries no generator init kwargs");
+        StyleGan3Config c;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> kwargs = (Map<String, Object>) kw;
+            c = new StyleGan3Config(kwargs);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new ModelFileException(gEma.source(), String.valueOf(e.getMessage()));
+        }
+        for (StyleGan3Config.LayerSpec l : c.layers) {
+            String n = "synthesis." + l.name() + ".weight";
+            if (!gEma.contains(n)) throw new ModelFileException(gEma.source(), "lacks " + n + " that its init kwargs imply");
+            long[] s = gEma.get(n).shape();
+            if (s.length != 4 || s[0] != l.outChannels() || s[1] != l.inChannels() || s[2] != l.convKernel()) {
+                throw new ModelFileException(gEma.source(), "holds " + n + " of shape " + java.util.Arrays.toString(s)
+                        + " where its init kwargs imply [" + l.outChannels() + ", " + l.inChannels() + ", " + l.convKernel()
+                        + ", " + l.convKernel() + "]");
+            }
+        }
+        return c;
+    }
+
     private static void requireStyleGan3(TensorStore g) throws ModelFileException {
         // StyleGAN2 generators are also class "Generator": tell them apart by the Fourier-feature input
         if (!g.contains("synthesis.input.freqs") || !g.contains("mapping.w_avg")) {

@@ -1,6 +1,7 @@
 package dev.styleclip.runtime.models;
 
 import dev.styleclip.io.Format;
+import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.ModelFiles;
 
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -254,11 +256,16 @@ public final class ModelInstaller {
         // the header is not enough: the whole file goes through the allow-list reader before it may land, so a hostile
         // or truncated file is refused here and not on first use (what is installed is trusted to open)
         try {
-            ModelFiles.open(file);
+            Checkpoint cp = ModelFiles.open(file);
+            for (ContentCheck c : CONTENT_CHECKS) c.check(e, cp);
         } catch (ModelFileException ex) {
             throw new ModelsException("refused " + what + ": " + ex.problem() + "; deleted");
         }
     }
+
+    /** The networks' own checks of a file's content (generators: init kwargs in range, weights of those shapes). */
+    private static final List<ContentCheck> CONTENT_CHECKS = ServiceLoader.load(ContentCheck.class).stream()
+            .map(ServiceLoader.Provider::get).toList();
 
     private Map<String, String> unpack(ModelEntry e, Path archive, Path target) throws IOException {
         Path tmp = Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".unpack-");

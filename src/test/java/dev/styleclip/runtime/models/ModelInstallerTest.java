@@ -146,6 +146,22 @@ class ModelInstallerTest {
         assertFalse(Files.exists(marker), "nothing ran");
     }
 
+    /**
+     * A pickle that reads cleanly but is no StyleGAN3 generator (a module of another class, with other init kwargs) is
+     * refused as a generator at install, by the network's own check found through ServiceLoader.
+     */
+    @Test
+    void aGeneratorEntryMustHoldAStyleGan3Generator() throws Exception {
+        byte[] tiny = dev.styleclip.io.PickleWriter.styleganPickle(dev.styleclip.io.PickleWriter.legacyStorage(new float[]{1f, 2f}),
+                2, "pass");
+        server.put("tiny.pkl", tiny);
+        ModelEntry e = entry("sg3", "stylegan3-t-ffhqu-256x256.pkl", server.uri("/file/tiny.pkl").toString(), null, null,
+                List.of("stylegan-pickle"));
+        ModelsException ex = assertThrows(ModelsException.class, () -> inst.fetch(e, null, null));
+        assertTrue(ex.getMessage().contains("is not a StyleGAN3 generator (class Tiny"), ex.getMessage());
+        assertEquals(List.of(), filesLeft());
+    }
+
     @Test
     void htmlPagesAnd404sLeaveNothing() throws Exception {
         ModelEntry html = entry("h", "h.pkl", server.uri("/htmlbytes/sg3.pkl").toString(), null, null, List.of("stylegan-pickle"));
