@@ -223,22 +223,27 @@ public final class Downloader {
         if (offset > 0) hashPrefix(partial, offset, sha, extra);
         AtomicLong lastByte = new AtomicLong(System.nanoTime());
         AtomicBoolean idle = new AtomicBoolean();
-        AtomicBoolean fired = new AtomicBoolean();
+        // fired and finished change under one lock: the watchdog interrupts the reader only while the transfer runs, so
+        // the reader, clearing its flag once finished, never carries a late interrupt into the retry's pause
+        Object lock = new Object();
+        boolean[] fired = {false};
+        boolean[] finished = {false};
         Thread reader = Thread.currentThread();
         long idleNanos = idleTimeout.toNanos();
         ScheduledFuture<?> dog = watchdog.scheduleAtFixedRate(() -> {
-            if (fired.get()) return;
-            boolean cancelled = stop.get();
-            boolean stalled = !cancelled && System.nanoTime() - lastByte.get() > idleNanos;
-            if (cancelled || stalled) {
+            synchronized (lock) {
+                if (fired[0] || finished[0]) return;
+                boolean cancelled = stop.get();
+                boolean stalled = !cancelled && System.nanoTime() - lastByte.get() > idleNanos;
+                if (!cancelled && !stalled) return;
                 idle.set(stalled);
-                fired.set(true);
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // closing only to unblock the reader
-                }
+                fired[0] = true;
                 reader.interrupt();
+            }
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // closing only to unblock the reader
             }
         }, 50, 50, TimeUnit.MILLISECONDS);
         long done = offset;
@@ -293,7 +298,10 @@ public final class Downloader {
             throw e;
         } finally {
             dog.cancel(false);
-            if (fired.get()) Thread.interrupted(); // the watchdog's interrupt is spent here
+            synchronized (lock) {
+                finished[0] = true;
+                if (fired[0]) Thread.interrupted(); // the watchdog's interrupt, delivered before this point, is spent here
+            }
         }
         if (stop.get()) throw cancelled(name, partial);
         if (total >= 0 && done < total) {
