@@ -76,7 +76,6 @@ public final class ApplyMapperCommand implements Callable<Integer> {
             StyleGan3Generator.Options render = models.renderOptions(memory.budget(m.getDevice()));
             NDArray orig = g.synthesis(w, render);
             NDArray edited = g.synthesis(lm.edit(w, strength), render);
-            Files.createDirectories(out);
             var a = GeneratorImages.toImage(orig, 0);
             var b = GeneratorImages.toImage(edited, 0);
             AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(a, "png", os));

@@ -115,7 +115,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the recipe cannot be read: " + e.getMessage());
         }
         if (!Files.isDirectory(inputs)) throw new IllegalArgumentException("--inputs " + inputs + " is not a folder");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
         if (Files.isDirectory(out) && Files.isSameFile(out, inputs)) {
             throw new IllegalArgumentException("--out must not be the --inputs folder (the results would mix with the inputs)");
         }
@@ -143,7 +142,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         }
         java.util.Map<String, Long> stemCount = files.stream().collect(java.util.stream.Collectors.groupingBy(
                 ApplyRecipeCommand::stem, java.util.stream.Collectors.counting()));
-        Files.createDirectories(out);
         o.printf(Locale.ROOT, "Recipe %s: %d step(s)%s; %d input(s)%n", recipeFile.getFileName(), recipe.steps().size(),
                 recipe.generator() == null ? "" : " (made with " + recipe.generator() + ")", files.size());
         for (RecipeStep st : recipe.steps()) {

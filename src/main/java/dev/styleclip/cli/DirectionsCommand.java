@@ -184,7 +184,6 @@ public final class DirectionsCommand implements Runnable {
                 NDArray w = g.mapping(nd.create(zf, new Shape(1, g.zDim())), psi, null);
                 float[] s = GlobalDirections.w2s(g, w).toFloatArray();
                 StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());
-                Files.createDirectories(out);
                 BufferedImage orig = GeneratorImages.toImage(GlobalDirections.synthesize(g, nd.create(s, new Shape(1, c)), id), 0);
                 AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(orig, "png", os));
                 BufferedImage[][] cells = new BufferedImage[betas.size()][alphas.size()];

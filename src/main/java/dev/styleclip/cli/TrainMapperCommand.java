@@ -74,7 +74,6 @@ public final class TrainMapperCommand implements Callable<Integer> {
         if (!(plateauFactor > 0 && plateauFactor < 1)) throw new IllegalArgumentException("--plateau-factor must be in (0, 1)");
         if (plateauPatience < 0) throw new IllegalArgumentException("--plateau-patience must be >= 0");
         boolean[] g = LevelsMapper.parseGroups(groups);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (MapperTrainingJob.hasCheckpoint(out)) {

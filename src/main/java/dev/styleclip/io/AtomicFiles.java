@@ -24,7 +24,7 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) createFolder(dir);
-        if (Files.isDirectory(abs)) throw new IOException(abs + ": is a folder, cannot be written as a file");
+        if (Files.isDirectory(abs)) throw new IOException(abs + ": is a folder; a file name is needed");
         Path tmp;
         try {
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
