@@ -44,12 +44,13 @@ public final class Images {
     /** Largest number of pixels decoded at full resolution (larger images are subsampled). */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
     /**
-     * Largest progressive JPEG read, checked from the header before decoding (like ImageMagick's resource policy):
-     * baseline JPEGs and PNGs are decoded row by row into a subsampled image, but a progressive JPEG makes the decoder
-     * hold every coefficient at full size (≈ 3 bytes a pixel), so a 28000² one would take gigabytes. 150 megapixels
+     * Largest image read by a decoder that holds the whole image whatever the subsampling, checked from the header before
+     * decoding (like ImageMagick's resource policy): baseline JPEGs, PNGs and GIFs are decoded row by row into a
+     * subsampled image, but a progressive JPEG holds every coefficient at full size (≈ 3 bytes a pixel), a WebP is
+     * decoded whole, and a TIFF strip or tile is inflated whole — a 28000² one would take gigabytes. 150 megapixels
      * covers phone and camera photos.
      */
-    public static final long MAX_PROGRESSIVE_AREA = 150_000_000L;
+    public static final long MAX_BUFFERED_AREA = 150_000_000L;
 
     private Images() {
     }
@@ -88,9 +89,14 @@ public final class Images {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 if (w <= 0 || h <= 0) throw new ImageFileException(name + ": invalid image size " + w + "x" + h);
-                if ((long) w * h > MAX_PROGRESSIVE_AREA && format.contains("jpeg") && isProgressiveJpeg(file)) {
-                    throw new ImageFileException(name + ": a progressive JPEG of " + w + "x" + h + " pixels is larger than this"
-                            + " app decodes (" + MAX_PROGRESSIVE_AREA / 1_000_000 + " megapixels; save it as a baseline JPEG or PNG)");
+                if ((long) w * h > MAX_BUFFERED_AREA) {
+                    String whole = format.contains("webp") ? "a WebP" : format.contains("tif") ? "a TIFF"
+                            : format.contains("jpeg") && isProgressiveJpeg(file) ? "a progressive JPEG" : null;
+                    if (whole != null) {
+                        throw new ImageFileException(name + ": " + whole + " of " + w + "x" + h + " pixels is larger than"
+                                + " this app decodes (" + MAX_BUFFERED_AREA / 1_000_000
+                                + " megapixels; save it as a baseline JPEG or PNG)");
+                    }
                 }
                 int sub = subsampling(w, h, maxPixels);
                 ImageReadParam param = reader.getDefaultReadParam();

@@ -18,9 +18,19 @@ final class ZipArchive {
     record Entry(String name, int method, long compressedSize, long size, long dataOffset) {
     }
 
+    /**
+     * What all deflated entries of one archive may inflate to together: 256 MiB plus 16 times the archive's length.
+     * Tensor data hardly compresses (torch stores it uncompressed; a re-zipped checkpoint shrinks by a few per cent), so
+     * only a bomb reaches it — while each entry alone may legally inflate 1032:1, many of them add up to gigabytes from
+     * a few megabytes, and the readers inflate every storage they are given.
+     */
+    static final long INFLATE_FLOOR = 256L << 20;
+    static final int INFLATE_RATIO = 16;
+
     private final String source;
     private final ByteBuffer buf;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private long inflated;
 
     ZipArchive(String source, ByteBuffer bytes) throws ModelFileException {
         this.source = source;
@@ -135,6 +145,12 @@ final class ZipArchive {
         if (e.size() > Integer.MAX_VALUE - 16 || e.size() > e.compressedSize() * 1100 + 4096) {
             throw corrupt("deflated entry '" + e.name() + "' claims " + e.size() + " bytes from " + e.compressedSize());
         }
+        long ceiling = INFLATE_FLOOR + (long) INFLATE_RATIO * buf.limit();
+        if (e.size() > ceiling - inflated) {
+            throw new ModelFileException(source, "is a zip bomb: its deflated entries would inflate to more than "
+                    + (ceiling >> 20) + " MiB from a file of " + Math.max(1, buf.limit() >> 20) + " MiB");
+        }
+        inflated += e.size();
         byte[] out = new byte[(int) e.size()];
         Inflater inf = new Inflater(true);
         try {

@@ -326,6 +326,46 @@ class ImagesTest {
     }
 
     /**
+     * A valid lossless WebP of 16000×16000 pixels in a few dozen bytes (one colour costs no bits a pixel): its decoder
+     * would build the whole 1 GB image, so it is refused from the header; the same picture at 600×400 reads.
+     */
+    @Test
+    void aWebpBombIsRefusedFromItsHeader() throws Exception {
+        assertEquals(600, Images.read(Files.write(tmp.resolve("flat.webp"), losslessWebpOneColour(600, 400, 9, 8, 7))).width());
+        Path bomb = Files.write(tmp.resolve("bomb.webp"), losslessWebpOneColour(16000, 16000, 9, 8, 7));
+        assertTrue(Files.size(bomb) < 100);
+        ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(bomb));
+        assertTrue(e.getMessage().contains("a WebP of 16000x16000 pixels is larger than this app decodes"), e.getMessage());
+    }
+
+    /** A TIFF whose header claims 20000×20000 pixels (its strip would be inflated whole) is refused before decoding. */
+    @Test
+    void aHugeTiffIsRefusedFromItsHeader() throws Exception {
+        BufferedImage bi = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        assertTrue(ImageIO.write(bi, "tiff", bytes), "the JDK has a TIFF writer");
+        byte[] tiff = bytes.toByteArray();
+        assertEquals(64, Images.read(Files.write(tmp.resolve("small.tif"), tiff)).width());
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(tiff)
+                .order(tiff[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        int ifd = buf.getInt(4);
+        int patched = 0;
+        for (int i = 0, n = buf.getShort(ifd) & 0xffff; i < n; i++) {
+            int entry = ifd + 2 + 12 * i;
+            int tag = buf.getShort(entry) & 0xffff;
+            if (tag != 256 && tag != 257) continue; // ImageWidth, ImageLength
+            int type = buf.getShort(entry + 2);
+            if (type == 3) buf.putShort(entry + 8, (short) 20000);
+            else buf.putInt(entry + 8, 20000);
+            patched++;
+        }
+        assertEquals(2, patched);
+        Path huge = Files.write(tmp.resolve("huge.tif"), tiff);
+        ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(huge));
+        assertTrue(e.getMessage().contains("a TIFF of 20000x20000 pixels is larger than this app decodes"), e.getMessage());
+    }
+
+    /**
      * A lossless WebP (VP8L) of one opaque colour: no transforms, no colour cache, five one-symbol prefix codes, so no
      * bits per pixel (the WebP lossless bitstream specification, section 3).
      */

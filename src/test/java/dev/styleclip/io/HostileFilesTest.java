@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -138,14 +137,7 @@ class HostileFilesTest {
 
     /** Rewrites a golden zip archive with its data.pkl replaced. */
     static Path replaceDataPkl(Path zip, byte[] pkl, Path out) throws Exception {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (ZipFile in = new ZipFile(zip.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
-            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                stored(zos, e.getName(), e.getName().endsWith("/data.pkl") ? pkl : in.getInputStream(e).readAllBytes());
-            }
-        }
-        return Files.write(out, bos.toByteArray());
+        return TestZips.rewrite(zip, out, (name, data) -> name.endsWith("/data.pkl") ? pkl : data);
     }
 
     @Test
@@ -200,10 +192,10 @@ class HostileFilesTest {
                 if (first) {
                     // the twin, written under a stand-in name of the same length (ZipOutputStream refuses duplicates)
                     String prefix = e.getName().substring(0, e.getName().indexOf('/') + 1);
-                    stored(zos, prefix + "data.pkQ", proto4("posix", "system", m));
+                    TestZips.stored(zos, prefix + "data.pkQ", proto4("posix", "system", m));
                     first = false;
                 }
-                stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
+                TestZips.stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
             }
         }
         byte[] zip = bos.toByteArray();
@@ -222,16 +214,37 @@ class HostileFilesTest {
         assertFalse(Files.exists(m), "marker must not be created");
     }
 
-    private static void stored(ZipOutputStream zos, String name, byte[] data) throws java.io.IOException {
-        ZipEntry n = new ZipEntry(name);
-        n.setMethod(ZipEntry.STORED);
-        n.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        n.setCrc(crc.getValue());
-        zos.putNextEntry(n);
-        zos.write(data);
-        zos.closeEntry();
+    /**
+     * A real torch zip whose storages are replaced by deflated 64 MiB runs of zeros (each legal on its own, 1000:1):
+     * read naively, its storages would inflate to gigabytes from half a megabyte. The archive's inflate ceiling refuses
+     * it after a few hundred MiB, in one sentence; the same file with stored storages still reads.
+     */
+    @Test
+    void storagesThatInflateToGigabytesAreRefused() throws Exception {
+        Path benign = Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth");
+        byte[] zeros = new byte[64 << 20];
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        int bombs = 0;
+        try (ZipFile in = new ZipFile(benign.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
+            zos.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
+                ZipEntry e = en.nextElement();
+                if (e.getName().contains("/data/") && bombs < 8) {
+                    zos.putNextEntry(new ZipEntry(e.getName())); // deflated, sizes in the central directory
+                    zos.write(zeros);
+                    zos.closeEntry();
+                    bombs++;
+                } else {
+                    TestZips.stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
+                }
+            }
+        }
+        assertEquals(8, bombs);
+        assertTrue(bos.size() < 4 << 20, "a few MiB on disk: " + bos.size());
+        Path f = Files.write(dir.resolve("bomb.zip.pth"), bos.toByteArray());
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
+        assertTrue(e.getMessage().contains("is a zip bomb: its deflated entries would inflate to more than"), e.getMessage());
+        assertTrue(ModelFiles.open(benign).main().size() > 0);
     }
 
     /**

@@ -128,17 +128,8 @@ public final class RestyleInversion implements AutoCloseable {
             throws ModelFileException {
         TensorStore sd = cp.main();
         String src = String.valueOf(cp.file());
-        Object optsObj = cp.info().get("opts");
-        if (!(optsObj instanceof Map<?, ?>) || !sd.contains("encoder.input_layer.0.weight")) {
-            throw new ModelFileException(src, "is not a ReStyle encoder checkpoint (no opts / encoder.* state dict)");
-        }
-        Map<String, Object> opts = (Map<String, Object>) optsObj;
-        Object et = opts.get("encoder_type");
-        RestyleEncoder.Kind kind = et instanceof String s ? RestyleEncoder.Kind.of(s) : null;
-        if (kind == null) {
-            throw new ModelFileException(src, "has encoder_type " + et + "; supported: BackboneEncoder (ReStyle-pSp), "
-                    + "ProgressiveBackboneEncoder (ReStyle-e4e)");
-        }
+        Map<String, Object> opts = opts(cp);
+        RestyleEncoder.Kind kind = kind(cp);
         int iters = opts.get("n_iters_per_batch") instanceof Number n ? n.intValue() : 3;
         if (decoderKwargs == null && pickleG != null) {
             Object kw = pickleG.metadata().get("init_kwargs");
@@ -183,6 +174,27 @@ public final class RestyleInversion implements AutoCloseable {
             m.close();
             throw e;
         }
+    }
+
+    /** The checkpoint's training options. @throws ModelFileException when it is no ReStyle checkpoint */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> opts(Checkpoint cp) throws ModelFileException {
+        Object optsObj = cp.info().get("opts");
+        if (!(optsObj instanceof Map<?, ?>) || !cp.main().contains("encoder.input_layer.0.weight")) {
+            throw new ModelFileException(String.valueOf(cp.file()), "is not a ReStyle encoder checkpoint (no opts / encoder.* state dict)");
+        }
+        return (Map<String, Object>) optsObj;
+    }
+
+    /** The encoder kind its options name. @throws ModelFileException when it is none we build */
+    static RestyleEncoder.Kind kind(Checkpoint cp) throws ModelFileException {
+        Object et = opts(cp).get("encoder_type");
+        RestyleEncoder.Kind kind = et instanceof String s ? RestyleEncoder.Kind.of(s) : null;
+        if (kind == null) {
+            throw new ModelFileException(String.valueOf(cp.file()), "has encoder_type " + et
+                    + "; supported: BackboneEncoder (ReStyle-pSp), ProgressiveBackboneEncoder (ReStyle-e4e)");
+        }
+        return kind;
     }
 
     /** Assembles an inversion from parts (the decoder stays owned by the caller). */

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 
 /** Reads one face-api TF.js model ({@code <name>-weights_manifest.json}) into DJL arrays in PyTorch layouts. */
 final class FaceApiWeights {
+    /** What follows a model's name in its manifest's file name. */
+    static final String MANIFEST_SUFFIX = "-weights_manifest.json";
+
     final TensorStore store;
     final NDManager manager;
 
@@ -23,9 +26,9 @@ final class FaceApiWeights {
 
     /** The manifest path of a model in a face-api {@code model/} folder. */
     static Path manifest(Path dir, String model) throws ModelFileException {
-        Path p = dir.resolve(model + "-weights_manifest.json");
+        Path p = dir.resolve(model + MANIFEST_SUFFIX);
         if (!Files.isRegularFile(p) && Files.isDirectory(dir.resolve("model"))) {
-            p = dir.resolve("model").resolve(model + "-weights_manifest.json"); // the npm package root was given
+            p = dir.resolve("model").resolve(model + MANIFEST_SUFFIX); // the npm package root was given
         }
         if (!Files.isRegularFile(p)) {
             throw new ModelFileException(p, "face-api model '" + model + "' not found"

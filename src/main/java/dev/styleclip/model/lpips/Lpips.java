@@ -119,6 +119,9 @@ public final class Lpips implements AutoCloseable, dev.styleclip.nn.MemoryFootpr
         }
     }
 
+    /** VGG16's block widths: the trunk the published lin layers are made for. */
+    public static final int[] VGG16_WIDTHS = {64, 128, 256, 512, 512};
+
     /** Builds LPIPS from a VGG16 state dict and a lin state dict. The trunk is owned by the result. */
     public static Lpips load(TensorStore vgg, TensorStore lin) throws ModelFileException {
         VggFeatures trunk = VggFeatures.load(vgg);
@@ -154,7 +157,7 @@ public final class Lpips implements AutoCloseable, dev.styleclip.nn.MemoryFootpr
      */
     public static Lpips demo() {
         try {
-            Lpips l = load(syntheticVgg16(new int[]{64, 128, 256, 512, 512}, 16L), bundledLin());
+            Lpips l = load(syntheticVgg16(VGG16_WIDTHS, 16L), bundledLin());
             return l;
         } catch (ModelFileException e) {
             throw new IllegalStateException(e);

@@ -260,10 +260,18 @@ public final class ModelInstaller {
             for (ContentCheck c : CONTENT_CHECKS) c.check(e, cp);
         } catch (ModelFileException ex) {
             throw new ModelsException("refused " + what + ": " + ex.problem() + "; deleted");
+        } catch (RuntimeException ex) {
+            // a network that refuses to be built from what the file holds (parts that do not fit each other)
+            throw new ModelsException("refused " + what + ": it does not build as the " + e.role().label() + " ("
+                    + ex.getMessage() + "); deleted");
         }
     }
 
-    /** The networks' own checks of a file's content (generators: init kwargs in range, weights of those shapes). */
+    /**
+     * The networks' own checks of a file's content (generators: init kwargs in range, weights of those shapes; the other
+     * roles build their network from the file and release it). Those builds use the engine, so installing runs on the
+     * thread that owns it: the CLI's main thread ({@code models import/fetch} run no compute thread).
+     */
     private static final List<ContentCheck> CONTENT_CHECKS = ServiceLoader.load(ContentCheck.class).stream()
             .map(ServiceLoader.Provider::get).toList();
 

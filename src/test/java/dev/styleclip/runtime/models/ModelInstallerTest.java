@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,6 +163,56 @@ class ModelInstallerTest {
         assertEquals(List.of(), filesLeft());
     }
 
+    /**
+     * Every role's file is built into its network before it may land (the networks' checks, found through
+     * ServiceLoader): a real file of the role is installed; a readable file of another network, or of the role's
+     * network at other widths, is refused with the network's reason, and the user's file stays where it was.
+     */
+    @Test
+    void everyRoleBuildsItsNetworkBeforeTheFileLands() throws Exception {
+        Path clip = Golden.set("clip").resolve("models/tiny-ViT-P8-R32.pt");
+        Path irse = Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth");
+        Path tinyVgg = Golden.set("lpips").resolve("models/lpips_vgg_tiny_a_vgg16.pth");
+        Path tinyLin = Golden.set("lpips").resolve("models/lpips_vgg_tiny_a_lin.pth");
+        Path restyle = Golden.set("encoder").resolve("models/restyle_psp_tiny_a.pt");
+        assertEquals(models.resolve("ViT-tiny.pt"), importAs("clip-vit-b-32", "ViT-tiny.pt", clip));
+        assertEquals(models.resolve("restyle_tiny.pt"), importAs("restyle-psp-ffhq", "restyle_tiny.pt", restyle));
+
+        // a TorchScript archive that reads cleanly but lacks a tensor CLIP needs (renamed inside the pickled module)
+        Path noProjection = renamedInZip(clip, "text_projection", "text_projectioX");
+        assertRefused("clip-vit-b-32", "ViT-B-32.pt", noProjection, "is not a CLIP model");
+        assertRefused("ir-se50", "model_ir_se50.pth", tinyVgg, "is not an IR/IR-SE backbone");
+        assertRefused("vgg16", "vgg16-397923af.pth", irse, "not a torchvision VGG");
+        assertRefused("vgg16", "vgg16-397923af.pth", tinyVgg, "lin");
+        assertRefused("lpips-vgg", "vgg.pth", tinyLin, "lin");
+        assertRefused("restyle-psp-ffhq", "restyle_pSp_ffhq.pt", irse, "is not a ReStyle encoder checkpoint");
+        assertRefused("restyle-psp-ffhq", "restyle_pSp_ffhq.pt", renamedInZip(restyle, "BackboneEncoder", "BackboneEncodex"), "has encoder_type");
+        assertEquals(List.of(".verified.json", "ViT-tiny.pt", "restyle_tiny.pt"), filesLeft());
+    }
+
+    /** A copy of a zip whose entries have every occurrence of {@code from} replaced by {@code to} (same length). */
+    private Path renamedInZip(Path zip, String from, String to) throws IOException {
+        return dev.styleclip.io.TestZips.rewrite(zip, tmp.resolve("renamed-" + zip.getFileName()),
+                (name, data) -> dev.styleclip.io.TestZips.replaceAll(data, from, to));
+    }
+
+    /** Imports {@code source} as the catalog entry {@code name} with no published hash, so only the content decides. */
+    private Path importAs(String name, String file, Path source) throws Exception {
+        Path copy = Files.copy(source, Files.createDirectories(tmp.resolve("Downloads")).resolve(file),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ModelEntry c = ModelEntries.require(name);
+        ModelEntry e = new ModelEntry(name, c.role(), file, null, null, null, null, null, null, null, null, null,
+                c.formats(), true, "test", "test", false);
+        return inst.importFile(copy, e, false);
+    }
+
+    private void assertRefused(String name, String file, Path source, String reason) {
+        ModelsException ex = assertThrows(ModelsException.class, () -> importAs(name, file, source));
+        assertTrue(ex.getMessage().startsWith("refused ") && ex.getMessage().contains(reason), name + ": " + ex.getMessage());
+        assertTrue(Files.exists(tmp.resolve("Downloads").resolve(file)), "a refused import keeps the user's file");
+        assertFalse(ex.getMessage().contains("Exception"), ex.getMessage());
+    }
+
     @Test
     void htmlPagesAnd404sLeaveNothing() throws Exception {
         ModelEntry html = entry("h", "h.pkl", server.uri("/htmlbytes/sg3.pkl").toString(), null, null, List.of("stylegan-pickle"));
@@ -273,6 +324,25 @@ class ModelInstallerTest {
         ModelsException ex = assertThrows(ModelsException.class, () -> inst.fetch(wrong, null, null));
         assertTrue(ex.getMessage().contains("integrity"), ex.getMessage());
         assertEquals(List.of(".verified.json", "face-api/tiny-weights_manifest.json", "face-api/tiny.bin"), filesLeft());
+    }
+
+    /** face-api's folder is built into its SSD detector and landmark net before it replaces anything: an empty SSD is refused. */
+    @Test
+    void aFaceApiFolderWithoutTheDetectorsWeightsIsRefused() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("package/model/ssd_mobilenetv1_model-weights_manifest.json",
+                "[{\"paths\":[\"ssd.bin\"],\"weights\":[]}]".getBytes(StandardCharsets.UTF_8));
+        entries.put("package/model/ssd.bin", new byte[0]);
+        byte[] tgz = tgz(entries);
+        server.put("face-api.tgz", tgz);
+        ModelEntry e = new ModelEntry("face-api", ModelCatalog.Role.FACE_API, "face-api",
+                server.uri("/file/face-api.tgz").toString(), null, null, null, null,
+                Hashes.integrity("sha512", Hashes.digest("SHA-512").digest(tgz)), "npm-archive", "package/model/",
+                "ssd_mobilenetv1_model-weights_manifest.json", List.of("tfjs-manifest"), false, "MIT", "test", true);
+        ModelsException ex = assertThrows(ModelsException.class, () -> inst.fetch(e, null, null));
+        assertTrue(ex.getMessage().startsWith("refused face-api (ssd_mobilenetv1_model-weights_manifest.json)"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("Exception"), ex.getMessage());
+        assertEquals(List.of(), filesLeft().stream().filter(f -> !f.equals(".verified.json")).toList());
     }
 
     /** A minimal ustar writer for the test archive. */
