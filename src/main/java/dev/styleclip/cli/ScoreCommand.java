@@ -51,7 +51,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String p : prompts) ClipTokenizer.requirePrompt(p);
-        RgbImage img = RgbImage.read(image);
+        // the app's one photo reader (size limits from the header, colour models, EXIF), handed to CLIP as plain RGB
+        dev.styleclip.image.RgbImage photo = dev.styleclip.image.Images.read(image);
+        RgbImage img = new RgbImage(photo.width(), photo.height(), photo.toPackedRgb());
         NDManager root = Engines.pytorch().newBaseManager();
         try (root; ClipModel model = clip == null ? ClipDemo.create(root) : ClipModel.load(ModelFiles.openStore(clip), root)) {
             List<double[]> rows = score(model, img, prompts, TextEmbeddingCache.shared(), root);

@@ -98,7 +98,9 @@ final class TorchData {
     /** Converts unpickled values to plain data; tensors become {@link Tensor}s named by their path. */
     static final class Plain {
         private final String source;
-        private long budget = 5_000_000;
+        // a million values: far beyond any checkpoint's options or kwargs, and small enough (each value with its path
+        // string costs ~150 bytes) that a shared-reference bomb is refused within a small heap
+        private long budget = 1_000_000;
 
         Plain(String source) {
             this.source = source;

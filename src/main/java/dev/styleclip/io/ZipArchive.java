@@ -19,12 +19,12 @@ final class ZipArchive {
     }
 
     /**
-     * What all deflated entries of one archive may inflate to together: 256 MiB plus 16 times the archive's length.
+     * What all deflated entries of one archive may inflate to together: 64 MiB plus 16 times the archive's length.
      * Tensor data hardly compresses (torch stores it uncompressed; a re-zipped checkpoint shrinks by a few per cent), so
      * only a bomb reaches it — while each entry alone may legally inflate 1032:1, many of them add up to gigabytes from
      * a few megabytes, and the readers inflate every storage they are given.
      */
-    static final long INFLATE_FLOOR = 256L << 20;
+    static final long INFLATE_FLOOR = 64L << 20;
     static final int INFLATE_RATIO = 16;
 
     private final String source;

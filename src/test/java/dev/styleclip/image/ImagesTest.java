@@ -180,7 +180,7 @@ class ImagesTest {
     @Test
     void webpPhotosAreRead() throws Exception {
         // a 4x4 lossless WebP, written here byte by byte: VP8L, one colour (RGB 200, 100, 50) for every pixel
-        byte[] vp8l = losslessWebpOneColour(4, 4, 200, 100, 50);
+        byte[] vp8l = HostileImages.losslessWebpOneColour(4, 4, 200, 100, 50);
         Path f = Files.write(tmp.resolve("face.webp"), vp8l);
         RgbImage img = Images.read(f);
         assertEquals(4, img.width());
@@ -293,33 +293,8 @@ class ImagesTest {
      */
     @Test
     void aHugeProgressiveJpegIsRefusedFromItsHeader() throws Exception {
-        BufferedImage bi = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
-            writer.write(null, new IIOImage(bi, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        byte[] jpeg = bytes.toByteArray();
-        Path small = Files.write(tmp.resolve("small-progressive.jpg"), jpeg);
-        assertEquals(64, Images.read(small).width());
-        int sof = -1;
-        for (int i = 2; i + 1 < jpeg.length; i++) {
-            if ((jpeg[i] & 0xff) == 0xFF && (jpeg[i + 1] & 0xff) == 0xC2) {
-                sof = i;
-                break;
-            }
-        }
-        assertTrue(sof > 0, "the JDK writes SOF2 for progressive mode");
-        jpeg[sof + 5] = (byte) (28000 >> 8);
-        jpeg[sof + 6] = (byte) (28000 & 0xff);
-        jpeg[sof + 7] = (byte) (28000 >> 8);
-        jpeg[sof + 8] = (byte) (28000 & 0xff);
-        Path huge = Files.write(tmp.resolve("huge-progressive.jpg"), jpeg);
+        assertEquals(64, Images.read(Files.write(tmp.resolve("small-progressive.jpg"), HostileImages.progressiveJpeg(64, 48))).width());
+        Path huge = HostileImages.progressiveJpegBomb(tmp);
         ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(huge));
         assertTrue(e.getMessage().contains("a progressive JPEG of 28000x28000 pixels is larger than this app decodes"),
                 e.getMessage());
@@ -331,8 +306,8 @@ class ImagesTest {
      */
     @Test
     void aWebpBombIsRefusedFromItsHeader() throws Exception {
-        assertEquals(600, Images.read(Files.write(tmp.resolve("flat.webp"), losslessWebpOneColour(600, 400, 9, 8, 7))).width());
-        Path bomb = Files.write(tmp.resolve("bomb.webp"), losslessWebpOneColour(16000, 16000, 9, 8, 7));
+        assertEquals(600, Images.read(Files.write(tmp.resolve("flat.webp"), HostileImages.losslessWebpOneColour(600, 400, 9, 8, 7))).width());
+        Path bomb = HostileImages.webpBomb(tmp);
         assertTrue(Files.size(bomb) < 100);
         ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(bomb));
         assertTrue(e.getMessage().contains("a WebP of 16000x16000 pixels is larger than this app decodes"), e.getMessage());
@@ -341,61 +316,9 @@ class ImagesTest {
     /** A TIFF whose header claims 20000×20000 pixels (its strip would be inflated whole) is refused before decoding. */
     @Test
     void aHugeTiffIsRefusedFromItsHeader() throws Exception {
-        BufferedImage bi = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        assertTrue(ImageIO.write(bi, "tiff", bytes), "the JDK has a TIFF writer");
-        byte[] tiff = bytes.toByteArray();
-        assertEquals(64, Images.read(Files.write(tmp.resolve("small.tif"), tiff)).width());
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(tiff)
-                .order(tiff[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
-        int ifd = buf.getInt(4);
-        int patched = 0;
-        for (int i = 0, n = buf.getShort(ifd) & 0xffff; i < n; i++) {
-            int entry = ifd + 2 + 12 * i;
-            int tag = buf.getShort(entry) & 0xffff;
-            if (tag != 256 && tag != 257) continue; // ImageWidth, ImageLength
-            int type = buf.getShort(entry + 2);
-            if (type == 3) buf.putShort(entry + 8, (short) 20000);
-            else buf.putInt(entry + 8, 20000);
-            patched++;
-        }
-        assertEquals(2, patched);
-        Path huge = Files.write(tmp.resolve("huge.tif"), tiff);
+        assertEquals(64, Images.read(Files.write(tmp.resolve("small.tif"), HostileImages.tiff(64, 48))).width());
+        Path huge = HostileImages.tiffBomb(tmp);
         ImageFileException e = assertThrows(ImageFileException.class, () -> Images.read(huge));
         assertTrue(e.getMessage().contains("a TIFF of 20000x20000 pixels is larger than this app decodes"), e.getMessage());
-    }
-
-    /**
-     * A lossless WebP (VP8L) of one opaque colour: no transforms, no colour cache, five one-symbol prefix codes, so no
-     * bits per pixel (the WebP lossless bitstream specification, section 3).
-     */
-    static byte[] losslessWebpOneColour(int w, int h, int r, int g, int b) {
-        long bits = 0;
-        int n = 0;
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        int[][] fields = {{0x2f, 8}, {w - 1, 14}, {h - 1, 14}, {0, 1}, {0, 3}, // signature, size, no alpha, version 0
-                {0, 1}, {0, 1}, {0, 1}, // no transform, no colour cache, no meta prefix codes
-                {1, 1}, {0, 1}, {1, 1}, {g, 8},     // green: simple code, one symbol of 8 bits
-                {1, 1}, {0, 1}, {1, 1}, {r, 8},     // red
-                {1, 1}, {0, 1}, {1, 1}, {b, 8},     // blue
-                {1, 1}, {0, 1}, {1, 1}, {255, 8},   // alpha
-                {1, 1}, {0, 1}, {0, 1}, {0, 1}};    // distance: one symbol (0) of 1 bit
-        for (int[] f : fields) {
-            bits |= (long) f[0] << n;
-            n += f[1];
-            while (n >= 8) {
-                data.write((int) (bits & 0xff));
-                bits >>>= 8;
-                n -= 8;
-            }
-        }
-        if (n > 0) data.write((int) (bits & 0xff));
-        data.writeBytes(new byte[8]); // unused trailing bits: decoders (TwelveMonkeys) read ahead a 64-bit word at a time
-        if (data.size() % 2 == 1) data.write(0);
-        byte[] vp8l = data.toByteArray();
-        java.nio.ByteBuffer riff = java.nio.ByteBuffer.allocate(20 + vp8l.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        riff.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(12 + vp8l.length).put("WEBP".getBytes(StandardCharsets.US_ASCII))
-                .put("VP8L".getBytes(StandardCharsets.US_ASCII)).putInt(vp8l.length).put(vp8l);
-        return riff.array();
     }
 }

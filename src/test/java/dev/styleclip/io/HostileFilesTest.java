@@ -182,33 +182,8 @@ class HostileFilesTest {
      */
     @Test
     void twoEntriesOfOneNameAreRefused() throws Exception {
-        Path m = marker("dup");
-        Path benign = Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth");
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (ZipFile in = new ZipFile(benign.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
-            boolean first = true;
-            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                if (first) {
-                    // the twin, written under a stand-in name of the same length (ZipOutputStream refuses duplicates)
-                    String prefix = e.getName().substring(0, e.getName().indexOf('/') + 1);
-                    TestZips.stored(zos, prefix + "data.pkQ", proto4("posix", "system", m));
-                    first = false;
-                }
-                TestZips.stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
-            }
-        }
-        byte[] zip = bos.toByteArray();
-        byte[] from = "data.pkQ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int renamed = 0;
-        for (int i = 0; i + from.length <= zip.length; i++) {
-            if (java.util.Arrays.equals(zip, i, i + from.length, from, 0, from.length)) {
-                zip[i + from.length - 1] = 'l';
-                renamed++;
-            }
-        }
-        assertEquals(2, renamed, "local header and central directory renamed");
-        Path f = Files.write(dir.resolve("twins.zip.pth"), zip);
+        Path m = HostileInputs.marker(dir);
+        Path f = HostileInputs.twinDataPkl(dir);
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
         assertTrue(e.getMessage().contains("two entries are named") && e.getMessage().contains("data.pkl"), e.getMessage());
         assertFalse(Files.exists(m), "marker must not be created");
@@ -222,26 +197,8 @@ class HostileFilesTest {
     @Test
     void storagesThatInflateToGigabytesAreRefused() throws Exception {
         Path benign = Golden.set("idloss").resolve("models/irse_tiny_a.zip.pth");
-        byte[] zeros = new byte[64 << 20];
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        int bombs = 0;
-        try (ZipFile in = new ZipFile(benign.toFile()); ZipOutputStream zos = new ZipOutputStream(bos)) {
-            zos.setLevel(java.util.zip.Deflater.BEST_SPEED);
-            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                if (e.getName().contains("/data/") && bombs < 8) {
-                    zos.putNextEntry(new ZipEntry(e.getName())); // deflated, sizes in the central directory
-                    zos.write(zeros);
-                    zos.closeEntry();
-                    bombs++;
-                } else {
-                    TestZips.stored(zos, e.getName(), in.getInputStream(e).readAllBytes());
-                }
-            }
-        }
-        assertEquals(8, bombs);
-        assertTrue(bos.size() < 4 << 20, "a few MiB on disk: " + bos.size());
-        Path f = Files.write(dir.resolve("bomb.zip.pth"), bos.toByteArray());
+        Path f = HostileInputs.storageBombs(dir);
+        assertTrue(Files.size(f) < 4 << 20, "a few MiB on disk: " + Files.size(f));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
         assertTrue(e.getMessage().contains("is a zip bomb: its deflated entries would inflate to more than"), e.getMessage());
         assertTrue(ModelFiles.open(benign).main().size() > 0);
@@ -253,21 +210,7 @@ class HostileFilesTest {
      */
     @Test
     void aSharedReferenceBombIsRefusedQuickly() throws Exception {
-        PickleWriter w = new PickleWriter().proto(2).emptyDict().str("kwargs");
-        w.emptyList().mark().i(1).appends().op('q').op(0).op('0');
-        for (int k = 1; k <= 40; k++) {
-            w.emptyList().mark().op('h').op(k - 1).op('h').op(k - 1).appends().op('q').op(k).op('0');
-        }
-        w.op('h').op(40).setitem().stop();
-        // the same with dicts {"a": previous, "b": previous}
-        PickleWriter d = new PickleWriter().proto(2).emptyDict().str("kwargs");
-        d.emptyDict().str("a").i(1).setitem().op('q').op(0).op('0');
-        for (int k = 1; k <= 40; k++) {
-            d.emptyDict().mark().str("a").op('h').op(k - 1).str("b").op('h').op(k - 1).setitems().op('q').op(k).op('0');
-        }
-        d.op('h').op(40).setitem().stop();
-        for (byte[] bomb : new byte[][]{w.toBytes(), d.toBytes()}) {
-            Path f = Files.write(dir.resolve("laughs.pkl"), bomb);
+        for (Path f : new Path[]{HostileInputs.sharedReferenceListBomb(dir), HostileInputs.sharedReferenceBomb(dir)}) {
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
                 ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
                 assertTrue(e.getMessage().contains("too large") || e.getMessage().contains("nested"), e.getMessage());
@@ -281,16 +224,7 @@ class HostileFilesTest {
      */
     @Test
     void aViewOffsetNearTwoToTheSixtyThreeIsRefused() throws Exception {
-        PickleWriter w = new PickleWriter().raw(PickleWriter.legacyHeader()).proto(2).emptyDict().str("w");
-        w.global("torch._utils", "_rebuild_tensor_v2").mark();
-        w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").i(4)
-                .mark().str("v").op(0x8a).op(8).raw(PickleWriter.le64(Long.MAX_VALUE - 1)).i(4).tuple()
-                .tuple().binpersid();
-        w.i(0).mark().i(4).tuple().mark().i(1).tuple().bool(false).global("collections", "OrderedDict").emptyTuple().reduce();
-        w.tuple().reduce().setitem().stop();
-        w.proto(2).emptyList().mark().str("0").appends().stop();
-        w.raw(PickleWriter.le64(4)).raw(new byte[16]);
-        Path f = Files.write(dir.resolve("view.pth"), w.toBytes());
+        Path f = HostileInputs.viewOffsetOverflow(dir);
         assertEquals(Format.TORCH_LEGACY, ModelFiles.detect(f));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.open(f));
         assertTrue(e.getMessage().contains("lies outside it") || e.getMessage().contains("overflows"), e.getMessage());

@@ -70,25 +70,19 @@ class SafetensorsTest {
         assertTrue(e.getMessage().contains("bad.safetensors"), e.getMessage());
     }
 
-    private static Path withHeader(Path dir, String name, String header, int dataBytes) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(8 + header.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(header.length()).put(header.getBytes()).put(new byte[dataBytes]);
-        return Files.write(dir.resolve(name), b.array());
-    }
-
     /** Header lies that a lenient reader accepts: two tensors sharing bytes, one tensor named twice. */
     @Test
     void overlappingRangesAndDuplicateNamesAreRefused(@TempDir Path dir) throws Exception {
-        Path overlap = withHeader(dir, "overlap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+        Path overlap = HostileInputs.safetensors(dir, "overlap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
                 + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16);
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(overlap));
         assertTrue(e.getMessage().contains("overlap (bytes 8 to 16 belong to two tensors)"), e.getMessage());
-        Path twice = withHeader(dir, "twice.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        Path twice = HostileInputs.safetensors(dir, "twice.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16);
         e = assertThrows(ModelFileException.class, () -> ModelFiles.openStore(twice));
         assertTrue(e.getMessage().contains("Duplicate field 'a'"), e.getMessage());
-        Path fine = withHeader(dir, "fine.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        Path fine = HostileInputs.safetensors(dir, "fine.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16);
         assertEquals(3, ModelFiles.openStore(fine).names().size());

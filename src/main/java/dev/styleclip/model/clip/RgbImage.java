@@ -4,12 +4,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * An 8-bit RGB image as packed {@code 0xRRGGBB} ints, row-major, plus what PIL would know about the file it came from:
@@ -67,21 +61,6 @@ public record RgbImage(int width, int height, int[] pixels, int[] alpha, boolean
         int[] px = new int[width * height];
         for (int i = 0; i < px.length; i++) px[i] = (r[i] << 16) | (g[i] << 8) | b[i];
         return new RgbImage(width, height, px);
-    }
-
-    /** Reads a PNG/JPEG/BMP/GIF file. @throws IOException with a one-line message when missing or unreadable */
-    public static RgbImage read(Path file) throws IOException {
-        if (Files.isDirectory(file)) throw new IOException(file + " is a folder, not an image");
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": no such file");
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
-        }
-        if (img == null) throw new IOException(file + " is not an image in a format this app reads (PNG, JPEG, BMP, GIF)");
-        return of(img);
     }
 
     /** Converts any BufferedImage to 8-bit RGB (grey replicated, alpha dropped, 16-bit rounded to 8). */

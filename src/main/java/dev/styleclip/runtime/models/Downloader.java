@@ -198,8 +198,10 @@ public final class Downloader {
                 }
                 throw new RestartException("range " + offset + "- not satisfiable for " + name + "; restarting");
             } else {
+                // a redirect reaching us is one the HTTP client stopped following: a loop, or a chain too long to trust
                 String why = status == 404 ? "not found (HTTP 404)" : status == 401 || status == 403
-                        ? "access refused (HTTP " + status + ")" : "HTTP " + status;
+                        ? "access refused (HTTP " + status + ")" : status >= 300 && status < 400
+                        ? "too many redirects (HTTP " + status + ", a redirect loop?)" : "HTTP " + status;
                 ModelsException e = new ModelsException("cannot download " + name + " from " + uri + ": " + why);
                 if (status >= 500 || status == 429) throw new IOException(e.getMessage());
                 throw e;
@@ -389,6 +391,9 @@ public final class Downloader {
                     + " (offline, blocked or wrong address)";
         }
         if (e instanceof java.net.http.HttpTimeoutException) return "no answer from " + uri.getHost() + " in time";
+        if (e instanceof java.io.EOFException || "closed".equals(e.getMessage())) {
+            return "the server closed the connection before the end of the file";
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }

@@ -159,7 +159,7 @@ class ClipGoldenTest {
         List<float[]> pixels = new ArrayList<>();
         for (JsonNode im : c.path("inputs").path("images")) {
             String file = im.path("file").asText();
-            RgbImage img = RgbImage.read(dir.resolve(file));
+            RgbImage img = TestImages.read(dir.resolve(file));
             assertEquals(im.path("width").asInt(), img.width(), file + " width");
             assertEquals(im.path("height").asInt(), img.height(), file + " height");
             int[] size = ClipPreprocess.resizedSize(img.width(), img.height(), r);

@@ -21,10 +21,10 @@ class ClipPreprocessTest {
     void matchesPillowForAlphaGreyAndPaletteImages() throws Exception {
         String[][] cases = {{"rgba", "alpha"}, {"la", "alpha"}, {"gray", ""}, {"pal", "indexed"}, {"pal2", "indexed"}, {"rgb", ""}};
         for (String[] c : cases) {
-            RgbImage img = RgbImage.read(resource(c[0] + ".png"));
+            RgbImage img = TestImages.read(resource(c[0] + ".png"));
             assertEquals(c[1].equals("alpha"), img.hasAlpha(), c[0]);
             assertEquals(c[1].equals("indexed"), img.indexed(), c[0]);
-            RgbImage expected = RgbImage.read(resource(c[0] + ".clip32.png"));
+            RgbImage expected = TestImages.read(resource(c[0] + ".clip32.png"));
             RgbImage got = ClipPreprocess.resizeAndCrop(img, 32);
             assertArrayEquals(expected.pixels(), got.pixels(), c[0]);
         }

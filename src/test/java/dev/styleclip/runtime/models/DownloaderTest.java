@@ -209,6 +209,26 @@ class DownloaderTest {
         assertTrue(System.nanoTime() - t0 < 4_500_000_000L, "gave up in time");
     }
 
+    /**
+     * A server that redirects to itself, or announces more bytes than it sends and hangs up: one message each, no
+     * partial kept (the short body is resumable in principle, so it is retried until the retries run out).
+     */
+    @Test
+    void aRedirectLoopOrALyingLengthEndsInOneMessage() {
+        Downloader d = new Downloader().retryDelay(Duration.ofMillis(1)).maxRetries(1);
+        Path part = tmp.resolve("l.partial");
+        ModelsException e = assertThrows(ModelsException.class,
+                () -> d.download("l", server.uri("/loop/sg3.pkl"), part, -1, null, null, null));
+        assertTrue(e.getMessage().contains("redirect"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+        assertFalse(Files.exists(part));
+        e = assertThrows(ModelsException.class,
+                () -> d.download("l", server.uri("/liar/sg3.pkl"), part, -1, null, null, null));
+        assertFalse(e.getMessage().contains("Exception") || e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("download of l failed after 2 attempts: the server closed the connection"
+                + " before the end of the file"), e.getMessage());
+    }
+
     @Test
     void progressFormatting() {
         assertEquals("7.12 KiB", DownloadProgress.bytes(7289));

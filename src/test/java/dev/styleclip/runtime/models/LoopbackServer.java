@@ -89,6 +89,17 @@ public final class LoopbackServer implements AutoCloseable {
                     ex.getResponseHeaders().set("Location", "/file/" + parts[2]);
                     ex.sendResponseHeaders(302, -1);
                     return;
+                case "loop": // redirects to itself for ever
+                    ex.getResponseHeaders().set("Location", "/loop/" + parts[2]);
+                    ex.sendResponseHeaders(302, -1);
+                    return;
+                case "liar": { // announces twice the file's length, sends the file, hangs up
+                    ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                    ex.sendResponseHeaders(200, 2L * data.length);
+                    ex.getResponseBody().write(data);
+                    ex.getResponseBody().flush();
+                    throw new IOException("hung up on purpose, " + data.length + " bytes short");
+                }
                 case "html":
                 case "htmlbytes": {
                     byte[] page = ("<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>"
