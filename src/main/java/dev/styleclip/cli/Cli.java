@@ -89,7 +89,14 @@ public final class Cli {
      */
     public static String oneLine(Throwable t) {
         String m = t.getMessage();
-        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
+        return printable(m == null || m.isBlank() ? t.getClass().getSimpleName() : m);
+    }
+
+    /**
+     * Text from outside (a message, a name read from a file) made safe for a terminal line: line breaks and tabs become
+     * spaces, every other control or format character (escape sequences, bidi overrides) is shown as {@code \\uXXXX}.
+     */
+    public static String printable(String m) {
         StringBuilder sb = new StringBuilder(m.length());
         m.codePoints().forEach(c -> {
             if (c == '\n' || c == '\r' || c == '\t') sb.append(' ');

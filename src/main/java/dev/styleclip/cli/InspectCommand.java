@@ -88,21 +88,66 @@ public final class InspectCommand implements Callable<Integer> {
         return r;
     }
 
+    /** Items of a list, and characters of a string, shown in the text report before "… N more". */
+    static final int SHOWN = 32;
+    static final int SHOWN_CHARS = 200;
+
     private static void printText(PrintWriter out, Map<String, Object> r, TensorStore store) throws Exception {
-        out.println("file:       " + r.get("file"));
+        // everything below may come from the file: escaped for the terminal, long data abbreviated (--json has it all)
+        ObjectMapper json = new ObjectMapper();
+        out.println("file:       " + Cli.printable(String.valueOf(r.get("file"))));
         out.println("format:     " + r.get("format"));
-        if (r.containsKey("objects")) out.println("objects:    " + r.get("objects") + " (showing " + r.get("object") + ")");
-        if (r.containsKey("class_name")) out.println("class:      " + r.get("class_name"));
-        if (r.containsKey("init_args")) out.println("init args:  " + new ObjectMapper().writeValueAsString(r.get("init_args")));
-        if (r.containsKey("init_kwargs")) out.println("init kwargs: " + new ObjectMapper().writeValueAsString(r.get("init_kwargs")));
-        if (r.containsKey("other_entries")) out.println("other entries: " + r.get("other_entries"));
+        if (r.containsKey("objects")) {
+            out.println("objects:    " + Cli.printable(r.get("objects") + " (showing " + r.get("object") + ")"));
+        }
+        if (r.containsKey("class_name")) out.println("class:      " + Cli.printable(String.valueOf(r.get("class_name"))));
+        if (r.containsKey("init_args")) {
+            out.println("init args:  " + Cli.printable(json.writeValueAsString(abbreviated(r.get("init_args"), 0))));
+        }
+        if (r.containsKey("init_kwargs")) {
+            out.println("init kwargs: " + Cli.printable(json.writeValueAsString(abbreviated(r.get("init_kwargs"), 0))));
+        }
+        if (r.containsKey("other_entries")) {
+            out.println("other entries: " + Cli.printable(String.valueOf(abbreviated(r.get("other_entries"), 0))));
+        }
         out.printf("tensors:    %d%n", (Integer) r.get("num_tensors"));
         out.printf("parameters: %,d%n", (Long) r.get("num_parameters"));
         out.println("dtypes:     " + r.get("dtypes"));
         int w = 4;
-        for (Tensor t : store.tensors()) w = Math.max(w, t.name().length());
+        for (Tensor t : store.tensors()) w = Math.max(w, Cli.printable(t.name()).length());
         for (Tensor t : store.tensors()) {
-            out.printf("  %-" + w + "s  %-4s  %s%n", t.name(), t.dtype().name(), java.util.Arrays.toString(t.shape()));
+            out.printf("  %-" + w + "s  %-4s  %s%n", Cli.printable(t.name()), t.dtype().name(), java.util.Arrays.toString(t.shape()));
         }
+    }
+
+    /**
+     * Plain data with lists and maps cut to {@link #SHOWN} items and strings to {@link #SHOWN_CHARS} characters, each cut
+     * marked with how much is left out, so a legal but enormous entry cannot flood the terminal.
+     */
+    static Object abbreviated(Object o, int depth) {
+        if (o instanceof String s) {
+            return s.length() <= SHOWN_CHARS ? s : s.substring(0, SHOWN_CHARS) + "… (" + (s.length() - SHOWN_CHARS) + " more characters)";
+        }
+        if (depth > 8 && (o instanceof Map || o instanceof List)) return "…";
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            int i = 0;
+            for (var e : m.entrySet()) {
+                if (i++ == SHOWN) {
+                    r.put("…", (m.size() - SHOWN) + " more entries");
+                    break;
+                }
+                r.put(String.valueOf(abbreviated(String.valueOf(e.getKey()), depth)), abbreviated(e.getValue(), depth + 1));
+            }
+            return r;
+        }
+        if (o instanceof List<?> l) {
+            List<Object> r = new ArrayList<>();
+            for (Object v : l.subList(0, Math.min(SHOWN, l.size()))) r.add(abbreviated(v, depth + 1));
+            if (l.size() > SHOWN) r.add("… " + (l.size() - SHOWN) + " more items");
+            return r;
+        }
+        if (o instanceof Tensor t) return "tensor " + t.dtype().name() + " " + java.util.Arrays.toString(t.shape());
+        return o;
     }
 }

@@ -60,13 +60,6 @@ public final class ClipLoss {
         return Nd.constant(m, text, new Shape(prompts.size(), clip.config().embedDim()));
     }
 
-    /** Raw image features [N, D] of generator images [N, 3, S, S] (in the images' manager). */
-    public NDArray imageFeatures(NDArray images) {
-        try (Scope scope = Scope.of(images)) {
-            return scope.keep(clip.encodeImage(frontEnd.apply(images)));
-        }
-    }
-
     /** Loss [N, T] and cosine [N, T] of generator images, from one CLIP forward pass. */
     public Values evaluate(NDArray images) {
         NDManager out = images.getManager();

@@ -114,11 +114,6 @@ public final class Npz {
         return b.array();
     }
 
-    /** Writes one {@code .npy} file atomically. */
-    public static void writeNpy(Path file, Array a) throws IOException {
-        AtomicFiles.writeBytes(file, npyBytes(a));
-    }
-
     /** Writes an {@code .npz} (stored entries {@code <key>.npy}, in map order) atomically. */
     public static void write(Path file, Map<String, Array> arrays) throws IOException {
         for (String k : arrays.keySet()) {

@@ -35,13 +35,6 @@ public interface TensorStore {
         return names().size();
     }
 
-    /** Total number of elements over all tensors. */
-    default long totalElements() {
-        long n = 0;
-        for (Tensor t : tensors()) n += t.numel();
-        return n;
-    }
-
     /** A view of the tensors whose names start with {@code prefix}, with the prefix removed. */
     default TensorStore subStore(String prefix) {
         MapTensorStore sub = new MapTensorStore(source() + "[" + prefix + "]", format(), metadata());

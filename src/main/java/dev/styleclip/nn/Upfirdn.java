@@ -78,11 +78,6 @@ public final class Upfirdn {
         return cropped;
     }
 
-    /** Output length of upfirdn along one axis. */
-    public static int outLength(int in, int up, int down, int pad0, int pad1, int taps) {
-        return Math.floorDiv(in * up + pad0 + pad1 - taps + down, down);
-    }
-
     /**
      * Polyphase decomposition of "zero-stuff by u, pad by p0, correlate with g" along one axis: output sample
      * {@code t = q·u + r} equals {@code Σ_a H[r][a] · xp[q + a]} where {@code xp} is the input padded by

@@ -40,11 +40,6 @@ public final class ModelCache implements AutoCloseable {
         return models.size();
     }
 
-    /** Drops one network (closing it when it holds native memory). */
-    public synchronized void evict(String kind, Object id) {
-        closeQuietly(models.remove(new Key(kind, id)));
-    }
-
     @Override
     public synchronized void close() {
         models.values().forEach(ModelCache::closeQuietly);

@@ -154,11 +154,6 @@ public final class ClipTokenizer {
         return out;
     }
 
-    /** The BPE pieces of one pre-token (after byte mapping), e.g. {@code ["lush</w>"]}. */
-    public List<String> bpePieces(String preToken) {
-        return Arrays.asList(bpe(byteEncode(preToken)));
-    }
-
     /** The ids of a text without start/end tokens, no length limit. */
     public int[] encode(String text) {
         String cleaned = ClipTextCleaner.clean(text);

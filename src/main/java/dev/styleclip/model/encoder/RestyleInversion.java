@@ -334,7 +334,7 @@ public final class RestyleInversion implements AutoCloseable {
         return invert(x, iterations, transforms, SynthesisPlan.DEFAULT, iterationListener, encoderListener);
     }
 
-    /** As above, the decoder running under a memory plan (see {@link dev.styleclip.edit.MemoryPlanner}). */
+    /** As above, the decoder running under a memory plan (see {@code edit.MemoryPlanner}). */
     public NDArray invert(NDArray x, int iterations, double[][][] transforms, SynthesisPlan plan,
                           IterationListener iterationListener, RestyleEncoder.Listener encoderListener) throws Exception {
         int s = encoder.inputSize();

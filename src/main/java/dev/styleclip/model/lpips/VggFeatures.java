@@ -100,10 +100,6 @@ public final class VggFeatures implements AutoCloseable {
         return widths.clone();
     }
 
-    public int tapCount() {
-        return widths.length;
-    }
-
     public int inputChannels() {
         return inputChannels;
     }

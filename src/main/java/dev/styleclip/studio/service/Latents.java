@@ -13,15 +13,6 @@ public record Latents(int numWs, int wDim, float[] values) {
         }
     }
 
-    /** this + s * (other - base), element-wise (all three must have the same shape). */
-    public Latents plusScaledDelta(Latents target, Latents base, double s) {
-        check(target);
-        check(base);
-        float[] v = values.clone();
-        for (int i = 0; i < v.length; i++) v[i] += (float) (s * (target.values[i] - base.values[i]));
-        return new Latents(numWs, wDim, v);
-    }
-
     /** this + s * delta. */
     public Latents plus(Latents delta, double s) {
         check(delta);

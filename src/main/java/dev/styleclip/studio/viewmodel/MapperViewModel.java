@@ -290,10 +290,6 @@ public final class MapperViewModel {
         return curves.stepProperty();
     }
 
-    public IntegerProperty totalStepsProperty() {
-        return curves.totalProperty();
-    }
-
     /** Trained mappers: those in the mappers folder, then those the user opened. */
     public ObservableList<MapperInfo> mappers() {
         return mappers;

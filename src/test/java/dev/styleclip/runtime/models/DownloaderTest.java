@@ -225,8 +225,9 @@ class DownloaderTest {
         e = assertThrows(ModelsException.class,
                 () -> d.download("l", server.uri("/liar/sg3.pkl"), part, -1, null, null, null));
         assertFalse(e.getMessage().contains("Exception") || e.getMessage().contains("\n"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("download of l failed after 2 attempts: the server closed the connection"
-                + " before the end of the file"), e.getMessage());
+        // attempts that got bytes do not count against the retries, so how many there were depends on timing
+        assertTrue(e.getMessage().matches("download of l failed after \\d+ attempts: the server closed the connection"
+                + " before the end of the file.*"), e.getMessage());
     }
 
     @Test
