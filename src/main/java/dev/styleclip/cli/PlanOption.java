@@ -4,7 +4,7 @@ import ai.djl.Device;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.NotEnoughMemoryException;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.runtime.SynthesisPlan;
 import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.MemoryBudget;
 import picocli.CommandLine.Option;

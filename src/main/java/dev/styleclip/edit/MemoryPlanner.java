@@ -1,7 +1,7 @@
 package dev.styleclip.edit;
 
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.runtime.SynthesisPlan;
 import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.MemoryBudget;

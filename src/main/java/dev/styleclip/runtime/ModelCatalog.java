@@ -3,6 +3,7 @@ package dev.styleclip.runtime;
 import dev.styleclip.runtime.models.ModelEntries;
 import dev.styleclip.runtime.models.ModelEntry;
 import dev.styleclip.runtime.models.ModelInstaller;
+import dev.styleclip.runtime.models.ModelRole;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -22,37 +23,8 @@ import java.util.Optional;
  */
 public final class ModelCatalog {
 
-    /** One role a model file plays. */
-    public enum Role {
-        GENERATOR("StyleGAN3 generator", "network pickle (*.pkl) from NVIDIA's StyleGAN3 release", ".pkl"),
-        CLIP("CLIP", "OpenAI CLIP TorchScript archive (ViT-B-32.pt, ViT-B-16.pt, ViT-L-14.pt)", "ViT-"),
-        IDENTITY("ArcFace IR-SE50", "model_ir_se50.pth (identity loss)", "model_ir_se50"),
-        VGG16("VGG16 (LPIPS trunk)", "torchvision vgg16-397923af.pth", "vgg16"),
-        LPIPS("LPIPS linear layers", "LPIPS v0.1 vgg.pth (perceptual loss)", "vgg.pth"),
-        FACE_API("face-api networks", "TF.js weights from @vladmandic/face-api 1.7.15", "ssd_mobilenetv1_model-weights_manifest.json"),
-        ENCODER("StyleGAN3 encoder", "ReStyle-pSp / ReStyle-e4e over StyleGAN3 FFHQ (restyle_*_ffhq.pt)", "restyle_");
-
-        private final String label;
-        private final String description;
-        private final String marker;
-
-        Role(String label, String description, String marker) {
-            this.label = label;
-            this.description = description;
-            this.marker = marker;
-        }
-
-        public String label() {
-            return label;
-        }
-
-        public String description() {
-            return description;
-        }
-    }
-
     /** What was found for one role. */
-    public record Status(Role role, Optional<Path> file) {
+    public record Status(ModelRole role, Optional<Path> file) {
         public boolean installed() {
             return file.isPresent();
         }
@@ -60,7 +32,7 @@ public final class ModelCatalog {
 
     private final Path dir;
 
-    private final java.util.Map<Role, Path> preferred = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<ModelRole, Path> preferred = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ModelCatalog(Path dir) {
         this.dir = dir;
@@ -109,7 +81,7 @@ public final class ModelCatalog {
     }
 
     /** The catalog entries of one role. */
-    public List<ModelEntry> entries(Role role) {
+    public List<ModelEntry> entries(ModelRole role) {
         List<ModelEntry> out = new ArrayList<>();
         for (ModelEntry e : entries()) if (e.role() == role) out.add(e);
         return out;
@@ -128,13 +100,13 @@ public final class ModelCatalog {
     /** The status of every role, in catalog order. */
     public List<Status> scan() {
         List<Status> out = new ArrayList<>();
-        for (Role r : Role.values()) out.add(new Status(r, find(r)));
+        for (ModelRole r : ModelRole.values()) out.add(new Status(r, find(r)));
         return out;
     }
 
     /** Whether no real generator is installed (the app then uses demo networks). */
     public boolean demoMode() {
-        return find(Role.GENERATOR).isEmpty();
+        return find(ModelRole.GENERATOR).isEmpty();
     }
 
     /**
@@ -142,7 +114,7 @@ public final class ModelCatalog {
      * (recommended ones first), then any file in the models folder (one level of sub-folders included) whose name fits.
      * For face-api: the manifest inside its folder.
      */
-    public Optional<Path> find(Role role) {
+    public Optional<Path> find(ModelRole role) {
         Path chosen = preferred.get(role);
         if (chosen != null && Files.isRegularFile(chosen)) return Optional.of(chosen);
         List<Path> all = findAll(role);
@@ -150,7 +122,7 @@ public final class ModelCatalog {
     }
 
     /** Every file that can fill a role, in the order {@link #find} prefers them (the user's choice aside). */
-    public List<Path> findAll(Role role) {
+    public List<Path> findAll(ModelRole role) {
         java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
         if (Files.isDirectory(dir)) {
             ModelInstaller inst = installer();
@@ -163,11 +135,11 @@ public final class ModelCatalog {
                 }
             }
         }
-        if (role == Role.FACE_API) {
+        if (role == ModelRole.FACE_API) {
             // face-api's weights unpacked from its npm package into a cache folder (scripts/fetch-face-api)
             String cache = System.getProperty("faceapi.dir");
             if (cache != null) {
-                Path m = Paths.get(cache, "model", role.marker);
+                Path m = Paths.get(cache, "model", role.marker());
                 if (Files.isRegularFile(m)) out.add(m.toAbsolutePath().normalize());
             }
         }
@@ -182,11 +154,11 @@ public final class ModelCatalog {
             boolean match;
             switch (role) {
                 case GENERATOR: match = lower.endsWith(".pkl"); break;
-                case CLIP: match = n.startsWith(role.marker) && lower.endsWith(".pt"); break;
+                case CLIP: match = n.startsWith(role.marker()) && lower.endsWith(".pt"); break;
                 case FACE_API:
-                case LPIPS: match = n.equals(role.marker); break;
-                case ENCODER: match = lower.startsWith(role.marker) && lower.endsWith(".pt"); break;
-                default: match = lower.startsWith(role.marker) && lower.endsWith(".pth");
+                case LPIPS: match = n.equals(role.marker()); break;
+                case ENCODER: match = lower.startsWith(role.marker()) && lower.endsWith(".pt"); break;
+                default: match = lower.startsWith(role.marker()) && lower.endsWith(".pth");
             }
             if (match) out.add(p.toAbsolutePath().normalize());
         }
@@ -194,7 +166,7 @@ public final class ModelCatalog {
     }
 
     /** The user's choice for a role (null: the catalog's own order); kept in memory, the studio remembers it. */
-    public void prefer(Role role, Path file) {
+    public void prefer(ModelRole role, Path file) {
         if (file == null) preferred.remove(role);
         else preferred.put(role, file.toAbsolutePath().normalize());
     }

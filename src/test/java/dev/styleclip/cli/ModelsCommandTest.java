@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.runtime.models.ModelRole;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
@@ -45,7 +46,7 @@ class ModelsCommandTest {
         for (String name : names) assertTrue(ModelEntries.find(name).isPresent(), name);
         for (var e : ModelEntries.all()) {
             if (e.url() != null) assertTrue(e.url().startsWith("https://"), e.url());
-            if (e.role() == dev.styleclip.runtime.ModelCatalog.Role.CLIP) {
+            if (e.role() == dev.styleclip.runtime.models.ModelRole.CLIP) {
                 assertTrue(e.url().contains("/" + e.sha256() + "/"), "CLIP URLs carry the sha256: " + e.url());
             }
             assertFalse(e.licence().isBlank());

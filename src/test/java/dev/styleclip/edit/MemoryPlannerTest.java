@@ -3,7 +3,7 @@ package dev.styleclip.edit;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.runtime.SynthesisPlan;
 import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.MemoryBudget;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package dev.styleclip.runtime;
 
+import dev.styleclip.runtime.models.ModelRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,21 +22,21 @@ class ModelCatalogTest {
         assertTrue(c.demoMode());
         Files.createDirectories(dir.resolve("mine"));
         Files.write(dir.resolve("mine/my-own-network.pkl"), new byte[]{1});
-        assertEquals(dir.resolve("mine/my-own-network.pkl"), c.find(ModelCatalog.Role.GENERATOR).orElseThrow());
+        assertEquals(dir.resolve("mine/my-own-network.pkl"), c.find(ModelRole.GENERATOR).orElseThrow());
         Files.write(dir.resolve("stylegan3-r-ffhq-1024x1024.pkl"), new byte[]{1});
-        assertEquals(dir.resolve("stylegan3-r-ffhq-1024x1024.pkl"), c.find(ModelCatalog.Role.GENERATOR).orElseThrow(),
+        assertEquals(dir.resolve("stylegan3-r-ffhq-1024x1024.pkl"), c.find(ModelRole.GENERATOR).orElseThrow(),
                 "a catalog file wins over other names");
         Files.write(dir.resolve("stylegan3-t-ffhqu-256x256.pkl"), new byte[]{1});
-        assertEquals(dir.resolve("stylegan3-t-ffhqu-256x256.pkl"), c.find(ModelCatalog.Role.GENERATOR).orElseThrow(),
+        assertEquals(dir.resolve("stylegan3-t-ffhqu-256x256.pkl"), c.find(ModelRole.GENERATOR).orElseThrow(),
                 "the recommended one wins");
         assertFalse(c.demoMode());
         Files.write(dir.resolve(".stylegan3-r-ffhqu-256x256.pkl.partial"), new byte[]{1});
         Files.createDirectories(dir.resolve("face-api"));
         Files.write(dir.resolve("face-api/ssd_mobilenetv1_model-weights_manifest.json"), new byte[]{'['});
         assertEquals(dir.resolve("face-api/ssd_mobilenetv1_model-weights_manifest.json"),
-                c.find(ModelCatalog.Role.FACE_API).orElseThrow());
-        assertEquals(ModelCatalog.Role.values().length, c.scan().size());
-        assertTrue(c.find(ModelCatalog.Role.ENCODER).isEmpty());
+                c.find(ModelRole.FACE_API).orElseThrow());
+        assertEquals(ModelRole.values().length, c.scan().size());
+        assertTrue(c.find(ModelRole.ENCODER).isEmpty());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
@@ -75,7 +76,7 @@ class GeneratorChoiceTest {
         assertEquals(t.file().toAbsolutePath().normalize().toString(), studio.node.get("models.generator", null));
 
         // next start: the choice is back
-        studio.catalog.prefer(ModelCatalog.Role.GENERATOR, null);
+        studio.catalog.prefer(ModelRole.GENERATOR, null);
         assertEquals("sg3r-32.pkl", studio.backend.generatorLabel());
         StudioViewModel again = new StudioViewModel(studio.backend, new MainViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);

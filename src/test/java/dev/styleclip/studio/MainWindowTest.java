@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.view.FileDialogs;
@@ -62,7 +63,7 @@ class MainWindowTest {
         TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
         robot.interact(() -> tabs.getSelectionModel().select(3));
         TableView<?> table = robot.lookup("#model-table").queryAs(TableView.class);
-        assertEquals(ModelCatalog.Role.values().length, table.getItems().size());
+        assertEquals(ModelRole.values().length, table.getItems().size());
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no generator: demo banner shown");
 
         // installing a generator and rescanning hides the banner

@@ -71,7 +71,7 @@ public final class GlobalDirections {
 
     /**
      * {@link #synthesize(StyleGan3Generator, NDArray, StyleGan3Generator.Options)} in pieces of at most
-     * {@code plan.batch()} images under the plan's synthesis plan (null: all at once, {@link dev.styleclip.model.stylegan3.SynthesisPlan#DEFAULT}). A piece is its own
+     * {@code plan.batch()} images under the plan's synthesis plan (null: all at once, {@link dev.styleclip.runtime.SynthesisPlan#DEFAULT}). A piece is its own
      * batch for the modulated convolutions' style normalisation, which demodulation cancels up to rounding: splitting
      * changes the images only at float rounding level, so it is done only when the whole batch does not fit.
      */
@@ -275,7 +275,7 @@ public final class GlobalDirections {
         return sweep(g, clip, sWork, n, mean, std, strength, from, to, keepImages, m, progress, null);
     }
 
-    /** As above, the syntheses under a memory plan (null: whole batches, {@link dev.styleclip.model.stylegan3.SynthesisPlan#DEFAULT}). */
+    /** As above, the syntheses under a memory plan (null: whole batches, {@link dev.styleclip.runtime.SynthesisPlan#DEFAULT}). */
     public static List<ChannelResult> sweep(StyleGan3Generator g, ClipModel clip, double[] sWork, int n, double[] mean,
                                             double[] std, double strength, int from, int to,
                                             java.util.Set<Integer> keepImages, NDManager m,

@@ -10,7 +10,7 @@ import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.runtime.SynthesisPlan;
 import dev.styleclip.nn.Gradients;
 import dev.styleclip.nn.Nd;
 

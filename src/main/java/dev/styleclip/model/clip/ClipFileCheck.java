@@ -1,5 +1,6 @@
 package dev.styleclip.model.clip;
 
+import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
@@ -16,7 +17,7 @@ public final class ClipFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        if (entry.role() != ModelCatalog.Role.CLIP) return;
+        if (entry.role() != ModelRole.CLIP) return;
         try (NDManager m = NDManager.newBaseManager(); ClipModel ignored = ClipModel.load(file.main(), m)) {
             // built: every tensor the inferred architecture needs is there, with its shape
         }

@@ -1,5 +1,6 @@
 package dev.styleclip.model.encoder;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.runtime.ModelCatalog;
@@ -15,7 +16,7 @@ public final class EncoderFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        if (entry.role() != ModelCatalog.Role.ENCODER) return;
+        if (entry.role() != ModelRole.ENCODER) return;
         try (RestyleEncoder ignored = RestyleEncoder.load(file.main(), RestyleInversion.kind(file))) {
             // built: backbone and style heads fit each other
         }

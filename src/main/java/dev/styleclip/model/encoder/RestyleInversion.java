@@ -15,7 +15,7 @@ import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.model.stylegan3.SynthesisPlan;
+import dev.styleclip.runtime.SynthesisPlan;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

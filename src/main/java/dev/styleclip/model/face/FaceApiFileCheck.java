@@ -1,5 +1,6 @@
 package dev.styleclip.model.face;
 
+import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
@@ -18,7 +19,7 @@ public final class FaceApiFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        if (entry.role() != ModelCatalog.Role.FACE_API || file.file() == null) return;
+        if (entry.role() != ModelRole.FACE_API || file.file() == null) return;
         Path marker = file.file().getFileName();
         if (marker == null || !marker.toString().equals(SsdMobilenetV1.MODEL + FaceApiWeights.MANIFEST_SUFFIX)) return;
         Path dir = file.file().toAbsolutePath().getParent();

@@ -1,5 +1,6 @@
 package dev.styleclip.model.face;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.runtime.ModelCatalog;
@@ -14,7 +15,7 @@ public final class IdentityFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        if (entry.role() != ModelCatalog.Role.IDENTITY) return;
+        if (entry.role() != ModelRole.IDENTITY) return;
         try (IrSeBackbone net = IrSeBackbone.load(file.main())) {
             if (!net.hasOutputLayer()) throw new ModelFileException(file.file(), "is an IR-SE backbone without the embedding layer the identity loss needs");
             if (net.inputChannels() != 3) throw new ModelFileException(file.file(), "is an IR-SE backbone on " + net.inputChannels() + " channels, not an RGB face network");

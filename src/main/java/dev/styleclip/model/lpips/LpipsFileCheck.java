@@ -1,5 +1,6 @@
 package dev.styleclip.model.lpips;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.runtime.ModelCatalog;
@@ -15,12 +16,12 @@ public final class LpipsFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        ModelCatalog.Role role = entry.role();
-        if (role == ModelCatalog.Role.VGG16) {
+        ModelRole role = entry.role();
+        if (role == ModelRole.VGG16) {
             try (Lpips ignored = Lpips.load(file.main(), Lpips.bundledLin())) {
                 // built: a 3-channel conv trunk whose taps the published lin layers accept
             }
-        } else if (role == ModelCatalog.Role.LPIPS) {
+        } else if (role == ModelRole.LPIPS) {
             try (Lpips ignored = Lpips.load(Lpips.syntheticVgg16(Lpips.VGG16_WIDTHS, 0L), file.main())) {
                 // built: one lin layer per VGG16 tap, of its width
             }

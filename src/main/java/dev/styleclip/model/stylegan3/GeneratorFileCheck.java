@@ -1,5 +1,6 @@
 package dev.styleclip.model.stylegan3;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.Format;
 import dev.styleclip.io.ModelFileException;
@@ -16,7 +17,7 @@ public final class GeneratorFileCheck implements ContentCheck {
 
     @Override
     public void check(ModelEntry entry, Checkpoint file) throws ModelFileException {
-        if (entry.role() != ModelCatalog.Role.GENERATOR || file.format() != Format.STYLEGAN_PICKLE) return;
+        if (entry.role() != ModelRole.GENERATOR || file.format() != Format.STYLEGAN_PICKLE) return;
         if (!file.objects().containsKey("G_ema")) throw new ModelFileException(file.file(), "holds no G_ema network");
         StyleGan3Generator.check(file.object("G_ema"));
     }

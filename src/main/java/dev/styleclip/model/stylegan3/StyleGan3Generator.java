@@ -1,5 +1,6 @@
 package dev.styleclip.model.stylegan3;
 
+import dev.styleclip.runtime.SynthesisPlan;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

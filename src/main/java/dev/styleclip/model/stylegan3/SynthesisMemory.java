@@ -1,5 +1,6 @@
 package dev.styleclip.model.stylegan3;
 
+import dev.styleclip.runtime.SynthesisPlan;
 import java.util.List;
 
 /**

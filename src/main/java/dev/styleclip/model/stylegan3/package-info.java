@@ -17,7 +17,7 @@
  *     per-call input transform, activation listener and memory plan; differentiable; the composition of
  *     {@code MappingNetwork}, {@code SynthesisInput}, {@code SynthesisLayer} and {@code SynthesisNetwork} (package
  *     private), as NVIDIA's {@code networks_stylegan3.py} reads.</li>
- * <li>{@link dev.styleclip.model.stylegan3.SynthesisPlan}: pieces and recomputation (memory for time);
+ * <li>{@link dev.styleclip.runtime.SynthesisPlan}: pieces and recomputation (memory for time);
  *     {@code SynthesisMemory} estimates what a plan needs ({@code StyleGan3Generator.memory}).</li>
  * <li>{@link dev.styleclip.model.stylegan3.StyleGan3Config}: the architecture derived from the init kwargs.</li>
  * <li>{@link dev.styleclip.model.stylegan3.InputTransform}: gen_images.py's 3×3 transforms of the input layer.</li>

@@ -2,7 +2,6 @@ package dev.styleclip.runtime.models;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.styleclip.runtime.ModelCatalog;
 
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +30,7 @@ import java.util.Locale;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelEntry(
         String name,
-        ModelCatalog.Role role,
+        ModelRole role,
         String file,
         String url,
         String page,

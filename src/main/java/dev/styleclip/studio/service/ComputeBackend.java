@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -76,7 +77,7 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     private Optional<Path> generatorFile() {
-        return catalog.find(ModelCatalog.Role.GENERATOR);
+        return catalog.find(ModelRole.GENERATOR);
     }
 
     /** The generator in use: a chosen demo network, else the chosen or installed file, else the default demo. */
@@ -177,7 +178,7 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task detectFaces(Path photo, Listener<PhotoFaces> listener) {
-        Optional<Path> faceApi = catalog.find(ModelCatalog.Role.FACE_API);
+        Optional<Path> faceApi = catalog.find(ModelRole.FACE_API);
         return submit("detect faces", ctx -> {
             RgbImage img = Images.read(photo);
             Pixels px = pixels(img);
@@ -198,7 +199,7 @@ public final class ComputeBackend implements StudioBackend {
     @Override
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         GeneratorSource gen = generatorSource();
-        Optional<Path> faceApi = catalog.find(ModelCatalog.Role.FACE_API);
+        Optional<Path> faceApi = catalog.find(ModelRole.FACE_API);
         return submit("align", ctx -> pixels(alignFace(ctx, photo, faceIndex, points,
                 generator(ctx, gen).resolution(), faceApi.map(Path::getParent).orElse(null))), listener);
     }
@@ -228,8 +229,8 @@ public final class ComputeBackend implements StudioBackend {
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
     private EditNetworks.Files editFiles() {
-        return new EditNetworks.Files(generatorFile().orElse(null), catalog.find(ModelCatalog.Role.CLIP).orElse(null),
-                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+        return new EditNetworks.Files(generatorFile().orElse(null), catalog.find(ModelRole.CLIP).orElse(null),
+                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
     }
 
     // ---- edit stacks -----------------------------------------------------------------------------------------
@@ -284,14 +285,14 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     private Path directionsDir(Precision precision) throws IOException {
-        Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
+        Path g = generatorFile().orElse(null), c = catalog.find(ModelRole.CLIP).orElse(null);
         return DirectionFiles.cacheDir(g, c, g == null ? DemoNetworks.SOURCE : g.toString(),
                 c == null ? "demo" : c.toString(), precision);
     }
 
     /** The finished directions of the installed pair (default precision first, then the other), or null. */
     private Path directionsResult() throws IOException {
-        Path g = generatorFile().orElse(null), c = catalog.find(ModelCatalog.Role.CLIP).orElse(null);
+        Path g = generatorFile().orElse(null), c = catalog.find(ModelRole.CLIP).orElse(null);
         return DirectionFiles.preparedResult(g, c, g == null ? DemoNetworks.SOURCE : g.toString(), c == null ? "demo" : c.toString());
     }
 
@@ -379,7 +380,7 @@ public final class ComputeBackend implements StudioBackend {
     @Override
     public List<GeneratorSource> generators() {
         List<GeneratorSource> out = new ArrayList<>();
-        for (Path p : catalog.findAll(ModelCatalog.Role.GENERATOR)) out.add(GeneratorSource.file(p));
+        for (Path p : catalog.findAll(ModelRole.GENERATOR)) out.add(GeneratorSource.file(p));
         out.addAll(StudioBackend.super.generators());
         return out;
     }
@@ -390,7 +391,7 @@ public final class ComputeBackend implements StudioBackend {
             chosenDemo = source;
         } else {
             chosenDemo = null;
-            catalog.prefer(ModelCatalog.Role.GENERATOR, source == null ? null : source.file());
+            catalog.prefer(ModelRole.GENERATOR, source == null ? null : source.file());
         }
     }
 
@@ -413,12 +414,12 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public boolean faceApiAvailable() {
-        return catalog.find(ModelCatalog.Role.FACE_API).isPresent();
+        return catalog.find(ModelRole.FACE_API).isPresent();
     }
 
     @Override
     public Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
-        Path dir = catalog.find(ModelCatalog.Role.FACE_API).map(Path::getParent).orElse(null);
+        Path dir = catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
         if (dir == null) return StudioBackend.super.faceCheck(before, after, listener);
         return submit("face check", ctx -> {
             FaceApi api = ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
@@ -440,14 +441,14 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public boolean encoderAvailable() {
-        return catalog.find(ModelCatalog.Role.ENCODER).isPresent();
+        return catalog.find(ModelRole.ENCODER).isPresent();
     }
 
     @Override
     public Task invert(InvertRequest request, Listener<Inverted> listener) {
         GeneratorSource gen = generatorSource();
-        Path faceApi = catalog.find(ModelCatalog.Role.FACE_API).map(Path::getParent).orElse(null);
-        Path encoderFile = catalog.find(ModelCatalog.Role.ENCODER).orElse(null);
+        Path faceApi = catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
+        Path encoderFile = catalog.find(ModelRole.ENCODER).orElse(null);
         EditNetworks.Files files = editFiles();
         PhotoInversion.Method method = switch (request.method()) {
             case ENCODER -> PhotoInversion.Method.ENCODER;

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.edit.LatentFile;
@@ -52,8 +53,8 @@ public final class OptimizationEngine implements EditEngine {
 
     /** The edit networks' files from the models folder (null: the demo network), with this generator. */
     static EditNetworks.Files files(ModelCatalog catalog, GeneratorSource generator) {
-        return new EditNetworks.Files(generator, catalog.find(ModelCatalog.Role.CLIP).orElse(null),
-                catalog.find(ModelCatalog.Role.IDENTITY).orElse(null), catalog.find(ModelCatalog.Role.VGG16).orElse(null));
+        return new EditNetworks.Files(generator, catalog.find(ModelRole.CLIP).orElse(null),
+                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
     }
 
     @Override

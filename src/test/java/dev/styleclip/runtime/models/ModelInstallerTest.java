@@ -53,7 +53,7 @@ class ModelInstallerTest {
     }
 
     static ModelEntry entry(String name, String file, String url, String sha256, String prefix, List<String> formats) {
-        return new ModelEntry(name, ModelCatalog.Role.GENERATOR, file, url, null, null, sha256, prefix, null, null, null,
+        return new ModelEntry(name, ModelRole.GENERATOR, file, url, null, null, sha256, prefix, null, null, null,
                 null, formats, false, "test", "test", false);
     }
 
@@ -75,7 +75,7 @@ class ModelInstallerTest {
         assertEquals(e.sha256(), r.sha256());
         assertTrue(r.published());
         assertEquals(ModelInstaller.State.OK, inst.verify(e).state());
-        assertEquals(p, new ModelCatalog(models).find(ModelCatalog.Role.LPIPS).orElseThrow());
+        assertEquals(p, new ModelCatalog(models).find(ModelRole.LPIPS).orElseThrow());
     }
 
     @Test
@@ -233,7 +233,7 @@ class ModelInstallerTest {
         assertEquals(Hashes.sha256(p), r.sha256());
         assertFalse(r.published());
         assertEquals(ModelInstaller.State.OK, inst.verify(e).state());
-        assertTrue(new ModelCatalog(models).find(ModelCatalog.Role.GENERATOR).isPresent());
+        assertTrue(new ModelCatalog(models).find(ModelRole.GENERATOR).isPresent());
         assertFalse(new ModelCatalog(models).demoMode());
 
         // a later download with other bytes is refused, the installed file stays
@@ -285,7 +285,7 @@ class ModelInstallerTest {
         assertArrayEquals(irse, Files.readAllBytes(p));
         assertFalse(Files.exists(real), "moved, not copied");
         assertEquals("import:model_ir_se50 (1).pth", inst.verified().get("model_ir_se50.pth").orElseThrow().source());
-        assertEquals(p, new ModelCatalog(models).find(ModelCatalog.Role.IDENTITY).orElseThrow());
+        assertEquals(p, new ModelCatalog(models).find(ModelRole.IDENTITY).orElseThrow());
 
         Path pickleFile = downloads.resolve("restyle_pSp_ffhq.pt");
         Files.write(pickleFile, pickle);
@@ -304,7 +304,7 @@ class ModelInstallerTest {
         byte[] tgz = tgz(entries);
         String integrity = Hashes.integrity("sha512", Hashes.digest("SHA-512").digest(tgz));
         server.put("face-api.tgz", tgz);
-        ModelEntry e = new ModelEntry("face-api", ModelCatalog.Role.FACE_API, "face-api",
+        ModelEntry e = new ModelEntry("face-api", ModelRole.FACE_API, "face-api",
                 server.uri("/drop/face-api.tgz").toString(), null, null, null, null, integrity, "npm-archive",
                 "package/model/", "tiny-weights_manifest.json", List.of("tfjs-manifest"), false, "MIT", "test", true);
         server.dropAfter = 700;
@@ -317,7 +317,7 @@ class ModelInstallerTest {
         assertEquals(ModelInstaller.State.MISMATCH, inst.verify(e).state());
 
         // a tampered tarball fails the integrity check and leaves the installed folder alone
-        ModelEntry wrong = new ModelEntry("face-api", ModelCatalog.Role.FACE_API, "face-api",
+        ModelEntry wrong = new ModelEntry("face-api", ModelRole.FACE_API, "face-api",
                 server.uri("/file/face-api.tgz").toString(), null, null, null, null,
                 "sha512-" + java.util.Base64.getEncoder().encodeToString(new byte[64]), "npm-archive", "package/model/",
                 "tiny-weights_manifest.json", List.of("tfjs-manifest"), false, "MIT", "test", true);
@@ -335,7 +335,7 @@ class ModelInstallerTest {
         entries.put("package/model/ssd.bin", new byte[0]);
         byte[] tgz = tgz(entries);
         server.put("face-api.tgz", tgz);
-        ModelEntry e = new ModelEntry("face-api", ModelCatalog.Role.FACE_API, "face-api",
+        ModelEntry e = new ModelEntry("face-api", ModelRole.FACE_API, "face-api",
                 server.uri("/file/face-api.tgz").toString(), null, null, null, null,
                 Hashes.integrity("sha512", Hashes.digest("SHA-512").digest(tgz)), "npm-archive", "package/model/",
                 "ssd_mobilenetv1_model-weights_manifest.json", List.of("tfjs-manifest"), false, "MIT", "test", true);

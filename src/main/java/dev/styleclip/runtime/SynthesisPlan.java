@@ -1,4 +1,4 @@
-package dev.styleclip.model.stylegan3;
+package dev.styleclip.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
