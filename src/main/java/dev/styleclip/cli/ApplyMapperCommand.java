@@ -11,7 +11,6 @@ import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,10 +65,7 @@ public final class ApplyMapperCommand implements Callable<Integer> {
             }
             NDArray w;
             if (seed != null) {
-                double[] z = NumpyRandom.latent(seed, g.zDim());
-                float[] zf = new float[z.length];
-                for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
-                w = g.mapping(m.create(zf, new Shape(1, g.zDim())), psi, null);
+                w = g.mapping(g.seedZ(m, seed), psi, null);
             } else {
                 w = readLatent(latent, g.numWs(), g.wDim(), m);
             }

@@ -24,7 +24,6 @@ import dev.styleclip.model.face.FaceApiAlign;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;

@@ -3,11 +3,9 @@ package dev.styleclip.cli;
 import dev.styleclip.runtime.NativeAllocator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.styleclip.edit.ClipLoss;
 import dev.styleclip.edit.EditNetworks;
-import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
@@ -97,8 +95,7 @@ public final class BenchEditCommand implements Callable<Integer> {
                         List.of(nets.clip(), nets.identity()), mem.synthesis(), true)
                         + g.parameterBytes() + nets.clip().parameterBytes() + nets.identity().parameterBytes()));
                 NDManager jm = ctx.manager();
-                NDArray z = jm.create(LatentOptimization.seedZ(0, g.zDim()), new Shape(1, g.zDim()));
-                NDArray ws0 = g.mapping(z, 0.7, null);
+                NDArray ws0 = g.mapping(g.seedZ(jm, 0), 0.7, null);
                 NDArray latent = ws0.duplicate();
                 NDArray idTarget = nets.identity().features(g.synthesis(ws0, gen)).stopGradient();
                 Adam adam = new Adam(latent, jm);

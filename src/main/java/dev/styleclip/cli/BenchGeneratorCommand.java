@@ -2,13 +2,11 @@ package dev.styleclip.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Gradients;
 import dev.styleclip.runtime.Engines;
@@ -92,12 +90,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             MemoryPlanner.Plan fwdPlan = doForward ? plan.choose(MemoryPlanner.Task.GENERATE, batch, g, List.of(), memory, m.getDevice()) : null;
             MemoryPlanner.Plan bwdPlan = doBackward
                     ? plan.choose(MemoryPlanner.Task.GENERATOR_BACKWARD, batch, g, List.of(), memory, m.getDevice()) : null;
-            float[] zf = new float[batch * g.zDim()];
-            for (int b = 0; b < batch; b++) {
-                double[] z = NumpyRandom.latent(b, g.zDim());
-                for (int i = 0; i < z.length; i++) zf[b * z.length + i] = (float) z[i];
-            }
-            NDArray z = m.create(zf, new Shape(batch, g.zDim()));
+            NDArray z = g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray());
             NDArray ws = g.mapping(z, 1.0, null);
             r.put("generator", source.describe());
             r.put("rss_before_mb", Bench.rssMb());

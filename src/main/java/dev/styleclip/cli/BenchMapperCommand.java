@@ -11,7 +11,6 @@ import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainer;
 import dev.styleclip.model.stylegan3.InputTransform;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,12 +77,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
              NDManager m = models.manager.newSubManager()) {
             if (threads != null) JniUtils.setNumThreads(threads);
             StyleGan3Generator g = models.generator;
-            float[] zf = new float[batch * g.zDim()];
-            for (int b = 0; b < batch; b++) {
-                double[] z = NumpyRandom.latent(b, g.zDim());
-                for (int i = 0; i < z.length; i++) zf[b * z.length + i] = (float) z[i];
-            }
-            NDArray w = g.mapping(m.create(zf, new Shape(batch, g.zDim())), 0.7, null);
+            NDArray w = g.mapping(g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray()), 0.7, null);
             NDArray w1 = w.get("0:1");
             LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), new boolean[]{true, true, true}, 0, m);
             NDArray text = models.clip.encodeText(List.of("a person with purple hair"), m);

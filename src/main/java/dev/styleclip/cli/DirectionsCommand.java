@@ -8,13 +8,9 @@ import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.directions.Precision;
-import dev.styleclip.io.Npz;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.io.Safetensors;
-import dev.styleclip.io.Tensor;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import picocli.CommandLine;
@@ -29,10 +25,8 @@ import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code ./styleclip directions prepare|apply|import}: StyleCLIP global directions in StyleGAN3's StyleSpace. */
@@ -178,10 +172,7 @@ public final class DirectionsCommand implements Runnable {
                 float[] tn = GlobalDirections.textFeature(m.clip, neutral, GlobalDirections.DEFAULT_TEMPLATES, nd);
                 if (tt.length != p.dim()) throw new IllegalArgumentException(file + " was made with a CLIP of dimension " + p.dim() + ", this one has " + tt.length);
                 float[] r = GlobalDirections.relevance(p.deltaIC(), GlobalDirections.deltaI(tt, tn));
-                double[] z = NumpyRandom.latent(seed, g.zDim());
-                float[] zf = new float[z.length];
-                for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
-                NDArray w = g.mapping(nd.create(zf, new Shape(1, g.zDim())), psi, null);
+                NDArray w = g.mapping(g.seedZ(nd, seed), psi, null);
                 float[] s = GlobalDirections.w2s(g, w).toFloatArray();
                 StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());
                 BufferedImage orig = GeneratorImages.toImage(GlobalDirections.synthesize(g, nd.create(s, new Shape(1, c)), id), 0);

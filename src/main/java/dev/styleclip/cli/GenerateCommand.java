@@ -3,13 +3,11 @@ package dev.styleclip.cli;
 import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
@@ -78,10 +76,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 progress(err, done, seedList.size(), seed);
                 Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
                 try (NDManager it = m.newSubManager()) {
-                    double[] z = NumpyRandom.latent(seed, g.zDim());
-                    float[] zf = new float[z.length];
-                    for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
-                    NDArray img = g.generate(it.create(zf, new Shape(1, zf.length)), trunc, truncCutoff,
+                    NDArray img = g.generate(g.seedZ(it, seed), trunc, truncCutoff,
                             StyleGan3Generator.Options.with(plan.synthesis()).transform(inverse));
                     var image = GeneratorImages.toImage(img, 0);
                     AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));

@@ -10,7 +10,6 @@ import dev.styleclip.model.clip.TextEmbeddingCache;
 
 import java.util.List;
 import dev.styleclip.nn.Nd;
-import dev.styleclip.nn.Scope;
 
 /**
  * StyleCLIP's CLIP loss ({@code criteria/clip_loss.py}) against fixed prompts: {@code 1 − logits_per_image / 100} of the

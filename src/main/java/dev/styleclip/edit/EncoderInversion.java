@@ -11,7 +11,6 @@ import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
-import dev.styleclip.runtime.Pixels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,7 +10,6 @@ import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.edit.optim.LrSchedule;
 import dev.styleclip.model.clip.ClipTokenizer;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Gradients;
 import dev.styleclip.nn.Nd;
@@ -314,15 +313,6 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
     public Settings settings() {
         return settings;
     }
-
-    /** z of a seed as float32 [zDim] (numpy RandomState(seed).randn(1, zDim) cast to float32). */
-    public static float[] seedZ(long seed, int zDim) {
-        double[] z = NumpyRandom.latent(seed, zDim);
-        float[] f = new float[zDim];
-        for (int i = 0; i < zDim; i++) f[i] = (float) z[i];
-        return f;
-    }
-
     @Override
     public Result run(JobContext ctx) throws Exception {
         StyleGan3Generator g = nets.generator();
@@ -346,7 +336,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         NDArray ws0;
         NDArray latent;
         if (start.seed() != null) {
-            NDArray z = Nd.constant(jm, seedZ(start.seed(), g.zDim()), new Shape(1, g.zDim()));
+            NDArray z = g.seedZ(jm, start.seed());
             ws0 = g.mapping(z, psi, null);
             latent = zSpace ? z : gatherWs(ws0, freeIdx);
         } else {

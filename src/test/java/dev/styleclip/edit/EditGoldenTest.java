@@ -109,7 +109,7 @@ class EditGoldenTest {
         LatentOptimization.Settings s = settings(p, numWs);
 
         // inputs: z as gen_images draws it, the prompt's tokens
-        assertArrayEquals(t.get("z").toFloatArray(), LatentOptimization.seedZ(p.path("seed").asLong(), (int) t.get("z").shape()[1]), id + ": z of the seed");
+        assertArrayEquals(t.get("z").toFloatArray(), dev.styleclip.model.stylegan3.NumpyRandom.z(p.path("seed").asLong(), (int) t.get("z").shape()[1]), id + ": z of the seed");
         long[][] tokens = ClipTokenizer.standard().tokenize(List.of(s.prompt()), (int) t.get("tokens").shape()[1]);
         assertArrayEquals(t.get("tokens").toLongArray(), tokens[0], id + ": tokens");
 

@@ -4,7 +4,6 @@ import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.MainViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;

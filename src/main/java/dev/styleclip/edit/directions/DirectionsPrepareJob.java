@@ -1,7 +1,6 @@
 package dev.styleclip.edit.directions;
 
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;

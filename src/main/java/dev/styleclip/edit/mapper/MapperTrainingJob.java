@@ -185,12 +185,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
     private NDArray previewLatents(NDManager m) {
         StyleGan3Generator g = nets.generator();
         int n = Math.max(1, settings.previewCount());
-        float[] zf = new float[n * g.zDim()];
-        for (int i = 0; i < n; i++) {
-            double[] z = NumpyRandom.latent(i, g.zDim());
-            for (int k = 0; k < z.length; k++) zf[i * g.zDim() + k] = (float) z[k];
-        }
-        return g.mapping(m.create(zf, new Shape(n, g.zDim())), settings.psi(), null);
+        return g.mapping(g.seedZ(m, java.util.stream.LongStream.range(0, n).toArray()), settings.psi(), null);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.styleclip.model.encoder;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.ModelFileException;
-import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.models.ContentCheck;
 import dev.styleclip.runtime.models.ModelEntry;
 

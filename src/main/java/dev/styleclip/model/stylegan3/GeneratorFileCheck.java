@@ -4,7 +4,6 @@ import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;
 import dev.styleclip.io.Format;
 import dev.styleclip.io.ModelFileException;
-import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.models.ContentCheck;
 import dev.styleclip.runtime.models.ModelEntry;
 

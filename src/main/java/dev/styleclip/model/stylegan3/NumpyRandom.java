@@ -113,4 +113,12 @@ public final class NumpyRandom {
     public static double[] latent(long seed, int zDim) {
         return new NumpyRandom(seed).randn(zDim);
     }
+
+    /** {@link #latent} as the float32 the generator takes (each value rounded once, as {@code torch.from_numpy(z).float()}). */
+    public static float[] z(long seed, int zDim) {
+        double[] d = latent(seed, zDim);
+        float[] f = new float[zDim];
+        for (int i = 0; i < zDim; i++) f[i] = (float) d[i];
+        return f;
+    }
 }

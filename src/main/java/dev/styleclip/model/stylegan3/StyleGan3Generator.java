@@ -207,6 +207,17 @@ public final class StyleGan3Generator implements AutoCloseable {
     // ------------------------------------------------------------------ mapping and styles
 
     /**
+     * z [N, z_dim] of {@code seeds} as NVIDIA's gen_images.py draws them ({@link NumpyRandom#z}), one row per seed, a
+     * torch-owned float32 array in {@code m}: the one way a seed becomes a latent, in the studio and every command.
+     */
+    public NDArray seedZ(NDManager m, long... seeds) {
+        int d = zDim();
+        float[] z = new float[seeds.length * d];
+        for (int i = 0; i < seeds.length; i++) System.arraycopy(NumpyRandom.z(seeds[i], d), 0, z, i * d, d);
+        return dev.styleclip.nn.Nd.constant(m, z, new ai.djl.ndarray.types.Shape(seeds.length, d));
+    }
+
+    /**
      * z [N, z_dim] → ws [N, num_ws, w_dim], with truncation toward w_avg by {@code psi} on the first {@code cutoff}
      * rows (null = all).
      */

@@ -4,7 +4,7 @@
  * <pre>{@code
  * try (NDManager m = NDManager.newBaseManager();
  *      StyleGan3Generator g = StyleGan3Files.open(Path.of("stylegan3-t-ffhqu-256x256.pkl"), m)) {
- *     NDArray z = m.create(toFloats(NumpyRandom.latent(seed, g.zDim())), new Shape(1, g.zDim()));
+ *     NDArray z = g.seedZ(m, seed);
  *     NDArray ws = g.mapping(z, 0.7, null);                          // [N, num_ws, w_dim]
  *     Map<String, NDArray> s = g.styles(ws);                         // "input" → [N,4], each layer → [N, C_in]
  *     NDArray img = g.synthesisFromStyles(s, StyleGan3Generator.Options.defaults()

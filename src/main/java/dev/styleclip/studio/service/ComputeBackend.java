@@ -25,9 +25,7 @@ import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.face.FaceApiAlign;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Job;
@@ -136,10 +134,7 @@ public final class ComputeBackend implements StudioBackend {
             StyleGan3Generator g = generator(ctx, file);
             StyleGan3Generator.Options o = options(ctx, g, r);
             return ctx.step(sm -> {
-                double[] z = NumpyRandom.latent(r.seed(), g.zDim());
-                float[] zf = new float[z.length];
-                for (int i = 0; i < z.length; i++) zf[i] = (float) z[i];
-                NDArray ws = g.mapping(sm.create(zf, new Shape(1, zf.length)), r.psi(), null);
+                NDArray ws = g.mapping(g.seedZ(sm, r.seed()), r.psi(), null);
                 NDArray img = g.synthesis(ws, o);
                 Latents lat = new Latents(g.numWs(), g.wDim(), ws.toFloatArray());
                 return new Rendered(pixels(GeneratorImages.toImage(img, 0)), lat, label(file), g.isDemo());

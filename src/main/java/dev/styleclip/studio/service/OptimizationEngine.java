@@ -10,7 +10,6 @@ import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.ModelCatalog;
 
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.ModelFiles;
-import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.runtime.Engines;

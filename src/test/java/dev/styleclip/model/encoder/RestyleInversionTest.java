@@ -1,12 +1,10 @@
 package dev.styleclip.model.encoder;
 
 import dev.styleclip.model.stylegan3.InputTransform;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.io.ModelFileException;
-import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

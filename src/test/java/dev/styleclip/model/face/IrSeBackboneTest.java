@@ -9,7 +9,6 @@ import dev.styleclip.golden.Golden;
 import dev.styleclip.io.Format;
 import dev.styleclip.io.MapTensorStore;
 import dev.styleclip.io.ModelFileException;
-import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.runtime.Engines;
 import org.junit.jupiter.api.BeforeAll;
