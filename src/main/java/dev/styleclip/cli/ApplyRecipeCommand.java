@@ -1,5 +1,8 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.MemoryOption;
+import dev.styleclip.cli.common.EditCliModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.bench.BenchCommand;
 import dev.styleclip.AppInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.NetworkOptions;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
@@ -33,7 +34,7 @@ public final class EditCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    EditOptions.Networks networks;
+    NetworkOptions networks;
 
     @Mixin
     EditOptions.StartOptions startOptions;

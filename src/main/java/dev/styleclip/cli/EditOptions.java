@@ -9,7 +9,6 @@ import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.runtime.Frame;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -25,32 +24,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Options and helpers shared by {@code edit} and {@code sweep}: networks, start latent, optimisation settings. */
-final class EditOptions {
-
-    /** The network files (each optional: demo network). */
-    static final class Networks {
-        @Mixin
-        GeneratorOption generator;
-
-        @Mixin
-        MemoryOption memory;
-
-        @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP ViT checkpoint (default: demo network)")
-        Path clip;
-
-        @Option(names = "--id", paramLabel = "ID.pth", description = "ArcFace IR-SE weights (default: demo network)")
-        Path id;
-
-        @Option(names = "--lpips-vgg", paramLabel = "VGG.pth", description = "torchvision VGG16 weights for LPIPS (default: demo trunk)")
-        Path lpipsVgg;
-
-        EditNetworks.Files files() {
-            for (Path p : new Path[]{clip, id, lpipsVgg}) {
-                if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such file");
-            }
-            return new EditNetworks.Files(generator.source(), clip, id, lpipsVgg);
-        }
-    }
+public final class EditOptions {
 
     /** Where to start. */
     static final class StartOptions {

@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EncoderInversion;
 import dev.styleclip.edit.PhotoInversion;

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.TextTable;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -108,7 +109,7 @@ public final class ScoreCommand implements Callable<Integer> {
             table.add(new String[]{"\"" + prompts.get(i) + "\"", String.format("%.4f", rows.get(i)[0]),
                     String.format("%.4f", rows.get(i)[1])});
         }
-        out.print(Bench.table(table));
+        out.print(TextTable.format(table));
         out.println("clip_loss = 1 - exp(logit_scale) * cosine / 100 (StyleCLIP), exp(logit_scale) = "
                 + String.format("%.4f", model.logitScaleExp()));
     }

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.NetworkOptions;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.Metrics;
@@ -44,7 +45,7 @@ public final class SweepCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    EditOptions.Networks networks;
+    NetworkOptions networks;
 
     @Mixin
     EditOptions.StartOptions startOptions;

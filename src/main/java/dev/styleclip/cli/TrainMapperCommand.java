@@ -1,5 +1,8 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.MemoryOption;
+import dev.styleclip.cli.common.EditCliModels;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;

@@ -136,11 +136,11 @@ public final class ModelCatalog {
             }
         }
         if (role == ModelRole.FACE_API) {
-            // face-api's weights unpacked from its npm package into a cache folder (scripts/fetch-face-api)
-            String cache = System.getProperty("faceapi.dir");
-            if (cache != null) {
-                Path m = Paths.get(cache, "model", role.marker());
-                if (Files.isRegularFile(m)) out.add(m.toAbsolutePath().normalize());
+            // face-api's weights unpacked from its npm package outside the models folder (scripts/fetch-face-api)
+            for (Path f : faceApiFolders()) {
+                for (Path m : new Path[]{f.resolve(role.marker()), f.resolve("model").resolve(role.marker())}) {
+                    if (Files.isRegularFile(m)) out.add(m.toAbsolutePath().normalize());
+                }
             }
         }
         if (!Files.isDirectory(dir)) return new ArrayList<>(out);
@@ -163,6 +163,21 @@ public final class ModelCatalog {
             if (match) out.add(p.toAbsolutePath().normalize());
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * Folders outside the models folder where face-api's weights may be, in the order they count after it: the
+     * {@code faceapi.dir} system property, the {@code STYLECLIP_FACEAPI_DIR} variable, the cache that
+     * {@code scripts/fetch-face-api} fills. Each may be the npm package's root or its {@code model/} folder.
+     */
+    public static List<Path> faceApiFolders() {
+        List<Path> out = new ArrayList<>();
+        String property = System.getProperty("faceapi.dir");
+        if (property != null && !property.isBlank()) out.add(Paths.get(property));
+        String env = System.getenv("STYLECLIP_FACEAPI_DIR");
+        if (env != null && !env.isBlank()) out.add(Paths.get(env));
+        out.add(Paths.get(System.getProperty("user.home"), ".cache", "styleclip", "face-api-1.7.15"));
+        return out;
     }
 
     /** The user's choice for a role (null: the catalog's own order); kept in memory, the studio remembers it. */

@@ -118,7 +118,7 @@ class EditCommandTest {
         StringWriter o = new StringWriter(), e = new StringWriter();
         List<String> a = new ArrayList<>(List.of("bench", "edit"));
         a.addAll(models());
-        a.addAll(List.of("--steps", "4", "--warmup", "1", "--json"));
+        a.addAll(List.of("--iters", "3", "--warmup", "1", "--json"));
         int code = run(o, e, a.toArray(new String[0]));
         assertEquals(0, code, e.toString());
         JsonNode j = new ObjectMapper().readTree(o.toString());

@@ -1,11 +1,12 @@
 package dev.styleclip.model.face;
 
+import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -131,13 +132,14 @@ public final class FaceApi implements AutoCloseable {
         return new FaceApi(dir, manager);
     }
 
-    /** The model folder: system property {@code faceapi.dir}, else {@code ~/.cache/styleclip/face-api-1.7.15/model}. */
+    /**
+     * The model folder by the app's one rule, the model catalog's ({@link ModelCatalog#find}: installed in the models
+     * folder, then {@code faceapi.dir}, {@code STYLECLIP_FACEAPI_DIR}, the cache); where there is none, the first place
+     * looked, for the message that says so.
+     */
     public static Path defaultDir() {
-        String p = System.getProperty("faceapi.dir");
-        if (p != null && !p.isBlank()) return Paths.get(p);
-        String env = System.getenv("STYLECLIP_FACEAPI_DIR");
-        if (env != null && !env.isBlank()) return Paths.get(env);
-        return Paths.get(System.getProperty("user.home"), ".cache", "styleclip", "face-api-1.7.15", "model");
+        return ModelCatalog.standard().find(ModelRole.FACE_API).map(Path::getParent)
+                .orElse(ModelCatalog.faceApiFolders().get(0));
     }
 
     public synchronized SsdMobilenetV1 ssd() throws ModelFileException {

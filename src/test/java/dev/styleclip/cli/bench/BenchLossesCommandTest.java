@@ -1,5 +1,7 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.Cli;
+import dev.styleclip.cli.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
@@ -12,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code bench losses}: every row measured, as a table and as JSON; bad options exit 2. */
-class LossesBenchCommandTest {
+class BenchLossesCommandTest {
 
     @Test
     void measuresIdAndLpipsForwardAndBackward() throws Exception {

@@ -1,5 +1,6 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.Cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
@@ -19,7 +20,7 @@ class BenchInvertCommandTest {
         int code = Cli.run(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "invert",
                 "--generator", Golden.set("stylegan3").resolve("models/sg3t-32.pkl").toString(),
                 "--encoder", Golden.set("encoder").resolve("models/restyle_e4e_tiny_a.pt").toString(),
-                "--steps", "3", "--photos", "1", "--json");
+                "--iters", "2", "--warmup", "1", "--photos", "1", "--json");
         assertEquals(0, code, err.toString());
         JsonNode r = new ObjectMapper().readTree(out.toString());
         for (String k : new String[]{"projection_step", "encoder_per_photo"}) {

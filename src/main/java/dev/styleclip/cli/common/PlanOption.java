@@ -1,4 +1,4 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.common;
 
 import ai.djl.Device;
 import dev.styleclip.edit.MemoryPlanner;
@@ -16,14 +16,14 @@ import java.util.Locale;
  * {@code --plan} of the benchmarks (a picocli mixin): the planner's choice within the command's {@code --memory-budget},
  * or a plan forced to measure it (plain, recompute, chunks:SIZE, recompute+chunks:SIZE).
  */
-final class PlanOption {
+public final class PlanOption {
     @Option(names = "--plan", paramLabel = "PLAN", defaultValue = "auto", description = {
             "memory plan: auto (default: the fastest that fits the budget), plain, recompute, chunks:SIZE or",
             "recompute+chunks:SIZE (SIZE: the most one chunk of channels may take, e.g. 64M)"})
     String plan;
 
     /** The plan given, or null for auto. */
-    SynthesisPlan forced() {
+    public SynthesisPlan forced() {
         String p = plan == null ? "auto" : plan.trim().toLowerCase(Locale.ROOT);
         if (p.equals("auto")) return null;
         boolean recompute = p.startsWith("recompute");
@@ -37,7 +37,7 @@ final class PlanOption {
     }
 
     /** The plan for a task: the forced one with its estimate, or the planner's within the budget. */
-    MemoryPlanner.Plan choose(MemoryPlanner.Task task, int batch, StyleGan3Generator g, List<? extends MemoryFootprint> others,
+    public MemoryPlanner.Plan choose(MemoryPlanner.Task task, int batch, StyleGan3Generator g, List<? extends MemoryFootprint> others,
                               MemoryOption memory, Device device) throws NotEnoughMemoryException {
         MemoryBudget budget = memory.budget(device);
         SynthesisPlan f = forced();

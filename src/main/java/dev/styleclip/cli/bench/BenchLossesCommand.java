@@ -1,17 +1,15 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.model.face.IdentityLoss;
 import dev.styleclip.model.face.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.runtime.Engines;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,19 +31,13 @@ import java.util.function.Consumer;
 @Command(name = "losses", mixinStandardHelpOptions = true, description = {"Time the loss networks: ID loss (256x256 image -> 112x112 crop -> IR-SE-50) and"
         + " LPIPS v0.1 VGG16 (256x256 pair), forward and forward+backward w.r.t. the edited image.",
         "Uses demo networks (random weights, real architectures) unless --id / --lpips-vgg name real files."})
-public final class LossesBenchCommand implements Callable<Integer> {
+public final class BenchLossesCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--iters", paramLabel = "N", defaultValue = "10", description = "measured runs per line (default ${DEFAULT-VALUE})")
-    int iters;
-
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "unmeasured runs first (default ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "libtorch intra-op threads (default ${DEFAULT-VALUE})")
-    int threads;
+    @CommandLine.Mixin
+    BenchOptions opts;
 
     @Option(names = "--size", paramLabel = "S", defaultValue = "256", description = "generator output / LPIPS image side (default ${DEFAULT-VALUE})")
     int size;
@@ -56,17 +48,11 @@ public final class LossesBenchCommand implements Callable<Integer> {
     @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "real VGG16 weights instead of the demo trunk")
     Path vggFile;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
-        if (iters < 1) throw new IllegalArgumentException("--iters must be at least 1");
-        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
+        opts.apply(10, 2);
         if (size < 32) throw new IllegalArgumentException("--size must be at least 32");
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        Engines.pytorch();
-        JniUtils.setNumThreads(threads);
+        opts.useThreads();
         List<Map<String, Object>> rows = new ArrayList<>();
         String device;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -118,34 +104,34 @@ public final class LossesBenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         for (Map<String, Object> r : rows) {
-            r.put("threads", threads);
+            r.put("threads", opts.threads());
             r.put("device", device);
         }
-        if (json) {
+        if (opts.json()) {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("bench", "losses");
-            all.put("iters", iters);
-            all.put("warmup", warmup);
-            all.put("threads", threads);
+            all.put("iters", opts.iters());
+            all.put("warmup", opts.warmup());
+            all.put("threads", opts.threads());
             all.put("device", device);
             all.put("rows", rows);
             all.put("peak_rss_mb", Bench.peakRssMb());
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
+            Bench.printJson(out, all);
         } else {
             List<String[]> table = new ArrayList<>();
             table.add(new String[]{"what", "network / size", "median ms", "min ms", "threads", "device"});
             for (Map<String, Object> r : rows) {
                 table.add(new String[]{(String) r.get("name"), (String) r.get("config"), String.format(java.util.Locale.ROOT, "%.1f", r.get("median_ms")),
-                        String.format(java.util.Locale.ROOT, "%.1f", r.get("min_ms")), String.valueOf(threads), device});
+                        String.format(java.util.Locale.ROOT, "%.1f", r.get("min_ms")), String.valueOf(opts.threads()), device});
             }
-            out.print(Bench.table(table));
-            out.printf(java.util.Locale.ROOT, "iters %d (warm-up %d), peak RSS %.0f MB%n", iters, warmup, Bench.peakRssMb());
+            out.print(TextTable.format(table));
+            out.printf(java.util.Locale.ROOT, "iters %d (warm-up %d), peak RSS %.0f MB%n", opts.iters(), opts.warmup(), Bench.peakRssMb());
         }
         return 0;
     }
 
     private Bench.Stats time(NDManager m, Consumer<NDManager> body) {
-        return Bench.time(warmup, iters, () -> {
+        return Bench.time(opts.warmup(), opts.iters(), () -> {
             try (NDManager sub = m.newSubManager()) {
                 body.accept(sub);
             }

@@ -1,4 +1,4 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.common;
 
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.ModelFiles;
@@ -21,12 +21,12 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /** The networks of the mapper / directions commands, with the demo networks when no file is given (labelled). */
-final class EditCliModels implements AutoCloseable {
-    final NDManager manager;
-    final StyleGan3Generator generator;
-    final ClipModel clip;
-    final IdentityLoss idLoss;
-    final boolean demo;
+public final class EditCliModels implements AutoCloseable {
+    public final NDManager manager;
+    public final StyleGan3Generator generator;
+    public final ClipModel clip;
+    public final IdentityLoss idLoss;
+    public final boolean demo;
 
     private EditCliModels(NDManager manager, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, boolean demo) {
         this.manager = manager;
@@ -36,11 +36,11 @@ final class EditCliModels implements AutoCloseable {
         this.demo = demo;
     }
 
-    static void requireFile(Path p, String option) {
+    public static void requireFile(Path p, String option) {
         if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(option + " " + p + ": no such file");
     }
 
-    static EditCliModels open(GeneratorSource generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
+    public static EditCliModels open(GeneratorSource generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
             throws Exception {
         requireFile(clip, "--clip");
         requireFile(id, "--id");
@@ -63,13 +63,13 @@ final class EditCliModels implements AutoCloseable {
     }
 
     /** The generator's options for rendering one image at a time within a budget (the plan refuses what cannot fit). */
-    StyleGan3Generator.Options renderOptions(MemoryBudget budget) throws Exception {
+    public StyleGan3Generator.Options renderOptions(MemoryBudget budget) throws Exception {
         return StyleGan3Generator.Options.with(
                 MemoryPlanner.plan(MemoryPlanner.Task.GENERATE, 1, generator, java.util.List.of(), budget).synthesis());
     }
 
     /** A progress bar on stderr driven by frames. */
-    static Consumer<Frame> progressBar(PrintWriter err, String what) {
+    public static Consumer<Frame> progressBar(PrintWriter err, String what) {
         return f -> {
             int width = 30;
             int filled = f.total() > 0 ? (int) Math.min(width, (long) f.step() * width / f.total()) : 0;

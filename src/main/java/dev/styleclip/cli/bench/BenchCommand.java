@@ -1,4 +1,4 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -6,9 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code ./styleclip bench <what>}: speed and memory measurements printed as a table (or JSON). */
 @Command(name = "bench", description = "Measure speed and memory of the networks and jobs.",
         subcommands = {
-            LossesBenchCommand.class,
+            BenchLossesCommand.class,
             BenchFacesCommand.class,
-            ClipBenchCommand.class,
+            BenchClipCommand.class,
             BenchGeneratorCommand.class,
             BenchMapperCommand.class,
             BenchInvertCommand.class,

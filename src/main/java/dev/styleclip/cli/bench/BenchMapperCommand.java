@@ -1,11 +1,13 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.PlanOption;
+import dev.styleclip.cli.common.MemoryOption;
+import dev.styleclip.cli.common.EditCliModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.mapper.LevelsMapper;
@@ -43,39 +45,30 @@ public final class BenchMapperCommand implements Callable<Integer> {
     MemoryOption memory;
     @CommandLine.Mixin
     PlanOption plan;
+    @CommandLine.Mixin
+    BenchOptions opts;
     @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
     Path clip;
     @Option(names = "--id", paramLabel = "ID.pth", description = "IR-SE-50 weights (default: demo network)")
     Path id;
     @Option(names = "--batch", defaultValue = "2", description = "training batch (default ${DEFAULT-VALUE})")
     int batch;
-    @Option(names = "--iters", defaultValue = "3", description = "timed iterations (default ${DEFAULT-VALUE})")
-    int iters;
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed iterations first (default ${DEFAULT-VALUE})")
-    int warmup;
-    @Option(names = "--threads", description = "intra-op threads (default: libtorch's choice)")
-    Integer threads;
     @Option(names = "--training-only", description = "time only the training step (a clean peak for it)")
     boolean trainingOnly;
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1 || iters < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iters must be >= 1");
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        }
+        opts.apply(3, 1);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
         plan.forced(); // a bad --plan is refused before anything loads
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> r = new LinkedHashMap<>();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"measurement", "median ms", "min ms", "plan", "est. peak MB", "peak RSS MB"});
         // with --json, stdout carries the JSON alone: notes about demo networks go to stderr
-        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, true, json ? spec.commandLine().getErr() : out);
+        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, true, opts.json() ? spec.commandLine().getErr() : out);
              NDManager m = models.manager.newSubManager()) {
-            if (threads != null) JniUtils.setNumThreads(threads);
+            opts.useThreads();
             StyleGan3Generator g = models.generator;
             NDArray w = g.mapping(g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray()), 0.7, null);
             NDArray w1 = w.get("0:1");
@@ -89,7 +82,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
             r.put("resolution", g.resolution());
             r.put("batch", batch);
             Bench.resetPeak();
-            Bench.Stats train = Bench.time(warmup, iters, () -> {
+            Bench.Stats train = Bench.time(opts.warmup(), opts.iters(), () -> {
                 try (NDManager t = m.newSubManager()) {
                     trainer.step(w, 0.01, t, false);
                 }
@@ -99,9 +92,9 @@ public final class BenchMapperCommand implements Callable<Integer> {
             rows.add(BenchGeneratorCommand.row("mapper training step (batch " + batch + ")", train, trainPlan, trainPeak));
             if (!trainingOnly) {
                 StyleGan3Generator.Options render = models.renderOptions(memory.budget(m.getDevice()));
-                Bench.Stats mapOnly = Bench.time(warmup, Math.max(iters, 20), () -> mapper.edit(w1, 0.1).close());
-                Bench.Stats synth = Bench.time(warmup, iters, () -> g.synthesis(w1, render).close());
-                Bench.Stats apply = Bench.time(warmup, iters, () -> {
+                Bench.Stats mapOnly = Bench.time(opts.warmup(), Math.max(opts.iters(), 20), () -> mapper.edit(w1, 0.1).close());
+                Bench.Stats synth = Bench.time(opts.warmup(), opts.iters(), () -> g.synthesis(w1, render).close());
+                Bench.Stats apply = Bench.time(opts.warmup(), opts.iters(), () -> {
                     try (NDManager t = m.newSubManager()) {
                         NDArray wl = w1.duplicate();
                         wl.attach(t);
@@ -120,7 +113,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
                 StyleGan3Generator.Options ident = StyleGan3Generator.Options.with(render.plan()).transform(InputTransform.identity());
                 float[] tt = GlobalDirections.textFeature(models.clip, "a smiling face", GlobalDirections.DEFAULT_TEMPLATES, m);
                 float[] tn = GlobalDirections.textFeature(models.clip, "a face", GlobalDirections.DEFAULT_TEMPLATES, m);
-                Bench.Stats dir = Bench.time(warmup, iters, () -> {
+                Bench.Stats dir = Bench.time(opts.warmup(), opts.iters(), () -> {
                     float[] rel = GlobalDirections.relevance(dic, GlobalDirections.deltaI(tt, tn));
                     float max = 0;
                     for (float v : rel) max = Math.max(max, Math.abs(v));
@@ -142,13 +135,13 @@ public final class BenchMapperCommand implements Callable<Integer> {
             r.put("mapper_parameters", mapper.parameterCount());
         }
         Bench.putProcess(r);
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        if (opts.json()) {
+            Bench.printJson(out, r);
         } else {
             out.println("Mapper / global directions: " + r.get("generator") + ", " + r.get("resolution") + "x" + r.get("resolution")
-                    + ", mapper " + r.get("mapper_parameters") + " parameters, " + iters + " timed iterations after " + warmup
+                    + ", mapper " + r.get("mapper_parameters") + " parameters, " + opts.iters() + " timed iterations after " + opts.warmup()
                     + " warm-up");
-            out.print(Bench.table(rows));
+            out.print(TextTable.format(rows));
             if (r.containsKey("mapper_share_of_synthesis_percent")) {
                 out.printf(Locale.ROOT, "mapper forward = %.3f %% of a synthesis pass (min/min)%n",
                         ((Number) r.get("mapper_share_of_synthesis_percent")).doubleValue());

@@ -1,9 +1,11 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.NetworkOptions;
+import dev.styleclip.cli.common.TextTable;
+import dev.styleclip.cli.common.PlanOption;
 import dev.styleclip.runtime.NativeAllocator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.styleclip.edit.ClipLoss;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.MemoryPlanner;
@@ -42,33 +44,25 @@ public final class BenchEditCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    EditOptions.Networks networks;
+    NetworkOptions networks;
 
     @Mixin
     PlanOption plan;
 
-    @Option(names = "--steps", defaultValue = "2000", description = "optimisation steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "first steps left out of the timings (default ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})")
-    int threads;
+    @Mixin
+    BenchOptions opts;
 
     @Option(names = "--prompt", defaultValue = "a face with curly hair", description = "prompt (default \"${DEFAULT-VALUE}\")")
     String prompt;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     private static final String[] PARTS = {"generator forward", "CLIP forward", "ID forward", "CLIP backward", "ID backward",
             "generator backward", "Adam + rest"};
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps and --threads must be >= 1, --warmup >= 0");
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        // --iters timed steps after --warmup untimed ones; 2000 by default, long enough to see memory stay flat
+        opts.apply(2000, 3);
+        int steps = opts.warmup() + opts.iters();
         plan.forced(); // a bad --plan is refused before anything loads
         EditNetworks.Files files = networks.files();
         PrintWriter out = spec.commandLine().getOut();
@@ -80,7 +74,8 @@ public final class BenchEditCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         try (ComputeService svc = new ComputeService("cpu")) {
             svc.run("bench-edit", ctx -> {
-                JniUtils.setNumThreads(threads);
+                opts.useThreads();
+                r.put("threads", opts.threads());
                 EditNetworks nets = EditNetworks.load(ctx.models(), files);
                 StyleGan3Generator g = nets.generator();
                 ClipLoss clip = ClipLoss.of(nets, prompt);
@@ -152,7 +147,7 @@ public final class BenchEditCommand implements Callable<Integer> {
                         long rest = total;
                         for (int k = 0; k < 6; k++) rest -= t[k];
                         t[6] = rest;
-                        if (step > warmup) {
+                        if (step > opts.warmup()) {
                             for (int k = 0; k < PARTS.length; k++) times.get(PARTS[k]).add(t[k] / 1e6);
                             stepMs.add(total / 1e6);
                         }
@@ -177,7 +172,6 @@ public final class BenchEditCommand implements Callable<Integer> {
         for (String p : PARTS) parts.put(p, Bench.Stats.of(times.get(p)).toMap());
         r.put("steps", steps);
         r.put("timed_steps", stepMs.size());
-        r.put("threads", threads);
         r.put("step_ms", Bench.Stats.of(stepMs).toMap());
         r.put("parts_ms", parts);
         Map<String, Object> rssMap = new LinkedHashMap<>();
@@ -190,11 +184,11 @@ public final class BenchEditCommand implements Callable<Integer> {
         r.put("rss_flat_within_3_percent", Double.isNaN(growth) ? null : growth <= 3);
         r.put("peak_rss_mb", Bench.peakRssMb());
         r.put("allocator", NativeAllocator.inUse());
-        if (json) {
-            out.println(EditOptions.JSON.writeValueAsString(r));
+        if (opts.json()) {
+            Bench.printJson(out, r);
         } else {
             out.println("latent optimisation step: " + r.get("networks") + "; " + r.get("resolution") + "^2 image, CLIP "
-                    + r.get("clip_input") + "^2, ID " + r.get("id_input") + "^2; " + threads + " thread(s), "
+                    + r.get("clip_input") + "^2, ID " + r.get("id_input") + "^2; " + r.get("threads") + " thread(s), "
                     + stepMs.size() + " timed steps of " + steps + ", allocator " + r.get("allocator"));
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[]{"part", "median ms", "min ms"});
@@ -204,7 +198,7 @@ public final class BenchEditCommand implements Callable<Integer> {
             }
             Bench.Stats s = Bench.Stats.of(stepMs);
             rows.add(new String[]{"whole step", String.format(Locale.ROOT, "%.1f", s.median()), String.format(Locale.ROOT, "%.1f", s.min())});
-            out.print(Bench.table(rows));
+            out.print(TextTable.format(rows));
             StringBuilder sb = new StringBuilder("RSS");
             rss.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  step %d: %.0f MB", k, v)));
             if (!Double.isNaN(growth)) sb.append(String.format(Locale.ROOT, "  (growth %+.2f %% from step %d: %s)", growth, from,

@@ -1,4 +1,4 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.common;
 
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code --generator FILE} or {@code --demo ARCH}: the generator of every command that runs one (a picocli mixin). */
-final class GeneratorOption {
+public final class GeneratorOption {
     @Option(names = "--generator", paramLabel = "G.pkl", description = "StyleGAN3 network pickle (default: a demo network)")
     Path file;
 
@@ -17,7 +17,7 @@ final class GeneratorOption {
     String demo;
 
     /** The choice; bad combinations and missing files are bad input. */
-    GeneratorSource source() {
+    public GeneratorSource source() {
         if (file != null && demo != null) throw new IllegalArgumentException("give --generator FILE or --demo ARCH, not both");
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--generator " + file + ": no such file");

@@ -1,4 +1,4 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
 import dev.styleclip.runtime.ProcessMemory;
 
@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,31 +89,9 @@ public final class Bench {
         return Math.round(v * 100) / 100.0;
     }
 
-    /** Formats rows as an aligned plain-text table; the first row is the header. */
-    public static String table(List<String[]> rows) {
-        int cols = rows.stream().mapToInt(r -> r.length).max().orElse(0);
-        int[] w = new int[cols];
-        for (String[] r : rows) for (int i = 0; i < r.length; i++) w[i] = Math.max(w[i], r[i].length());
-        StringBuilder sb = new StringBuilder();
-        for (int k = 0; k < rows.size(); k++) {
-            String[] r = rows.get(k);
-            for (int i = 0; i < r.length; i++) {
-                if (i > 0) sb.append("  ");
-                sb.append(i == 0 ? pad(r[i], w[i], false) : pad(r[i], w[i], true));
-            }
-            sb.append('\n');
-            if (k == 0) {
-                char[] line = new char[Arrays.stream(w).sum() + 2 * (cols - 1)];
-                Arrays.fill(line, '-');
-                sb.append(line).append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String pad(String s, int n, boolean right) {
-        if (s.length() >= n) return s;
-        String sp = " ".repeat(n - s.length());
-        return right ? sp + s : s + sp;
+    /** The report as indented JSON, alone on stdout (notes go to stderr), the {@code --json} form of every benchmark. */
+    public static void printJson(java.io.PrintWriter out, Object report) throws java.io.IOException {
+        out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
     }
 }

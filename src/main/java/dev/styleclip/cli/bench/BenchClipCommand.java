@@ -1,12 +1,11 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.model.clip.ClipDemo;
 import dev.styleclip.model.clip.ClipModel;
@@ -25,11 +24,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./styleclip bench clip [--clip FILE] [--iters N] [--threads N] [--json]}: CLIP image encoder forward and
+ * {@code ./styleclip bench clip [--clip FILE] [--iters N] [--warmup N] [--threads N] [--json]}: CLIP image encoder forward and
  * forward+backward (gradient w.r.t. the image, as in editing) and text encoder forward, batch 1, median/min ms.
  */
 @Command(name = "clip", mixinStandardHelpOptions = true, description = "Time the CLIP image encoder (forward, forward+backward) and text encoder.")
-public final class ClipBenchCommand implements Callable<Integer> {
+public final class BenchClipCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,26 +36,14 @@ public final class ClipBenchCommand implements Callable<Integer> {
     @Option(names = "--clip", paramLabel = "FILE", description = "CLIP checkpoint; default: the demo network (ViT-B/32 architecture, random weights)")
     Path clip;
 
-    @Option(names = "--iters", paramLabel = "N", defaultValue = "10", description = "measured iterations (default ${DEFAULT-VALUE})")
-    int iters;
-
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "unmeasured iterations first (default ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--json", description = "print the result as JSON")
-    boolean json;
+    @CommandLine.Mixin
+    BenchOptions opts;
 
     @Override
     public Integer call() throws Exception {
-        if (iters < 1) throw new IllegalArgumentException("--iters must be at least 1");
-        if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative");
-        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        opts.apply(10, 2);
+        opts.useThreads();
         Engine engine = Engines.pytorch();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         Map<String, Object> r = new LinkedHashMap<>();
         try (NDManager root = engine.newBaseManager()) {
             long t0 = System.nanoTime();
@@ -73,14 +60,14 @@ public final class ClipBenchCommand implements Callable<Integer> {
                     image.attach(root);
                 }
                 NDArray textFeatures = model.encodeText(tokens, root);
-                Bench.Stats fwd = Bench.time(warmup, iters, () -> {
+                Bench.Stats fwd = Bench.time(opts.warmup(), opts.iters(), () -> {
                     try (NDManager m = root.newSubManager()) {
                         NDArray x = image.duplicate();
                         x.attach(m);
                         model.encodeImage(x).toFloatArray();
                     }
                 });
-                Bench.Stats fwdBwd = Bench.time(warmup, iters, () -> {
+                Bench.Stats fwdBwd = Bench.time(opts.warmup(), opts.iters(), () -> {
                     try (NDManager m = root.newSubManager()) {
                         NDArray x = image.duplicate();
                         x.attach(m);
@@ -92,7 +79,7 @@ public final class ClipBenchCommand implements Callable<Integer> {
                         x.getGradient().toFloatArray();
                     }
                 });
-                Bench.Stats text = Bench.time(warmup, iters, () -> {
+                Bench.Stats text = Bench.time(opts.warmup(), opts.iters(), () -> {
                     try (NDManager m = root.newSubManager()) {
                         model.encodeText(tokens, m).toFloatArray();
                     }
@@ -102,8 +89,8 @@ public final class ClipBenchCommand implements Callable<Integer> {
                 ai.djl.Device device = engine.defaultDevice();
                 r.put("device", device.isGpu() ? "gpu " + device.getDeviceId() : device.getDeviceType());
                 r.put("engine", engine.getEngineName() + " " + engine.getVersion());
-                r.put("threads", threads);
-                r.put("iters", iters);
+                r.put("threads", opts.threads());
+                r.put("iters", opts.iters());
                 r.put("batch", 1);
                 r.put("load_ms", Bench.round(loadMs));
                 r.put("image_forward_ms", fwd.toMap());
@@ -116,19 +103,19 @@ public final class ClipBenchCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        if (opts.json()) {
+            Bench.printJson(out, r);
         } else {
             out.println("model:   " + r.get("model"));
-            out.println("device:  " + r.get("device") + " (" + r.get("engine") + "), threads " + threads + ", batch 1, " + iters + " iterations (after "
-                    + warmup + " warm-up)");
+            out.println("device:  " + r.get("device") + " (" + r.get("engine") + "), threads " + opts.threads() + ", batch 1, " + opts.iters() + " iterations (after "
+                    + opts.warmup() + " warm-up)");
             out.println("load:    " + r.get("load_ms") + " ms");
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[]{"what", "median ms", "min ms"});
             rows.add(row("image encoder forward", (Map<?, ?>) r.get("image_forward_ms")));
             rows.add(row("image encoder forward+backward", (Map<?, ?>) r.get("image_forward_backward_ms")));
             rows.add(row("text encoder forward (" + r.get("text_tokens") + " tokens)", (Map<?, ?>) r.get("text_forward_ms")));
-            out.print(Bench.table(rows));
+            out.print(TextTable.format(rows));
             out.println("rss " + r.get("rss_mb") + " MB, peak " + r.get("peak_rss_mb") + " MB");
         }
         return 0;

@@ -1,15 +1,15 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.PlanOption;
+import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Gradients;
-import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,45 +42,32 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
     @CommandLine.Mixin
     MemoryOption memory;
 
+    @CommandLine.Mixin
+    BenchOptions opts;
+
     @Option(names = "--batch", defaultValue = "1", description = "images per call (default ${DEFAULT-VALUE})")
     int batch;
-
-    @Option(names = "--iters", defaultValue = "5", description = "timed iterations per measurement (default ${DEFAULT-VALUE})")
-    int iters;
-
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed iterations first (default ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--threads", description = "intra-op threads (default: libtorch's choice)")
-    Integer threads;
 
     @Option(names = "--only", paramLabel = "forward|backward", description = "measure only the forward, or only the forward+backward"
             + " (a clean peak for each: the allocator keeps pages between measurements)")
     String only;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     @Option(names = "--rss-every", paramLabel = "N", description = "print the resident set size every N forward+backward iterations (stderr)")
     Integer rssEvery;
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1 || iters < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iters must be >= 1");
+        opts.apply(5, 1);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
         if (rssEvery != null && rssEvery < 1) throw new IllegalArgumentException("--rss-every must be >= 1");
         if (only != null && !only.equals("forward") && !only.equals("backward")) {
             throw new IllegalArgumentException("--only takes forward or backward");
         }
         boolean doForward = only == null || only.equals("forward");
         boolean doBackward = only == null || only.equals("backward");
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        }
         plan.forced(); // a bad --plan is refused before anything loads
         GeneratorSource source = generator.source();
-        Engines.pytorch();
-        if (threads != null) JniUtils.setNumThreads(threads);
+        opts.useThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> r = new LinkedHashMap<>();
@@ -96,14 +83,14 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             r.put("rss_before_mb", Bench.rssMb());
             r.put("resolution", g.resolution());
             r.put("batch", batch);
-            r.put("iters", iters);
-            Bench.Stats map = perImage(Bench.time(warmup, iters, () -> g.mapping(z, 0.7, null).close()));
+            r.put("iters", opts.iters());
+            Bench.Stats map = perImage(Bench.time(opts.warmup(), opts.iters(), () -> g.mapping(z, 0.7, null).close()));
             r.put("mapping_ms", map.toMap());
             rows.add(row("mapping", map, null, Double.NaN));
             if (doForward) {
                 Bench.resetPeak();
                 StyleGan3Generator.Options o = StyleGan3Generator.Options.with(fwdPlan.synthesis());
-                Bench.Stats fwd = perImage(Bench.time(warmup, iters, () -> g.synthesis(ws, o).close()));
+                Bench.Stats fwd = perImage(Bench.time(opts.warmup(), opts.iters(), () -> g.synthesis(ws, o).close()));
                 double peak = Bench.peakRssMb();
                 r.put("synthesis_forward", measurement(fwd, fwdPlan, peak));
                 rows.add(row("synthesis forward", fwd, fwdPlan, peak));
@@ -112,7 +99,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
                 Bench.resetPeak();
                 StyleGan3Generator.Options o = StyleGan3Generator.Options.with(bwdPlan.synthesis());
                 int[] count = {0};
-                Bench.Stats fb = perImage(Bench.time(warmup, iters, () -> {
+                Bench.Stats fb = perImage(Bench.time(opts.warmup(), opts.iters(), () -> {
                     try (NDManager it = m.newSubManager()) {
                         NDArray w = ws.duplicate();
                         w.attach(it);
@@ -134,12 +121,12 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
             }
         }
         Bench.putProcess(r);
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        if (opts.json()) {
+            Bench.printJson(out, r);
         } else {
             out.println("StyleGAN3 generator: " + r.get("generator") + ", " + r.get("resolution") + "x" + r.get("resolution")
-                    + ", batch " + batch + ", " + iters + " timed iterations after " + warmup + " warm-up");
-            out.print(Bench.table(rows));
+                    + ", batch " + batch + ", " + opts.iters() + " timed iterations after " + opts.warmup() + " warm-up");
+            out.print(TextTable.format(rows));
             out.println(Bench.processLine(r));
         }
         out.flush();

@@ -1,8 +1,7 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.ImageFileException;
 import dev.styleclip.image.Images;
@@ -10,6 +9,7 @@ import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.runtime.Engines;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,20 +29,17 @@ import java.util.stream.Stream;
 
 /**
  * {@code ./styleclip bench faces}: per photo, the time of face detection, of the 68 landmarks (all faces) and of the
- * FFHQ alignment of the largest face (median and minimum over {@code --iters} runs after one warm-up).
+ * FFHQ alignment of the largest face (median and minimum over {@code --iters} runs after {@code --warmup} untimed ones).
  */
 @Command(name = "faces", description = "Time face detection, landmarks and FFHQ alignment per photo.")
 public final class BenchFacesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--iters", defaultValue = "5", description = "timed runs per step (default: ${DEFAULT-VALUE})")
-    int iters;
+    @CommandLine.Mixin
+    BenchOptions opts;
 
-    @Option(names = "--json", description = "print the results as JSON")
-    boolean json;
-
-    @Option(names = "--photos", paramLabel = "DIR", description = "folder of photos (default: the golden set's images, src/test/resources/golden/faces/images)")
+    @Option(names = "--photos", paramLabel = "DIR", required = true, description = "folder of photos (e.g. a checkout's src/test/resources/golden/faces/images)")
     Path photos;
 
     @Option(names = "--detector", defaultValue = "ssd", description = "ssd (default) or tiny")
@@ -57,9 +53,10 @@ public final class BenchFacesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (iters < 1) throw new IllegalArgumentException("--iters must be at least 1");
+        opts.apply(5, 1);
+        opts.useThreads();
         FaceApi.Detector det = FaceApi.Detector.parse(detector);
-        Path dir = photos != null ? photos : defaultPhotos();
+        Path dir = photos;
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("photo folder not found: " + dir);
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
@@ -76,8 +73,8 @@ public final class BenchFacesCommand implements Callable<Integer> {
                 err.println("bench " + f.getFileName() + " ...");
                 err.flush();
                 List<FaceApi.Detection> dets = wrap(() -> api.detect(img, det));
-                Bench.Stats detect = Bench.time(1, iters, () -> wrap(() -> api.detect(img, det)));
-                Bench.Stats landmarks = Bench.time(1, iters, () -> wrap(() -> {
+                Bench.Stats detect = Bench.time(opts.warmup(), opts.iters(), () -> wrap(() -> api.detect(img, det)));
+                Bench.Stats landmarks = Bench.time(opts.warmup(), opts.iters(), () -> wrap(() -> {
                     for (FaceApi.Detection d : dets) api.landmarks(img, d.box());
                     return null;
                 }));
@@ -92,7 +89,7 @@ public final class BenchFacesCommand implements Callable<Integer> {
                     FaceApi.Detection largest = dets.stream().max((a, b) -> Double.compare(a.box().area(), b.box().area())).get();
                     FaceApi.Landmarks lm = wrap(() -> api.landmarks(img, largest.box()));
                     FfhqAlign.Quad q = FfhqAlign.quadFromLandmarks(lm.positions(), FfhqAlign.Variant.FFHQ);
-                    row.put("align_ms", Bench.time(1, iters, () -> FfhqAlign.align(img, q, size)).toMap());
+                    row.put("align_ms", Bench.time(opts.warmup(), opts.iters(), () -> FfhqAlign.align(img, q, size)).toMap());
                 }
                 rows.add(row);
             }
@@ -101,15 +98,15 @@ public final class BenchFacesCommand implements Callable<Integer> {
         report.put("bench", "faces");
         report.put("detector", det.name().toLowerCase(Locale.ROOT));
         report.put("align_size", size);
-        report.put("iters", iters);
+        report.put("iters", opts.iters());
         report.put("device", "cpu");
-        report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        report.put("threads", opts.threads());
         report.put("rss_mb", Bench.rssMb());
         report.put("peak_rss_mb", Bench.peakRssMb());
         report.put("photos", rows);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        if (opts.json()) {
+            Bench.printJson(out, report);
         } else {
             List<String[]> t = new ArrayList<>();
             t.add(new String[]{"photo", "size", "faces", "detect ms (med/min)", "landmarks ms", "align ms"});
@@ -118,8 +115,8 @@ public final class BenchFacesCommand implements Callable<Integer> {
                         fmt(r.get("detect_ms")), fmt(r.get("landmarks_ms")), r.containsKey("align_ms") ? fmt(r.get("align_ms")) : "-"});
             }
             out.printf(Locale.ROOT, "faces bench: detector %s, align %d px, %d iters, device cpu, threads %s%n",
-                    report.get("detector"), size, iters, report.get("threads"));
-            out.print(Bench.table(t));
+                    report.get("detector"), size, opts.iters(), report.get("threads"));
+            out.print(TextTable.format(t));
             out.printf(Locale.ROOT, "rss %.0f MB, peak %.0f MB%n", Bench.rssMb(), Bench.peakRssMb());
         }
         out.flush();
@@ -130,12 +127,6 @@ public final class BenchFacesCommand implements Callable<Integer> {
     private static String fmt(Object stats) {
         Map<String, Object> m = (Map<String, Object>) stats;
         return String.format(Locale.ROOT, "%.1f / %.1f", ((Number) m.get("median")).doubleValue(), ((Number) m.get("min")).doubleValue());
-    }
-
-    private static Path defaultPhotos() {
-        String root = System.getProperty("golden.root");
-        Path base = root != null && !root.isBlank() ? Paths.get(root) : Paths.get("src", "test", "resources", "golden");
-        return base.resolve("faces").resolve("images");
     }
 
     interface Body<T> {

@@ -1,10 +1,11 @@
-package dev.styleclip.cli;
+package dev.styleclip.cli.bench;
 
+import dev.styleclip.cli.common.TextTable;
+import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.PlanOption;
+import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.Projection;
 import dev.styleclip.image.RgbImage;
@@ -16,7 +17,6 @@ import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +50,9 @@ public final class BenchInvertCommand implements Callable<Integer> {
     @CommandLine.Mixin
     MemoryOption memory;
 
+    @CommandLine.Mixin
+    BenchOptions opts;
+
     @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights (default: demo trunk, same cost)")
     Path lpipsVgg;
 
@@ -57,10 +60,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
             description = "ReStyle checkpoint (default: a random-weight encoder of the official architecture on the demo generator)")
     Path encoder;
 
-    @Option(names = "--steps", defaultValue = "6", description = "projection steps timed (default ${DEFAULT-VALUE}; the first is not counted)")
-    int steps;
-
-    @Option(names = "--photos", defaultValue = "3", description = "encoder inversions timed (default ${DEFAULT-VALUE}; plus one warm-up)")
+    @Option(names = "--photos", defaultValue = "3", description = "encoder inversions timed (default ${DEFAULT-VALUE}; after --warmup untimed ones)")
     int photos;
 
     @Option(names = "--iterations", description = "encoder iterations (default: the checkpoint's, 3 for the demo)")
@@ -69,23 +69,13 @@ public final class BenchInvertCommand implements Callable<Integer> {
     @Option(names = "--skip-encoder", description = "time only the projection")
     boolean skipEncoder;
 
-    @Option(names = "--threads", description = "intra-op threads (default: libtorch's choice)")
-    Integer threads;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
-        if (steps < 2 || photos < 1) throw new IllegalArgumentException("--steps must be >= 2 and --photos >= 1");
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        }
+        opts.apply(5, 1); // projection: --iters timed steps after --warmup untimed ones
+        if (photos < 1) throw new IllegalArgumentException("--photos must be >= 1");
         plan.forced(); // a bad --plan is refused before anything loads
         GeneratorSource source = generator.source();
-        Engines.pytorch();
-        if (threads != null) JniUtils.setNumThreads(threads);
+        opts.useThreads();
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> r = new LinkedHashMap<>();
         try (ComputeService service = new ComputeService();
@@ -99,7 +89,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
             float[] target = new float[3 * res * res];
             SplittableRandom rnd = new SplittableRandom(1);
             for (int i = 0; i < target.length; i++) target[i] = (float) (rnd.nextDouble() * 2 - 1);
-            Projection.Settings s = new Projection.Settings().steps(steps).wAvgSamples(0).previewEvery(0);
+            Projection.Settings s = new Projection.Settings().steps(Math.max(2, opts.warmup() + opts.iters())).wAvgSamples(0).previewEvery(0);
             List<Double> stepMs = new ArrayList<>();
             long[] last = {-1};
             MemoryPlanner.Plan projPlan = plan.choose(MemoryPlanner.Task.PROJECTION_STEP, 1, g, List.of(lpips), memory, m.getDevice());
@@ -107,7 +97,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
             service.run("bench projection", new Projection(g, lpips, target, s), f -> {
                 if (f.step() <= 0) return;
                 long now = System.nanoTime();
-                if (last[0] >= 0) stepMs.add((now - last[0]) / 1e6);
+                // a step's time is the gap since the previous frame; the first --warmup steps are left out
+                if (last[0] >= 0 && f.step() > opts.warmup()) stepMs.add((now - last[0]) / 1e6);
                 last[0] = now;
             });
             r.put("generator", source.describe());
@@ -134,8 +125,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
                             List.of(inv.encoder()), memory, m.getDevice());
                     Bench.resetPeak();
                     List<Double> perIter = new ArrayList<>();
-                    for (int p = 0; p <= photos; p++) {
-                        final boolean record = p > 0;
+                    for (int p = 0; p < opts.warmup() + photos; p++) {
+                        final boolean record = p >= opts.warmup();
                         long[] t0 = {System.nanoTime()};
                         long start = t0[0];
                         service.run("bench encoder", ctx -> ctx.step(sm -> {
@@ -150,8 +141,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
                         if (record) perPhoto.add((System.nanoTime() - start) / 1e6);
                     }
                     List<Double> encOnly = new ArrayList<>();
-                    for (int p = 0; p <= photos; p++) {
-                        final boolean record = p > 0;
+                    for (int p = 0; p < opts.warmup() + photos; p++) {
+                        final boolean record = p >= opts.warmup();
                         service.run("bench encoder forward", ctx -> ctx.step(sm -> {
                             NDArray x6 = sm.zeros(new ai.djl.ndarray.types.Shape(1, 6, size, size));
                             long t = System.nanoTime();
@@ -172,8 +163,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
             }
         }
         Bench.putProcess(r);
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        if (opts.json()) {
+            Bench.printJson(out, r);
         } else {
             out.println("Inversion: generator " + r.get("generator") + " " + r.get("resolution") + "x" + r.get("resolution")
                     + ", LPIPS " + r.get("lpips") + (r.containsKey("encoder") ? ", encoder " + r.get("encoder") : ""));
@@ -185,7 +176,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
                 row(rows, "encoder inversion / iteration", r.get("encoder_per_iteration_ms"));
                 row(rows, "  of which encoder forward", r.get("encoder_forward_ms"));
             }
-            out.print(Bench.table(rows));
+            out.print(TextTable.format(rows));
             out.println(Bench.processLine(r));
         }
         out.flush();
