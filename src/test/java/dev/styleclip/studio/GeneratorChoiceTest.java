@@ -62,14 +62,14 @@ class GeneratorChoiceTest {
         assertEquals(2 + DemoNetworks.ARCHITECTURES.size(), choice.getItems().size(), "two pickles, then every demo architecture");
         assertEquals("sg3r-32.pkl", choice.getValue().file().getFileName().toString(), "the catalog's first");
         robot.interact(vm::generate);
-        await(() -> vm.current() != null && !vm.busyProperty().get());
+        await(() -> vm.current() != null && !vm.status().busyProperty().get());
         assertEquals("sg3r-32.pkl", vm.current().source().generator());
         var before = vm.current().current();
 
         GeneratorSource t = choice.getItems().stream().filter(g -> !g.isDemo() && g.file().getFileName().toString().equals("sg3t-32.pkl"))
                 .findFirst().orElseThrow();
         robot.interact(() -> choice.setValue(t));
-        await(() -> !vm.busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
+        await(() -> !vm.status().busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
         assertEquals("sg3t-32.pkl", vm.generatorLabelProperty().get());
         assertTrue(before != vm.current().current(), "the face was generated again with the chosen generator");
         assertEquals(t.file().toAbsolutePath().normalize().toString(), studio.node.get("models.generator", null));
@@ -84,7 +84,7 @@ class GeneratorChoiceTest {
         // a demo network of a published architecture over the installed files: 256² patterns, remembered too
         GeneratorSource demo = GeneratorSource.demo("stylegan3-t-256");
         robot.interact(() -> choice.setValue(demo));
-        await(() -> !vm.busyProperty().get() && vm.current().current().width() == 256);
+        await(() -> !vm.status().busyProperty().get() && vm.current().current().width() == 256);
         assertEquals(DemoNetworks.LABEL, vm.generatorLabelProperty().get());
         assertTrue(vm.demoProperty().get(), "the studio says it is a demo network");
         assertEquals("demo:stylegan3-t-256", studio.node.get("models.generator", null));

@@ -47,7 +47,7 @@ class MapperViewModelTest {
     }
 
     private Notice last() {
-        return vm.notices().get(vm.notices().size() - 1);
+        return vm.status().notices().get(vm.status().notices().size() - 1);
     }
 
     private void small(int epochs, int steps) {
@@ -237,7 +237,7 @@ class MapperViewModelTest {
         assertTrue(m.canApplyProperty().get());
         m.strength().set(0.5);
         m.applySelected();
-        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
         var step = assertInstanceOf(dev.styleclip.edit.recipe.RecipeStep.Mapper.class, vm.editStack().get(0));
         assertEquals(0.5, step.strength());
         assertEquals(other.resolve("mapper.safetensors").toAbsolutePath().normalize(), step.file());

@@ -60,7 +60,7 @@ public final class Screenshots {
                 vm.generate();
                 return null;
             });
-            await(() -> fx(() -> vm.current() != null && !vm.busyProperty().get()));
+            await(() -> fx(() -> vm.current() != null && !vm.status().busyProperty().get()));
             shot(w[0], out.resolve("source.png"));
             tab(w[0], 1);
             fx(() -> {
@@ -84,15 +84,15 @@ public final class Screenshots {
                     vm.importPhoto(photo);
                     return null;
                 });
-                await(() -> fx(() -> vm.photoProperty().get() != null || !vm.busyProperty().get()));
-                await(() -> fx(() -> !vm.busyProperty().get()));
+                await(() -> fx(() -> vm.photoProperty().get() != null || !vm.status().busyProperty().get()));
+                await(() -> fx(() -> !vm.status().busyProperty().get()));
                 shot(w[0], out.resolve("photo.png"));
                 if (fx(() -> vm.photoProperty().get() != null && vm.selectedFaceProperty().get() >= 0)) {
                     fx(() -> {
                         vm.align();
                         return null;
                     });
-                    await(() -> fx(() -> !vm.busyProperty().get()));
+                    await(() -> fx(() -> !vm.status().busyProperty().get()));
                     shot(w[0], out.resolve("aligned.png"));
                 }
             }
@@ -143,7 +143,7 @@ public final class Screenshots {
                 vm.generate();
                 return null;
             });
-            await(() -> fx(() -> vm.current() != null && !vm.busyProperty().get()));
+            await(() -> fx(() -> vm.current() != null && !vm.status().busyProperty().get()));
             tab(w[0], 1);
             fx(() -> {
                 vm.edit().promptProperty().set("a face with purple hair");
@@ -195,11 +195,11 @@ public final class Screenshots {
                 w[0].setBottomFraction(0.42);
                 vm.edit().methodProperty().set(EditMethod.GLOBAL_DIRECTION);
                 vm.edit().promptProperty().set("a smiling face");
-                vm.directionsImages().set(2);
-                vm.prepareDirections();
+                vm.directions().images().set(2);
+                vm.directions().prepare();
                 return null;
             });
-            await(() -> fx(() -> !vm.preparingDirectionsProperty().get()));
+            await(() -> fx(() -> !vm.directions().preparingProperty().get()));
             fx(() -> {
                 vm.edit().alpha().set(4);
                 vm.edit().beta().set(0.05);
@@ -228,7 +228,7 @@ public final class Screenshots {
                     vm.importPhoto(Paths.get(photo));
                     return null;
                 });
-                await(() -> fx(() -> vm.photoProperty().get() != null && !vm.busyProperty().get()));
+                await(() -> fx(() -> vm.photoProperty().get() != null && !vm.status().busyProperty().get()));
                 fx(() -> {
                     vm.invertMethodProperty().set(StudioBackend.InvertMethod.PROJECTION);
                     vm.invertSteps().set(Integer.getInteger("screenshots.invertSteps", 60));

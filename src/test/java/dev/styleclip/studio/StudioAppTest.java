@@ -75,7 +75,7 @@ class StudioAppTest {
     }
 
     private static boolean diverged(StudioViewModel vm) {
-        return vm.notices().stream().anyMatch(n -> n.title().contains("diverged"));
+        return vm.status().notices().stream().anyMatch(n -> n.title().contains("diverged"));
     }
 
     @Test
@@ -87,7 +87,7 @@ class StudioAppTest {
         // generate a seed: the picture appears
         type(robot, "#seed-field", "7");
         robot.clickOn("#generate");
-        await("the generated picture", () -> vm.current() != null && !vm.busyProperty().get());
+        await("the generated picture", () -> vm.current() != null && !vm.status().busyProperty().get());
         ImageView current = robot.lookup("#current-image").queryAs(ImageView.class);
         assertNotNull(current.getImage());
         assertEquals(32, current.getImage().getWidth());
@@ -98,8 +98,8 @@ class StudioAppTest {
         type(robot, "#steps-field", "5");
         robot.clickOn("#run");
         await("the edit", () -> !vm.editRunningProperty().get() && vm.editStack().size() == 1);
-        assertFalse(diverged(vm), () -> vm.notices().toString());
-        assertEquals(5, vm.live().stepProperty().get(), () -> vm.notices().toString());
+        assertFalse(diverged(vm), () -> vm.status().notices().toString());
+        assertEquals(5, vm.live().stepProperty().get(), () -> vm.status().notices().toString());
         assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("5 / 5"));
         @SuppressWarnings("unchecked")
         LineChart<Number, Number> chart = robot.lookup("#loss-chart").queryAs(LineChart.class);
@@ -113,7 +113,7 @@ class StudioAppTest {
         // cancel mid-run with Esc: the face stays as it was
         type(robot, "#steps-field", "2000");
         robot.clickOn("#run");
-        vm.notices().clear();
+        vm.status().notices().clear();
         await("a few steps", () -> vm.live().stepProperty().get() >= 2 || !vm.editRunningProperty().get());
         // Pause holds the run (no step advances), Resume continues it
         robot.clickOn("#pause");
@@ -129,10 +129,10 @@ class StudioAppTest {
         robot.push(KeyCode.ESCAPE);
         await("the cancel", () -> !vm.editRunningProperty().get());
         assertTrue(vm.live().stepProperty().get() < 2000);
-        assertFalse(diverged(vm), () -> vm.notices().toString());
+        assertFalse(diverged(vm), () -> vm.status().notices().toString());
         assertSame(afterEdit, vm.current());
         assertEquals(1, vm.editStack().size());
-        assertTrue(vm.notices().stream().anyMatch(n -> n.title().contains("Cancelled")), vm.notices().toString());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().contains("Cancelled")), vm.status().notices().toString());
 
         // fill a 2x2 λ grid and export it; its PNG metadata reads back
         type(robot, "#steps-field", "2");
@@ -169,11 +169,11 @@ class StudioAppTest {
         var saved = vm.current();
         type(robot, "#seed-field", "8");
         robot.clickOn("#generate");
-        await("seed 8", () -> vm.current().source().seed() == 8 && !vm.busyProperty().get());
+        await("seed 8", () -> vm.current().source().seed() == 8 && !vm.status().busyProperty().get());
         answers.add(session);
         robot.clickOn("#open-session");
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(7, vm.current().source().seed(), () -> vm.notices().toString());
+        assertEquals(7, vm.current().source().seed(), () -> vm.status().notices().toString());
         assertEquals(saved.composed(), vm.current().composed());
         assertEquals(1, vm.editStack().size());
         assertEquals("7", robot.lookup("#seed-field").queryAs(TextField.class).getText());
@@ -197,7 +197,7 @@ class StudioAppTest {
         // two tiny epochs: losses per step, a sample per epoch, the mapper and its checkpoint on disk, listed
         clickVisible(robot, "#mapper-train");
         await("the training", () -> !m.runningProperty().get());
-        assertTrue(vm.notices().stream().anyMatch(n -> n.title().equals("Mapper trained")), () -> vm.notices().toString());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().equals("Mapper trained")), () -> vm.status().notices().toString());
         assertEquals(2, m.losses("total").size());
         assertEquals(2, m.samplesProperty().get());
         assertNotNull(robot.lookup("#mapper-sample").queryAs(ImageView.class).getImage());
@@ -216,22 +216,22 @@ class StudioAppTest {
         await("an epoch", () -> m.epochsDoneProperty().get() >= 3 || !m.runningProperty().get());
         clickVisible(robot, "#mapper-cancel");
         await("the cancel", () -> !m.runningProperty().get());
-        assertTrue(vm.notices().stream().anyMatch(n -> n.title().contains("cancelled")), () -> vm.notices().toString());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().contains("cancelled")), () -> vm.status().notices().toString());
         int kept = m.checkpointProperty().get().epoch();
         assertTrue(kept >= 3 && kept < 5, "checkpoint at epoch " + kept);
 
         // Train again on the same folder: it resumes after the checkpoint and finishes
-        vm.notices().clear();
+        vm.status().notices().clear();
         clickVisible(robot, "#mapper-train");
         await("the resumed training", () -> !m.runningProperty().get());
-        assertTrue(vm.notices().stream().anyMatch(n -> n.text().contains("(resumed)")), () -> vm.notices().toString());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains("(resumed)")), () -> vm.status().notices().toString());
         assertEquals(kept + 1, m.losses("total").get(0).step(), "the resumed run starts after the checkpoint");
         assertEquals(5, m.checkpointProperty().get().epoch());
 
         // apply needs a face
         assertTrue(robot.lookup("#mapper-apply").queryButton().isDisabled());
         robot.interact(vm::generate);
-        await("a face", () -> vm.current() != null && !vm.busyProperty().get());
+        await("a face", () -> vm.current() != null && !vm.status().busyProperty().get());
         assertFalse(robot.lookup("#mapper-apply").queryButton().isDisabled());
         clickVisible(robot, "#mapper-apply");
         await("the mapper step", () -> vm.editStack().size() == 1 && !vm.renderingStack());
@@ -244,7 +244,7 @@ class StudioAppTest {
         StudioViewModel vm = window.viewModel();
         Path photo = Golden.set("faces").resolve("images/douglass.png");
         robot.interact(() -> vm.importPhoto(photo));
-        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        await("the photo", () -> !vm.status().busyProperty().get() && vm.photoProperty().get() != null);
         var p = vm.photoProperty().get();
         assertSame(p.photo(), vm.live().beforeProperty().get(), "the photo is shown");
         int w = p.photo().width(), h = p.photo().height();
@@ -256,7 +256,7 @@ class StudioAppTest {
             vm.addPoint(0.59 * w, 0.68 * h);
             vm.align();
         });
-        await("the alignment", () -> !vm.busyProperty().get() && vm.current() != null);
+        await("the alignment", () -> !vm.status().busyProperty().get() && vm.current() != null);
         assertEquals("photo", vm.current().source().kind());
         assertEquals(32, vm.current().current().width(), "aligned at the generator's resolution");
         assertFalse(vm.hasLatentProperty().get(), "no inversion yet: nothing to edit");
@@ -268,10 +268,10 @@ class StudioAppTest {
         StudioViewModel vm = window.viewModel();
         Files.writeString(dir.resolve("models/sg3t-32.pkl"), "not a pickle");
         robot.clickOn("#generate");
-        await("the failure", () -> !vm.busyProperty().get() && !vm.notices().isEmpty());
-        assertEquals(dev.styleclip.studio.viewmodel.Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        await("the failure", () -> !vm.status().busyProperty().get() && !vm.status().notices().isEmpty());
+        assertEquals(dev.styleclip.studio.viewmodel.Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
         assertNull(vm.current(), "nothing changed");
-        assertEquals("idle", vm.jobStateProperty().get());
+        assertEquals("idle", vm.status().jobProperty().get());
     }
 
     @Test
@@ -281,8 +281,8 @@ class StudioAppTest {
         Files.writeString(bad, "hello");
         answers.add(bad);
         robot.clickOn("#import-photo");
-        await("the failure", () -> !vm.busyProperty().get() && !vm.notices().isEmpty());
-        assertTrue(vm.notices().get(vm.notices().size() - 1).title().contains("Photo"), vm.notices().toString());
+        await("the failure", () -> !vm.status().busyProperty().get() && !vm.status().notices().isEmpty());
+        assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).title().contains("Photo"), vm.status().notices().toString());
         assertNull(vm.photoProperty().get());
     }
 }

@@ -53,7 +53,7 @@ class StudioDemoNetworksTest {
         StudioViewModel vm = window.viewModel();
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no model files: demo mode");
         robot.clickOn("#generate");
-        await(() -> vm.current() != null && !vm.busyProperty().get());
+        await(() -> vm.current() != null && !vm.status().busyProperty().get());
         assertTrue(vm.current().source().demo());
         assertEquals(256, vm.current().current().width(), "the demo generator's 256 px");
 
@@ -65,7 +65,7 @@ class StudioDemoNetworksTest {
         });
         robot.interact(vm::runEdit);
         await(() -> !vm.editRunningProperty().get() && !vm.renderingStack());
-        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
         assertEquals(1, vm.live().stepProperty().get());
         assertFalse(vm.live().losses("total").isEmpty(), "the loss chart has its point");
         assertTrue(vm.editStack().get(0).metrics().containsKey("clip_score"), vm.editStack().get(0).metrics().toString());

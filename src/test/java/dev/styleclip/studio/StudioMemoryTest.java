@@ -49,7 +49,7 @@ class StudioMemoryTest {
     void estimateBudgetAndRefusal(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
         robot.interact(vm::generate);
-        await("a face", () -> vm.current() != null && !vm.busyProperty().get());
+        await("a face", () -> vm.current() != null && !vm.status().busyProperty().get());
         TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
         robot.interact(() -> tabs.getSelectionModel().select(1));
         Label estimate = robot.lookup("#run-estimate").queryAs(Label.class);
@@ -69,8 +69,8 @@ class StudioMemoryTest {
 
         robot.interact(() -> tabs.getSelectionModel().select(1));
         robot.interact(vm::runEdit);
-        await("the refusal", () -> vm.notices().stream().anyMatch(n -> n.level() == Notice.Level.DIALOG) && !vm.busyProperty().get());
-        Notice n = vm.notices().stream().filter(x -> x.level() == Notice.Level.DIALOG).findFirst().orElseThrow();
+        await("the refusal", () -> vm.status().notices().stream().anyMatch(n -> n.level() == Notice.Level.DIALOG) && !vm.status().busyProperty().get());
+        Notice n = vm.status().notices().stream().filter(x -> x.level() == Notice.Level.DIALOG).findFirst().orElseThrow();
         assertEquals("Not enough memory", n.title());
         assertTrue(n.text().contains("latent optimisation with the 32x32 generator needs about"), n.text());
         assertTrue(n.text().contains("the memory budget is 20 MiB"), n.text());

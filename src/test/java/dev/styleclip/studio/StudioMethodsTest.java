@@ -63,7 +63,7 @@ class StudioMethodsTest {
     }
 
     private static void idle(StudioViewModel vm) throws Exception {
-        await("the compute thread", () -> !vm.busyProperty().get() && !vm.renderingStack() && !vm.editRunningProperty().get());
+        await("the compute thread", () -> !vm.status().busyProperty().get() && !vm.renderingStack() && !vm.editRunningProperty().get());
     }
 
     private void select(FxRobot robot, String id) {
@@ -117,7 +117,7 @@ class StudioMethodsTest {
         type(robot, "#mapper-strength-field", "0.3");
         robot.clickOn("#run");
         idle(vm);
-        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
         RecipeStep step = vm.editStack().get(0);
         assertInstanceOf(RecipeStep.Mapper.class, step);
         assertEquals("a person with purple hair", step.label(), "the mapper's prompt names the step");
@@ -155,7 +155,7 @@ class StudioMethodsTest {
         answers.add(recipe);
         robot.clickOn("#save-recipe");
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(Files.exists(recipe), () -> vm.notices().toString());
+        assertTrue(Files.exists(recipe), () -> vm.status().notices().toString());
         type(robot, "#seed-field", "4");
         robot.clickOn("#generate");
         idle(vm);
@@ -163,7 +163,7 @@ class StudioMethodsTest {
         answers.add(recipe);
         robot.clickOn("#open-recipe");
         idle(vm);
-        assertEquals(2, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(2, vm.editStack().size(), () -> vm.status().notices().toString());
         assertEquals(4, vm.current().source().seed());
         assertNotEquals(vm.current().base(), vm.current().composed());
     }
@@ -177,34 +177,34 @@ class StudioMethodsTest {
         select(robot, "tab-edit");
         method(robot, EditMethod.GLOBAL_DIRECTION);
         assertTrue(robot.lookup("#direction-settings").query().isVisible());
-        assertFalse(vm.directionsInfoProperty().get().prepared());
+        assertFalse(vm.directions().infoProperty().get().prepared());
 
         // running before the preparation: a clear notice, nothing changes
         robot.interact(() -> vm.edit().promptProperty().set("a smiling face"));
         robot.clickOn("#run");
         idle(vm);
         assertTrue(vm.editStack().isEmpty());
-        assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not prepared"), vm.notices().toString());
+        assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).text().contains("not prepared"), vm.status().notices().toString());
 
         // prepare over 2 faces in float32 (float64, the default, is what DirectionsGoldenTest checks), with progress
-        assertEquals(dev.styleclip.edit.directions.Precision.FLOAT64, vm.directionsPrecisionProperty().get());
+        assertEquals(dev.styleclip.edit.directions.Precision.FLOAT64, vm.directions().precisionProperty().get());
         type(robot, "#directions-images-field", "2");
         @SuppressWarnings("unchecked")
         ComboBox<dev.styleclip.edit.directions.Precision> precision = robot.lookup("#directions-precision").queryAs(ComboBox.class);
         robot.interact(() -> precision.setValue(dev.styleclip.edit.directions.Precision.FLOAT32));
         robot.clickOn("#prepare-directions");
         // a sweep of the 331 channels: minutes on a slow machine
-        await("the preparation", () -> !vm.preparingDirectionsProperty().get(), 600);
-        assertTrue(vm.directionsInfoProperty().get().folder().getFileName().toString().endsWith("-float32"),
-                vm.directionsInfoProperty().get().toString());
-        assertTrue(vm.directionsInfoProperty().get().prepared(), () -> vm.notices().toString());
+        await("the preparation", () -> !vm.directions().preparingProperty().get(), 600);
+        assertTrue(vm.directions().infoProperty().get().folder().getFileName().toString().endsWith("-float32"),
+                vm.directions().infoProperty().get().toString());
+        assertTrue(vm.directions().infoProperty().get().prepared(), () -> vm.status().notices().toString());
 
         // apply: a direction step at α, β as set
         type(robot, "#alpha-field", "4");
         type(robot, "#beta-field", "0.05");
         robot.clickOn("#run");
         idle(vm);
-        assertEquals(1, vm.editStack().size(), () -> vm.notices().toString());
+        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
         RecipeStep.Direction d = assertInstanceOf(RecipeStep.Direction.class, vm.editStack().get(0));
         assertEquals(4, d.strength(), 1e-12);
         assertEquals("a face → a smiling face", d.label());
@@ -229,7 +229,7 @@ class StudioMethodsTest {
         importPhotoWithEyesAndMouth(robot, vm);
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());
-        assertTrue(vm.hasLatentProperty().get(), () -> vm.notices().toString());
+        assertTrue(vm.hasLatentProperty().get(), () -> vm.status().notices().toString());
         String report = vm.inversionReportProperty().get();
         assertTrue(report.startsWith(InvertMethod.ENCODER.label()) && report.contains("LPIPS") && report.contains("identity"), report);
         assertTrue(vm.live().stepProperty().get() >= 1, "one frame per encoder iteration");
@@ -245,7 +245,7 @@ class StudioMethodsTest {
         type(robot, "#invert-steps-field", "3");
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());
-        assertTrue(vm.hasLatentProperty().get(), () -> vm.notices().toString());
+        assertTrue(vm.hasLatentProperty().get(), () -> vm.status().notices().toString());
         assertEquals("photo", vm.current().source().kind());
         assertEquals(32, vm.current().current().width());
         assertTrue(vm.inversionReportProperty().get().contains("LPIPS"), vm.inversionReportProperty().get());
@@ -257,7 +257,7 @@ class StudioMethodsTest {
     private static void importPhotoWithEyesAndMouth(FxRobot robot, StudioViewModel vm) throws Exception {
         Path photo = Golden.set("faces").resolve("images/douglass.png");
         robot.interact(() -> vm.importPhoto(photo));
-        await("the photo", () -> !vm.busyProperty().get() && vm.photoProperty().get() != null);
+        await("the photo", () -> !vm.status().busyProperty().get() && vm.photoProperty().get() != null);
         int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
         robot.interact(() -> {
             vm.addPoint(0.38 * w, 0.40 * h);

@@ -70,17 +70,17 @@ class StudioViewModelTest {
     void badSeedAndFailingGeneratorBecomeNotices() {
         assertFalse(vm.setSeedText("abc"));
         assertFalse(vm.setSeedText("-3"));
-        assertEquals(Notice.Level.WARNING, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(Notice.Level.WARNING, vm.status().notices().get(vm.status().notices().size() - 1).level());
         vm.generate();
         backend.failGenerate = true;
         vm.nextSeed();
-        Notice n = vm.notices().get(vm.notices().size() - 1);
+        Notice n = vm.status().notices().get(vm.status().notices().size() - 1);
         assertEquals(Notice.Level.ERROR, n.level());
         assertTrue(n.text().contains("bad generator file"), n.text());
         assertEquals(0, vm.current().source().seed(), "the document is unchanged");
-        assertFalse(vm.busyProperty().get());
+        assertFalse(vm.status().busyProperty().get());
         vm.importPhoto(tmp.resolve("nope.jpg"));
-        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
     }
 
     @Test
@@ -126,7 +126,7 @@ class StudioViewModelTest {
 
         vm.edit().lr().parse("8");
         vm.runEdit();
-        Notice n = vm.notices().get(vm.notices().size() - 1);
+        Notice n = vm.status().notices().get(vm.status().notices().size() - 1);
         assertTrue(n.title().contains("diverged"), n.title());
         assertEquals(1, vm.editStack().size(), "the failed run left the stack as it was");
         assertFalse(vm.editRunningProperty().get());
@@ -143,7 +143,7 @@ class StudioViewModelTest {
         backend.release();
         assertFalse(vm.editRunningProperty().get());
         assertSame(before, vm.current());
-        assertTrue(vm.notices().get(vm.notices().size() - 1).title().contains("Cancelled"));
+        assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).title().contains("Cancelled"));
     }
 
     @Test
@@ -153,7 +153,7 @@ class StudioViewModelTest {
         assertFalse(vm.canRunProperty().get());
         assertFalse(vm.runUnavailableReason().isEmpty());
         vm.runEdit();
-        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
         assertEquals(0, backend.editsRun);
     }
 
@@ -187,7 +187,7 @@ class StudioViewModelTest {
 
         vm.compare().l2ValuesProperty().set("x");
         vm.runCompare();
-        assertTrue(vm.notices().get(vm.notices().size() - 1).text().contains("not a number"));
+        assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).text().contains("not a number"));
     }
 
     @Test
@@ -227,12 +227,12 @@ class StudioViewModelTest {
         assertEquals("latent", vm.current().source().kind());
         assertEquals(FakeBackend.latent(42), vm.current().base());
         vm.importLatent(tmp.resolve("missing.npz"));
-        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
         // a write into a folder that cannot be created fails with a notice
         Path blocker = tmp.resolve("file");
         Files.writeString(blocker, "x");
         assertFalse(vm.exportBeforeAfter(blocker.resolve("sub/x.png")));
-        assertEquals(Notice.Level.ERROR, vm.notices().get(vm.notices().size() - 1).level());
+        assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
     }
 
     @Test
@@ -249,7 +249,7 @@ class StudioViewModelTest {
 
         StudioViewModel other = new StudioViewModel(new FakeBackend(),
                 new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
-        assertTrue(other.openSession(file), () -> other.notices().toString());
+        assertTrue(other.openSession(file), () -> other.status().notices().toString());
         assertEquals(saved.base(), other.current().base());
         assertEquals(saved.source(), other.current().source());
         assertEquals(saved.composed(), other.current().composed());

@@ -83,7 +83,7 @@ final class EditPanel extends VBox {
         HBox layers = new HBox(4, new Label("Layers"), coarse, medium, fine);
         layers.setAlignment(Pos.CENTER_LEFT);
 
-        java.util.function.Consumer<String> warn = m -> vm.notice(new Notice(Notice.Level.WARNING, "Edit settings", m));
+        java.util.function.Consumer<String> warn = m -> vm.status().notice(new Notice(Notice.Level.WARNING, "Edit settings", m));
         VBox numbers = new VBox(4,
                 Fx.numberRow("lambda-l2", s.lambdaL2(), warn),
                 Fx.numberRow("lambda-id", s.lambdaId(), warn),
@@ -121,29 +121,29 @@ final class EditPanel extends VBox {
         Label prepared = new Label();
         prepared.setId("directions-status");
         prepared.setWrapText(true);
-        prepared.textProperty().bind(vm.directionsInfoProperty().map(i -> i.description()).orElse("channel effects: unknown"));
+        prepared.textProperty().bind(vm.directions().infoProperty().map(i -> i.description()).orElse("channel effects: unknown"));
         Label progress = new Label();
         progress.setId("directions-progress");
         progress.setWrapText(true);
-        progress.textProperty().bind(vm.directionsProgressProperty());
+        progress.textProperty().bind(vm.directions().progressProperty());
         Button prepare = new Button("Prepare", new FontIcon(FontAwesomeSolid.COGS));
         prepare.setId("prepare-directions");
-        prepare.disableProperty().bind(vm.preparingDirectionsProperty());
+        prepare.disableProperty().bind(vm.directions().preparingProperty());
         prepare.setTooltip(new Tooltip("Measure how every style channel moves CLIP's image embedding over the faces below: "
                 + "long (hours for 1024² generators on a CPU), cached per generator + CLIP, resumes after a cancel"));
-        prepare.setOnAction(e -> vm.prepareDirections());
+        prepare.setOnAction(e -> vm.directions().prepare());
         Button importD = new Button("Import…", new FontIcon(FontAwesomeSolid.FILE_IMPORT));
         importD.setId("import-directions");
-        importD.disableProperty().bind(vm.preparingDirectionsProperty());
+        importD.disableProperty().bind(vm.directions().preparingProperty());
         importD.setTooltip(new Tooltip("A folder with stylegan3-editing's delta_i_c.npy, s_mean.npy and s_std.npy for this generator"));
         importD.setOnAction(e -> {
             Path d = chooseDirectionsFolder.get();
-            if (d != null) vm.importDirections(d);
+            if (d != null) vm.directions().importFrom(d);
         });
         ComboBox<dev.styleclip.edit.directions.Precision> precision = new ComboBox<>();
         precision.setId("directions-precision");
         precision.getItems().setAll(dev.styleclip.edit.directions.Precision.values());
-        precision.valueProperty().bindBidirectional(vm.directionsPrecisionProperty());
+        precision.valueProperty().bindBidirectional(vm.directions().precisionProperty());
         precision.setConverter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(dev.styleclip.edit.directions.Precision p) {
@@ -157,12 +157,12 @@ final class EditPanel extends VBox {
         });
         precision.setTooltip(new Tooltip("float64 matches the reference's channel effects to the last digits the golden tests "
                 + "check; float32 is about twice as fast and loses digits on channels that barely move CLIP"));
-        precision.disableProperty().bind(vm.preparingDirectionsProperty());
+        precision.disableProperty().bind(vm.directions().preparingProperty());
         Button stopD = new Button(null, new FontIcon(FontAwesomeSolid.STOP));
         stopD.setId("cancel-directions");
         stopD.setTooltip(new Tooltip("stop (Prepare again resumes)"));
-        stopD.disableProperty().bind(vm.preparingDirectionsProperty().not());
-        stopD.setOnAction(e -> vm.cancelDirections());
+        stopD.disableProperty().bind(vm.directions().preparingProperty().not());
+        stopD.setOnAction(e -> vm.directions().cancel());
         VBox direction = new VBox(6, new HBox(6, new Label("Neutral"), neutral) {{
             setAlignment(Pos.CENTER_LEFT);
             HBox.setHgrow(neutral, Priority.ALWAYS);
@@ -170,13 +170,13 @@ final class EditPanel extends VBox {
                 Fx.numberRow("alpha", s.alpha(), warn), Fx.numberRow("beta", s.beta(), warn),
                 hint("α: strength (its sign is the direction); β: channels whose relevance is below β stay untouched "
                         + "(higher = more disentangled, fewer channels)."),
-                prepared, Fx.numberRow("directions-images", vm.directionsImages(), warn),
+                prepared, Fx.numberRow("directions-images", vm.directions().images(), warn),
                 new HBox(6, new Label("Arithmetic"), precision) {{
                     setAlignment(Pos.CENTER_LEFT);
                 }},
                 new HBox(6, prepare, importD, stopD), progress);
         direction.setId("direction-settings");
-        vm.refreshDirections();
+        vm.directions().refresh();
 
         Runnable showMethod = () -> {
             EditMethod m = s.methodProperty().get();

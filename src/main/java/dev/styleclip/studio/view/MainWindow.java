@@ -156,12 +156,12 @@ public final class MainWindow {
 
         StatusBar status = new StatusBar();
         status.setId("status-bar");
-        status.textProperty().bind(vm.statusProperty());
+        status.textProperty().bind(vm.status().messageProperty());
         Label device = new Label("device: " + vm.deviceName());
         device.setId("status-device");
         Label job = new Label();
         job.setId("status-job");
-        job.textProperty().bind(vm.jobStateProperty().map(s -> "job: " + s));
+        job.textProperty().bind(vm.status().jobProperty().map(s -> "job: " + s));
         Label memory = new Label();
         memory.setId("status-memory");
         memory.textProperty().bind(vm.memoryProperty());
@@ -173,8 +173,8 @@ public final class MainWindow {
         buildHelp();
         root.getChildren().addAll(main, help);
 
-        vm.models().setNotices(vm::notice);
-        vm.notices().addListener((ListChangeListener<Notice>) c -> {
+        vm.models().setNotices(vm.status()::notice);
+        vm.status().notices().addListener((ListChangeListener<Notice>) c -> {
             while (c.next()) if (c.wasAdded()) c.getAddedSubList().forEach(this::popup);
         });
     }

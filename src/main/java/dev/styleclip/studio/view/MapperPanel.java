@@ -82,7 +82,7 @@ final class MapperPanel extends VBox {
         state.setStyle("-fx-text-fill: #1e3a8a;");
         state.textProperty().bind(m.stateProperty());
 
-        Consumer<String> warn = t -> vm.notice(new Notice(Notice.Level.WARNING, "Mapper settings", t));
+        Consumer<String> warn = t -> vm.status().notice(new Notice(Notice.Level.WARNING, "Mapper settings", t));
         VBox numbers = new VBox(4,
                 Fx.numberRow("mapper-epochs", m.epochs(), warn),
                 Fx.numberRow("mapper-steps", m.stepsPerEpoch(), warn),

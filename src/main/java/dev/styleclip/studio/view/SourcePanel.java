@@ -164,7 +164,7 @@ final class SourcePanel extends VBox {
         VBox photoBox = new VBox(6, new Label("From a photo") {{
             setStyle("-fx-font-weight: bold;");
         }}, importPhoto, drop, faces, methodRow,
-                Fx.numberRow("invert-steps", vm.invertSteps(), m -> vm.notice(new dev.styleclip.studio.viewmodel.Notice(
+                Fx.numberRow("invert-steps", vm.invertSteps(), m -> vm.status().notice(new dev.styleclip.studio.viewmodel.Notice(
                         dev.styleclip.studio.viewmodel.Notice.Level.WARNING, "Inversion", m))),
                 photoButtons, report);
 

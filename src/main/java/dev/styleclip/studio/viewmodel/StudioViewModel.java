@@ -6,7 +6,6 @@ import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.DivergedException;
-import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.MemoryBudget;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.ProcessMemory;
@@ -66,6 +65,8 @@ public final class StudioViewModel {
     private final CompareViewModel compare;
     private final MapperViewModel mapper;
     private final History<Snapshot> history = new History<>(100);
+    private final StatusViewModel status = new StatusViewModel();
+    private final DirectionsViewModel directions;
     private final LongSupplier clock;
 
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 0);
@@ -75,15 +76,11 @@ public final class StudioViewModel {
     private final DoubleProperty rotate = new SimpleDoubleProperty(this, "rotate", 0);
 
     private final ObservableList<RecipeStep> editStack = FXCollections.observableArrayList();
-    private final ObservableList<Notice> notices = FXCollections.observableArrayList();
-    private final StringProperty jobState = new SimpleStringProperty(this, "jobState", "idle");
-    private final StringProperty status = new SimpleStringProperty(this, "status", "");
     private final StringProperty memory = new SimpleStringProperty(this, "memory", "");
     private final LongProperty memoryBudget = new SimpleLongProperty(this, "memoryBudget", 0);
     private final StringProperty runEstimate = new SimpleStringProperty(this, "runEstimate", "");
     private final StringProperty generatorLabel = new SimpleStringProperty(this, "generatorLabel", "");
     private final BooleanProperty demo = new SimpleBooleanProperty(this, "demo");
-    private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy");
     private final BooleanProperty editRunning = new SimpleBooleanProperty(this, "editRunning");
     private final BooleanProperty editPaused = new SimpleBooleanProperty(this, "editPaused");
     private final BooleanProperty hasLatent = new SimpleBooleanProperty(this, "hasLatent");
@@ -97,16 +94,8 @@ public final class StudioViewModel {
     private final NumberParam invertSteps = new NumberParam("steps", 200, 10, 1000, 1, 10000, true);
     private final BooleanProperty inverting = new SimpleBooleanProperty(this, "inverting");
     private final StringProperty inversionReport = new SimpleStringProperty(this, "inversionReport", "");
-    private final ObjectProperty<StudioBackend.DirectionsInfo> directionsInfo = new SimpleObjectProperty<>(this, "directionsInfo");
-    private final BooleanProperty preparingDirections = new SimpleBooleanProperty(this, "preparingDirections");
-    private final StringProperty directionsProgress = new SimpleStringProperty(this, "directionsProgress", "");
-    private final NumberParam directionsImages = new NumberParam("faces", 100, 2, 1000, 1, 100000, true);
-    private final ObjectProperty<dev.styleclip.edit.directions.Precision> directionsPrecision =
-            new SimpleObjectProperty<>(this, "directionsPrecision", dev.styleclip.edit.directions.Precision.DEFAULT);
     private StudioBackend.Task editTask;
     private StudioBackend.Task invertTask;
-    private StudioBackend.Task prepareTask;
-    private int running;
     /** Re-rendering the stack: one render at a time, and only the latest stack waits (slider drags coalesce). */
     private boolean rendering;
     private PendingRender pendingRender;
@@ -140,15 +129,9 @@ public final class StudioViewModel {
             // keep the default
         }
         invertSteps.set(prefs.getDouble("invert.steps", invertSteps.get()));
-        directionsImages.set(prefs.getDouble("directions.images", directionsImages.get()));
-        try {
-            directionsPrecision.set(dev.styleclip.edit.directions.Precision.parse(prefs.get("directions.precision",
-                    dev.styleclip.edit.directions.Precision.DEFAULT.id())));
-        } catch (IllegalArgumentException e) {
-            directionsPrecision.set(dev.styleclip.edit.directions.Precision.DEFAULT);
-        }
+        this.directions = new DirectionsViewModel(backend, prefs, status);
         this.mapper = new MapperViewModel(backend, prefs, dev.styleclip.studio.service.MapperFolders.defaultRoot(models.catalog().dir()),
-                edit.promptProperty(), hasLatent, this::applyMapper, this::notice);
+                edit.promptProperty(), hasLatent, this::applyMapper, status::notice);
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
         seed.set(Math.max(0, Math.min(0xffffffffL, (long) prefs.getDouble("source.seed", 0))));
         refreshModels();
@@ -184,6 +167,16 @@ public final class StudioViewModel {
     /** The Mapper tab: training and the trained mappers. */
     public MapperViewModel mapper() {
         return mapper;
+    }
+
+    /** The status bar: notices, message, what runs. */
+    public StatusViewModel status() {
+        return status;
+    }
+
+    /** The global directions' preparation. */
+    public DirectionsViewModel directions() {
+        return directions;
     }
 
     public History<Snapshot> history() {
@@ -231,40 +224,6 @@ public final class StudioViewModel {
         return inversionReport;
     }
 
-    public ObjectProperty<StudioBackend.DirectionsInfo> directionsInfoProperty() {
-        return directionsInfo;
-    }
-
-    public BooleanProperty preparingDirectionsProperty() {
-        return preparingDirections;
-    }
-
-    public StringProperty directionsProgressProperty() {
-        return directionsProgress;
-    }
-
-    /** How many faces the preparation of global directions measures (the reference uses 100 000 for its statistics). */
-    public NumberParam directionsImages() {
-        return directionsImages;
-    }
-
-    /** The arithmetic of the preparation: float64 (exact, the default) or float32 (about twice as fast); remembered. */
-    public ObjectProperty<dev.styleclip.edit.directions.Precision> directionsPrecisionProperty() {
-        return directionsPrecision;
-    }
-
-    public ObservableList<Notice> notices() {
-        return notices;
-    }
-
-    public StringProperty jobStateProperty() {
-        return jobState;
-    }
-
-    public StringProperty statusProperty() {
-        return status;
-    }
-
     public StringProperty memoryProperty() {
         return memory;
     }
@@ -275,10 +234,6 @@ public final class StudioViewModel {
 
     public BooleanProperty demoProperty() {
         return demo;
-    }
-
-    public BooleanProperty busyProperty() {
-        return busy;
     }
 
     public BooleanProperty editRunningProperty() {
@@ -345,34 +300,6 @@ public final class StudioViewModel {
         return history.current();
     }
 
-    // ---- notices ----------------------------------------------------------------------------------------------
-
-    public void notice(Notice n) {
-        notices.add(n);
-        while (notices.size() > 50) notices.remove(0);
-        status.set(n.title() + ": " + n.text());
-    }
-
-    private void fail(String title, Throwable t) {
-        notice(Notice.error(title, t));
-    }
-
-    private void info(String title, String text) {
-        notice(new Notice(Notice.Level.INFO, title, text));
-    }
-
-    private void started(String what) {
-        running++;
-        busy.set(true);
-        jobState.set(what);
-    }
-
-    private void finished() {
-        running = Math.max(0, running - 1);
-        busy.set(running > 0);
-        if (running == 0) jobState.set("idle");
-    }
-
     // ---- models & status ----------------------------------------------------------------------------------------
 
     /** The generators to choose from: the installed pickles, then the demo networks of the published architectures. */
@@ -399,7 +326,7 @@ public final class StudioViewModel {
         if (cur != null && "seed".equals(cur.source().kind())) {
             generate();
         } else {
-            info("Generator", generatorLabel.get() + " — generate a face or invert a photo with it");
+            status.info("Generator", generatorLabel.get() + " — generate a face or invert a photo with it");
         }
     }
 
@@ -415,7 +342,7 @@ public final class StudioViewModel {
         try {
             bytes = t.isEmpty() || t.equalsIgnoreCase("auto") ? 0 : MemoryBudget.parseSize(t);
         } catch (IllegalArgumentException e) {
-            notice(new Notice(Notice.Level.WARNING, "Memory budget", e.getMessage()));
+            status.notice(new Notice(Notice.Level.WARNING, "Memory budget", e.getMessage()));
             return false;
         }
         memoryBudget.set(bytes);
@@ -452,7 +379,7 @@ public final class StudioViewModel {
             generatorLabel.set(backend.generatorLabel());
             demo.set(backend.demo());
         } catch (RuntimeException e) {
-            fail("Models", e);
+            status.fail("Models", e);
         }
     }
 
@@ -489,7 +416,7 @@ public final class StudioViewModel {
             seed.set(v);
             return true;
         } catch (NumberFormatException e) {
-            notice(new Notice(Notice.Level.WARNING, "Seed", "'" + text.trim() + "' is not a seed (0 … 4294967295)"));
+            status.notice(new Notice(Notice.Level.WARNING, "Seed", "'" + text.trim() + "' is not a seed (0 … 4294967295)"));
             return false;
         }
     }
@@ -507,31 +434,15 @@ public final class StudioViewModel {
         GenerateRequest r = request();
         prefs.putDouble("source.seed", r.seed());
         prefs.putDouble("source.psi", r.psi());
-        started("generating seed " + r.seed());
-        backend.generate(r, new StudioBackend.Listener<>() {
-            @Override
-            public void done(Rendered res) {
-                finished();
-                SourceState src = SourceState.seed(r.seed(), r.psi(), r.translateX(), r.translateY(), r.rotateDeg(),
-                        res.generator(), res.demo());
-                photo.set(null);
-                inversionReport.set("");
-                commit(Snapshot.source(src, res.ws(), res.image(), "generate seed " + r.seed()));
-                status.set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
-                if (runEstimate.get().isEmpty()) refreshRunEstimate();
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                finished();
-                fail("Generate failed", error);
-            }
-
-            @Override
-            public void cancelled() {
-                finished();
-            }
-        });
+        backend.generate(r, status.<Rendered>task("generating seed " + r.seed(), "Generate failed").onSuccess(res -> {
+            SourceState src = SourceState.seed(r.seed(), r.psi(), r.translateX(), r.translateY(), r.rotateDeg(),
+                    res.generator(), res.demo());
+            photo.set(null);
+            inversionReport.set("");
+            commit(Snapshot.source(src, res.ws(), res.image(), "generate seed " + r.seed()));
+            status.messageProperty().set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
+            if (runEstimate.get().isEmpty()) refreshRunEstimate();
+        }));
     }
 
     /** Opens a W+ latent ({@code .npz} as the edit engine writes it) as the source face (undoable). */
@@ -541,62 +452,30 @@ public final class StudioViewModel {
             var l = dev.styleclip.edit.LatentFile.read(file);
             w = new Latents(l.numWs(), l.wDim(), l.values());
         } catch (IOException | RuntimeException e) {
-            fail("Latent not opened", e);
+            status.fail("Latent not opened", e);
             return;
         }
-        started("rendering latent");
-        backend.synthesize(w, null, new StudioBackend.Listener<>() {
-            @Override
-            public void done(Rendered r) {
-                finished();
-                SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
-                photo.set(null);
-                inversionReport.set("");
-                commit(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                finished();
-                fail("Latent not opened", error);
-            }
-
-            @Override
-            public void cancelled() {
-                finished();
-            }
-        });
+        backend.synthesize(w, null, status.<Rendered>task("rendering latent", "Latent not opened").onSuccess(r -> {
+            SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
+            photo.set(null);
+            inversionReport.set("");
+            commit(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
+        }));
     }
 
     /** Reads a photo and looks for faces; the user then picks one or clicks the four points. */
     public void importPhoto(Path file) {
-        started("reading photo");
         clickedPoints.clear();
         selectedFace.set(-1);
         prefs.put("folder.photos", file.toAbsolutePath().getParent() == null ? null : file.toAbsolutePath().getParent().toString());
-        backend.detectFaces(file, new StudioBackend.Listener<>() {
-            @Override
-            public void done(PhotoFaces res) {
-                finished();
-                photo.set(res);
-                live.beforeProperty().set(res.photo());
-                live.beforeLabelProperty().set("photo " + file.getFileName());
-                if (!res.faces().isEmpty()) selectedFace.set(0);
-                if (res.note() != null) notice(new Notice(Notice.Level.INFO, "Photo", res.note()));
-                else info("Photo", res.faces().size() + " face(s) found: pick one, then Align");
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                finished();
-                fail("Photo not imported", error);
-            }
-
-            @Override
-            public void cancelled() {
-                finished();
-            }
-        });
+        backend.detectFaces(file, status.<PhotoFaces>task("reading photo", "Photo not imported").onSuccess(res -> {
+            photo.set(res);
+            live.beforeProperty().set(res.photo());
+            live.beforeLabelProperty().set("photo " + file.getFileName());
+            if (!res.faces().isEmpty()) selectedFace.set(0);
+            if (res.note() != null) status.notice(new Notice(Notice.Level.INFO, "Photo", res.note()));
+            else status.info("Photo", res.faces().size() + " face(s) found: pick one, then Align");
+        }));
     }
 
     /** Adds a clicked point (photo pixels); after four, alignment may use them. */
@@ -624,36 +503,20 @@ public final class StudioViewModel {
     public void align() {
         PhotoFaces p = photo.get();
         if (p == null) {
-            notice(new Notice(Notice.Level.WARNING, "Align", "import a photo first"));
+            status.notice(new Notice(Notice.Level.WARNING, "Align", "import a photo first"));
             return;
         }
         double[] pts = clickedFace();
         if (pts == null && selectedFace.get() < 0) {
-            notice(new Notice(Notice.Level.WARNING, "Align", "pick a face, or click the eyes and mouth corners (4 points)"));
+            status.notice(new Notice(Notice.Level.WARNING, "Align", "pick a face, or click the eyes and mouth corners (4 points)"));
             return;
         }
-        started("aligning");
-        backend.align(p.file(), selectedFace.get(), pts, new StudioBackend.Listener<>() {
-            @Override
-            public void done(Pixels img) {
-                finished();
-                SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
-                inversionReport.set("");
-                commit(Snapshot.source(src, null, img, "align photo"));
-                info("Aligned", "the aligned face is the source: Invert turns it into a latent to edit");
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                finished();
-                fail("Alignment failed", error);
-            }
-
-            @Override
-            public void cancelled() {
-                finished();
-            }
-        });
+        backend.align(p.file(), selectedFace.get(), pts, status.<Pixels>task("aligning", "Alignment failed").onSuccess(img -> {
+            SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
+            inversionReport.set("");
+            commit(Snapshot.source(src, null, img, "align photo"));
+            status.info("Aligned", "the aligned face is the source: Invert turns it into a latent to edit");
+        }));
     }
 
     /**
@@ -663,18 +526,18 @@ public final class StudioViewModel {
     public void invert() {
         PhotoFaces p = photo.get();
         if (p == null) {
-            notice(new Notice(Notice.Level.WARNING, "Invert", "import a photo first"));
+            status.notice(new Notice(Notice.Level.WARNING, "Invert", "import a photo first"));
             return;
         }
         if (inverting.get() || editRunning.get()) return;
         double[] pts = clickedFace();
         if (pts == null && selectedFace.get() < 0) {
-            notice(new Notice(Notice.Level.WARNING, "Invert", "pick a face, or click the eyes and mouth corners (4 points)"));
+            status.notice(new Notice(Notice.Level.WARNING, "Invert", "pick a face, or click the eyes and mouth corners (4 points)"));
             return;
         }
         InvertMethod m = invertMethod.get();
         if (m != InvertMethod.PROJECTION && !backend.encoderAvailable()) {
-            notice(new Notice(Notice.Level.WARNING, "Invert", "no ReStyle encoder is installed (Models tab): using projection"));
+            status.notice(new Notice(Notice.Level.WARNING, "Invert", "no ReStyle encoder is installed (Models tab): using projection"));
             m = InvertMethod.PROJECTION;
         }
         prefs.put("invert.method", invertMethod.get().name());
@@ -683,54 +546,40 @@ public final class StudioViewModel {
         int steps = (int) invertSteps.get();
         inverting.set(true);
         live.startRun(method == InvertMethod.ENCODER ? 0 : steps);
-        started("inverting (" + method.label() + ")");
-        invertTask = backend.invert(new InvertRequest(p.file(), selectedFace.get(), pts, method, steps, 0), new StudioBackend.Listener<>() {
-            @Override
-            public void frame(Frame f) {
-                live.onFrame(f, clock.getAsLong());
-                jobState.set(f.message() != null ? f.message()
-                        : String.format(Locale.ROOT, "inverting: %d/%d", f.step(), f.total()));
+        BackgroundTask<Inverted> task = status.<Inverted>task("inverting (" + method.label() + ")", "Inversion failed")
+                .onFinished(() -> {
+                    inverting.set(false);
+                    invertTask = null;
+                })
+                .onFrame(f -> {
+                    live.onFrame(f, clock.getAsLong());
+                    status.jobProperty().set(f.message() != null ? f.message()
+                            : String.format(Locale.ROOT, "inverting: %d/%d", f.step(), f.total()));
+                })
+                .onFailure(error -> {
+                    show(history.current());
+                    status.fail("Inversion failed", error);
+                })
+                .onCancelled(() -> {
+                    show(history.current());
+                    status.info("Cancelled", "the inversion was cancelled");
+                });
+        invertTask = backend.invert(new InvertRequest(p.file(), selectedFace.get(), pts, method, steps, 0), task.onSuccess(r -> {
+            SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
+            String report = String.format(Locale.ROOT, "%s: LPIPS %.3f%s, %.1f s", r.method().label(), r.lpips(),
+                    Double.isNaN(r.idSimilarity()) ? "" : String.format(Locale.ROOT, ", identity %.3f", r.idSimilarity()),
+                    r.elapsedMs() / 1000.0);
+            inversionReport.set(report);
+            commit(Snapshot.source(src, r.ws(), r.reconstruction(), "invert photo"));
+            // until the first edit: the aligned photo beside its reconstruction, to judge the inversion
+            if (r.aligned() != null) {
+                live.beforeProperty().set(r.aligned());
+                live.beforeLabelProperty().set("aligned photo — " + java.nio.file.Paths.get(src.photo()).getFileName());
             }
-
-            @Override
-            public void done(Inverted r) {
-                end();
-                SourceState src = new SourceState("photo", 0, 1, 0, 0, 0, p.file().toString(), backend.generatorLabel(), backend.demo());
-                String report = String.format(Locale.ROOT, "%s: LPIPS %.3f%s, %.1f s", r.method().label(), r.lpips(),
-                        Double.isNaN(r.idSimilarity()) ? "" : String.format(Locale.ROOT, ", identity %.3f", r.idSimilarity()),
-                        r.elapsedMs() / 1000.0);
-                inversionReport.set(report);
-                commit(Snapshot.source(src, r.ws(), r.reconstruction(), "invert photo"));
-                // until the first edit: the aligned photo beside its reconstruction, to judge the inversion
-                if (r.aligned() != null) {
-                    live.beforeProperty().set(r.aligned());
-                    live.beforeLabelProperty().set("aligned photo — " + java.nio.file.Paths.get(src.photo()).getFileName());
-                }
-                live.currentLabelProperty().set(String.format(Locale.ROOT, "reconstruction — LPIPS %.3f", r.lpips()));
-                if (!Double.isNaN(r.idSimilarity())) live.idSimilarityProperty().set(r.idSimilarity());
-                info("Inverted", report + " — the reconstruction is the source now");
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                end();
-                show(history.current());
-                fail("Inversion failed", error);
-            }
-
-            @Override
-            public void cancelled() {
-                end();
-                show(history.current());
-                info("Cancelled", "the inversion was cancelled");
-            }
-
-            private void end() {
-                finished();
-                inverting.set(false);
-                invertTask = null;
-            }
-        });
+            live.currentLabelProperty().set(String.format(Locale.ROOT, "reconstruction — LPIPS %.3f", r.lpips()));
+            if (!Double.isNaN(r.idSimilarity())) live.idSimilarityProperty().set(r.idSimilarity());
+            status.info("Inverted", report + " — the reconstruction is the source now");
+        }));
     }
 
     // ---- document -----------------------------------------------------------------------------------------------
@@ -798,47 +647,33 @@ public final class StudioViewModel {
             return;
         }
         rendering = true;
-        started("rendering");
-        backend.renderStack(new StackRequest(cur.base(), edits, genRequest(cur.source()), metricsPrompt), new StudioBackend.Listener<>() {
-            @Override
-            public void done(Rendered r) {
-                afterRender();
-                if (preview) {
-                    // only while no newer state was committed meanwhile
-                    if (history.current() == cur) live.currentProperty().set(r.image());
+        BackgroundTask<Rendered> task = status.<Rendered>task("rendering", "Render failed")
+                .onFinished(() -> rendering = false)
+                .onFailure(error -> {
+                    status.fail("Render failed", error);
+                    show(history.current());
                     renderPending();
-                    return;
-                }
-                commit(cur.withEdits(edits, r.image(), r.ws(), action));
-                if (!r.metrics().isEmpty()) {
-                    live.clipScoreProperty().set(r.metrics().getOrDefault("clip_score", Double.NaN));
-                    live.idSimilarityProperty().set(r.metrics().getOrDefault("id_similarity", Double.NaN));
-                    status.set(action + ": " + CompareViewModel.caption(r.metrics()));
-                }
+                })
+                .onCancelled(() -> {
+                    show(history.current());
+                    renderPending();
+                });
+        backend.renderStack(new StackRequest(cur.base(), edits, genRequest(cur.source()), metricsPrompt), task.onSuccess(r -> {
+            if (preview) {
+                // only while no newer state was committed meanwhile
+                if (history.current() == cur) live.currentProperty().set(r.image());
                 renderPending();
-                if (!rendering) checkFaces(history.current());
+                return;
             }
-
-            @Override
-            public void failed(Throwable error) {
-                afterRender();
-                fail("Render failed", error);
-                show(history.current());
-                renderPending();
+            commit(cur.withEdits(edits, r.image(), r.ws(), action));
+            if (!r.metrics().isEmpty()) {
+                live.clipScoreProperty().set(r.metrics().getOrDefault("clip_score", Double.NaN));
+                live.idSimilarityProperty().set(r.metrics().getOrDefault("id_similarity", Double.NaN));
+                status.messageProperty().set(action + ": " + CompareViewModel.caption(r.metrics()));
             }
-
-            @Override
-            public void cancelled() {
-                afterRender();
-                show(history.current());
-                renderPending();
-            }
-
-            private void afterRender() {
-                finished();
-                rendering = false;
-            }
-        });
+            renderPending();
+            if (!rendering) checkFaces(history.current());
+        }));
     }
 
     /** Asks face-api whether the edited face is still the same person (after the stack settles; needs face-api). */
@@ -941,7 +776,7 @@ public final class StudioViewModel {
         switch (edit.methodProperty().get()) {
             case MAPPER -> {
                 Path f = edit.mapperFileProperty().get();
-                if (f == null) notice(new Notice(Notice.Level.WARNING, "Mapper", runUnavailableReason()));
+                if (f == null) status.notice(new Notice(Notice.Level.WARNING, "Mapper", runUnavailableReason()));
                 else applyMapper(f, edit.mapperStrength().get());
             }
             case GLOBAL_DIRECTION -> runDirection();
@@ -962,7 +797,7 @@ public final class StudioViewModel {
     public void applyMapper(Path mapperFile, double strength) {
         Snapshot cur = history.current();
         if (cur == null || cur.base() == null) {
-            notice(new Notice(Notice.Level.WARNING, "Mapper", "generate a face first, or invert a photo"));
+            status.notice(new Notice(Notice.Level.WARNING, "Mapper", "generate a face first, or invert a photo"));
             return;
         }
         if (!Double.isFinite(strength)) return;
@@ -971,7 +806,7 @@ public final class StudioViewModel {
             if (mapperFile == null) throw new IOException("no mapper chosen");
             info = dev.styleclip.studio.service.MapperFolders.read(mapperFile);
         } catch (IOException | RuntimeException e) {
-            fail("Mapper not applied", e);
+            status.fail("Mapper not applied", e);
             return;
         }
         String prompt = info.prompt();
@@ -996,11 +831,10 @@ public final class StudioViewModel {
             target = prompt();
             String n = edit.neutralProperty().get() == null ? "" : edit.neutralProperty().get().strip();
             if (n.isEmpty()) throw new IllegalArgumentException("type the neutral text (e.g. “a face”)");
-            StudioBackend.DirectionsInfo info = backend.directionsInfo();
-            directionsInfo.set(info);
-            if (!info.prepared()) throw new IllegalStateException(info.description());
+            StudioBackend.DirectionsInfo info = directions.refresh();
+            if (info == null || !info.prepared()) throw new IllegalStateException(info.description());
         } catch (RuntimeException e) {
-            fail("Cannot run", e);
+            status.fail("Cannot run", e);
             return;
         }
         edit.remember(target);
@@ -1008,31 +842,13 @@ public final class StudioViewModel {
         StudioBackend.DirectionRequest r = new StudioBackend.DirectionRequest(edit.neutralProperty().get().strip(), target,
                 edit.alpha().get(), edit.beta().get());
         editRunning.set(true);
-        started("global direction: " + target);
-        editTask = backend.direction(r, new StudioBackend.Listener<>() {
-            @Override
-            public void done(RecipeStep.Direction step) {
-                end();
-                addStep(step, String.format(Locale.ROOT, "direction “%s” α %.2f β %.2f", step.label(), r.alpha(), r.beta()), target);
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                end();
-                fail("Global direction failed", error);
-            }
-
-            @Override
-            public void cancelled() {
-                end();
-            }
-
-            private void end() {
-                finished();
-                editRunning.set(false);
-                editTask = null;
-            }
-        });
+        editTask = backend.direction(r, status.<RecipeStep.Direction>task("global direction: " + target, "Global direction failed")
+                .onFinished(() -> {
+                    editRunning.set(false);
+                    editTask = null;
+                })
+                .onSuccess(step -> addStep(step, String.format(Locale.ROOT, "direction “%s” α %.2f β %.2f", step.label(),
+                        r.alpha(), r.beta()), target)));
     }
 
     private void runOptimisation() {
@@ -1041,7 +857,7 @@ public final class StudioViewModel {
             r = editRequest();
             if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
         } catch (RuntimeException e) {
-            fail("Cannot run", e);
+            status.fail("Cannot run", e);
             return;
         }
         edit.remember(r.prompt());
@@ -1050,57 +866,43 @@ public final class StudioViewModel {
         live.startRun(r.steps());
         editRunning.set(true);
         editPaused.set(false);
-        started("editing: " + r.prompt());
-        editTask = backend.edit(r, new StudioBackend.Listener<>() {
-            @Override
-            public void frame(Frame f) {
-                live.onFrame(f, clock.getAsLong());
-                jobState.set(String.format(Locale.ROOT, "editing: step %d/%d", f.step(), f.total()));
+        BackgroundTask<EditResult> task = status.<EditResult>task("editing: " + r.prompt(), "Edit failed")
+                .onFinished(() -> {
+                    editRunning.set(false);
+                    editPaused.set(false);
+                    editTask = null;
+                })
+                .onFrame(f -> {
+                    live.onFrame(f, clock.getAsLong());
+                    status.jobProperty().set(String.format(Locale.ROOT, "editing: step %d/%d", f.step(), f.total()));
+                })
+                .onFailure(error -> {
+                    show(history.current());
+                    if (error instanceof DivergedException) {
+                        status.notice(new Notice(Notice.Level.ERROR, "The optimisation diverged",
+                                Notice.describe(error) + " — lower the learning rate; the face is unchanged"));
+                    } else {
+                        status.fail("Edit failed", error);
+                    }
+                })
+                .onCancelled(() -> {
+                    show(history.current());
+                    status.info("Cancelled", "the edit was cancelled; the face is unchanged");
+                });
+        editTask = backend.edit(r, task.onSuccess(res -> {
+            RecipeStep step = stepOf(res);
+            List<RecipeStep> e = new ArrayList<>(start.edits());
+            e.add(step);
+            String action = "edit “" + r.prompt() + "”";
+            // the composed latent as a re-render of the stack computes it (start + 1·offset), not the run's own w
+            if (start.hasStyleEdits()) changeEdits(e, action);
+            else commit(start.withEdits(e, res.image(), start.composed().plus(res.ws().minus(start.composed()), 1.0), action));
+            status.messageProperty().set("edit done: " + CompareViewModel.caption(res.metrics()));
+            if (res.warning() != null) {
+                status.notice(new Notice(Notice.Level.WARNING, "The optimisation diverged",
+                        res.warning() + " — the last good step was kept as the edit (undo removes it)"));
             }
-
-            @Override
-            public void done(EditResult res) {
-                end();
-                RecipeStep step = stepOf(res);
-                List<RecipeStep> e = new ArrayList<>(start.edits());
-                e.add(step);
-                String action = "edit “" + r.prompt() + "”";
-                // the composed latent as a re-render of the stack computes it (start + 1·offset), not the run's own w
-                if (start.hasStyleEdits()) changeEdits(e, action);
-                else commit(start.withEdits(e, res.image(), start.composed().plus(res.ws().minus(start.composed()), 1.0), action));
-                status.set("edit done: " + CompareViewModel.caption(res.metrics()));
-                if (res.warning() != null) {
-                    notice(new Notice(Notice.Level.WARNING, "The optimisation diverged",
-                            res.warning() + " — the last good step was kept as the edit (undo removes it)"));
-                }
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                end();
-                show(history.current());
-                if (error instanceof DivergedException) {
-                    notice(new Notice(Notice.Level.ERROR, "The optimisation diverged",
-                            Notice.describe(error) + " — lower the learning rate; the face is unchanged"));
-                } else {
-                    fail("Edit failed", error);
-                }
-            }
-
-            @Override
-            public void cancelled() {
-                end();
-                show(history.current());
-                info("Cancelled", "the edit was cancelled; the face is unchanged");
-            }
-
-            private void end() {
-                finished();
-                editRunning.set(false);
-                editPaused.set(false);
-                editTask = null;
-            }
-        });
+        }));
     }
 
     /** An optimisation result as a stack step: its W+ offset from the start latent, at strength 1. */
@@ -1123,85 +925,6 @@ public final class StudioViewModel {
         m.put("medium", r.medium());
         m.put("fine", r.fine());
         return m;
-    }
-
-    // ---- global directions: preparation ------------------------------------------------------------------------
-
-    /** Asks the backend whether global directions are prepared for the installed generator + CLIP. */
-    public void refreshDirections() {
-        try {
-            directionsInfo.set(backend.directionsInfo());
-        } catch (RuntimeException e) {
-            fail("Global directions", e);
-        }
-    }
-
-    /**
-     * Measures the channel effects of global directions (long: one synthesis + CLIP pass per style channel and face;
-     * progress in {@link #directionsProgressProperty()}; cancel and run again to resume where it stopped).
-     */
-    public void prepareDirections() {
-        if (preparingDirections.get()) return;
-        int n = (int) directionsImages.get();
-        prefs.putDouble("directions.images", n);
-        dev.styleclip.edit.directions.Precision precision = directionsPrecision.get();
-        prefs.put("directions.precision", precision.id());
-        preparingDirections.set(true);
-        directionsProgress.set("starting…");
-        started("preparing global directions");
-        prepareTask = backend.prepareDirections(n, precision, directionsListener("prepared"));
-    }
-
-    /** Takes stylegan3-editing's published channel effects ({@code delta_i_c.npy}, {@code s_mean.npy}, {@code s_std.npy}). */
-    public void importDirections(Path folder) {
-        if (preparingDirections.get() || folder == null) return;
-        preparingDirections.set(true);
-        directionsProgress.set("importing " + folder.getFileName());
-        started("importing global directions");
-        prepareTask = backend.importDirections(folder, directionsListener("imported"));
-    }
-
-    public void cancelDirections() {
-        StudioBackend.Task t = prepareTask;
-        if (t != null) t.cancel();
-    }
-
-    private StudioBackend.Listener<Path> directionsListener(String verb) {
-        return new StudioBackend.Listener<>() {
-            @Override
-            public void frame(Frame f) {
-                directionsProgress.set(f.message() != null ? f.message()
-                        : f.total() > 0 ? String.format(Locale.ROOT, "%d / %d (%.0f %%)", f.step(), f.total(), 100 * f.progress())
-                        : Integer.toString(f.step()));
-            }
-
-            @Override
-            public void done(Path result) {
-                end();
-                directionsProgress.set("");
-                refreshDirections();
-                info("Global directions", verb + ": " + result);
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                end();
-                directionsProgress.set("failed: " + Notice.describe(error));
-                fail("Global directions", error);
-            }
-
-            @Override
-            public void cancelled() {
-                end();
-                directionsProgress.set("cancelled — Prepare again to resume");
-            }
-
-            private void end() {
-                finished();
-                preparingDirections.set(false);
-                prepareTask = null;
-            }
-        };
     }
 
     public void togglePause() {
@@ -1244,26 +967,24 @@ public final class StudioViewModel {
                     Path f = edit.mapperFileProperty().get();
                     if (f == null) throw new IllegalStateException(runUnavailableReason());
                     String p = mapperPrompt(f);
-                    started("compare grid");
-                    compare.runMapper(base, f, p != null ? p : f.getFileName().toString(), e -> fail("A grid cell failed", e), this::finished);
+                    compare.runMapper(base, f, p != null ? p : f.getFileName().toString(), e -> status.fail("A grid cell failed", e),
+                            status.begin("compare grid"));
                 }
                 case GLOBAL_DIRECTION -> {
                     StudioBackend.DirectionsInfo info = backend.directionsInfo();
                     if (!info.prepared()) throw new IllegalStateException(info.description());
                     String n = edit.neutralProperty().get() == null ? "" : edit.neutralProperty().get().strip();
                     if (n.isEmpty()) throw new IllegalArgumentException("type the neutral text (e.g. “a face”)");
-                    started("compare grid");
-                    compare.runDirections(base, n, prompt(), e -> fail("A grid cell failed", e), this::finished);
+                    compare.runDirections(base, n, prompt(), e -> status.fail("A grid cell failed", e), status.begin("compare grid"));
                 }
                 default -> {
                     EditRequest r = editRequest();
                     if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
-                    started("compare grid");
-                    compare.run(r, c -> { }, e -> fail("A grid cell failed", e), this::finished);
+                    compare.run(r, c -> { }, e -> status.fail("A grid cell failed", e), status.begin("compare grid"));
                 }
             }
         } catch (RuntimeException e) {
-            fail("Cannot run the grid", e);
+            status.fail("Cannot run the grid", e);
         }
     }
 
@@ -1272,7 +993,7 @@ public final class StudioViewModel {
         CompareViewModel.Cell best = compare.best();
         Snapshot cur = history.current();
         if (best == null || cur == null || cur.base() == null) {
-            notice(new Notice(Notice.Level.WARNING, "Promote", "no finished grid cell yet"));
+            status.notice(new Notice(Notice.Level.WARNING, "Promote", "no finished grid cell yet"));
             return;
         }
         addStep(best.step(), "promote grid cell “" + best.step().label() + "”", null);
@@ -1305,16 +1026,16 @@ public final class StudioViewModel {
     public boolean exportBeforeAfter(Path file) {
         Snapshot s = history.current();
         if (s == null || s.current() == null) {
-            notice(new Notice(Notice.Level.WARNING, "Export", "nothing to export yet"));
+            status.notice(new Notice(Notice.Level.WARNING, "Export", "nothing to export yet"));
             return false;
         }
         try {
             PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before", "after"), exportText());
             rememberFolder("folder.export", file);
-            info("Exported", file.toString());
+            status.info("Exported", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Export failed", e);
+            status.fail("Export failed", e);
             return false;
         }
     }
@@ -1322,7 +1043,7 @@ public final class StudioViewModel {
     /** Exports the compare grid with row / column labels and each cell's scores. */
     public boolean exportGrid(Path file) {
         if (compare.cells().isEmpty()) {
-            notice(new Notice(Notice.Level.WARNING, "Export grid", "the grid is empty: run it first"));
+            status.notice(new Notice(Notice.Level.WARNING, "Export grid", "the grid is empty: run it first"));
             return false;
         }
         List<List<PngExport.Cell>> rows = new ArrayList<>();
@@ -1337,10 +1058,10 @@ public final class StudioViewModel {
             PngExport.write(file, PngExport.grid(rows, compare.rowLabels(), compare.colLabels(),
                     "“" + edit.promptProperty().get() + "”"), t);
             rememberFolder("folder.export", file);
-            info("Exported grid", file.toString());
+            status.info("Exported grid", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Export failed", e);
+            status.fail("Export failed", e);
             return false;
         }
     }
@@ -1350,15 +1071,15 @@ public final class StudioViewModel {
         Snapshot s = history.current();
         Latents w = s == null ? null : s.composed();
         if (w == null) {
-            notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
+            status.notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
             return false;
         }
         try {
             dev.styleclip.edit.LatentFile.write(file, new dev.styleclip.edit.LatentFile.Latent(w.numWs(), w.wDim(), w.values()));
-            info("Exported latents", file.toString());
+            status.info("Exported latents", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Export failed", e);
+            status.fail("Export failed", e);
             return false;
         }
     }
@@ -1372,7 +1093,7 @@ public final class StudioViewModel {
 
     public boolean saveSession(Path file) {
         if (history.current() == null) {
-            notice(new Notice(Notice.Level.WARNING, "Save", "nothing to save yet"));
+            status.notice(new Notice(Notice.Level.WARNING, "Save", "nothing to save yet"));
             return false;
         }
         try {
@@ -1380,17 +1101,17 @@ public final class StudioViewModel {
             SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), history.states(), history.index()));
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
-            info("Saved", file.toString());
+            status.info("Saved", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Save failed", e);
+            status.fail("Save failed", e);
             return false;
         }
     }
 
     public boolean openSession(Path file) {
         if (editRunning.get()) {
-            notice(new Notice(Notice.Level.WARNING, "Open", "cancel the running edit first"));
+            status.notice(new Notice(Notice.Level.WARNING, "Open", "cancel the running edit first"));
             return false;
         }
         try {
@@ -1401,10 +1122,10 @@ public final class StudioViewModel {
             show(history.current());
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
-            info("Opened", file.toString());
+            status.info("Opened", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Open failed", e);
+            status.fail("Open failed", e);
             return false;
         }
     }
@@ -1412,16 +1133,16 @@ public final class StudioViewModel {
     public boolean saveRecipe(Path file) {
         Snapshot s = history.current();
         if (s == null || s.edits().isEmpty()) {
-            notice(new Notice(Notice.Level.WARNING, "Recipe", "the edit stack is empty"));
+            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "the edit stack is empty"));
             return false;
         }
         try {
             RecipeFiles.write(file, new Recipe(s.source().generator(), s.edits()));
             rememberFolder("folder.sessions", file);
-            info("Recipe saved", file + " — ./styleclip apply-recipe runs it over a folder of photos or latents");
+            status.info("Recipe saved", file + " — ./styleclip apply-recipe runs it over a folder of photos or latents");
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Save failed", e);
+            status.fail("Save failed", e);
             return false;
         }
     }
@@ -1430,7 +1151,7 @@ public final class StudioViewModel {
     public boolean openRecipe(Path file) {
         Snapshot s = history.current();
         if (s == null || s.base() == null) {
-            notice(new Notice(Notice.Level.WARNING, "Recipe", "generate a face first, or invert a photo"));
+            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "generate a face first, or invert a photo"));
             return false;
         }
         try {
@@ -1447,7 +1168,7 @@ public final class StudioViewModel {
             changeEdits(all, "apply recipe " + file.getFileName());
             return true;
         } catch (IOException | RuntimeException e) {
-            fail("Recipe not applied", e);
+            status.fail("Recipe not applied", e);
             return false;
         }
     }
