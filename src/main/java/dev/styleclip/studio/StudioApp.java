@@ -6,7 +6,7 @@ import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.application.Application;
@@ -28,7 +28,7 @@ public class StudioApp extends Application {
 
     /** The whole studio on a stage: models folder, compute backend, view models, window, shortcuts, remembered geometry. */
     public static MainWindow open(Stage stage, ModelCatalog catalog, StudioBackend backend, StudioPrefs prefs, FileDialogs dialogs) {
-        MainViewModel models = new MainViewModel(catalog);
+        ModelsViewModel models = new ModelsViewModel(catalog);
         StudioViewModel vm = new StudioViewModel(backend, models, prefs);
         MainWindow w = new MainWindow(vm, dialogs);
         double width = prefs.getDouble("window.width", 1280), height = prefs.getDouble("window.height", 860);

@@ -18,7 +18,6 @@ import java.util.Map;
  */
 final class FakeBackend implements StudioBackend {
     static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
-    boolean editAvailable = true;
     boolean failGenerate;
     boolean hold;
     final List<Runnable> held = new ArrayList<>();
@@ -79,11 +78,6 @@ final class FakeBackend implements StudioBackend {
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         listener.failed(new IllegalStateException("no photo"));
         return Task.NONE;
-    }
-
-    @Override
-    public boolean editAvailable(EditMethod method) {
-        return editAvailable && (method == EditMethod.OPTIMIZE_W || method == EditMethod.OPTIMIZE_Z);
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.styleclip.golden.Golden;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.studio.view.MainWindow;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.control.ComboBox;
@@ -77,7 +77,7 @@ class GeneratorChoiceTest {
         // next start: the choice is back
         studio.catalog.prefer(ModelRole.GENERATOR, null);
         assertEquals("sg3r-32.pkl", studio.backend.generatorLabel());
-        StudioViewModel again = new StudioViewModel(studio.backend, new MainViewModel(studio.catalog), new StudioPrefs(studio.node));
+        StudioViewModel again = new StudioViewModel(studio.backend, new ModelsViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);
         assertEquals("sg3t-32.pkl", again.generatorLabelProperty().get());
 

@@ -5,7 +5,7 @@ import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.Scene;
@@ -41,7 +41,7 @@ class MainWindowTest {
     void start(Stage stage) throws IOException {
         models = Files.createTempDirectory("models");
         node = Preferences.userRoot().node("/dev/styleclip/test/window-" + System.nanoTime());
-        StudioViewModel vm = new StudioViewModel(new FakeBackend(), new MainViewModel(new ModelCatalog(models)), new StudioPrefs(node));
+        StudioViewModel vm = new StudioViewModel(new FakeBackend(), new ModelsViewModel(new ModelCatalog(models)), new StudioPrefs(node));
         window = new MainWindow(vm, FileDialogs.standard());
         Scene scene = new Scene(window.root(), 1200, 800);
         window.installShortcuts(scene);
@@ -71,7 +71,7 @@ class MainWindowTest {
         robot.clickOn("#rescan");
         robot.interrupt();
         assertFalse(robot.lookup("#demo-banner").queryAs(Label.class).isVisible());
-        MainViewModel.ModelRow first = (MainViewModel.ModelRow) table.getItems().get(0);
+        ModelsViewModel.ModelRow first = (ModelsViewModel.ModelRow) table.getItems().get(0);
         assertTrue(first.status().contains("stylegan3-t-ffhqu-256x256.pkl"), first.status());
     }
 

@@ -2,7 +2,7 @@ package dev.styleclip.studio;
 
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.MapperFolders;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.MapperViewModel;
 import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
@@ -37,7 +37,7 @@ class MapperViewModelTest {
     }
 
     private StudioViewModel newViewModel() {
-        return new StudioViewModel(backend, new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+        return new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
                 new StudioPrefs(node));
     }
 

@@ -5,7 +5,6 @@ import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.service.OptimizationEngine;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
@@ -40,8 +39,7 @@ final class OpenStudio implements AutoCloseable {
         node.putDouble("window.width", 1200);
         node.putDouble("window.height", 780);
         ModelCatalog catalog = new ModelCatalog(models);
-        ComputeBackend backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog,
-                new OptimizationEngine(catalog), true);
+        ComputeBackend backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, true);
         MainWindow window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
         window.setNotificationsEnabled(false);
         stage.show();

@@ -4,7 +4,7 @@ import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
 import dev.styleclip.studio.viewmodel.EditSettings;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -37,7 +37,7 @@ class StudioViewModelTest {
         node = Preferences.userRoot().node("/dev/styleclip/test/vm-" + System.nanoTime());
         backend = new FakeBackend();
         Files.createDirectories(tmp.resolve("models"));
-        vm = new StudioViewModel(backend, new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+        vm = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
                 new StudioPrefs(node), () -> now += 1000);
     }
 
@@ -147,17 +147,6 @@ class StudioViewModelTest {
     }
 
     @Test
-    void runWithoutEngineIsExplained() {
-        backend.editAvailable = false;
-        vm.generate();
-        assertFalse(vm.canRunProperty().get());
-        assertFalse(vm.runUnavailableReason().isEmpty());
-        vm.runEdit();
-        assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
-        assertEquals(0, backend.editsRun);
-    }
-
-    @Test
     void compareGridFillsPromotesAndExportsWithMetadata() throws Exception {
         vm.generate();
         vm.compare().l2ValuesProperty().set("0.004, 0.05");
@@ -248,7 +237,7 @@ class StudioViewModelTest {
         var saved = vm.current();
 
         StudioViewModel other = new StudioViewModel(new FakeBackend(),
-                new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
+                new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
         assertTrue(other.openSession(file), () -> other.status().notices().toString());
         assertEquals(saved.base(), other.current().base());
         assertEquals(saved.source(), other.current().source());
@@ -295,7 +284,7 @@ class StudioViewModelTest {
 
     @Test
     void importingAMissingModelFileIsANotice() {
-        MainViewModel m = new MainViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run);
+        ModelsViewModel m = new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run);
         java.util.List<Notice> got = new java.util.ArrayList<>();
         m.setNotices(got::add);
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);

@@ -48,21 +48,21 @@ import java.util.Optional;
 public final class ComputeBackend implements StudioBackend {
     private final ComputeBridge bridge;
     private final ModelCatalog catalog;
-    private final EditEngine editEngine;
+    private final OptimizationEngine optimization;
     /** A demo architecture the user chose over the installed files, or null. */
     private volatile GeneratorSource chosenDemo;
     private final boolean ownsCompute;
 
-    public ComputeBackend(ComputeBridge bridge, ModelCatalog catalog, EditEngine editEngine, boolean ownsCompute) {
+    public ComputeBackend(ComputeBridge bridge, ModelCatalog catalog, boolean ownsCompute) {
         this.bridge = bridge;
         this.catalog = catalog;
-        this.editEngine = editEngine;
+        this.optimization = new OptimizationEngine(catalog);
         this.ownsCompute = ownsCompute;
     }
 
     /** The compute thread on the default device, the models of {@code catalog}, the latent optimisation engine. */
     public static ComputeBackend standard(ModelCatalog catalog) {
-        return new ComputeBackend(new ComputeBridge(new ComputeService()), catalog, new OptimizationEngine(catalog), true);
+        return new ComputeBackend(new ComputeBridge(new ComputeService()), catalog, true);
     }
 
     public ModelCatalog catalog() {
@@ -209,17 +209,6 @@ public final class ComputeBackend implements StudioBackend {
             if (faceIndex < 0 || faceIndex >= faces.size()) throw new IllegalArgumentException("face " + (faceIndex + 1) + " not found");
             return FaceApiAlign.align(img, faces.get(faceIndex), FfhqAlign.Variant.FFHQ, size).image();
         }
-    }
-
-    @Override
-    public boolean editAvailable(EditMethod method) {
-        return method == EditMethod.MAPPER || method == EditMethod.GLOBAL_DIRECTION || editEngine != null && editEngine.supports(method);
-    }
-
-    @Override
-    public String editUnavailableReason(EditMethod method) {
-        if (editAvailable(method)) return null;
-        return method.label() + ": the latent optimisation engine is not in this build";
     }
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
@@ -473,11 +462,7 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task edit(EditRequest request, Listener<EditResult> listener) {
-        if (!editAvailable(request.method())) {
-            listener.failed(new UnsupportedOperationException(editUnavailableReason(request.method())));
-            return Task.NONE;
-        }
-        return submit("edit: " + request.prompt(), editEngine.job(request, generatorSource()), listener);
+        return submit("edit: " + request.prompt(), optimization.job(request, generatorSource()), listener);
     }
 
     @Override

@@ -21,16 +21,11 @@ import java.util.Set;
  * The optimisation renders with the generator's stored input transform (translate / rotate of the Source tab are not
  * applied during the run).
  */
-public final class OptimizationEngine implements EditEngine {
+public final class OptimizationEngine {
     private final ModelCatalog catalog;
 
     public OptimizationEngine(ModelCatalog catalog) {
         this.catalog = catalog;
-    }
-
-    @Override
-    public boolean supports(StudioBackend.EditMethod method) {
-        return method == StudioBackend.EditMethod.OPTIMIZE_W || method == StudioBackend.EditMethod.OPTIMIZE_Z;
     }
 
     /** The settings of a request (validated by the engine: bad values throw with a one-line message). */
@@ -56,7 +51,6 @@ public final class OptimizationEngine implements EditEngine {
                 catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
     }
 
-    @Override
     public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, GeneratorSource generator) {
         EditNetworks.Files files = files(catalog, generator);
         LatentOptimization.Settings s = settings(r);

@@ -194,14 +194,6 @@ public interface StudioBackend extends AutoCloseable {
      */
     Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener);
 
-    /** Whether an edit method's engine is available in this build. */
-    boolean editAvailable(EditMethod method);
-
-    /** Why a method is not available (a tooltip), or null. */
-    default String editUnavailableReason(EditMethod method) {
-        return editAvailable(method) ? null : method.label() + " is not available in this build yet";
-    }
-
     Task edit(EditRequest request, Listener<EditResult> listener);
 
     /** Renders a source latent with an edit stack (and scores it when asked). */

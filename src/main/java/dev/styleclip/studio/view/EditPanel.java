@@ -57,16 +57,7 @@ final class EditPanel extends VBox {
             @Override
             protected void updateItem(EditMethod m, boolean empty) {
                 super.updateItem(m, empty);
-                if (empty || m == null) {
-                    setText(null);
-                    setDisable(false);
-                    setTooltip(null);
-                } else {
-                    boolean ok = vm.backend().editAvailable(m);
-                    setText(m.label() + (ok ? "" : " (not available)"));
-                    setDisable(!ok);
-                    setTooltip(ok ? null : new Tooltip(vm.backend().editUnavailableReason(m)));
-                }
+                setText(empty || m == null ? null : m.label());
             }
         });
         method.setButtonCell(method.getCellFactory().call(null));

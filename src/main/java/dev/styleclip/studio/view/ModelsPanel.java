@@ -1,7 +1,7 @@
 package dev.styleclip.studio.view;
 
 import dev.styleclip.runtime.models.ModelEntry;
-import dev.styleclip.studio.viewmodel.MainViewModel;
+import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 /** Models tab: the installed files, the demo banner, Import… and Download with progress, then the settings given. */
 final class ModelsPanel extends VBox {
 
-    ModelsPanel(MainViewModel vm, Supplier<Path> chooseModelFile, Runnable afterChange, javafx.scene.Node settings) {
+    ModelsPanel(ModelsViewModel vm, Supplier<Path> chooseModelFile, Runnable afterChange, javafx.scene.Node settings) {
         super(8);
         setPadding(new Insets(10));
         Label banner = new Label("Demo networks: no StyleGAN3 generator is installed, so pictures come from random weights "
@@ -40,11 +40,11 @@ final class ModelsPanel extends VBox {
         banner.visibleProperty().bind(vm.demoModeProperty());
         banner.managedProperty().bind(vm.demoModeProperty());
 
-        TableView<MainViewModel.ModelRow> table = new TableView<>(vm.models());
+        TableView<ModelsViewModel.ModelRow> table = new TableView<>(vm.models());
         table.setId("model-table");
-        table.getColumns().add(column("Model", MainViewModel.ModelRow::role, 130));
-        table.getColumns().add(column("Status", MainViewModel.ModelRow::status, 170));
-        table.getColumns().add(column("File", MainViewModel.ModelRow::description, 300));
+        table.getColumns().add(column("Model", ModelsViewModel.ModelRow::role, 130));
+        table.getColumns().add(column("Status", ModelsViewModel.ModelRow::status, 170));
+        table.getColumns().add(column("File", ModelsViewModel.ModelRow::description, 300));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         VBox.setVgrow(table, Priority.ALWAYS);
 
@@ -110,9 +110,9 @@ final class ModelsPanel extends VBox {
         }
     }
 
-    private static TableColumn<MainViewModel.ModelRow, String> column(String title,
-            Function<MainViewModel.ModelRow, String> value, double width) {
-        TableColumn<MainViewModel.ModelRow, String> c = new TableColumn<>(title);
+    private static TableColumn<ModelsViewModel.ModelRow, String> column(String title,
+            Function<ModelsViewModel.ModelRow, String> value, double width) {
+        TableColumn<ModelsViewModel.ModelRow, String> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
         c.setPrefWidth(width);
         return c;

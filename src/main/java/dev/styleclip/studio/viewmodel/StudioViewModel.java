@@ -59,7 +59,7 @@ public final class StudioViewModel {
 
     private final StudioBackend backend;
     private final StudioPrefs prefs;
-    private final MainViewModel models;
+    private final ModelsViewModel models;
     private final EditSettings edit = new EditSettings();
     private final LiveViewModel live = new LiveViewModel();
     private final CompareViewModel compare;
@@ -104,11 +104,11 @@ public final class StudioViewModel {
     private record PendingRender(List<RecipeStep> edits, String action, String metricsPrompt, boolean preview) {
     }
 
-    public StudioViewModel(StudioBackend backend, MainViewModel models, StudioPrefs prefs) {
+    public StudioViewModel(StudioBackend backend, ModelsViewModel models, StudioPrefs prefs) {
         this(backend, models, prefs, System::currentTimeMillis);
     }
 
-    public StudioViewModel(StudioBackend backend, MainViewModel models, StudioPrefs prefs, LongSupplier clock) {
+    public StudioViewModel(StudioBackend backend, ModelsViewModel models, StudioPrefs prefs, LongSupplier clock) {
         this.backend = backend;
         this.models = models;
         this.prefs = prefs;
@@ -148,7 +148,7 @@ public final class StudioViewModel {
         return prefs;
     }
 
-    public MainViewModel models() {
+    public ModelsViewModel models() {
         return models;
     }
 
@@ -279,16 +279,13 @@ public final class StudioViewModel {
 
     /** Whether Run can start: an engine for the method, a latent to start from, nothing running. */
     public BooleanBinding canRunProperty() {
-        return Bindings.createBooleanBinding(() -> backend.editAvailable(edit.methodProperty().get()) && hasLatent.get()
-                        && !editRunning.get() && !inverting.get()
+        return Bindings.createBooleanBinding(() -> hasLatent.get() && !editRunning.get() && !inverting.get()
                         && (edit.methodProperty().get() != EditMethod.MAPPER || edit.mapperFileProperty().get() != null),
                 edit.methodProperty(), hasLatent, editRunning, inverting, edit.mapperFileProperty());
     }
 
     /** Why Run is disabled (tooltip text), or "" when it is enabled. */
     public String runUnavailableReason() {
-        String r = backend.editUnavailableReason(edit.methodProperty().get());
-        if (r != null) return r;
         if (!hasLatent.get()) return "generate a face first, or import a photo, align and invert it";
         if (edit.methodProperty().get() == EditMethod.MAPPER && edit.mapperFileProperty().get() == null) {
             return "choose a trained mapper (Mapper tab, or Open mapper…)";
@@ -855,7 +852,6 @@ public final class StudioViewModel {
         EditRequest r;
         try {
             r = editRequest();
-            if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
         } catch (RuntimeException e) {
             status.fail("Cannot run", e);
             return;
@@ -979,7 +975,6 @@ public final class StudioViewModel {
                 }
                 default -> {
                     EditRequest r = editRequest();
-                    if (!backend.editAvailable(r.method())) throw new UnsupportedOperationException(backend.editUnavailableReason(r.method()));
                     compare.run(r, c -> { }, e -> status.fail("A grid cell failed", e), status.begin("compare grid"));
                 }
             }

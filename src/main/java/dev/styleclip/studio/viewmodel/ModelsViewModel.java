@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * State of the Models panel: app identity, the installed model files, import and download (on a background thread,
  * progress delivered on the UI thread). No JavaFX nodes, no NDArrays.
  */
-public final class MainViewModel {
+public final class ModelsViewModel {
 
     /** One row of the model status table. */
     public record ModelRow(String role, String description, String status) {
@@ -43,12 +43,12 @@ public final class MainViewModel {
     private volatile AtomicBoolean cancel;
     private Consumer<Notice> notices = n -> { };
 
-    public MainViewModel(ModelCatalog catalog) {
+    public ModelsViewModel(ModelCatalog catalog) {
         this(catalog, Platform::runLater);
     }
 
     /** @param ui runs a task on the UI thread ({@code Platform::runLater}; tests may run it at once) */
-    public MainViewModel(ModelCatalog catalog, Consumer<Runnable> ui) {
+    public ModelsViewModel(ModelCatalog catalog, Consumer<Runnable> ui) {
         this.catalog = catalog;
         this.ui = ui;
         entries.setAll(catalog.entries());
