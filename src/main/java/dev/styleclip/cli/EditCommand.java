@@ -49,7 +49,7 @@ public final class EditCommand implements Callable<Integer> {
     double l2;
 
     @Option(names = "--id-weight", paramLabel = "X", defaultValue = "0.001", description = "weight of the identity term (default ${DEFAULT-VALUE}; useful 0.001-0.7)")
-    double idWeight;
+    double lambdaId;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
@@ -62,7 +62,7 @@ public final class EditCommand implements Callable<Integer> {
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (every < 0) throw new IllegalArgumentException("--every must be >= 0");
         EditNetworks.Files files = networks.files();
-        LatentOptimization.Settings settings = optimisation.settings(prompt, l2, idWeight, every > 0 ? 0 : -1);
+        LatentOptimization.Settings settings = optimisation.settings(prompt, l2, lambdaId, every > 0 ? 0 : -1);
         LatentOptimization.Start start = startOptions.start();
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");

@@ -67,11 +67,11 @@ public final class EditOptions {
                 description = "learning-rate schedule: StyleCLIP's cosine ramp, StepLR(50, 0.5) or constant (default ${DEFAULT-VALUE})")
         String schedule;
 
-        LatentOptimization.Settings settings(String prompt, double l2, double idWeight, int previewSize) {
+        LatentOptimization.Settings settings(String prompt, double l2, double lambdaId, int previewSize) {
             LatentOptimization.Space sp = LatentOptimization.Space.parse(space);
             Set<WGroups.Group> g = WGroups.parse(groups);
             return LatentOptimization.Settings.defaults(prompt).withSpace(sp, g).withSteps(steps).withLr(lr)
-                    .withWeights(l2, idWeight).withL2Form(LatentOptimization.L2Form.parse(l2Form))
+                    .withWeights(l2, lambdaId).withL2Form(LatentOptimization.L2Form.parse(l2Form))
                     .withSchedule(LatentOptimization.ScheduleKind.parse(schedule)).withPreviewSize(previewSize);
         }
     }

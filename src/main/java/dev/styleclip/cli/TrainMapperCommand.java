@@ -52,7 +52,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
     @Option(names = "--l2", defaultValue = "0.3", description = "latent L2 weight (default ${DEFAULT-VALUE})")
     double l2;
     @Option(names = "--id-weight", defaultValue = "0.06", description = "ID loss weight (default ${DEFAULT-VALUE}; 0 = no ID network)")
-    double idWeight;
+    double lambdaId;
     @Option(names = "--groups", defaultValue = "coarse,medium,fine", description = "mapper groups to train (default ${DEFAULT-VALUE})")
     String groups;
     @Option(names = "--plateau-factor", defaultValue = "0.2", description = "ReduceLROnPlateau factor (default ${DEFAULT-VALUE})")
@@ -73,7 +73,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (epochs < 1 || steps < 1 || batch < 1) throw new IllegalArgumentException("--epochs, --steps and --batch must be >= 1");
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0");
-        if (l2 < 0 || idWeight < 0) throw new IllegalArgumentException("--l2 and --id-weight must be >= 0");
+        if (l2 < 0 || lambdaId < 0) throw new IllegalArgumentException("--l2 and --id-weight must be >= 0");
         if (!(plateauFactor > 0 && plateauFactor < 1)) throw new IllegalArgumentException("--plateau-factor must be in (0, 1)");
         if (plateauPatience < 0) throw new IllegalArgumentException("--plateau-patience must be >= 0");
         boolean[] g = LevelsMapper.parseGroups(groups);
@@ -83,9 +83,9 @@ public final class TrainMapperCommand implements Callable<Integer> {
             ObjectNode j = MapperTrainingJob.readCheckpoint(out);
             o.println("Resuming the checkpoint in " + out + " (epoch " + j.path("epoch").asInt() + ").");
         }
-        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, idWeight != 0, o)) {
+        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, lambdaId != 0, o)) {
             List<float[]> ws = latents == null ? null : readLatents(latents, models.generator.numWs(), models.generator.wDim());
-            MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, idWeight, 1.0,
+            MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, lambdaId, 1.0,
                     0.01, g, plateauFactor, plateauPatience, psi, seed, 2);
             MapperTrainingJob job = new MapperTrainingJob(s, new MapperTrainingJob.Networks(models.generator, models.clip,
                     models.idLoss, ws), out);

@@ -118,8 +118,8 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
      * @param nominalSteps the cosine ramp's T (0 = steps)
      * @param previewSize  side of the preview pictures in frames (0 = the generator's size, -1 = no previews)
      */
-    public record Settings(String prompt, Space space, Set<WGroups.Group> groups, int steps, double lr, double l2Weight,
-                           double idWeight, L2Form l2Form, ScheduleKind schedule, int stepSize, double gamma,
+    public record Settings(String prompt, Space space, Set<WGroups.Group> groups, int steps, double lr, double lambdaL2,
+                           double lambdaId, L2Form l2Form, ScheduleKind schedule, int stepSize, double gamma,
                            int nominalSteps, double rampUp, double rampDown, int previewSize) {
         public static final int DEFAULT_STEPS = 300;
         public static final double DEFAULT_LR = 0.01;
@@ -137,8 +137,8 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             }
             if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
             if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("the learning rate must be > 0, got " + lr);
-            if (!(l2Weight >= 0) || !Double.isFinite(l2Weight)) throw new IllegalArgumentException("the L2 weight must be >= 0, got " + l2Weight);
-            if (!(idWeight >= 0) || !Double.isFinite(idWeight)) throw new IllegalArgumentException("the ID weight must be >= 0, got " + idWeight);
+            if (!(lambdaL2 >= 0) || !Double.isFinite(lambdaL2)) throw new IllegalArgumentException("the L2 weight must be >= 0, got " + lambdaL2);
+            if (!(lambdaId >= 0) || !Double.isFinite(lambdaId)) throw new IllegalArgumentException("the ID weight must be >= 0, got " + lambdaId);
             if (l2Form == null) throw new IllegalArgumentException("no L2 form given: use sum or mean");
             if (schedule == null) throw new IllegalArgumentException("no schedule given: use cosine, step or constant");
             if (stepSize < 1) throw new IllegalArgumentException("the StepLR step size must be at least 1, got " + stepSize);
@@ -155,19 +155,19 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, space, groups, steps, lr, l2Weight, idWeight, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(p, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         public Settings withSpace(Space s, Set<WGroups.Group> g) {
-            return new Settings(prompt, s, g, steps, lr, l2Weight, idWeight, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, s, g, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         public Settings withSteps(int n) {
-            return new Settings(prompt, space, groups, n, lr, l2Weight, idWeight, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, n, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         public Settings withLr(double x) {
-            return new Settings(prompt, space, groups, steps, x, l2Weight, idWeight, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, x, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         public Settings withWeights(double l2, double id) {
@@ -175,12 +175,12 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         }
 
         public Settings withL2Form(L2Form f) {
-            return new Settings(prompt, space, groups, steps, lr, l2Weight, idWeight, f, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, f, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         /** Schedule with its parameters (step size / γ for StepLR; T, ramp-up, ramp-down for cosine). */
         public Settings withSchedule(ScheduleKind k, int stepSize, double gamma, int nominalSteps, double rampUp, double rampDown) {
-            return new Settings(prompt, space, groups, steps, lr, l2Weight, idWeight, l2Form, k, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, k, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
         }
 
         public Settings withSchedule(ScheduleKind k) {
@@ -188,7 +188,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         }
 
         public Settings withPreviewSize(int size) {
-            return new Settings(prompt, space, groups, steps, lr, l2Weight, idWeight, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, size);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, size);
         }
 
         /** The learning-rate schedule. */
@@ -208,8 +208,8 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             m.put("groups", WGroups.format(groups));
             m.put("steps", steps);
             m.put("lr", lr);
-            m.put("l2_weight", l2Weight);
-            m.put("id_weight", idWeight);
+            m.put("l2_weight", lambdaL2);
+            m.put("id_weight", lambdaId);
             m.put("l2_form", l2Form.id());
             m.put("schedule", schedule.id());
             if (schedule == ScheduleKind.STEP) {
@@ -325,7 +325,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         boolean zSpace = settings.space() == Space.Z;
         boolean[] free = zSpace ? null : WGroups.mask(settings.groups(), numWs);
         int[] freeIdx = zSpace ? null : WGroups.indices(settings.groups(), numWs);
-        boolean useId = settings.idWeight() > 0;
+        boolean useId = settings.lambdaId() > 0;
         double psi = start.psi();
         // the memory plan first: a job that cannot fit is refused before it computes anything
         MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, g,
@@ -379,11 +379,11 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                         NDArray lClip = cv.loss().reshape(new Shape());
                         NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly
                         NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
-                        NDArray totalLoss = lClip.add(Nd.mul(lL2, (float) settings.l2Weight()));
+                        NDArray totalLoss = lClip.add(Nd.mul(lL2, (float) settings.lambdaL2()));
                         // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
                         // it is computed on a detached image and left out of the total, as run_optimization does
                         NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
-                        if (useId) totalLoss = totalLoss.add(Nd.mul(lId, (float) settings.idWeight()));
+                        if (useId) totalLoss = totalLoss.add(Nd.mul(lId, (float) settings.lambdaId()));
                         vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
                                 totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
                         String[] names = {"CLIP", "L2", "ID", "total"};

@@ -90,8 +90,8 @@ class LatentOptimizationTest {
         LatentOptimization.Settings d = LatentOptimization.Settings.defaults("x");
         assertEquals(300, d.steps());
         assertEquals(0.01, d.lr());
-        assertEquals(0.001, d.l2Weight());
-        assertEquals(0.001, d.idWeight());
+        assertEquals(0.001, d.lambdaL2());
+        assertEquals(0.001, d.lambdaId());
         assertEquals(LatentOptimization.ScheduleKind.STEP, d.schedule());
         assertEquals(0.005, d.lrSchedule().lr(50), 1e-15);
     }

@@ -30,7 +30,7 @@ public final class MapperTrainer {
     public static final double TRAIN_DELTA_SCALE = 0.1;
 
     /** Loss weights and AdamW settings. */
-    public record Settings(double clipLambda, double l2Lambda, double idLambda, double weightDecay) {
+    public record Settings(double lambdaClip, double lambdaL2, double lambdaId, double weightDecay) {
         /** The reference defaults: clip 1.0, latent L2 0.3, ID 0.06; AdamW weight decay 0.01. */
         public static Settings defaults() {
             return new Settings(1.0, 0.3, 0.06, 0.01);
@@ -70,7 +70,7 @@ public final class MapperTrainer {
         this.idLoss = idLoss;
         this.textFeatures = textFeatures;
         this.settings = settings;
-        if (idLoss == null && settings.idLambda() != 0) throw new IllegalArgumentException("an ID weight needs an ID network");
+        if (idLoss == null && settings.lambdaId() != 0) throw new IllegalArgumentException("an ID weight needs an ID network");
         this.frontEnd = new StyleClipFrontEnd(generator.resolution(), clip.inputResolution());
         for (Map.Entry<String, NDArray> e : mapper.parameters().entrySet()) {
             e.getValue().setRequiresGradient(true);
@@ -95,7 +95,7 @@ public final class MapperTrainer {
         NDArray wl = w.getManager() == tmp ? w : w.duplicate();
         if (wl != w) wl.attach(tmp);
         NDArray x = generator.synthesis(wl, synthesis);
-        NDArray fx = idLoss != null && settings.idLambda() != 0 ? idLoss.features(x).stopGradient() : null;
+        NDArray fx = idLoss != null && settings.lambdaId() != 0 ? idLoss.features(x).stopGradient() : null;
         Map<String, Double> losses = new LinkedHashMap<>();
         float[] delta = null, wHat = null, xHat = null;
         try (Gradients gc = Gradients.record()) {
@@ -124,9 +124,9 @@ public final class MapperTrainer {
             NDArray img = clip.encodeImage(frontEnd.apply(xh));
             NDArray lossClip = clip.styleClipLoss(img, textFeatures).mean();
             NDArray l2 = wh.sub(wl).square().mean();
-            NDArray loss = Nd.mul(lossId, (float) settings.idLambda());
-            loss = loss.add(Nd.mul(lossClip, (float) settings.clipLambda()));
-            loss = loss.add(Nd.mul(l2, (float) settings.l2Lambda()));
+            NDArray loss = Nd.mul(lossId, (float) settings.lambdaId());
+            loss = loss.add(Nd.mul(lossClip, (float) settings.lambdaClip()));
+            loss = loss.add(Nd.mul(l2, (float) settings.lambdaL2()));
             gc.backward(loss);
             losses.put("total", (double) loss.getFloat());
             losses.put("clip", (double) lossClip.getFloat());

@@ -53,8 +53,8 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Everything that defines a run. */
-    public record Settings(String prompt, int epochs, int stepsPerEpoch, int batch, double lr, double l2Lambda,
-                           double idLambda, double clipLambda, double weightDecay, boolean[] groups,
+    public record Settings(String prompt, int epochs, int stepsPerEpoch, int batch, double lr, double lambdaL2,
+                           double lambdaId, double lambdaClip, double weightDecay, boolean[] groups,
                            double plateauFactor, int plateauPatience, double psi, long seed, int previewCount) {
         /** Honest CPU defaults: 10 epochs × 8 steps × batch 2 (the reference's 100 × 20 are for GPUs). */
         public static Settings defaults(String prompt) {
@@ -63,7 +63,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         }
 
         public Settings withEpochs(int e) {
-            return new Settings(prompt, e, stepsPerEpoch, batch, lr, l2Lambda, idLambda, clipLambda, weightDecay, groups,
+            return new Settings(prompt, e, stepsPerEpoch, batch, lr, lambdaL2, lambdaId, lambdaClip, weightDecay, groups,
                     plateauFactor, plateauPatience, psi, seed, previewCount);
         }
     }
@@ -118,12 +118,12 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         Files.createDirectories(dir);
         NDArray text = nets.clip().encodeText(List.of(settings.prompt()), m);
         LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), settings.groups(), settings.seed(), m);
-        IdentityLoss id = settings.idLambda() != 0 ? nets.idLoss() : null;
+        IdentityLoss id = settings.lambdaId() != 0 ? nets.idLoss() : null;
         MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.MAPPER_STEP, settings.batch(), g,
                 id == null ? List.of(nets.clip()) : List.of(nets.clip(), id));
         StyleGan3Generator.Options synthesis = StyleGan3Generator.Options.with(mem.synthesis());
         MapperTrainer trainer = new MapperTrainer(mapper, g, nets.clip(), id, text,
-                new MapperTrainer.Settings(settings.clipLambda(), settings.l2Lambda(), settings.idLambda(), settings.weightDecay()),
+                new MapperTrainer.Settings(settings.lambdaClip(), settings.lambdaL2(), settings.lambdaId(), settings.weightDecay()),
                 mem.synthesis(), m);
         ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(settings.lr(), settings.plateauFactor(), settings.plateauPatience(),
                 1e-4, 0, 1e-8);
@@ -258,9 +258,9 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         st.put("steps_per_epoch", settings.stepsPerEpoch());
         st.put("batch", settings.batch());
         st.put("lr", settings.lr());
-        st.put("l2_lambda", settings.l2Lambda());
-        st.put("id_lambda", settings.idLambda());
-        st.put("clip_lambda", settings.clipLambda());
+        st.put("l2_lambda", settings.lambdaL2());
+        st.put("id_lambda", settings.lambdaId());
+        st.put("clip_lambda", settings.lambdaClip());
         st.put("weight_decay", settings.weightDecay());
         st.put("groups", mapper.groupsSpec());
         st.put("plateau_factor", settings.plateauFactor());

@@ -39,7 +39,7 @@ final class MapperTraining {
     static MapperTrainingJob.Settings settings(MapperTrainRequest r) {
         MapperTrainingJob.Settings d = MapperTrainingJob.Settings.defaults(r.prompt());
         return new MapperTrainingJob.Settings(r.prompt(), r.epochs(), r.stepsPerEpoch(), r.batch(), r.lr(), r.lambdaL2(),
-                r.lambdaId(), d.clipLambda(), d.weightDecay(), new boolean[]{r.coarse(), r.medium(), r.fine()},
+                r.lambdaId(), d.lambdaClip(), d.weightDecay(), new boolean[]{r.coarse(), r.medium(), r.fine()},
                 r.plateauFactor(), r.plateauPatience(), r.psi(), r.seed(), d.previewCount());
     }
 

@@ -72,8 +72,8 @@ public final class MapperViewModel {
     private final NumberParam steps = new NumberParam("steps/epoch", DEFAULTS.stepsPerEpoch(), 1, 100, 1, 100_000, true);
     private final NumberParam batch = new NumberParam("batch", DEFAULTS.batch(), 1, 20, 1, 256, true);
     private final NumberParam lr = new NumberParam("lr", DEFAULTS.lr(), 0.001, 0.5, 1e-6, 10, false);
-    private final NumberParam lambdaL2 = new NumberParam("λ_L2", DEFAULTS.l2Lambda(), 0, 0.8, 0, 100, false);
-    private final NumberParam lambdaId = new NumberParam("λ_ID", DEFAULTS.idLambda(), 0, 0.1, 0, 100, false);
+    private final NumberParam lambdaL2 = new NumberParam("λ_L2", DEFAULTS.lambdaL2(), 0, 0.8, 0, 100, false);
+    private final NumberParam lambdaId = new NumberParam("λ_ID", DEFAULTS.lambdaId(), 0, 0.1, 0, 100, false);
     private final NumberParam plateauFactor = new NumberParam("plateau factor", DEFAULTS.plateauFactor(), 0.1, 0.5, 0.01, 0.99, false);
     private final NumberParam plateauPatience = new NumberParam("plateau patience", DEFAULTS.plateauPatience(), 1, 20, 0, 10_000, true);
     private final BooleanProperty[] groups = {
