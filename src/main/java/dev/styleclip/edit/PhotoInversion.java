@@ -27,7 +27,19 @@ import java.util.Locale;
 public final class PhotoInversion implements Job<PhotoInversion.Result> {
 
     public enum Method {
-        PROJECTION, ENCODER, ENCODER_PROJECTION;
+        // the order the studio offers them in: the encoder first, it is fast
+        ENCODER("encoder (ReStyle)"), PROJECTION("projection (LPIPS)"), ENCODER_PROJECTION("encoder + projection");
+
+        private final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+
+        /** For people: "encoder (ReStyle)", "projection (LPIPS)", "encoder + projection". */
+        public String label() {
+            return label;
+        }
 
         public boolean usesEncoder() {
             return this != PROJECTION;

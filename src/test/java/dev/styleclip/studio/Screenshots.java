@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
@@ -230,7 +231,7 @@ public final class Screenshots {
                 });
                 await(() -> fx(() -> vm.photoProperty().get() != null && !vm.status().busyProperty().get()));
                 fx(() -> {
-                    vm.invertMethodProperty().set(StudioBackend.InvertMethod.PROJECTION);
+                    vm.invertMethodProperty().set(PhotoInversion.Method.PROJECTION);
                     vm.invertSteps().set(Integer.getInteger("screenshots.invertSteps", 60));
                     vm.invert();
                     return null;

@@ -7,7 +7,7 @@ import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
-import dev.styleclip.studio.service.StudioBackend.InvertMethod;
+import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -225,13 +225,13 @@ class StudioMethodsTest {
     void photoInvertedByTheEncoderByDefault(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
         assertTrue(vm.backend().encoderAvailable());
-        assertEquals(InvertMethod.ENCODER, vm.invertMethodProperty().get(), "the encoder is the default when installed");
+        assertEquals(PhotoInversion.Method.ENCODER, vm.invertMethodProperty().get(), "the encoder is the default when installed");
         importPhotoWithEyesAndMouth(robot, vm);
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());
         assertTrue(vm.hasLatentProperty().get(), () -> vm.status().notices().toString());
         String report = vm.inversionReportProperty().get();
-        assertTrue(report.startsWith(InvertMethod.ENCODER.label()) && report.contains("LPIPS") && report.contains("identity"), report);
+        assertTrue(report.startsWith(PhotoInversion.Method.ENCODER.label()) && report.contains("LPIPS") && report.contains("identity"), report);
         assertTrue(vm.live().stepProperty().get() >= 1, "one frame per encoder iteration");
         assertTrue(vm.live().currentLabelProperty().get().startsWith("reconstruction"), vm.live().currentLabelProperty().get());
         assertTrue(vm.live().beforeLabelProperty().get().startsWith("aligned photo"), vm.live().beforeLabelProperty().get());
@@ -241,7 +241,7 @@ class StudioMethodsTest {
     void photoInvertedByProjection(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
         importPhotoWithEyesAndMouth(robot, vm);
-        robot.interact(() -> vm.invertMethodProperty().set(InvertMethod.PROJECTION));
+        robot.interact(() -> vm.invertMethodProperty().set(PhotoInversion.Method.PROJECTION));
         type(robot, "#invert-steps-field", "3");
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.invertingProperty().get());

@@ -159,13 +159,13 @@ class StudioViewModelTest {
             assertTrue(c.captionProperty().get().contains("CLIP"), c.captionProperty().get());
         }
         CompareViewModel.Cell best = vm.compare().best();
-        assertEquals(0.004, best.lambdaL2);
-        assertEquals(0.01, best.lambdaId);
+        assertEquals(0.004, best.rowValue);
+        assertEquals(0.01, best.colValue);
         vm.promoteBest();
         assertEquals(1, vm.editStack().size());
 
         Path grid = tmp.resolve("out/grid.png");
-        assertTrue(vm.exportGrid(grid));
+        assertTrue(vm.files().exportGrid(grid));
         Map<String, String> text = PngExport.readText(grid);
         assertTrue(text.get("styleclip.grid.rows").contains("λ_L2 0.004") || text.get("styleclip.grid.rows").contains("L2 0.004"),
                 text.toString());
@@ -201,12 +201,12 @@ class StudioViewModelTest {
         vm.seedProperty().set(42);
         vm.generate();
         Path png = tmp.resolve("ba.png");
-        assertTrue(vm.exportBeforeAfter(png));
+        assertTrue(vm.files().exportBeforeAfter(png));
         Map<String, String> text = PngExport.readText(png);
         assertEquals("42", text.get("styleclip.seed"));
         assertTrue(text.get("Software").startsWith("StyleCLIP"), text.get("Software"));
         Path npz = tmp.resolve("w.npz");
-        assertTrue(vm.exportLatents(npz));
+        assertTrue(vm.files().exportLatents(npz));
         var ws = dev.styleclip.edit.LatentFile.read(npz);
         assertEquals(FakeBackend.NUM_WS, ws.numWs());
         assertArrayEquals(FakeBackend.latent(42).values(), ws.values());
@@ -220,7 +220,7 @@ class StudioViewModelTest {
         // a write into a folder that cannot be created fails with a notice
         Path blocker = tmp.resolve("file");
         Files.writeString(blocker, "x");
-        assertFalse(vm.exportBeforeAfter(blocker.resolve("sub/x.png")));
+        assertFalse(vm.files().exportBeforeAfter(blocker.resolve("sub/x.png")));
         assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
     }
 
@@ -233,12 +233,12 @@ class StudioViewModelTest {
         vm.runEdit();
         vm.setStrength(0, 0.5);
         Path file = tmp.resolve("s/session.json");
-        assertTrue(vm.saveSession(file));
+        assertTrue(vm.files().saveSession(file));
         var saved = vm.current();
 
         StudioViewModel other = new StudioViewModel(new FakeBackend(),
                 new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
-        assertTrue(other.openSession(file), () -> other.status().notices().toString());
+        assertTrue(other.files().openSession(file), () -> other.status().notices().toString());
         assertEquals(saved.base(), other.current().base());
         assertEquals(saved.source(), other.current().source());
         assertEquals(saved.composed(), other.current().composed());
@@ -249,7 +249,7 @@ class StudioViewModelTest {
         assertEquals(1.0, other.editStack().get(0).strength(), "history came back too");
 
         Files.writeString(tmp.resolve("bad.json"), "{not json");
-        assertFalse(other.openSession(tmp.resolve("bad.json")));
+        assertFalse(other.files().openSession(tmp.resolve("bad.json")));
         assertEquals(saved.composed(), other.history().redo().composed(), "state intact after a bad file");
     }
 
@@ -260,7 +260,7 @@ class StudioViewModelTest {
         vm.edit().steps().set(2);
         vm.runEdit();
         Path r = tmp.resolve("recipe.json");
-        assertTrue(vm.saveRecipe(r));
+        assertTrue(vm.files().saveRecipe(r));
         vm.seedProperty().set(9);
         vm.generate();
         assertTrue(vm.openRecipe(r));

@@ -434,11 +434,7 @@ public final class ComputeBackend implements StudioBackend {
         Path faceApi = catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
         Path encoderFile = catalog.find(ModelRole.ENCODER).orElse(null);
         EditNetworks.Files files = editFiles();
-        PhotoInversion.Method method = switch (request.method()) {
-            case ENCODER -> PhotoInversion.Method.ENCODER;
-            case ENCODER_PROJECTION -> PhotoInversion.Method.ENCODER_PROJECTION;
-            case PROJECTION -> PhotoInversion.Method.PROJECTION;
-        };
+        PhotoInversion.Method method = request.method();
         if (method.usesEncoder() && encoderFile == null) {
             listener.failed(new IllegalStateException("no StyleGAN3 encoder is installed (restyle_*_ffhq.pt in the models folder): "
                     + "invert by projection instead"));

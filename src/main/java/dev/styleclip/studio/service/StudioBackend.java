@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
@@ -90,26 +91,11 @@ public interface StudioBackend extends AutoCloseable {
     }
 
     /** Photo → latent: the photo, the face (index, or 8 clicked numbers), method and its effort. */
-    record InvertRequest(Path photo, int faceIndex, double[] points, InvertMethod method, int steps, int iterations) {
-    }
-
-    /** How a photo becomes a latent. */
-    enum InvertMethod {
-        ENCODER("encoder (ReStyle)"), PROJECTION("projection (LPIPS)"), ENCODER_PROJECTION("encoder + projection");
-
-        private final String label;
-
-        InvertMethod(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
-        }
+    record InvertRequest(Path photo, int faceIndex, double[] points, PhotoInversion.Method method, int steps, int iterations) {
     }
 
     /** An inverted photo: the aligned face, the generator's reconstruction, its latent and how faithful it is. */
-    record Inverted(Pixels aligned, Pixels reconstruction, Latents ws, InvertMethod method, double lpips,
+    record Inverted(Pixels aligned, Pixels reconstruction, Latents ws, PhotoInversion.Method method, double lpips,
                     double idSimilarity, long elapsedMs) {
     }
 

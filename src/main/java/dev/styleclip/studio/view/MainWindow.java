@@ -348,34 +348,34 @@ public final class MainWindow {
 
     private void exportBeforeAfter() {
         Path p = dialogs.save(window(), "Export before / after", folder("folder.export"), "styleclip-edit.png", "PNG", "*.png");
-        if (p != null) vm.exportBeforeAfter(p);
+        if (p != null) vm.files().exportBeforeAfter(p);
     }
 
     private void exportGrid() {
         Path p = dialogs.save(window(), "Export grid", folder("folder.export"), "styleclip-grid.png", "PNG", "*.png");
-        if (p != null) vm.exportGrid(p);
+        if (p != null) vm.files().exportGrid(p);
     }
 
     private void exportLatents() {
         Path p = dialogs.save(window(), "Export latent", folder("folder.export"), "styleclip-latent.npz", "NumPy", "*.npz");
-        if (p != null) vm.exportLatents(p);
+        if (p != null) vm.files().exportLatents(p);
     }
 
     private void saveSession() {
-        Path cur = vm.sessionFileProperty().get();
+        Path cur = vm.files().sessionFileProperty().get();
         Path p = dialogs.save(window(), "Save session", cur != null ? cur.getParent() : folder("folder.sessions"),
                 cur != null ? cur.getFileName().toString() : "session.json", "Sessions", "*.json");
-        if (p != null) vm.saveSession(p);
+        if (p != null) vm.files().saveSession(p);
     }
 
     private void openSession() {
         Path p = dialogs.open(window(), "Open session", folder("folder.sessions"), "Sessions", "*.json");
-        if (p != null) vm.openSession(p);
+        if (p != null) vm.files().openSession(p);
     }
 
     private void saveRecipe() {
         Path p = dialogs.save(window(), "Save recipe", folder("folder.sessions"), "recipe.json", "Recipes", "*.json");
-        if (p != null) vm.saveRecipe(p);
+        if (p != null) vm.files().saveRecipe(p);
     }
 
     private void openRecipe() {

@@ -4,7 +4,7 @@ import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
-import dev.styleclip.studio.service.StudioBackend.InvertMethod;
+import dev.styleclip.edit.PhotoInversion;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -138,18 +138,18 @@ final class SourcePanel extends VBox {
                 + "reconstruction becomes the face to edit"));
         invert.setOnAction(e -> vm.invert());
         HBox photoButtons = new HBox(6, align, invert);
-        ComboBox<InvertMethod> method = new ComboBox<>();
+        ComboBox<PhotoInversion.Method> method = new ComboBox<>();
         method.setId("invert-method");
-        method.getItems().setAll(InvertMethod.values());
+        method.getItems().setAll(PhotoInversion.Method.values());
         method.valueProperty().bindBidirectional(vm.invertMethodProperty());
         method.setConverter(new javafx.util.StringConverter<>() {
             @Override
-            public String toString(InvertMethod m) {
-                return m == null ? "" : m.label() + (m != InvertMethod.PROJECTION && !vm.backend().encoderAvailable() ? " (not installed)" : "");
+            public String toString(PhotoInversion.Method m) {
+                return m == null ? "" : m.label() + (m != PhotoInversion.Method.PROJECTION && !vm.encoderAvailable() ? " (not installed)" : "");
             }
 
             @Override
-            public InvertMethod fromString(String s) {
+            public PhotoInversion.Method fromString(String s) {
                 return null;
             }
         });

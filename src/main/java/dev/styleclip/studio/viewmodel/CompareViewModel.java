@@ -37,7 +37,11 @@ public final class CompareViewModel {
     public static final class Cell {
         public final int row, col;
         public final String prompt;
-        public final double lambdaL2, lambdaId;
+        /**
+         * The values the grid varies, by row and by column: λ_L2 and λ_ID for the optimisation, β and α for a global
+         * direction, the mapper's λ_delta as the column (its row value unused).
+         */
+        public final double rowValue, colValue;
         private final ObjectProperty<Pixels> image = new SimpleObjectProperty<>();
         private final StringProperty state = new SimpleStringProperty("queued");
         private final StringProperty caption = new SimpleStringProperty("");
@@ -45,12 +49,12 @@ public final class CompareViewModel {
         private RecipeStep step;
         private StudioBackend.Task task;
 
-        Cell(int row, int col, String prompt, double l2, double id) {
+        Cell(int row, int col, String prompt, double rowValue, double colValue) {
             this.row = row;
             this.col = col;
             this.prompt = prompt;
-            this.lambdaL2 = l2;
-            this.lambdaId = id;
+            this.rowValue = rowValue;
+            this.colValue = colValue;
         }
 
         /** The edit this cell adds to the stack (null while not done). */
@@ -198,8 +202,8 @@ public final class CompareViewModel {
         }
         start(fresh, onAllDone);
         for (Cell cell : fresh) {
-            EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.lambdaL2,
-                    cell.lambdaId, template.lr(), template.steps(), template.schedule(), template.coarse(), template.medium(),
+            EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.rowValue,
+                    cell.colValue, template.lr(), template.steps(), template.schedule(), template.coarse(), template.medium(),
                     template.fine());
             cell.task = backend.edit(r, new CellListener<EditResult>(cell, onError, onAllDone) {
                 @Override
@@ -275,12 +279,12 @@ public final class CompareViewModel {
         for (List<Cell> r : rows) {
             Cell first = r.get(0);
             // one direction per row (β), then one render per α
-            StudioBackend.Task t = backend.direction(new StudioBackend.DirectionRequest(neutral, first.prompt, 1, first.lambdaL2),
+            StudioBackend.Task t = backend.direction(new StudioBackend.DirectionRequest(neutral, first.prompt, 1, first.rowValue),
                     new StudioBackend.Listener<>() {
                         @Override
                         public void done(RecipeStep.Direction d) {
                             for (Cell cell : r) {
-                                cell.step = d.withStrength(cell.lambdaId);
+                                cell.step = d.withStrength(cell.colValue);
                                 render(base, cell, cell.prompt, onError, onAllDone);
                             }
                         }

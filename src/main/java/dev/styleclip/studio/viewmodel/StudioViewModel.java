@@ -10,13 +10,12 @@ import dev.styleclip.runtime.MemoryBudget;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.ProcessMemory;
 import dev.styleclip.studio.service.Latents;
-import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.service.StudioBackend.EditRequest;
 import dev.styleclip.studio.service.StudioBackend.EditResult;
 import dev.styleclip.studio.service.StudioBackend.GenerateRequest;
-import dev.styleclip.studio.service.StudioBackend.InvertMethod;
+import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.studio.service.StudioBackend.InvertRequest;
 import dev.styleclip.studio.service.StudioBackend.Inverted;
 import dev.styleclip.studio.service.StudioBackend.StackRequest;
@@ -67,6 +66,7 @@ public final class StudioViewModel {
     private final History<Snapshot> history = new History<>(100);
     private final StatusViewModel status = new StatusViewModel();
     private final DirectionsViewModel directions;
+    private final DocumentFilesViewModel files;
     private final LongSupplier clock;
 
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 0);
@@ -88,9 +88,8 @@ public final class StudioViewModel {
     private final ObjectProperty<PhotoFaces> photo = new SimpleObjectProperty<>(this, "photo");
     private final IntegerProperty selectedFace = new SimpleIntegerProperty(this, "selectedFace", -1);
     private final ObservableList<double[]> clickedPoints = FXCollections.observableArrayList();
-    private final ObjectProperty<Path> sessionFile = new SimpleObjectProperty<>(this, "sessionFile");
     /** Photo inversion: method (encoder by default when one is installed) and projection steps. */
-    private final ObjectProperty<InvertMethod> invertMethod = new SimpleObjectProperty<>(this, "invertMethod");
+    private final ObjectProperty<PhotoInversion.Method> invertMethod = new SimpleObjectProperty<>(this, "invertMethod");
     private final NumberParam invertSteps = new NumberParam("steps", 200, 10, 1000, 1, 10000, true);
     private final BooleanProperty inverting = new SimpleBooleanProperty(this, "inverting");
     private final StringProperty inversionReport = new SimpleStringProperty(this, "inversionReport", "");
@@ -122,14 +121,15 @@ public final class StudioViewModel {
         backend.setMemoryBudget(budget);
         // what a run would need: known once a face is there, refreshed when the method or generator changes
         edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
-        invertMethod.set(backend.encoderAvailable() ? InvertMethod.ENCODER : InvertMethod.PROJECTION);
+        invertMethod.set(backend.encoderAvailable() ? PhotoInversion.Method.ENCODER : PhotoInversion.Method.PROJECTION);
         try {
-            invertMethod.set(InvertMethod.valueOf(prefs.get("invert.method", invertMethod.get().name())));
+            invertMethod.set(PhotoInversion.Method.valueOf(prefs.get("invert.method", invertMethod.get().name())));
         } catch (IllegalArgumentException e) {
             // keep the default
         }
         invertSteps.set(prefs.getDouble("invert.steps", invertSteps.get()));
         this.directions = new DirectionsViewModel(backend, prefs, status);
+        this.files = new DocumentFilesViewModel(prefs, status, history, edit, compare, inversionReport, editRunning, this::show);
         this.mapper = new MapperViewModel(backend, prefs, dev.styleclip.studio.service.MapperFolders.defaultRoot(models.catalog().dir()),
                 edit.promptProperty(), hasLatent, this::applyMapper, status::notice);
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
@@ -139,6 +139,11 @@ public final class StudioViewModel {
     }
 
     // ---- properties -------------------------------------------------------------------------------------------
+
+    /** Whether a ReStyle encoder is installed (else photos are inverted by projection). */
+    public boolean encoderAvailable() {
+        return backend.encoderAvailable();
+    }
 
     public StudioBackend backend() {
         return backend;
@@ -174,6 +179,11 @@ public final class StudioViewModel {
         return status;
     }
 
+    /** Export, sessions, recipes: the files of the document. */
+    public DocumentFilesViewModel files() {
+        return files;
+    }
+
     /** The global directions' preparation. */
     public DirectionsViewModel directions() {
         return directions;
@@ -207,7 +217,7 @@ public final class StudioViewModel {
         return editStack;
     }
 
-    public ObjectProperty<InvertMethod> invertMethodProperty() {
+    public ObjectProperty<PhotoInversion.Method> invertMethodProperty() {
         return invertMethod;
     }
 
@@ -263,10 +273,6 @@ public final class StudioViewModel {
     /** Points clicked on the photo, in photo pixels: left eye, right eye, left mouth corner, right mouth corner. */
     public ObservableList<double[]> clickedPoints() {
         return clickedPoints;
-    }
-
-    public ObjectProperty<Path> sessionFileProperty() {
-        return sessionFile;
     }
 
     public String deviceName() {
@@ -532,17 +538,17 @@ public final class StudioViewModel {
             status.notice(new Notice(Notice.Level.WARNING, "Invert", "pick a face, or click the eyes and mouth corners (4 points)"));
             return;
         }
-        InvertMethod m = invertMethod.get();
-        if (m != InvertMethod.PROJECTION && !backend.encoderAvailable()) {
+        PhotoInversion.Method m = invertMethod.get();
+        if (m != PhotoInversion.Method.PROJECTION && !backend.encoderAvailable()) {
             status.notice(new Notice(Notice.Level.WARNING, "Invert", "no ReStyle encoder is installed (Models tab): using projection"));
-            m = InvertMethod.PROJECTION;
+            m = PhotoInversion.Method.PROJECTION;
         }
         prefs.put("invert.method", invertMethod.get().name());
         prefs.putDouble("invert.steps", invertSteps.get());
-        InvertMethod method = m;
+        PhotoInversion.Method method = m;
         int steps = (int) invertSteps.get();
         inverting.set(true);
-        live.startRun(method == InvertMethod.ENCODER ? 0 : steps);
+        live.startRun(method == PhotoInversion.Method.ENCODER ? 0 : steps);
         BackgroundTask<Inverted> task = status.<Inverted>task("inverting (" + method.label() + ")", "Inversion failed")
                 .onFinished(() -> {
                     inverting.set(false);
@@ -994,154 +1000,6 @@ public final class StudioViewModel {
         addStep(best.step(), "promote grid cell “" + best.step().label() + "”", null);
     }
 
-    // ---- export -------------------------------------------------------------------------------------------------
-
-    /** The text entries embedded in exported PNGs (and their JSON sidecars). */
-    public Map<String, String> exportText() {
-        Map<String, String> t = new LinkedHashMap<>();
-        t.put("Software", AppInfo.NAME + " " + AppInfo.version());
-        Snapshot s = history.current();
-        if (s != null) {
-            t.put("styleclip.source", s.source().describe());
-            t.put("styleclip.generator", s.source().generator());
-            if (s.source().fromSeed()) {
-                t.put("styleclip.seed", Long.toString(s.source().seed()));
-                t.put("styleclip.psi", Double.toString(s.source().psi()));
-            }
-            StringBuilder edits = new StringBuilder();
-            for (RecipeStep e : s.edits()) edits.append(Steps.describe(e)).append("; ");
-            t.put("styleclip.edits", edits.toString().strip());
-            if (!inversionReport.get().isEmpty()) t.put("styleclip.inversion", inversionReport.get());
-        }
-        edit.toMap().forEach((k, v) -> t.put("styleclip.settings." + k, String.valueOf(v)));
-        return t;
-    }
-
-    /** Exports before | after side by side (Ctrl+E), with settings in tEXt chunks and a JSON sidecar. */
-    public boolean exportBeforeAfter(Path file) {
-        Snapshot s = history.current();
-        if (s == null || s.current() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export", "nothing to export yet"));
-            return false;
-        }
-        try {
-            PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before", "after"), exportText());
-            rememberFolder("folder.export", file);
-            status.info("Exported", file.toString());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Export failed", e);
-            return false;
-        }
-    }
-
-    /** Exports the compare grid with row / column labels and each cell's scores. */
-    public boolean exportGrid(Path file) {
-        if (compare.cells().isEmpty()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export grid", "the grid is empty: run it first"));
-            return false;
-        }
-        List<List<PngExport.Cell>> rows = new ArrayList<>();
-        for (CompareViewModel.Cell c : compare.cells()) {
-            while (rows.size() <= c.row) rows.add(new ArrayList<>());
-            rows.get(c.row).add(new PngExport.Cell(c.imageProperty().get(), c.captionProperty().get()));
-        }
-        try {
-            Map<String, String> t = exportText();
-            t.put("styleclip.grid.rows", String.join(" | ", compare.rowLabels()));
-            t.put("styleclip.grid.columns", String.join(" | ", compare.colLabels()));
-            PngExport.write(file, PngExport.grid(rows, compare.rowLabels(), compare.colLabels(),
-                    "“" + edit.promptProperty().get() + "”"), t);
-            rememberFolder("folder.export", file);
-            status.info("Exported grid", file.toString());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Export failed", e);
-            return false;
-        }
-    }
-
-    /** Writes the current latent (W+) as the edit engine's {@code .npz} ({@link dev.styleclip.edit.LatentFile}, key "w"). */
-    public boolean exportLatents(Path file) {
-        Snapshot s = history.current();
-        Latents w = s == null ? null : s.composed();
-        if (w == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
-            return false;
-        }
-        try {
-            dev.styleclip.edit.LatentFile.write(file, new dev.styleclip.edit.LatentFile.Latent(w.numWs(), w.wDim(), w.values()));
-            status.info("Exported latents", file.toString());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Export failed", e);
-            return false;
-        }
-    }
-
-    private void rememberFolder(String key, Path file) {
-        Path p = file.toAbsolutePath().getParent();
-        if (p != null) prefs.put(key, p.toString());
-    }
-
-    // ---- sessions & recipes ----------------------------------------------------------------------------------------
-
-    public boolean saveSession(Path file) {
-        if (history.current() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Save", "nothing to save yet"));
-            return false;
-        }
-        try {
-            Map<String, Object> settings = new LinkedHashMap<>(edit.toMap());
-            SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), history.states(), history.index()));
-            sessionFile.set(file);
-            rememberFolder("folder.sessions", file);
-            status.info("Saved", file.toString());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Save failed", e);
-            return false;
-        }
-    }
-
-    public boolean openSession(Path file) {
-        if (editRunning.get()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Open", "cancel the running edit first"));
-            return false;
-        }
-        try {
-            SessionFiles.Session s = SessionFiles.open(file);
-            edit.fromMap(s.settings());
-            edit.promptHistory().setAll(s.promptHistory());
-            history.reset(s.history(), s.index());
-            show(history.current());
-            sessionFile.set(file);
-            rememberFolder("folder.sessions", file);
-            status.info("Opened", file.toString());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Open failed", e);
-            return false;
-        }
-    }
-
-    public boolean saveRecipe(Path file) {
-        Snapshot s = history.current();
-        if (s == null || s.edits().isEmpty()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "the edit stack is empty"));
-            return false;
-        }
-        try {
-            RecipeFiles.write(file, new Recipe(s.source().generator(), s.edits()));
-            rememberFolder("folder.sessions", file);
-            status.info("Recipe saved", file + " — ./styleclip apply-recipe runs it over a folder of photos or latents");
-            return true;
-        } catch (IOException | RuntimeException e) {
-            status.fail("Save failed", e);
-            return false;
-        }
-    }
-
     /** Applies a recipe's edits (after the current ones) to the current face. */
     public boolean openRecipe(Path file) {
         Snapshot s = history.current();
@@ -1159,7 +1017,7 @@ public final class StudioViewModel {
             }
             List<RecipeStep> all = new ArrayList<>(latestEdits());
             all.addAll(r.steps());
-            rememberFolder("folder.sessions", file);
+            files.rememberFolder("folder.sessions", file);
             changeEdits(all, "apply recipe " + file.getFileName());
             return true;
         } catch (IOException | RuntimeException e) {

@@ -1,0 +1,199 @@
+package dev.styleclip.studio.viewmodel;
+
+import dev.styleclip.AppInfo;
+import dev.styleclip.edit.recipe.Recipe;
+import dev.styleclip.edit.recipe.RecipeFiles;
+import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.studio.service.Latents;
+import dev.styleclip.studio.service.PngExport;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.StringProperty;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The document's files (File menu): exported pictures with their settings, the latent, sessions (the whole undo history
+ * with settings and prompts), recipes (the edit stack alone). Each action says in one notice what it wrote or why not;
+ * the folders used are remembered.
+ */
+public final class DocumentFilesViewModel {
+    private final StudioPrefs prefs;
+    private final StatusViewModel status;
+    private final History<Snapshot> history;
+    private final EditSettings edit;
+    private final CompareViewModel compare;
+    private final StringProperty inversionReport;
+    private final BooleanProperty editRunning;
+    private final Consumer<Snapshot> show;
+    private final ObjectProperty<Path> sessionFile = new SimpleObjectProperty<>(this, "sessionFile");
+
+    DocumentFilesViewModel(StudioPrefs prefs, StatusViewModel status, History<Snapshot> history, EditSettings edit,
+                           CompareViewModel compare, StringProperty inversionReport, BooleanProperty editRunning,
+                           Consumer<Snapshot> show) {
+        this.prefs = prefs;
+        this.status = status;
+        this.history = history;
+        this.edit = edit;
+        this.compare = compare;
+        this.inversionReport = inversionReport;
+        this.editRunning = editRunning;
+        this.show = show;
+    }
+
+    /** The session file last saved or opened (Save writes there again). */
+    public ObjectProperty<Path> sessionFileProperty() {
+        return sessionFile;
+    }
+
+    /** The text entries embedded in exported PNGs (and their JSON sidecars). */
+    public Map<String, String> exportText() {
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put("Software", AppInfo.NAME + " " + AppInfo.version());
+        Snapshot s = history.current();
+        if (s != null) {
+            t.put("styleclip.source", s.source().describe());
+            t.put("styleclip.generator", s.source().generator());
+            if (s.source().fromSeed()) {
+                t.put("styleclip.seed", Long.toString(s.source().seed()));
+                t.put("styleclip.psi", Double.toString(s.source().psi()));
+            }
+            StringBuilder edits = new StringBuilder();
+            for (RecipeStep e : s.edits()) edits.append(Steps.describe(e)).append("; ");
+            t.put("styleclip.edits", edits.toString().strip());
+            if (!inversionReport.get().isEmpty()) t.put("styleclip.inversion", inversionReport.get());
+        }
+        edit.toMap().forEach((k, v) -> t.put("styleclip.settings." + k, String.valueOf(v)));
+        return t;
+    }
+
+    /** Exports before | after side by side (Ctrl+E), with settings in tEXt chunks and a JSON sidecar. */
+    public boolean exportBeforeAfter(Path file) {
+        Snapshot s = history.current();
+        if (s == null || s.current() == null) {
+            status.notice(new Notice(Notice.Level.WARNING, "Export", "nothing to export yet"));
+            return false;
+        }
+        try {
+            PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before", "after"), exportText());
+            rememberFolder("folder.export", file);
+            status.info("Exported", file.toString());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Export failed", e);
+            return false;
+        }
+    }
+
+    /** Exports the compare grid with row / column labels and each cell's scores. */
+    public boolean exportGrid(Path file) {
+        if (compare.cells().isEmpty()) {
+            status.notice(new Notice(Notice.Level.WARNING, "Export grid", "the grid is empty: run it first"));
+            return false;
+        }
+        List<List<PngExport.Cell>> rows = new ArrayList<>();
+        for (CompareViewModel.Cell c : compare.cells()) {
+            while (rows.size() <= c.row) rows.add(new ArrayList<>());
+            rows.get(c.row).add(new PngExport.Cell(c.imageProperty().get(), c.captionProperty().get()));
+        }
+        try {
+            Map<String, String> t = exportText();
+            t.put("styleclip.grid.rows", String.join(" | ", compare.rowLabels()));
+            t.put("styleclip.grid.columns", String.join(" | ", compare.colLabels()));
+            PngExport.write(file, PngExport.grid(rows, compare.rowLabels(), compare.colLabels(),
+                    "“" + edit.promptProperty().get() + "”"), t);
+            rememberFolder("folder.export", file);
+            status.info("Exported grid", file.toString());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Export failed", e);
+            return false;
+        }
+    }
+
+    /** Writes the current latent (W+) as the edit engine's {@code .npz} ({@link dev.styleclip.edit.LatentFile}, key "w"). */
+    public boolean exportLatents(Path file) {
+        Snapshot s = history.current();
+        Latents w = s == null ? null : s.composed();
+        if (w == null) {
+            status.notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
+            return false;
+        }
+        try {
+            dev.styleclip.edit.LatentFile.write(file, new dev.styleclip.edit.LatentFile.Latent(w.numWs(), w.wDim(), w.values()));
+            status.info("Exported latents", file.toString());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Export failed", e);
+            return false;
+        }
+    }
+
+    void rememberFolder(String key, Path file) {
+        Path p = file.toAbsolutePath().getParent();
+        if (p != null) prefs.put(key, p.toString());
+    }
+
+    public boolean saveSession(Path file) {
+        if (history.current() == null) {
+            status.notice(new Notice(Notice.Level.WARNING, "Save", "nothing to save yet"));
+            return false;
+        }
+        try {
+            Map<String, Object> settings = new LinkedHashMap<>(edit.toMap());
+            SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), history.states(), history.index()));
+            sessionFile.set(file);
+            rememberFolder("folder.sessions", file);
+            status.info("Saved", file.toString());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Save failed", e);
+            return false;
+        }
+    }
+
+    public boolean openSession(Path file) {
+        if (editRunning.get()) {
+            status.notice(new Notice(Notice.Level.WARNING, "Open", "cancel the running edit first"));
+            return false;
+        }
+        try {
+            SessionFiles.Session s = SessionFiles.open(file);
+            edit.fromMap(s.settings());
+            edit.promptHistory().setAll(s.promptHistory());
+            history.reset(s.history(), s.index());
+            show.accept(history.current());
+            sessionFile.set(file);
+            rememberFolder("folder.sessions", file);
+            status.info("Opened", file.toString());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Open failed", e);
+            return false;
+        }
+    }
+
+    public boolean saveRecipe(Path file) {
+        Snapshot s = history.current();
+        if (s == null || s.edits().isEmpty()) {
+            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "the edit stack is empty"));
+            return false;
+        }
+        try {
+            RecipeFiles.write(file, new Recipe(s.source().generator(), s.edits()));
+            rememberFolder("folder.sessions", file);
+            status.info("Recipe saved", file + " — ./styleclip apply-recipe runs it over a folder of photos or latents");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Save failed", e);
+            return false;
+        }
+    }
+}
