@@ -1,12 +1,12 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
-import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.runtime.ComputeService;
@@ -76,7 +76,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
         if (l2 < 0 || lambdaId < 0) throw new IllegalArgumentException("--l2 and --id-weight must be >= 0");
         if (!(plateauFactor > 0 && plateauFactor < 1)) throw new IllegalArgumentException("--plateau-factor must be in (0, 1)");
         if (plateauPatience < 0) throw new IllegalArgumentException("--plateau-patience must be >= 0");
-        boolean[] g = LevelsMapper.parseGroups(groups);
+        boolean[] g = WGroups.flags(WGroups.parse(groups));
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (MapperTrainingJob.hasCheckpoint(out)) {

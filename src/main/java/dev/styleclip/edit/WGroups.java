@@ -79,6 +79,7 @@ public final class WGroups {
                 out.addAll(EnumSet.allOf(Group.class));
                 continue;
             }
+            if (p.equals("course")) p = "coarse"; // the reference's spelling in its mapper keys
             try {
                 out.add(Group.valueOf(p.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
@@ -86,6 +87,20 @@ public final class WGroups {
             }
         }
         if (out.isEmpty()) throw new IllegalArgumentException("no groups given: use coarse, medium and/or fine");
+        return out;
+    }
+
+    /** One switch per group, in {@link Group} order (the levels mapper's three sub-mappers). */
+    public static boolean[] flags(Set<Group> groups) {
+        boolean[] on = new boolean[Group.values().length];
+        for (Group g : groups) on[g.ordinal()] = true;
+        return on;
+    }
+
+    /** The groups whose switch is on, switches in {@link Group} order. */
+    public static Set<Group> of(boolean... on) {
+        EnumSet<Group> out = EnumSet.noneOf(Group.class);
+        for (Group g : Group.values()) if (g.ordinal() < on.length && on[g.ordinal()]) out.add(g);
         return out;
     }
 

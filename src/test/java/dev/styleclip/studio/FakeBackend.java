@@ -136,8 +136,7 @@ final class FakeBackend implements StudioBackend {
                 Path json = r.folder().resolve("checkpoint.json");
                 var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
                 int start = java.nio.file.Files.exists(json) ? mapper.readTree(json.toFile()).path("epoch").asInt() : 0;
-                String groups = (r.coarse() ? "coarse," : "") + (r.medium() ? "medium," : "") + (r.fine() ? "fine," : "");
-                groups = groups.substring(0, groups.length() - 1);
+                String groups = dev.styleclip.edit.WGroups.format(r.groups());
                 for (int e = start; e < r.epochs(); e++) {
                     for (int s = 0; s < r.stepsPerEpoch(); s++) {
                         int step = e * r.stepsPerEpoch() + s + 1;

@@ -40,8 +40,6 @@ import java.util.Random;
 public final class LevelsMapper implements AutoCloseable {
     /** The reference's group key prefixes, in order (note the reference's spelling "course"). */
     public static final String[] GROUP_KEYS = {"course_mapping", "medium_mapping", "fine_mapping"};
-    /** User-facing group names in the same order. */
-    public static final String[] GROUP_NAMES = {"coarse", "medium", "fine"};
     public static final float LR_MUL = 0.01f;
     public static final int LAYERS = 4;
     private static final float SQRT2 = (float) Math.sqrt(2);
@@ -70,24 +68,6 @@ public final class LevelsMapper implements AutoCloseable {
                 WGroups.range(WGroups.Group.COARSE, numWs),
                 WGroups.range(WGroups.Group.MEDIUM, numWs),
                 WGroups.range(WGroups.Group.FINE, numWs)};
-    }
-
-    /** Parses "coarse,medium,fine" (any subset, at least one) into enabled flags. */
-    public static boolean[] parseGroups(String spec) {
-        boolean[] on = new boolean[3];
-        for (String part : spec.split(",")) {
-            String p = part.trim().toLowerCase(java.util.Locale.ROOT);
-            if (p.isEmpty()) continue;
-            int i = switch (p) {
-                case "coarse", "course" -> 0;
-                case "medium" -> 1;
-                case "fine" -> 2;
-                default -> throw new IllegalArgumentException("unknown mapper group '" + part.trim() + "' (use coarse, medium, fine)");
-            };
-            on[i] = true;
-        }
-        if (!on[0] && !on[1] && !on[2]) throw new IllegalArgumentException("at least one mapper group must be enabled");
-        return on;
     }
 
     /** A fresh mapper as the reference constructs it: weights N(0,1)/lr_mul, biases 0 (seeded, deterministic). */
@@ -242,9 +222,7 @@ public final class LevelsMapper implements AutoCloseable {
 
     /** "coarse,medium,fine" style list of the enabled groups. */
     public String groupsSpec() {
-        List<String> on = new ArrayList<>();
-        for (int g = 0; g < 3; g++) if (enabled[g]) on.add(GROUP_NAMES[g]);
-        return String.join(",", on);
+        return WGroups.format(WGroups.of(enabled));
     }
 
     /** The [start, end) ws rows per group (a copy). */

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.WGroups;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EditNetworks;
@@ -39,7 +40,7 @@ final class MapperTraining {
     static MapperTrainingJob.Settings settings(MapperTrainRequest r) {
         MapperTrainingJob.Settings d = MapperTrainingJob.Settings.defaults(r.prompt());
         return new MapperTrainingJob.Settings(r.prompt(), r.epochs(), r.stepsPerEpoch(), r.batch(), r.lr(), r.lambdaL2(),
-                r.lambdaId(), d.lambdaClip(), d.weightDecay(), new boolean[]{r.coarse(), r.medium(), r.fine()},
+                r.lambdaId(), d.lambdaClip(), d.weightDecay(), WGroups.flags(r.groups()),
                 r.plateauFactor(), r.plateauPatience(), r.psi(), r.seed(), d.previewCount());
     }
 

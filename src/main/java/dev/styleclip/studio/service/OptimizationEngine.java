@@ -10,7 +10,6 @@ import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.ModelCatalog;
 
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -30,10 +29,7 @@ public final class OptimizationEngine {
 
     /** The settings of a request (validated by the engine: bad values throw with a one-line message). */
     public static LatentOptimization.Settings settings(StudioBackend.EditRequest r) {
-        Set<WGroups.Group> groups = EnumSet.noneOf(WGroups.Group.class);
-        if (r.coarse()) groups.add(WGroups.Group.COARSE);
-        if (r.medium()) groups.add(WGroups.Group.MEDIUM);
-        if (r.fine()) groups.add(WGroups.Group.FINE);
+        Set<WGroups.Group> groups = r.groups();
         boolean z = r.method() == StudioBackend.EditMethod.OPTIMIZE_Z;
         if (groups.isEmpty()) throw new IllegalArgumentException("switch on at least one layer group (coarse, medium, fine)");
         if (z && groups.size() != WGroups.Group.values().length) {

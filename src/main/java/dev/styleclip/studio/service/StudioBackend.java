@@ -1,5 +1,7 @@
 package dev.styleclip.studio.service;
 
+import java.util.Set;
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.model.stylegan3.DemoNetworks;
@@ -128,7 +130,7 @@ public interface StudioBackend extends AutoCloseable {
 
     /** One text edit to run. {@code layers}: coarse / medium / fine switched on. */
     record EditRequest(String prompt, EditMethod method, Latents start, GenerateRequest source, double lambdaL2,
-                       double lambdaId, double lr, int steps, String schedule, boolean coarse, boolean medium, boolean fine) {
+                       double lambdaId, double lr, int steps, String schedule, Set<WGroups.Group> groups) {
     }
 
     /**
@@ -147,7 +149,7 @@ public interface StudioBackend extends AutoCloseable {
      * medium / fine mapped. {@code psi} / {@code seed}: truncation of the sampled w and the seed of weights and batches.
      */
     record MapperTrainRequest(String prompt, Path folder, int epochs, int stepsPerEpoch, int batch, double lr,
-                              double lambdaL2, double lambdaId, boolean coarse, boolean medium, boolean fine,
+                              double lambdaL2, double lambdaId, Set<WGroups.Group> groups,
                               double plateauFactor, int plateauPatience, double psi, long seed) {
     }
 

@@ -203,8 +203,7 @@ public final class CompareViewModel {
         start(fresh, onAllDone);
         for (Cell cell : fresh) {
             EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.rowValue,
-                    cell.colValue, template.lr(), template.steps(), template.schedule(), template.coarse(), template.medium(),
-                    template.fine());
+                    cell.colValue, template.lr(), template.steps(), template.schedule(), template.groups());
             cell.task = backend.edit(r, new CellListener<EditResult>(cell, onError, onAllDone) {
                 @Override
                 public void frame(dev.styleclip.runtime.Frame f) {

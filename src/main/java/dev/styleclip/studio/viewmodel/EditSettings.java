@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -107,6 +108,11 @@ public final class EditSettings {
 
     public StringProperty scheduleProperty() {
         return schedule;
+    }
+
+    /** The layer groups switched on (the three switches as one set). */
+    public java.util.Set<WGroups.Group> groups() {
+        return WGroups.of(coarse.get(), medium.get(), fine.get());
     }
 
     public BooleanProperty coarseProperty() {

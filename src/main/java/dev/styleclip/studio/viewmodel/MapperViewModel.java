@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
@@ -52,7 +53,6 @@ public final class MapperViewModel {
     /** The reference's training size, for the hint. */
     public static final int REFERENCE_EPOCHS = 100, REFERENCE_BATCH = 20;
     private static final MapperTrainingJob.Settings DEFAULTS = MapperTrainingJob.Settings.defaults("");
-    private static final String[] GROUP_NAMES = {"coarse", "medium", "fine"};
 
     private final StudioBackend backend;
     private final StudioPrefs prefs;
@@ -356,7 +356,7 @@ public final class MapperViewModel {
         if (Double.isFinite(c.psi())) psi = c.psi();
         if (!c.groups().isEmpty()) {
             List<String> on = List.of(c.groups().split(","));
-            for (int g = 0; g < 3; g++) groups[g].set(on.contains(GROUP_NAMES[g]));
+            for (int g = 0; g < 3; g++) groups[g].set(on.contains(WGroups.Group.values()[g].id()));
         }
         updateState();
     }
@@ -387,7 +387,7 @@ public final class MapperViewModel {
 
     private String groupsSpec() {
         List<String> on = new ArrayList<>();
-        for (int g = 0; g < 3; g++) if (groups[g].get()) on.add(GROUP_NAMES[g]);
+        for (int g = 0; g < 3; g++) if (groups[g].get()) on.add(WGroups.Group.values()[g].id());
         return String.join(",", on);
     }
 
@@ -416,7 +416,7 @@ public final class MapperViewModel {
             }
         }
         return new MapperTrainRequest(p, f, (int) epochs.get(), (int) steps.get(), (int) batch.get(), lr.get(), lambdaL2.get(),
-                lambdaId.get(), groups[0].get(), groups[1].get(), groups[2].get(), plateauFactor.get(),
+                lambdaId.get(), WGroups.of(groups[0].get(), groups[1].get(), groups[2].get()), plateauFactor.get(),
                 (int) plateauPatience.get(), psi, seed);
     }
 
@@ -644,7 +644,7 @@ public final class MapperViewModel {
     private void load() {
         for (NumberParam p : numbers()) p.set(prefs.getDouble(key(p), p.get()));
         strength.set(prefs.getDouble("mapper.strength", strength.get()));
-        for (int g = 0; g < 3; g++) groups[g].set(prefs.getBoolean("mapper." + GROUP_NAMES[g], groups[g].get()));
+        for (int g = 0; g < 3; g++) groups[g].set(prefs.getBoolean("mapper." + WGroups.Group.values()[g].id(), groups[g].get()));
         String f = prefs.get("mapper.folder", null);
         if (f != null && !f.isBlank()) {
             try {
@@ -667,7 +667,7 @@ public final class MapperViewModel {
     /** Remembers the settings (done when a run starts). */
     public void save() {
         for (NumberParam p : numbers()) prefs.putDouble(key(p), p.get());
-        for (int g = 0; g < 3; g++) prefs.putBoolean("mapper." + GROUP_NAMES[g], groups[g].get());
+        for (int g = 0; g < 3; g++) prefs.putBoolean("mapper." + WGroups.Group.values()[g].id(), groups[g].get());
     }
 
     private void info(String title, String text) {

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.AppInfo;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
@@ -770,7 +771,7 @@ public final class StudioViewModel {
         if (cur == null || cur.base() == null) throw new IllegalStateException("generate a face first, or invert a photo");
         return new EditRequest(prompt(), edit.methodProperty().get(), cur.composed(), genRequest(cur.source()),
                 edit.lambdaL2().get(), edit.lambdaId().get(), edit.lr().get(), (int) edit.steps().get(),
-                edit.scheduleProperty().get(), edit.coarseProperty().get(), edit.mediumProperty().get(), edit.fineProperty().get());
+                edit.scheduleProperty().get(), edit.groups());
     }
 
     /** Runs the edit of the chosen method on the current face (Ctrl+Enter). */
@@ -923,9 +924,8 @@ public final class StudioViewModel {
         m.put("lr", r.lr());
         m.put("steps", r.steps());
         m.put("schedule", r.schedule());
-        m.put("coarse", r.coarse());
-        m.put("medium", r.medium());
-        m.put("fine", r.fine());
+        // the file format's keys, one switch per group
+        for (WGroups.Group g : WGroups.Group.values()) m.put(g.id(), r.groups().contains(g));
         return m;
     }
 
