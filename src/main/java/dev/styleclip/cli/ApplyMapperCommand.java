@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
@@ -89,7 +90,7 @@ public final class ApplyMapperCommand implements Callable<Integer> {
 
     /** A projector-style latent file (npz key {@code w}, float32 [1, num_ws, w_dim]) via {@link LatentFile}. */
     private static NDArray readLatent(Path f, int numWs, int wDim, NDManager m) throws Exception {
-        LatentFile.Latent l = LatentFile.read(f);
+        Latent l = LatentFile.read(f);
         if (l.numWs() != numWs || l.wDim() != wDim) {
             throw new IllegalArgumentException("--latent " + f + " holds w of shape [1, " + l.numWs() + ", " + l.wDim()
                     + "], the generator needs [1, " + numWs + ", " + wDim + "]");

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
@@ -213,7 +214,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         report.put("recipe", recipeFile.toAbsolutePath().toString());
         report.put("generator", source.isDemo() ? source.describe() : source.file().toAbsolutePath().toString());
         if (isLatent(in)) {
-            LatentFile.Latent l = LatentFile.read(in);
+            Latent l = LatentFile.read(in);
             if (l.numWs() != g.numWs() || l.wDim() != g.wDim()) {
                 throw new IllegalArgumentException("the latent is " + l.numWs() + "x" + l.wDim() + ", the generator takes "
                         + g.numWs() + "x" + g.wDim());

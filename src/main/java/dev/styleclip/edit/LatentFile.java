@@ -20,26 +20,6 @@ public final class LatentFile {
     private LatentFile() {
     }
 
-    /** A latent: values in C order, shape [numWs, wDim] (batch 1). */
-    public record Latent(int numWs, int wDim, float[] values) {
-        public Latent {
-            if (numWs <= 0 || wDim <= 0 || values.length != numWs * wDim) {
-                throw new IllegalArgumentException("latent " + numWs + "x" + wDim + " with " + values.length + " values");
-            }
-            // a NaN or infinite latent renders black and poisons every edit made from it: never read or write one
-            for (float v : values) {
-                if (!Float.isFinite(v)) throw new NonFiniteException();
-            }
-        }
-    }
-
-    /** A latent holds NaN or ±Inf (an optimisation that diverged, or a damaged file). */
-    public static final class NonFiniteException extends IllegalArgumentException {
-        NonFiniteException() {
-            super("the latent holds values that are not finite numbers (NaN or infinity)");
-        }
-    }
-
     /** Reads key {@code w} of an npz file, or the one array of a plain {@code .npy}. */
     public static Latent read(Path file) throws IOException {
         Npz.Array a = Npz.readLatent(file);
@@ -49,7 +29,7 @@ public final class LatentFile {
         if (!ok) throw new ModelFileException(file, "holds 'w' of shape " + Arrays.toString(s) + "; a latent is [1, num_ws, w_dim]");
         try {
             return new Latent((int) s[s.length - 2], (int) s[s.length - 1], a.f32());
-        } catch (NonFiniteException e) {
+        } catch (Latent.NonFiniteException e) {
             throw new ModelFileException(file, "holds a latent with values that are not finite numbers (NaN or infinity)");
         }
     }

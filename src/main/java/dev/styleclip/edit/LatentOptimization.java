@@ -226,7 +226,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
     }
 
     /** Where the run starts: a seed (z as gen_images.py draws it, then mapping with ψ) or a loaded latent (W+ only). */
-    public record Start(Long seed, double psi, LatentFile.Latent latent) {
+    public record Start(Long seed, double psi, Latent latent) {
         public Start {
             if ((seed == null) == (latent == null)) throw new IllegalArgumentException("give either a seed or a latent");
             if (seed != null && (seed < 0 || seed > 0xffffffffL)) throw new IllegalArgumentException("seed must be in 0..4294967295, got " + seed);
@@ -237,7 +237,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             return new Start(seed, psi, null);
         }
 
-        public static Start latent(LatentFile.Latent w) {
+        public static Start latent(Latent w) {
             return new Start(null, 1.0, w);
         }
 
@@ -263,8 +263,8 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             history = List.copyOf(history);
         }
 
-        public LatentFile.Latent finalLatent() {
-            return new LatentFile.Latent(numWs, wDim, wsFinal);
+        public Latent finalLatent() {
+            return new Latent(numWs, wDim, wsFinal);
         }
 
         public BufferedImage before() {

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.Latent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.edit.LatentFile;
@@ -80,7 +81,7 @@ class EditCommandTest {
             double allowed = tol.path("atol_per_step").get(i).asDouble() + tol.path("rtol_per_step").get(i).asDouble() * Math.abs(loss[i]);
             assertTrue(Math.abs(got - loss[i]) <= allowed, "loss at step " + i + ": " + got + " vs " + loss[i]);
         }
-        LatentFile.Latent w = LatentFile.read(out.resolve("w.npz"));
+        Latent w = LatentFile.read(out.resolve("w.npz"));
         JsonNode wt = c.path("tolerances").path("ws_final");
         Golden.assertAllClose(w.values(), t.get("ws_final").toFloatArray(), wt.path("atol").asDouble(), wt.path("rtol").asDouble(), "w.npz");
         assertTrue(o.toString().contains("CLIP score"), o.toString());

@@ -28,8 +28,8 @@ class LatentFileTest {
         float[] v = new float[3 * 4];
         for (int i = 0; i < v.length; i++) v[i] = i * 0.25f - 1;
         Path f = dir.resolve("w.npz");
-        LatentFile.write(f, new LatentFile.Latent(3, 4, v));
-        LatentFile.Latent r = LatentFile.read(f);
+        LatentFile.write(f, new Latent(3, 4, v));
+        Latent r = LatentFile.read(f);
         assertEquals(3, r.numWs());
         assertEquals(4, r.wDim());
         assertArrayEquals(v, r.values());
@@ -78,7 +78,7 @@ class LatentFileTest {
             IOException e = assertThrows(IOException.class, () -> LatentFile.read(f));
             assertTrue(e.getMessage().contains("not finite"), e.getMessage());
             assertThrows(IllegalArgumentException.class,
-                    () -> LatentFile.write(dir.resolve("out.npz"), new LatentFile.Latent(1, 2, new float[]{1, bad})));
+                    () -> LatentFile.write(dir.resolve("out.npz"), new Latent(1, 2, new float[]{1, bad})));
             assertTrue(!Files.exists(dir.resolve("out.npz")), "nothing written");
         }
     }

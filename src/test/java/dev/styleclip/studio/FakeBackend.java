@@ -1,8 +1,8 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.StudioBackend;
 
 import java.nio.file.Path;
@@ -23,17 +23,17 @@ final class FakeBackend implements StudioBackend {
     final List<Runnable> held = new ArrayList<>();
     int editsRun;
 
-    static Pixels picture(Latents w) {
+    static Pixels picture(Latent w) {
         int[] argb = new int[SIZE * SIZE];
         int c = Float.floatToIntBits(w.values()[0]) ^ Float.floatToIntBits(w.values()[w.values().length - 1]);
         java.util.Arrays.fill(argb, 0xff000000 | (c & 0xffffff));
         return new Pixels(SIZE, SIZE, argb);
     }
 
-    static Latents latent(long seed) {
+    static Latent latent(long seed) {
         float[] v = new float[NUM_WS * W_DIM];
         for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(seed * 7 + i);
-        return new Latents(NUM_WS, W_DIM, v);
+        return new Latent(NUM_WS, W_DIM, v);
     }
 
     @Override
@@ -57,13 +57,13 @@ final class FakeBackend implements StudioBackend {
             listener.failed(new IllegalStateException("bad generator file"));
             return Task.NONE;
         }
-        Latents w = latent(request.seed());
+        Latent w = latent(request.seed());
         listener.done(new Rendered(picture(w), w, "demo network", true));
         return Task.NONE;
     }
 
     @Override
-    public Task synthesize(Latents ws, GenerateRequest source, Listener<Rendered> listener) {
+    public Task synthesize(Latent ws, GenerateRequest source, Listener<Rendered> listener) {
         listener.done(new Rendered(picture(ws), ws, "demo network", true));
         return Task.NONE;
     }
@@ -93,11 +93,11 @@ final class FakeBackend implements StudioBackend {
                 listener.failed(new dev.styleclip.runtime.DivergedException("edit", 3, "total", Double.NaN));
                 return;
             }
-            Latents w = r.start();
+            Latent w = r.start();
             for (int s = 1; s <= r.steps(); s++) {
                 float[] v = w.values().clone();
                 for (int i = 0; i < v.length; i++) v[i] += (float) (0.01 * r.prompt().length() * (1 - r.lambdaL2()));
-                w = new Latents(w.numWs(), w.wDim(), v);
+                w = new Latent(w.numWs(), w.wDim(), v);
                 Map<String, Double> losses = new LinkedHashMap<>();
                 losses.put("total", 1.0 / s);
                 losses.put("clip", 0.8 / s);
@@ -196,16 +196,16 @@ final class FakeBackend implements StudioBackend {
 
     @Override
     public Task renderStack(StackRequest r, Listener<Rendered> listener) {
-        Latents w = r.base();
+        Latent w = r.base();
         for (dev.styleclip.edit.recipe.RecipeStep s : r.steps()) {
             if (!s.enabled()) continue;
             if (s instanceof dev.styleclip.edit.recipe.RecipeStep.LatentDelta d) {
-                w = w.plus(new Latents(d.numWs(), d.wDim(), d.delta()), d.strength());
+                w = w.plus(new Latent(d.numWs(), d.wDim(), d.delta()), d.strength());
             } else if (s instanceof dev.styleclip.edit.recipe.RecipeStep.Mapper) {
                 // a stand-in mapper: M(w) = 1 everywhere
                 float[] ones = new float[w.values().length];
                 java.util.Arrays.fill(ones, 1f);
-                w = w.plus(new Latents(w.numWs(), w.wDim(), ones), s.strength());
+                w = w.plus(new Latent(w.numWs(), w.wDim(), ones), s.strength());
             } else {
                 listener.failed(new UnsupportedOperationException("the fake backend renders no StyleSpace directions"));
                 return Task.NONE;

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
@@ -136,13 +137,13 @@ public final class ComputeBackend implements StudioBackend {
             return ctx.step(sm -> {
                 NDArray ws = g.mapping(g.seedZ(sm, r.seed()), r.psi(), null);
                 NDArray img = g.synthesis(ws, o);
-                Latents lat = new Latents(g.numWs(), g.wDim(), ws.toFloatArray());
+                Latent lat = new Latent(g.numWs(), g.wDim(), ws.toFloatArray());
                 return new Rendered(pixels(GeneratorImages.toImage(img, 0)), lat, label(file), g.isDemo());
             });
         };
     }
 
-    public static Job<Rendered> synthesizeJob(GeneratorSource file, Latents ws, GenerateRequest source) {
+    public static Job<Rendered> synthesizeJob(GeneratorSource file, Latent ws, GenerateRequest source) {
         return ctx -> {
             StyleGan3Generator g = generator(ctx, file);
             checkShape(g, ws);
@@ -167,7 +168,7 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     @Override
-    public Task synthesize(Latents ws, GenerateRequest source, Listener<Rendered> listener) {
+    public Task synthesize(Latent ws, GenerateRequest source, Listener<Rendered> listener) {
         return submit("render", synthesizeJob(generatorSource(), ws, source), listener);
     }
 
@@ -231,7 +232,7 @@ public final class ComputeBackend implements StudioBackend {
     public static Job<Rendered> renderStackJob(EditNetworks.Files files, StackRequest r) {
         return ctx -> {
             StyleGan3Generator g = generator(ctx, files.generator());
-            Latents base = r.base();
+            Latent base = r.base();
             checkShape(g, base);
             RecipeRenderer.check(ctx, g, r.steps());
             StyleGan3Generator.Options o = options(ctx, g, r.source());
@@ -245,13 +246,13 @@ public final class ComputeBackend implements StudioBackend {
                     EditNetworks nets = EditNetworks.load(ctx.models(), files);
                     metrics = Metrics.of(nets, ClipLoss.of(nets, r.metricsPrompt()), img, g.synthesis(w0, o)).asMap();
                 }
-                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), new Latents(base.numWs(), base.wDim(), w.toFloatArray()),
+                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), new Latent(base.numWs(), base.wDim(), w.toFloatArray()),
                         label(files.generator()), g.isDemo(), metrics);
             });
         };
     }
 
-    private static void checkShape(StyleGan3Generator g, Latents ws) {
+    private static void checkShape(StyleGan3Generator g, Latent ws) {
         if (ws.numWs() != g.numWs() || ws.wDim() != g.wDim()) {
             throw new IllegalArgumentException("the latent is " + ws.numWs() + "x" + ws.wDim() + " but the generator takes "
                     + g.numWs() + "x" + g.wDim() + " (was it made with another generator?)");
@@ -451,7 +452,7 @@ public final class ComputeBackend implements StudioBackend {
                     request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
             PhotoInversion.Result r = new PhotoInversion(g, encoder, nets.lpips(), nets.idIsDemo() ? null : nets.identity(),
                     aligned, s).run(ctx);
-            return new Inverted(pixels(aligned), r.reconstruction(), new Latents(r.numWs(), r.wDim(), r.w()), request.method(),
+            return new Inverted(pixels(aligned), r.reconstruction(), new Latent(r.numWs(), r.wDim(), r.w()), request.method(),
                     r.lpips(), r.idSimilarity(), r.elapsedMs());
         }, listener);
     }

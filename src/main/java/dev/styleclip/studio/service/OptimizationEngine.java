@@ -1,9 +1,9 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.runtime.DivergedException;
@@ -55,7 +55,7 @@ public final class OptimizationEngine {
             if (r.source() == null) throw new IllegalArgumentException("optimise z needs a face generated from a seed");
             start = LatentOptimization.Start.seed(r.source().seed(), r.source().psi());
         } else {
-            start = LatentOptimization.Start.latent(new LatentFile.Latent(r.start().numWs(), r.start().wDim(), r.start().values()));
+            start = LatentOptimization.Start.latent(r.start());
         }
         return ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
@@ -63,7 +63,7 @@ public final class OptimizationEngine {
             if (res.stoppedEarly() && res.stepsDone() == 0) {
                 throw new DivergedException(ctx.jobName(), 1, "total", Double.NaN);
             }
-            Latents w = new Latents(res.numWs(), res.wDim(), res.wsFinal());
+            Latent w = new Latent(res.numWs(), res.wDim(), res.wsFinal());
             return new StudioBackend.EditResult(r, LatentOptimization.pixels(res.imageAfter(), res.resolution(), 0), w,
                     res.metrics().asMap(), res.stoppedEarly() ? res.stopMessage() : null);
         };

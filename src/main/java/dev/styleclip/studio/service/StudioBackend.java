@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.Latent;
 import java.util.Set;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.PhotoInversion;
@@ -63,12 +64,12 @@ public interface StudioBackend extends AutoCloseable {
      * steps) and, when asked for, its scores against the source ({@code clip_score}, {@code id_similarity},
      * {@code lpips}; else empty).
      */
-    record Rendered(Pixels image, Latents ws, String generator, boolean demo, Map<String, Double> metrics) {
+    record Rendered(Pixels image, Latent ws, String generator, boolean demo, Map<String, Double> metrics) {
         public Rendered {
             metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
         }
 
-        public Rendered(Pixels image, Latents ws, String generator, boolean demo) {
+        public Rendered(Pixels image, Latent ws, String generator, boolean demo) {
             this(image, ws, generator, demo, Map.of());
         }
     }
@@ -78,7 +79,7 @@ public interface StudioBackend extends AutoCloseable {
      * {@link dev.styleclip.edit.recipe.RecipeRenderer}). {@code metricsPrompt}: when not null, the result carries the
      * CLIP score for that text and the identity similarity and LPIPS to the unedited source.
      */
-    record StackRequest(Latents base, List<RecipeStep> steps, GenerateRequest source, String metricsPrompt) {
+    record StackRequest(Latent base, List<RecipeStep> steps, GenerateRequest source, String metricsPrompt) {
         public StackRequest {
             steps = List.copyOf(steps);
         }
@@ -97,7 +98,7 @@ public interface StudioBackend extends AutoCloseable {
     }
 
     /** An inverted photo: the aligned face, the generator's reconstruction, its latent and how faithful it is. */
-    record Inverted(Pixels aligned, Pixels reconstruction, Latents ws, PhotoInversion.Method method, double lpips,
+    record Inverted(Pixels aligned, Pixels reconstruction, Latent ws, PhotoInversion.Method method, double lpips,
                     double idSimilarity, long elapsedMs) {
     }
 
@@ -129,7 +130,7 @@ public interface StudioBackend extends AutoCloseable {
     }
 
     /** One text edit to run. {@code layers}: coarse / medium / fine switched on. */
-    record EditRequest(String prompt, EditMethod method, Latents start, GenerateRequest source, double lambdaL2,
+    record EditRequest(String prompt, EditMethod method, Latent start, GenerateRequest source, double lambdaL2,
                        double lambdaId, double lr, int steps, String schedule, Set<WGroups.Group> groups) {
     }
 
@@ -137,8 +138,8 @@ public interface StudioBackend extends AutoCloseable {
      * The outcome of an edit: final image and latent, and the scores of the final frame. {@code warning}: why the run
      * stopped early (NaN/Inf: the last good step was kept), else null.
      */
-    record EditResult(EditRequest request, Pixels image, Latents ws, Map<String, Double> metrics, String warning) {
-        public EditResult(EditRequest request, Pixels image, Latents ws, Map<String, Double> metrics) {
+    record EditResult(EditRequest request, Pixels image, Latent ws, Map<String, Double> metrics, String warning) {
+        public EditResult(EditRequest request, Pixels image, Latent ws, Map<String, Double> metrics) {
             this(request, image, ws, metrics, null);
         }
     }
@@ -171,7 +172,7 @@ public interface StudioBackend extends AutoCloseable {
     Task generate(GenerateRequest request, Listener<Rendered> listener);
 
     /** Renders a latent with the input transform of {@code source} (null: identity). */
-    Task synthesize(Latents ws, GenerateRequest source, Listener<Rendered> listener);
+    Task synthesize(Latent ws, GenerateRequest source, Listener<Rendered> listener);
 
     /** Reads a photo and finds its faces (scores, boxes). */
     Task detectFaces(Path photo, Listener<PhotoFaces> listener);

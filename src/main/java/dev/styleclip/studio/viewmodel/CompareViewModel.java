@@ -1,8 +1,8 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.service.StudioBackend.EditRequest;
 import dev.styleclip.studio.service.StudioBackend.EditResult;
@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 public final class CompareViewModel {
 
     /** The face the grid edits: source latent, its current stack, its input transform. */
-    public record Base(Latents base, List<RecipeStep> edits, StudioBackend.GenerateRequest source) {
+    public record Base(Latent base, List<RecipeStep> edits, StudioBackend.GenerateRequest source) {
     }
 
     /** One run of the grid. */

@@ -1,10 +1,10 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.AppInfo;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.PngExport;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -121,13 +121,13 @@ public final class DocumentFilesViewModel {
     /** Writes the current latent (W+) as the edit engine's {@code .npz} ({@link dev.styleclip.edit.LatentFile}, key "w"). */
     public boolean exportLatents(Path file) {
         Snapshot s = history.current();
-        Latents w = s == null ? null : s.composed();
+        Latent w = s == null ? null : s.composed();
         if (w == null) {
             status.notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
             return false;
         }
         try {
-            dev.styleclip.edit.LatentFile.write(file, new dev.styleclip.edit.LatentFile.Latent(w.numWs(), w.wDim(), w.values()));
+            dev.styleclip.edit.LatentFile.write(file, w);
             status.info("Exported latents", file.toString());
             return true;
         } catch (IOException | RuntimeException e) {

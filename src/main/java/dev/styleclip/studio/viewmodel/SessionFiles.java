@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,7 +10,6 @@ import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.PngExport;
 
 import javax.imageio.ImageIO;
@@ -80,7 +80,7 @@ public final class SessionFiles {
     }
 
     public static void save(Path json, Session s) throws IOException {
-        Pool<Latents> lat = new Pool<>("w");
+        Pool<Latent> lat = new Pool<>("w");
         RecipeFiles.ArrayPool steps = new RecipeFiles.ArrayPool("s");
         Pool<Pixels> img = new Pool<>("img");
         ObjectNode root = JSON.createObjectNode();
@@ -101,7 +101,7 @@ public final class SessionFiles {
         }
         Files.createDirectories(json.toAbsolutePath().getParent());
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
-        for (Map.Entry<String, Latents> e : lat.byName.entrySet()) {
+        for (Map.Entry<String, Latent> e : lat.byName.entrySet()) {
             arrays.put(e.getKey(), Npz.Array.of(e.getValue().values(), 1, e.getValue().numWs(), e.getValue().wDim()));
         }
         arrays.putAll(steps.arrays());
@@ -124,10 +124,10 @@ public final class SessionFiles {
         JsonNode root = readJson(json, FORMAT);
         Path side = latentsFile(json);
         Map<String, Npz.Array> arrays = Files.exists(side) ? Npz.read(side) : Map.of();
-        Map<String, Latents> lat = new LinkedHashMap<>();
+        Map<String, Latent> lat = new LinkedHashMap<>();
         for (Map.Entry<String, Npz.Array> e : arrays.entrySet()) {
             long[] sh = e.getValue().shape();
-            if (sh.length == 3 && sh[0] == 1) lat.put(e.getKey(), new Latents((int) sh[1], (int) sh[2], e.getValue().toFloatArray()));
+            if (sh.length == 3 && sh[0] == 1) lat.put(e.getKey(), new Latent((int) sh[1], (int) sh[2], e.getValue().toFloatArray()));
         }
         Map<String, Pixels> img = new LinkedHashMap<>();
         Path zipFile = imagesFile(json);

@@ -1,8 +1,8 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.Latents;
 
 import java.util.List;
 
@@ -16,20 +16,20 @@ import java.util.List;
  * @param composed the W+ latent after the stack's W-space steps (the start of the next optimisation; what "Export
  *                 latent" writes); equals {@code base} without such steps
  */
-public record Snapshot(SourceState source, Latents base, Pixels baseImage, List<RecipeStep> edits, Pixels current,
-                       Latents composed, String action) {
+public record Snapshot(SourceState source, Latent base, Pixels baseImage, List<RecipeStep> edits, Pixels current,
+                       Latent composed, String action) {
     public Snapshot {
         edits = List.copyOf(edits);
         if (composed == null) composed = base;
     }
 
     /** A state without edits: the source alone. */
-    public static Snapshot source(SourceState source, Latents base, Pixels image, String action) {
+    public static Snapshot source(SourceState source, Latent base, Pixels image, String action) {
         return new Snapshot(source, base, image, List.of(), image, base, action);
     }
 
     /** The same source with another stack, picture and composed latent. */
-    public Snapshot withEdits(List<RecipeStep> edits, Pixels current, Latents composed, String action) {
+    public Snapshot withEdits(List<RecipeStep> edits, Pixels current, Latent composed, String action) {
         return new Snapshot(source, base, baseImage, edits, current, composed, action);
     }
 

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.AppInfo;
 import dev.styleclip.edit.recipe.Recipe;
@@ -10,7 +11,6 @@ import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.MemoryBudget;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.ProcessMemory;
-import dev.styleclip.studio.service.Latents;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.service.StudioBackend.EditRequest;
@@ -451,10 +451,9 @@ public final class StudioViewModel {
 
     /** Opens a W+ latent ({@code .npz} as the edit engine writes it) as the source face (undoable). */
     public void importLatent(Path file) {
-        Latents w;
+        Latent w;
         try {
-            var l = dev.styleclip.edit.LatentFile.read(file);
-            w = new Latents(l.numWs(), l.wDim(), l.values());
+            w = dev.styleclip.edit.LatentFile.read(file);
         } catch (IOException | RuntimeException e) {
             status.fail("Latent not opened", e);
             return;
@@ -910,7 +909,7 @@ public final class StudioViewModel {
 
     /** An optimisation result as a stack step: its W+ offset from the start latent, at strength 1. */
     static RecipeStep stepOf(EditResult res) {
-        Latents d = res.ws().minus(res.request().start());
+        Latent d = res.ws().minus(res.request().start());
         return new RecipeStep.LatentDelta(res.request().prompt(), d.numWs(), d.wDim(), d.values(), 1.0, true,
                 settingsOf(res.request()), res.metrics());
     }
