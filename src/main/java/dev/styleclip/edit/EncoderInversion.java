@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.encoder.EncoderPreprocess;
 import dev.styleclip.model.encoder.RestyleInversion;
-import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.Frame;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.styleclip.image.PilResample;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.encoder.RestyleInversion;
-import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.MemoryFootprint;

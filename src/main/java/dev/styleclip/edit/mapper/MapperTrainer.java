@@ -8,7 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
-import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.SynthesisPlan;
 import dev.styleclip.nn.Gradients;

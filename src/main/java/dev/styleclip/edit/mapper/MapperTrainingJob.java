@@ -15,7 +15,7 @@ import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.clip.ClipModel;
-import dev.styleclip.model.face.IdentityLoss;
+import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;

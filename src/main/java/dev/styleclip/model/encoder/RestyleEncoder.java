@@ -8,7 +8,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
-import dev.styleclip.model.face.IrSeBackbone;
+import dev.styleclip.model.arcface.IrSeBackbone;
 import dev.styleclip.nn.Scope;
 
 import java.util.function.BiConsumer;
@@ -182,7 +182,7 @@ public final class RestyleEncoder implements AutoCloseable, dev.styleclip.nn.Mem
      * convs) for {@code nStyles} × {@code wDim}: for benchmarks and demos only (its latents mean nothing).
      */
     public static RestyleEncoder demo(Kind kind, int nStyles, int wDim, long seed) {
-        TensorStore bb = dev.styleclip.model.face.IrSeStateDicts.synthetic(6, 64, new int[]{3, 4, 14, 3},
+        TensorStore bb = dev.styleclip.model.arcface.IrSeStateDicts.synthetic(6, 64, new int[]{3, 4, 14, 3},
                 new int[]{64, 128, 256, 512}, true, 0, 256, seed);
         dev.styleclip.io.MapTensorStore sd = new dev.styleclip.io.MapTensorStore("demo ReStyle encoder (random weights)",
                 dev.styleclip.io.Format.SAFETENSORS);

@@ -6,8 +6,8 @@ import dev.styleclip.golden.Golden;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.clip.ClipModel;
-import dev.styleclip.model.face.IdentityLoss;
-import dev.styleclip.model.face.IrSeBackbone;
+import dev.styleclip.model.arcface.IdentityLoss;
+import dev.styleclip.model.arcface.IrSeBackbone;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Engines;
 

@@ -1,4 +1,4 @@
-package dev.styleclip.model.face;
+package dev.styleclip.model.arcface;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

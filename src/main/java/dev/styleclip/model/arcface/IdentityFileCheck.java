@@ -1,4 +1,4 @@
-package dev.styleclip.model.face;
+package dev.styleclip.model.arcface;
 
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.io.Checkpoint;

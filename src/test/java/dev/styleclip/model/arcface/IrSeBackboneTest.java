@@ -1,4 +1,4 @@
-package dev.styleclip.model.face;
+package dev.styleclip.model.arcface;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

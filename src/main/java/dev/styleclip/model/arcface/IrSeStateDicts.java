@@ -1,4 +1,4 @@
-package dev.styleclip.model.face;
+package dev.styleclip.model.arcface;
 
 import dev.styleclip.io.Format;
 import dev.styleclip.io.MapTensorStore;
