@@ -324,6 +324,32 @@ public final class Images {
         return out;
     }
 
+    /**
+     * A PNG held in memory (a session's pictures): the size is read from its IHDR chunk first, and anything that is no
+     * PNG, or a picture over {@link #DEFAULT_MAX_PIXELS}, is refused before a pixel is decoded (the decoder allocates the
+     * whole image up front).
+     */
+    public static BufferedImage decodePng(byte[] png, String name) throws ImageFileException {
+        byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        if (png.length < 33 || !java.util.Arrays.equals(png, 0, 8, signature, 0, 8)
+                || java.nio.ByteBuffer.wrap(png).getInt(12) != 0x49484452) { // "IHDR", always the first chunk
+            throw new ImageFileException(name + ": not a PNG picture");
+        }
+        long w = java.nio.ByteBuffer.wrap(png).getInt(16) & 0xffffffffL;
+        long h = java.nio.ByteBuffer.wrap(png).getInt(20) & 0xffffffffL;
+        if (w == 0 || h == 0 || w * h > DEFAULT_MAX_PIXELS) {
+            throw new ImageFileException(name + ": a PNG of " + w + "x" + h + " pixels, larger than this app reads ("
+                    + DEFAULT_MAX_PIXELS / 1_000_000 + " megapixels)");
+        }
+        try {
+            BufferedImage bi = ImageIO.read(new java.io.ByteArrayInputStream(png));
+            if (bi == null) throw new ImageFileException(name + ": not a PNG picture");
+            return bi;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageFileException(name + ": corrupt PNG (" + oneLine(e) + ")", e);
+        }
+    }
+
     /** Writes an RGB image as PNG (atomically replaced is up to the caller). */
     public static void writePng(RgbImage img, Path file) throws IOException {
         BufferedImage bi = toBufferedImage(img);

@@ -131,6 +131,17 @@ class AdversarialSuiteTest {
         }));
     }
 
+    /** The same photos through {@code compare}, which reads two (the hostile one second, after a good one). */
+    @TestFactory
+    Stream<DynamicTest> compareRefusesEveryHostilePhoto() {
+        return HostileImages.all().stream().map(in -> DynamicTest.dynamicTest(in.name(), () -> {
+            Path d = caseDir();
+            Path good = Files.write(d.resolve("good.png"), HostileImages.png(64, 64));
+            Path f = in.build().write(d);
+            assertRefusal(CliRun.run("compare", good.toString(), f.toString(), "--no-face-api"), in.reason(), in.name());
+        }));
+    }
+
     /** Latents that are not numbers, or not latents, are refused before an optimisation starts. */
     @TestFactory
     Stream<DynamicTest> editRefusesHostileLatents() throws Exception {

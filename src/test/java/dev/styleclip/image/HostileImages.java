@@ -94,6 +94,13 @@ public final class HostileImages {
         return Files.write(dir.resolve("huge-progressive.jpg"), jpeg);
     }
 
+    /** A black PNG (the JDK's writer): a good photo to put beside a hostile one. */
+    public static byte[] png(int w, int h) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), "png", bytes);
+        return bytes.toByteArray();
+    }
+
     /** A black TIFF (the JDK's writer). */
     public static byte[] tiff(int w, int h) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package dev.styleclip.studio;
 
+import dev.styleclip.studio.viewmodel.SessionFiles;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
@@ -251,6 +252,38 @@ class StudioViewModelTest {
         Files.writeString(tmp.resolve("bad.json"), "{not json");
         assertFalse(other.files().openSession(tmp.resolve("bad.json")));
         assertEquals(saved.composed(), other.history().redo().composed(), "state intact after a bad file");
+    }
+
+    /**
+     * A session whose pictures are bombs — a PNG whose header claims 100000² pixels, an entry inflating to 256 MiB —
+     * is refused in one notice before anything is decoded or inflated whole, and the open face stays.
+     */
+    @Test
+    void aSessionWithPictureBombsIsRefused() throws Exception {
+        vm.generate();
+        Path file = tmp.resolve("b/session.json");
+        assertTrue(vm.files().saveSession(file));
+        var before = vm.current();
+        Path pictures = SessionFiles.imagesFile(file);
+        byte[] ihdr = new byte[33];
+        java.nio.ByteBuffer.wrap(ihdr).put(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13)
+                .putInt(0x49484452).putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 2);
+        byte[][] bombs = {ihdr, new byte[256 << 20]};
+        for (byte[] bomb : bombs) {
+            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(pictures))) {
+                out.setLevel(java.util.zip.Deflater.BEST_SPEED);
+                out.putNextEntry(new java.util.zip.ZipEntry("s0_base.png"));
+                out.write(bomb);
+                out.closeEntry();
+            }
+            assertTrue(Files.size(pictures) < 2 << 20, "small on disk");
+            assertFalse(vm.files().openSession(file));
+            Notice n = vm.status().notices().get(vm.status().notices().size() - 1);
+            assertEquals(Notice.Level.ERROR, n.level());
+            assertTrue(n.text().contains("larger than"), n.text());
+            assertFalse(n.text().contains("\n") || n.text().contains("Exception"), n.text());
+            assertSame(before, vm.current(), "the open face stays");
+        }
     }
 
     @Test

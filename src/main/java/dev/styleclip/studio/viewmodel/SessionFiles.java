@@ -14,8 +14,6 @@ import dev.styleclip.studio.service.PngExport;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -36,6 +34,10 @@ import java.util.zip.ZipOutputStream;
  * (Recipes, the edit stack alone, are {@link dev.styleclip.edit.recipe.RecipeFiles}.)
  */
 public final class SessionFiles {
+    /** Most bytes one stored picture (a PNG the app wrote: at most 1024² RGBA) and all of them may take. */
+    private static final int MAX_PICTURE_BYTES = 64 << 20;
+    private static final long MAX_PICTURES_BYTES = 1L << 30;
+
     public static final String FORMAT = "styleclip-session";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -134,11 +136,20 @@ public final class SessionFiles {
         if (Files.exists(zipFile)) {
             try (InputStream in = Files.newInputStream(zipFile); ZipInputStream zip = new ZipInputStream(in)) {
                 ZipEntry e;
+                long total = 0;
                 while ((e = zip.getNextEntry()) != null) {
-                    ByteArrayOutputStream b = new ByteArrayOutputStream();
-                    zip.transferTo(b);
-                    BufferedImage bi = ImageIO.read(new ByteArrayInputStream(b.toByteArray()));
-                    if (bi == null) throw new IOException(zipFile.getFileName() + ": " + e.getName() + " is not a picture");
+                    // inflated with a ceiling: an entry may claim nothing and inflate a thousandfold
+                    byte[] b = zip.readNBytes(MAX_PICTURE_BYTES + 1);
+                    total += b.length;
+                    if (b.length > MAX_PICTURE_BYTES || total > MAX_PICTURES_BYTES) {
+                        throw new IOException(zipFile.getFileName() + ": " + e.getName() + " is larger than a session's pictures are");
+                    }
+                    BufferedImage bi;
+                    try {
+                        bi = dev.styleclip.image.Images.decodePng(b, zipFile.getFileName() + ": " + e.getName());
+                    } catch (dev.styleclip.image.ImageFileException ex) {
+                        throw new IOException(ex.getMessage(), ex);
+                    }
                     int w = bi.getWidth(), h = bi.getHeight();
                     int[] argb = bi.getRGB(0, 0, w, h, null, 0, w);
                     img.put(e.getName().replaceFirst("\\.png$", ""), new Pixels(w, h, argb));
