@@ -3,7 +3,6 @@ package dev.styleclip.runtime;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.styleclip.runtime.SynthesisPlan;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -2,7 +2,6 @@ package dev.styleclip.runtime;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.styleclip.runtime.SynthesisPlan;
 
 /** What a running job sees of the compute thread: memory scopes, device, model cache, cancellation and progress. */
 public interface JobContext {

@@ -1,6 +1,5 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.runtime.models.ModelRole;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;

@@ -4,7 +4,6 @@ import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
-import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.view.FileDialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;

@@ -146,7 +146,7 @@ class StudioAppTest {
         answers.add(grid);
         robot.clickOn("#export-grid");
         WaitForAsyncUtils.waitForFxEvents();
-        Map<String, String> text = PngExport.readText(grid);
+        Map<String, String> text = PngText.read(grid);
         assertEquals("7", text.get("styleclip.seed"));
         assertTrue(text.get("styleclip.grid.columns").contains("0.01"), text.toString());
         assertTrue(Files.exists(PngExport.sidecar(grid)));

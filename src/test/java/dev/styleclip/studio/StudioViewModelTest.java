@@ -167,7 +167,7 @@ class StudioViewModelTest {
 
         Path grid = tmp.resolve("out/grid.png");
         assertTrue(vm.files().exportGrid(grid));
-        Map<String, String> text = PngExport.readText(grid);
+        Map<String, String> text = PngText.read(grid);
         assertTrue(text.get("styleclip.grid.rows").contains("λ_L2 0.004") || text.get("styleclip.grid.rows").contains("L2 0.004"),
                 text.toString());
         assertEquals(vm.edit().promptProperty().get(), text.get("styleclip.settings.prompt"));
@@ -203,7 +203,7 @@ class StudioViewModelTest {
         vm.generate();
         Path png = tmp.resolve("ba.png");
         assertTrue(vm.files().exportBeforeAfter(png));
-        Map<String, String> text = PngExport.readText(png);
+        Map<String, String> text = PngText.read(png);
         assertEquals("42", text.get("styleclip.seed"));
         assertTrue(text.get("Software").startsWith("StyleCLIP"), text.get("Software"));
         Path npz = tmp.resolve("w.npz");

@@ -4,18 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.runtime.Pixels;
-import org.w3c.dom.NamedNodeMap;
-import org.w3c.dom.Node;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
-import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -27,8 +23,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -94,30 +88,6 @@ public final class PngExport {
         return b.toString();
     }
 
-    /** The tEXt entries of a PNG, in file order. */
-    public static Map<String, String> readText(Path file) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> it = ImageIO.getImageReaders(in);
-            if (!it.hasNext()) throw new IOException(file + " is not a picture");
-            ImageReader r = it.next();
-            try {
-                r.setInput(in);
-                IIOMetadata meta = r.getImageMetadata(0);
-                Node root = meta.getAsTree(FORMAT);
-                for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-                    if (!n.getNodeName().equals("tEXt")) continue;
-                    for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
-                        NamedNodeMap a = e.getAttributes();
-                        out.put(a.getNamedItem("keyword").getNodeValue(), a.getNamedItem("value").getNodeValue());
-                    }
-                }
-            } finally {
-                r.dispose();
-            }
-        }
-        return out;
-    }
 
     /** Before and after side by side, each captioned. */
     public static BufferedImage beforeAfter(Pixels before, Pixels after, String beforeLabel, String afterLabel) {
