@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.PhotoAlignment;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.image.FfhqAlign;
@@ -14,10 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import javax.imageio.ImageIO;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -79,11 +79,11 @@ public final class AlignCommand implements Callable<Integer> {
             result = FaceApiAlign.alignFromPoints(img, pts, v, size);
         } else {
             Engines.configureOffline();
-            try (NDManager manager = Engines.pytorch().newBaseManager();
-                 FaceApi api = FaceApi.open(models != null ? models : FaceApi.defaultDir(), manager)) {
+            try (NDManager manager = Engines.pytorch().newBaseManager()) {
                 err.println("detecting faces (" + det.name().toLowerCase(Locale.ROOT) + ") ...");
                 err.flush();
-                List<FaceApi.Face> faces = FaceApiAlign.findFaces(api, img, det, photo.getFileName().toString());
+                List<FaceApi.Face> faces = PhotoAlignment.faces(manager, models != null ? models : FaceApi.defaultDir(), img, det,
+                        photo.getFileName().toString());
                 o.println("faces found: " + faces.size() + " (largest first)");
                 for (int i = 0; i < faces.size(); i++) {
                     FaceApi.Detection d = faces.get(i).detection();
@@ -100,15 +100,8 @@ public final class AlignCommand implements Callable<Integer> {
                 result = FaceApiAlign.align(img, faces.get(k - 1), v, size);
             }
         }
-        Path target = out.toAbsolutePath();
-        if (target.getParent() != null) Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".align-", ".png");
-        try {
-            Images.writePng(result.image(), tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        java.awt.image.BufferedImage aligned = Images.toBufferedImage(result.image());
+        AtomicFiles.write(out, os -> ImageIO.write(aligned, "png", os));
         err.println("wrote " + out);
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.PhotoAlignment;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
@@ -24,7 +25,6 @@ import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.face.FaceApi;
-import dev.styleclip.model.face.FaceApiAlign;
 import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.arcface.IrSeBackbone;
 import dev.styleclip.model.lpips.Lpips;
@@ -275,12 +275,8 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
 
     /** The largest face of a photo, FFHQ-aligned at the generator's size. */
     private RgbImage align(JobContext ctx, Path photo, int size) throws Exception {
-        RgbImage img = Images.read(photo);
-        Path dir = faceApi != null ? faceApi : FaceApi.defaultDir();
-        try (FaceApi api = FaceApi.open(dir, ctx.manager())) {
-            List<FaceApi.Face> faces = FaceApiAlign.findFaces(api, img, FaceApi.Detector.SSD, photo.getFileName().toString());
-            return FaceApiAlign.align(img, faces.get(0), FfhqAlign.Variant.FFHQ, size).image();
-        }
+        return PhotoAlignment.align(ctx.manager(), faceApi != null ? faceApi : FaceApi.defaultDir(), Images.read(photo),
+                photo.getFileName().toString(), FaceApi.Detector.SSD, 0, null, FfhqAlign.Variant.FFHQ, size).image();
     }
 
     static boolean isLatent(Path p) {

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.PhotoAlignment;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.model.stylegan3.InputTransform;
@@ -23,7 +24,6 @@ import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.face.FaceApi;
-import dev.styleclip.model.face.FaceApiAlign;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.GeneratorSource;
@@ -182,11 +182,9 @@ public final class ComputeBackend implements StudioBackend {
                     "face-api networks are not installed: click the eyes and mouth corners to align");
             Path dir = faceApi.get().getParent();
             List<FaceBox> boxes = new ArrayList<>();
-            try (FaceApi api = FaceApi.open(dir, ctx.manager())) {
-                for (FaceApi.Face f : FaceApiAlign.findFaces(api, img, FaceApi.Detector.SSD, photo.getFileName().toString())) {
-                    FaceApi.Box b = f.detection().box();
-                    boxes.add(new FaceBox(f.detection().score(), b.x(), b.y(), b.width(), b.height()));
-                }
+            for (FaceApi.Face f : PhotoAlignment.faces(ctx.manager(), dir, img, FaceApi.Detector.SSD, photo.getFileName().toString())) {
+                FaceApi.Box b = f.detection().box();
+                boxes.add(new FaceBox(f.detection().score(), b.x(), b.y(), b.width(), b.height()));
             }
             return new PhotoFaces(photo, px, boxes, boxes.isEmpty() ? "no face found: click the eyes and mouth corners" : null);
         }, listener);
@@ -202,14 +200,8 @@ public final class ComputeBackend implements StudioBackend {
 
     /** The FFHQ-aligned face of a photo: from 8 clicked numbers, else face-api's face number {@code faceIndex}. */
     static RgbImage alignFace(JobContext ctx, Path photo, int faceIndex, double[] points, int size, Path faceApiDir) throws Exception {
-        RgbImage img = Images.read(photo);
-        if (points != null) return FaceApiAlign.alignFromPoints(img, points, FfhqAlign.Variant.FFHQ, size).image();
-        if (faceApiDir == null) throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
-        try (FaceApi api = FaceApi.open(faceApiDir, ctx.manager())) {
-            List<FaceApi.Face> faces = FaceApiAlign.findFaces(api, img, FaceApi.Detector.SSD, photo.getFileName().toString());
-            if (faceIndex < 0 || faceIndex >= faces.size()) throw new IllegalArgumentException("face " + (faceIndex + 1) + " not found");
-            return FaceApiAlign.align(img, faces.get(faceIndex), FfhqAlign.Variant.FFHQ, size).image();
-        }
+        return PhotoAlignment.align(ctx.manager(), faceApiDir, Images.read(photo), photo.getFileName().toString(),
+                FaceApi.Detector.SSD, faceIndex, points, FfhqAlign.Variant.FFHQ, size).image();
     }
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
