@@ -170,11 +170,7 @@ public final class DirectionsCommand implements Runnable {
                 }
                 DirectionsPrepareJob.Prepared p = DirectionsPrepareJob.load(file);
                 int c = GlobalDirections.channelCount(g);
-                if (p.channels() != c) throw new IllegalArgumentException(file + " has " + p.channels() + " channels, this generator " + c);
-                float[] tt = GlobalDirections.textFeature(m.clip, target, GlobalDirections.DEFAULT_TEMPLATES, nd);
-                float[] tn = GlobalDirections.textFeature(m.clip, neutral, GlobalDirections.DEFAULT_TEMPLATES, nd);
-                if (tt.length != p.dim()) throw new IllegalArgumentException(file + " was made with a CLIP of dimension " + p.dim() + ", this one has " + tt.length);
-                float[] r = GlobalDirections.relevance(p.deltaIC(), GlobalDirections.deltaI(tt, tn));
+                float[] r = GlobalDirections.relevance(g, m.clip, p, file, neutral, target, nd);
                 NDArray w = g.mapping(g.seedZ(nd, seed), psi, null);
                 float[] s = GlobalDirections.w2s(g, w).toFloatArray();
                 StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());

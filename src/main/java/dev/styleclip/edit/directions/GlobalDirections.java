@@ -405,6 +405,24 @@ public final class GlobalDirections {
         return r;
     }
 
+    /**
+     * How relevant each style channel of {@code g} is to the text edit {@code neutral → target}, from channel effects
+     * prepared earlier ({@code p}, read from {@code source}): CLIP's normalised text direction against each channel's
+     * image direction. Effects prepared for another generator or with another CLIP are refused by name. The one way the
+     * studio's direction step and {@code directions apply} turn text into relevance.
+     */
+    public static float[] relevance(StyleGan3Generator g, ClipModel clip, DirectionsPrepareJob.Prepared p, Object source,
+                                    String neutral, String target, NDManager m) {
+        int c = channelCount(g);
+        if (p.channels() != c) throw new IllegalArgumentException(source + " has " + p.channels() + " channels, this generator " + c);
+        float[] tt = textFeature(clip, target, DEFAULT_TEMPLATES, m);
+        float[] tn = textFeature(clip, neutral, DEFAULT_TEMPLATES, m);
+        if (tt.length != p.dim()) {
+            throw new IllegalArgumentException(source + " was made with a CLIP of dimension " + p.dim() + ", this one has " + tt.length);
+        }
+        return relevance(p.deltaIC(), deltaI(tt, tn));
+    }
+
     /** The channel direction with its number of active channels. */
     public record Direction(float[] direction, int activeChannels, float maxRelevance) {
     }

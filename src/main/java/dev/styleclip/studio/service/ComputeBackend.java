@@ -333,12 +333,8 @@ public final class ComputeBackend implements StudioBackend {
             DirectionsPrepareJob.Prepared p = ctx.models().get("directions", file.toAbsolutePath() + "@"
                     + Files.getLastModifiedTime(file).toMillis(), DirectionsPrepareJob.Prepared.class, () -> DirectionsPrepareJob.load(file));
             int c = GlobalDirections.channelCount(nets.generator());
-            if (p.channels() != c) throw new IllegalStateException(file + " has " + p.channels() + " channels, this generator " + c);
             return ctx.step(sm -> {
-                float[] tt = GlobalDirections.textFeature(nets.clip(), r.target(), GlobalDirections.DEFAULT_TEMPLATES, sm);
-                float[] tn = GlobalDirections.textFeature(nets.clip(), r.neutral(), GlobalDirections.DEFAULT_TEMPLATES, sm);
-                if (tt.length != p.dim()) throw new IllegalStateException(file + " was made with a CLIP of dimension " + p.dim() + ", this one has " + tt.length);
-                float[] rel = GlobalDirections.relevance(p.deltaIC(), GlobalDirections.deltaI(tt, tn));
+                float[] rel = GlobalDirections.relevance(nets.generator(), nets.clip(), p, file, r.neutral(), r.target(), sm);
                 GlobalDirections.Direction d = GlobalDirections.direction(rel, p.sStd(), r.beta());
                 Map<String, Object> settings = new LinkedHashMap<>();
                 settings.put("method", EditMethod.GLOBAL_DIRECTION.name());
