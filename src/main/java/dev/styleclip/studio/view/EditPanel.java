@@ -3,7 +3,6 @@ package dev.styleclip.studio.view;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.viewmodel.EditSettings;
-import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.Steps;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.beans.binding.Bindings;
@@ -74,7 +73,7 @@ final class EditPanel extends VBox {
         HBox layers = new HBox(4, new Label("Layers"), coarse, medium, fine);
         layers.setAlignment(Pos.CENTER_LEFT);
 
-        java.util.function.Consumer<String> warn = m -> vm.status().notice(new Notice(Notice.Level.WARNING, "Edit settings", m));
+        java.util.function.Consumer<String> warn = m -> vm.status().warn("Edit settings", m);
         VBox numbers = new VBox(4,
                 Fx.numberRow("lambda-l2", s.lambdaL2(), warn),
                 Fx.numberRow("lambda-id", s.lambdaId(), warn),

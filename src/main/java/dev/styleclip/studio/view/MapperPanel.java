@@ -3,7 +3,6 @@ package dev.styleclip.studio.view;
 import dev.styleclip.studio.service.MapperFolders.MapperInfo;
 import dev.styleclip.studio.viewmodel.LiveViewModel;
 import dev.styleclip.studio.viewmodel.MapperViewModel;
-import dev.styleclip.studio.viewmodel.Notice;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -82,7 +81,7 @@ final class MapperPanel extends VBox {
         state.setStyle("-fx-text-fill: #1e3a8a;");
         state.textProperty().bind(m.stateProperty());
 
-        Consumer<String> warn = t -> vm.status().notice(new Notice(Notice.Level.WARNING, "Mapper settings", t));
+        Consumer<String> warn = t -> vm.status().warn("Mapper settings", t);
         VBox numbers = new VBox(4,
                 Fx.numberRow("mapper-epochs", m.epochs(), warn),
                 Fx.numberRow("mapper-steps", m.stepsPerEpoch(), warn),

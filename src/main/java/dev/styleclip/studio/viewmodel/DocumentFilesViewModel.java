@@ -78,7 +78,7 @@ public final class DocumentFilesViewModel {
     public boolean exportBeforeAfter(Path file) {
         Snapshot s = history.current();
         if (s == null || s.current() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export", "nothing to export yet"));
+            status.warn("Export", "nothing to export yet");
             return false;
         }
         try {
@@ -95,7 +95,7 @@ public final class DocumentFilesViewModel {
     /** Exports the compare grid with row / column labels and each cell's scores. */
     public boolean exportGrid(Path file) {
         if (compare.cells().isEmpty()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export grid", "the grid is empty: run it first"));
+            status.warn("Export grid", "the grid is empty: run it first");
             return false;
         }
         List<List<PngExport.Cell>> rows = new ArrayList<>();
@@ -123,7 +123,7 @@ public final class DocumentFilesViewModel {
         Snapshot s = history.current();
         Latent w = s == null ? null : s.composed();
         if (w == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Export latents", "the current face has no latent"));
+            status.warn("Export latents", "the current face has no latent");
             return false;
         }
         try {
@@ -143,7 +143,7 @@ public final class DocumentFilesViewModel {
 
     public boolean saveSession(Path file) {
         if (history.current() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Save", "nothing to save yet"));
+            status.warn("Save", "nothing to save yet");
             return false;
         }
         try {
@@ -161,7 +161,7 @@ public final class DocumentFilesViewModel {
 
     public boolean openSession(Path file) {
         if (editRunning.get()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Open", "cancel the running edit first"));
+            status.warn("Open", "cancel the running edit first");
             return false;
         }
         try {
@@ -183,7 +183,7 @@ public final class DocumentFilesViewModel {
     public boolean saveRecipe(Path file) {
         Snapshot s = history.current();
         if (s == null || s.edits().isEmpty()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "the edit stack is empty"));
+            status.warn("Recipe", "the edit stack is empty");
             return false;
         }
         try {

@@ -346,7 +346,7 @@ public final class StudioViewModel {
         try {
             bytes = t.isEmpty() || t.equalsIgnoreCase("auto") ? 0 : MemoryBudget.parseSize(t);
         } catch (IllegalArgumentException e) {
-            status.notice(new Notice(Notice.Level.WARNING, "Memory budget", e.getMessage()));
+            status.warn("Memory budget", e.getMessage());
             return false;
         }
         memoryBudget.set(bytes);
@@ -420,7 +420,7 @@ public final class StudioViewModel {
             seed.set(v);
             return true;
         } catch (NumberFormatException e) {
-            status.notice(new Notice(Notice.Level.WARNING, "Seed", "'" + text.trim() + "' is not a seed (0 … 4294967295)"));
+            status.warn("Seed", "'" + text.trim() + "' is not a seed (0 … 4294967295)");
             return false;
         }
     }
@@ -506,12 +506,12 @@ public final class StudioViewModel {
     public void align() {
         PhotoFaces p = photo.get();
         if (p == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Align", "import a photo first"));
+            status.warn("Align", "import a photo first");
             return;
         }
         double[] pts = clickedFace();
         if (pts == null && selectedFace.get() < 0) {
-            status.notice(new Notice(Notice.Level.WARNING, "Align", "pick a face, or click the eyes and mouth corners (4 points)"));
+            status.warn("Align", "pick a face, or click the eyes and mouth corners (4 points)");
             return;
         }
         backend.align(p.file(), selectedFace.get(), pts, status.<Pixels>task("aligning", "Alignment failed").onSuccess(img -> {
@@ -529,18 +529,18 @@ public final class StudioViewModel {
     public void invert() {
         PhotoFaces p = photo.get();
         if (p == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Invert", "import a photo first"));
+            status.warn("Invert", "import a photo first");
             return;
         }
         if (inverting.get() || editRunning.get()) return;
         double[] pts = clickedFace();
         if (pts == null && selectedFace.get() < 0) {
-            status.notice(new Notice(Notice.Level.WARNING, "Invert", "pick a face, or click the eyes and mouth corners (4 points)"));
+            status.warn("Invert", "pick a face, or click the eyes and mouth corners (4 points)");
             return;
         }
         PhotoInversion.Method m = invertMethod.get();
         if (m != PhotoInversion.Method.PROJECTION && !backend.encoderAvailable()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Invert", "no ReStyle encoder is installed (Models tab): using projection"));
+            status.warn("Invert", "no ReStyle encoder is installed (Models tab): using projection");
             m = PhotoInversion.Method.PROJECTION;
         }
         prefs.put("invert.method", invertMethod.get().name());
@@ -779,7 +779,7 @@ public final class StudioViewModel {
         switch (edit.methodProperty().get()) {
             case MAPPER -> {
                 Path f = edit.mapperFileProperty().get();
-                if (f == null) status.notice(new Notice(Notice.Level.WARNING, "Mapper", runUnavailableReason()));
+                if (f == null) status.warn("Mapper", runUnavailableReason());
                 else applyMapper(f, edit.mapperStrength().get());
             }
             case GLOBAL_DIRECTION -> runDirection();
@@ -800,7 +800,7 @@ public final class StudioViewModel {
     public void applyMapper(Path mapperFile, double strength) {
         Snapshot cur = history.current();
         if (cur == null || cur.base() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Mapper", "generate a face first, or invert a photo"));
+            status.warn("Mapper", "generate a face first, or invert a photo");
             return;
         }
         if (!Double.isFinite(strength)) return;
@@ -901,8 +901,7 @@ public final class StudioViewModel {
             else commit(start.withEdits(e, res.image(), start.composed().plus(res.ws().minus(start.composed()), 1.0), action));
             status.messageProperty().set("edit done: " + CompareViewModel.caption(res.metrics()));
             if (res.warning() != null) {
-                status.notice(new Notice(Notice.Level.WARNING, "The optimisation diverged",
-                        res.warning() + " — the last good step was kept as the edit (undo removes it)"));
+                status.warn("The optimisation diverged", res.warning() + " — the last good step was kept as the edit (undo removes it)");
             }
         }));
     }
@@ -993,7 +992,7 @@ public final class StudioViewModel {
         CompareViewModel.Cell best = compare.best();
         Snapshot cur = history.current();
         if (best == null || cur == null || cur.base() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Promote", "no finished grid cell yet"));
+            status.warn("Promote", "no finished grid cell yet");
             return;
         }
         addStep(best.step(), "promote grid cell “" + best.step().label() + "”", null);
@@ -1003,7 +1002,7 @@ public final class StudioViewModel {
     public boolean openRecipe(Path file) {
         Snapshot s = history.current();
         if (s == null || s.base() == null) {
-            status.notice(new Notice(Notice.Level.WARNING, "Recipe", "generate a face first, or invert a photo"));
+            status.warn("Recipe", "generate a face first, or invert a photo");
             return false;
         }
         try {
