@@ -142,11 +142,19 @@ public final class HostileInputs {
 
     /** A version-1 {@code .npy}: magic, the header dict padded to 64 bytes, the data. */
     public static byte[] npy(String dict, byte[] data) {
-        int pad = (64 - (10 + dict.length() + 1) % 64) % 64;
-        byte[] header = (dict + " ".repeat(pad) + "\n").getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length).put(header).put(data);
-        return b.array();
+        return npy(1, dict, data);
+    }
+
+    /** An {@code .npy} of format version {@code major} (1: 16-bit header length; 2 and 3: 32-bit) holding {@code dict}. */
+    public static byte[] npy(int major, String dict, byte[] data) {
+        int base = major == 1 ? 10 : 12;
+        int pad = (64 - (base + dict.length() + 1) % 64) % 64;
+        byte[] header = (dict + " ".repeat(pad) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(base + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        if (major == 1) b.putShort((short) header.length);
+        else b.putInt(header.length);
+        return b.put(header).put(data).array();
     }
 
     /**

@@ -53,36 +53,23 @@ class NpzTest {
         assertTrue(h1.contains("'shape': (1,)"), h1);
     }
 
-    private static byte[] npy(int major, String dict, byte[] data) {
-        String header = dict;
-        int base = major == 1 ? 10 : 12;
-        int pad = (64 - (base + header.length() + 1) % 64) % 64;
-        header = header + " ".repeat(pad) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(base + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) b.putShort((short) header.length());
-        else b.putInt(header.length());
-        b.put(header.getBytes(StandardCharsets.UTF_8)).put(data);
-        return b.array();
-    }
-
     @Test
     void readsVersions2And3AndRefusesObjects() throws Exception {
         ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1f).putFloat(2f);
         for (int v : new int[]{1, 2, 3}) {
             Path f = dir.resolve("a" + v + ".npy");
-            Files.write(f, npy(v, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", data.array()));
+            Files.write(f, HostileInputs.npy(v, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", data.array()));
             assertArrayEquals(new float[]{1f, 2f}, Npz.read(f).get("a" + v).f32());
         }
         Path o = dir.resolve("o.npy");
-        Files.write(o, npy(1, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new byte[]{(byte) 0x80, 2, 'N', '.'}));
+        Files.write(o, HostileInputs.npy(1, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new byte[]{(byte) 0x80, 2, 'N', '.'}));
         ModelFileException e = assertThrows(ModelFileException.class, () -> Npz.read(o));
         assertTrue(e.getMessage().contains("object"), e.getMessage());
         Path be = dir.resolve("b.npy");
-        Files.write(be, npy(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", data.array()));
+        Files.write(be, HostileInputs.npy(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", data.array()));
         assertThrows(ModelFileException.class, () -> Npz.read(be));
         Path tr = dir.resolve("t.npy");
-        Files.write(tr, npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data.array()));
+        Files.write(tr, HostileInputs.npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data.array()));
         assertThrows(ModelFileException.class, () -> Npz.read(tr));
         Path junk = dir.resolve("j.npz");
         Files.writeString(junk, "hello");
