@@ -61,17 +61,17 @@ class GeneratorChoiceTest {
         assertTrue(choice.isVisible());
         assertEquals(2 + DemoNetworks.ARCHITECTURES.size(), choice.getItems().size(), "two pickles, then every demo architecture");
         assertEquals("sg3r-32.pkl", choice.getValue().file().getFileName().toString(), "the catalog's first");
-        robot.interact(vm::generate);
-        await(() -> vm.current() != null && !vm.status().busyProperty().get());
-        assertEquals("sg3r-32.pkl", vm.current().source().generator());
-        var before = vm.current().current();
+        robot.interact(vm.source()::generate);
+        await(() -> vm.document().current() != null && !vm.status().busyProperty().get());
+        assertEquals("sg3r-32.pkl", vm.document().current().source().generator());
+        var before = vm.document().current().current();
 
         GeneratorSource t = choice.getItems().stream().filter(g -> !g.isDemo() && g.file().getFileName().toString().equals("sg3t-32.pkl"))
                 .findFirst().orElseThrow();
         robot.interact(() -> choice.setValue(t));
-        await(() -> !vm.status().busyProperty().get() && "sg3t-32.pkl".equals(vm.current().source().generator()));
-        assertEquals("sg3t-32.pkl", vm.generatorLabelProperty().get());
-        assertTrue(before != vm.current().current(), "the face was generated again with the chosen generator");
+        await(() -> !vm.status().busyProperty().get() && "sg3t-32.pkl".equals(vm.document().current().source().generator()));
+        assertEquals("sg3t-32.pkl", vm.source().generatorLabelProperty().get());
+        assertTrue(before != vm.document().current().current(), "the face was generated again with the chosen generator");
         assertEquals(t.file().toAbsolutePath().normalize().toString(), studio.node.get("models.generator", null));
 
         // next start: the choice is back
@@ -79,14 +79,14 @@ class GeneratorChoiceTest {
         assertEquals("sg3r-32.pkl", studio.backend.generatorLabel());
         StudioViewModel again = new StudioViewModel(studio.backend, new ModelsViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);
-        assertEquals("sg3t-32.pkl", again.generatorLabelProperty().get());
+        assertEquals("sg3t-32.pkl", again.source().generatorLabelProperty().get());
 
         // a demo network of a published architecture over the installed files: 256² patterns, remembered too
         GeneratorSource demo = GeneratorSource.demo("stylegan3-t-256");
         robot.interact(() -> choice.setValue(demo));
-        await(() -> !vm.status().busyProperty().get() && vm.current().current().width() == 256);
-        assertEquals(DemoNetworks.LABEL, vm.generatorLabelProperty().get());
-        assertTrue(vm.demoProperty().get(), "the studio says it is a demo network");
+        await(() -> !vm.status().busyProperty().get() && vm.document().current().current().width() == 256);
+        assertEquals(DemoNetworks.LABEL, vm.source().generatorLabelProperty().get());
+        assertTrue(vm.source().demoProperty().get(), "the studio says it is a demo network");
         assertEquals("demo:stylegan3-t-256", studio.node.get("models.generator", null));
     }
 }

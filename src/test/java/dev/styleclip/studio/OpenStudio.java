@@ -12,6 +12,8 @@ import javafx.stage.Stage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
 
@@ -23,12 +25,14 @@ import java.util.prefs.Preferences;
 final class OpenStudio implements AutoCloseable {
     final Preferences node;
     final ModelCatalog catalog;
+    final ComputeService compute;
     final ComputeBackend backend;
     final MainWindow window;
 
-    private OpenStudio(Preferences node, ModelCatalog catalog, ComputeBackend backend, MainWindow window) {
+    private OpenStudio(Preferences node, ModelCatalog catalog, ComputeService compute, ComputeBackend backend, MainWindow window) {
         this.node = node;
         this.catalog = catalog;
+        this.compute = compute;
         this.backend = backend;
         this.window = window;
     }
@@ -39,11 +43,12 @@ final class OpenStudio implements AutoCloseable {
         node.putDouble("window.width", 1200);
         node.putDouble("window.height", 780);
         ModelCatalog catalog = new ModelCatalog(models);
-        ComputeBackend backend = new ComputeBackend(new ComputeBridge(new ComputeService("cpu")), catalog, true);
+        ComputeService compute = new ComputeService("cpu");
+        ComputeBackend backend = new ComputeBackend(new ComputeBridge(compute), catalog, true);
         MainWindow window = StudioApp.open(stage, catalog, backend, new StudioPrefs(node), dialogs);
         window.setNotificationsEnabled(false);
         stage.show();
-        return new OpenStudio(node, catalog, backend, window);
+        return new OpenStudio(node, catalog, compute, backend, window);
     }
 
     /**
@@ -71,6 +76,23 @@ final class OpenStudio implements AutoCloseable {
             org.junit.jupiter.api.Assertions.fail("timed out waiting for " + what);
         }
         org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /**
+     * Holds the real compute thread (a job waiting on a latch) until the returned gate is closed: what the studio
+     * submits meanwhile waits in the queue, so a scenario can pause or cancel a job at a known point instead of
+     * racing it.
+     */
+    AutoCloseable holdComputeThread() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        compute.submit("test gate", ctx -> {
+            running.countDown();
+            release.await();
+            return null;
+        }, null);
+        if (!running.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("the compute thread never became free");
+        return release::countDown;
     }
 
     @Override

@@ -55,12 +55,12 @@ public final class Screenshots {
         StudioViewModel vm = w[0].viewModel();
         try {
             fx(() -> {
-                vm.seedProperty().set(11);
-                vm.psiProperty().set(0.7);
-                vm.generate();
+                vm.source().seedProperty().set(11);
+                vm.source().psiProperty().set(0.7);
+                vm.source().generate();
                 return null;
             });
-            await(() -> fx(() -> vm.current() != null && !vm.status().busyProperty().get()));
+            await(() -> fx(() -> vm.document().current() != null && !vm.status().busyProperty().get()));
             shot(w[0], out.resolve("source.png"));
             tab(w[0], 1);
             fx(() -> {
@@ -81,15 +81,15 @@ public final class Screenshots {
             if (photo != null) {
                 tab(w[0], 0);
                 fx(() -> {
-                    vm.importPhoto(photo);
+                    vm.source().importPhoto(photo);
                     return null;
                 });
-                await(() -> fx(() -> vm.photoProperty().get() != null || !vm.status().busyProperty().get()));
+                await(() -> fx(() -> vm.source().photoProperty().get() != null || !vm.status().busyProperty().get()));
                 await(() -> fx(() -> !vm.status().busyProperty().get()));
                 shot(w[0], out.resolve("photo.png"));
-                if (fx(() -> vm.photoProperty().get() != null && vm.selectedFaceProperty().get() >= 0)) {
+                if (fx(() -> vm.source().photoProperty().get() != null && vm.source().selectedFaceProperty().get() >= 0)) {
                     fx(() -> {
-                        vm.align();
+                        vm.source().align();
                         return null;
                     });
                     await(() -> fx(() -> !vm.status().busyProperty().get()));
@@ -139,26 +139,26 @@ public final class Screenshots {
         StudioViewModel vm = w[0].viewModel();
         try {
             fx(() -> {
-                vm.seedProperty().set(11);
-                vm.generate();
+                vm.source().seedProperty().set(11);
+                vm.source().generate();
                 return null;
             });
-            await(() -> fx(() -> vm.current() != null && !vm.status().busyProperty().get()));
+            await(() -> fx(() -> vm.document().current() != null && !vm.status().busyProperty().get()));
             tab(w[0], 1);
             fx(() -> {
                 vm.edit().promptProperty().set("a face with purple hair");
                 vm.edit().steps().set(Integer.getInteger("screenshots.steps", 60));
                 vm.edit().lr().set(0.05);
-                vm.runEdit();
+                vm.run().runEdit();
                 return null;
             });
-            await(() -> fx(() -> !vm.editRunningProperty().get()));
+            await(() -> fx(() -> !vm.run().editRunningProperty().get()));
             shot(w[0], out.resolve("edit.png"));
             fx(() -> {
                 vm.edit().steps().set(Integer.getInteger("screenshots.gridSteps", 20));
                 vm.compare().l2ValuesProperty().set("0.001, 0.1");
                 vm.compare().idValuesProperty().set("0, 0.1");
-                vm.runCompare();
+                vm.run().runCompare();
                 w[0].setBottomFraction(0.42);
                 return null;
             });
@@ -189,7 +189,7 @@ public final class Screenshots {
                 vm.mapper().applySelected();
                 return null;
             });
-            await(() -> fx(() -> !vm.renderingStack() && !vm.editStack().isEmpty()));
+            await(() -> fx(() -> !vm.document().renderingStack() && !vm.document().editStack().isEmpty()));
             tab(w[0], 1);
             fx(() -> {
                 w[0].setBottomFraction(0.42);
@@ -203,14 +203,14 @@ public final class Screenshots {
             fx(() -> {
                 vm.edit().alpha().set(4);
                 vm.edit().beta().set(0.05);
-                vm.runEdit();
+                vm.run().runEdit();
                 return null;
             });
-            await(() -> fx(() -> !vm.renderingStack() && !vm.editRunningProperty().get() && vm.editStack().size() >= 2));
+            await(() -> fx(() -> !vm.document().renderingStack() && !vm.run().editRunningProperty().get() && vm.document().editStack().size() >= 2));
             fx(() -> {
                 vm.compare().betaValuesProperty().set("0.02, 0.08");
                 vm.compare().alphaValuesProperty().set("-6, 0, 6");
-                vm.runCompare();
+                vm.run().runCompare();
                 return null;
             });
             await(() -> fx(() -> !vm.compare().runningProperty().get()));
@@ -225,17 +225,17 @@ public final class Screenshots {
             if (photo != null) {
                 tab(w[0], 0);
                 fx(() -> {
-                    vm.importPhoto(Paths.get(photo));
+                    vm.source().importPhoto(Paths.get(photo));
                     return null;
                 });
-                await(() -> fx(() -> vm.photoProperty().get() != null && !vm.status().busyProperty().get()));
+                await(() -> fx(() -> vm.source().photoProperty().get() != null && !vm.status().busyProperty().get()));
                 fx(() -> {
-                    vm.invertMethodProperty().set(PhotoInversion.Method.PROJECTION);
-                    vm.invertSteps().set(Integer.getInteger("screenshots.invertSteps", 60));
-                    vm.invert();
+                    vm.source().invertMethodProperty().set(PhotoInversion.Method.PROJECTION);
+                    vm.source().invertSteps().set(Integer.getInteger("screenshots.invertSteps", 60));
+                    vm.source().invert();
                     return null;
                 });
-                await(() -> fx(() -> !vm.invertingProperty().get()));
+                await(() -> fx(() -> !vm.source().invertingProperty().get()));
                 shot(w[0], out.resolve("inverted.png"));
             }
         } finally {

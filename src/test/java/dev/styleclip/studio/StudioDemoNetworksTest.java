@@ -53,9 +53,9 @@ class StudioDemoNetworksTest {
         StudioViewModel vm = window.viewModel();
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no model files: demo mode");
         robot.clickOn("#generate");
-        await(() -> vm.current() != null && !vm.status().busyProperty().get());
-        assertTrue(vm.current().source().demo());
-        assertEquals(256, vm.current().current().width(), "the demo generator's 256 px");
+        await(() -> vm.document().current() != null && !vm.status().busyProperty().get());
+        assertTrue(vm.document().current().source().demo());
+        assertEquals(256, vm.document().current().current().width(), "the demo generator's 256 px");
 
         robot.interact(() -> {
             vm.edit().promptProperty().set("a face with purple hair");
@@ -63,11 +63,11 @@ class StudioDemoNetworksTest {
             steps.setText("1");
             steps.fireEvent(new javafx.event.ActionEvent());
         });
-        robot.interact(vm::runEdit);
-        await(() -> !vm.editRunningProperty().get() && !vm.renderingStack());
-        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
+        robot.interact(vm.run()::runEdit);
+        await(() -> !vm.run().editRunningProperty().get() && !vm.document().renderingStack());
+        assertEquals(1, vm.document().editStack().size(), () -> vm.status().notices().toString());
         assertEquals(1, vm.live().stepProperty().get());
         assertFalse(vm.live().losses("total").isEmpty(), "the loss chart has its point");
-        assertTrue(vm.editStack().get(0).metrics().containsKey("clip_score"), vm.editStack().get(0).metrics().toString());
+        assertTrue(vm.document().editStack().get(0).metrics().containsKey("clip_score"), vm.document().editStack().get(0).metrics().toString());
     }
 }

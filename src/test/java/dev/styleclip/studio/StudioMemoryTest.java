@@ -48,8 +48,8 @@ class StudioMemoryTest {
     @Test
     void estimateBudgetAndRefusal(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
-        robot.interact(vm::generate);
-        await("a face", () -> vm.current() != null && !vm.status().busyProperty().get());
+        robot.interact(vm.source()::generate);
+        await("a face", () -> vm.document().current() != null && !vm.status().busyProperty().get());
         TabPane tabs = robot.lookup("#side-tabs").queryAs(TabPane.class);
         robot.interact(() -> tabs.getSelectionModel().select(1));
         Label estimate = robot.lookup("#run-estimate").queryAs(Label.class);
@@ -68,14 +68,14 @@ class StudioMemoryTest {
         await("the refreshed estimate", () -> estimate.getText().contains("the memory budget is 20 MiB"));
 
         robot.interact(() -> tabs.getSelectionModel().select(1));
-        robot.interact(vm::runEdit);
+        robot.interact(vm.run()::runEdit);
         await("the refusal", () -> vm.status().notices().stream().anyMatch(n -> n.level() == Notice.Level.DIALOG) && !vm.status().busyProperty().get());
         Notice n = vm.status().notices().stream().filter(x -> x.level() == Notice.Level.DIALOG).findFirst().orElseThrow();
         assertEquals("Not enough memory", n.title());
         assertTrue(n.text().contains("latent optimisation with the 32x32 generator needs about"), n.text());
         assertTrue(n.text().contains("the memory budget is 20 MiB"), n.text());
-        assertFalse(vm.editRunningProperty().get());
-        assertEquals(0, vm.editStack().size(), "nothing was added to the stack");
+        assertFalse(vm.run().editRunningProperty().get());
+        assertEquals(0, vm.document().editStack().size(), "nothing was added to the stack");
         DialogPane dialog = Window.getWindows().stream().filter(w -> w.getScene() != null && w.isShowing())
                 .map(w -> w.getScene().getRoot()).filter(r -> r instanceof DialogPane).map(r -> (DialogPane) r)
                 .filter(d -> "memory-dialog".equals(d.getId())).findFirst().orElseThrow(() -> new AssertionError("no dialog"));
@@ -85,7 +85,7 @@ class StudioMemoryTest {
         // back to automatic: the edit runs
         robot.interact(() -> vm.setMemoryBudget("auto"));
         assertEquals(0, vm.memoryBudgetProperty().get());
-        robot.interact(vm::runEdit);
-        await("the edit", () -> vm.editStack().size() == 1 && !vm.editRunningProperty().get());
+        robot.interact(vm.run()::runEdit);
+        await("the edit", () -> vm.document().editStack().size() == 1 && !vm.run().editRunningProperty().get());
     }
 }

@@ -63,7 +63,7 @@ class StudioMethodsTest {
     }
 
     private static void idle(StudioViewModel vm) throws Exception {
-        await("the compute thread", () -> !vm.status().busyProperty().get() && !vm.renderingStack() && !vm.editRunningProperty().get());
+        await("the compute thread", () -> !vm.status().busyProperty().get() && !vm.document().renderingStack() && !vm.run().editRunningProperty().get());
     }
 
     private void select(FxRobot robot, String id) {
@@ -101,7 +101,7 @@ class StudioMethodsTest {
         type(robot, "#seed-field", "3");
         robot.clickOn("#generate");
         idle(vm);
-        var source = vm.current();
+        var source = vm.document().current();
         assertNotNull(source.base());
 
         // the Edit tab, method "latent mapper": the mapper's own settings replace the optimisation's
@@ -117,26 +117,26 @@ class StudioMethodsTest {
         type(robot, "#mapper-strength-field", "0.3");
         robot.clickOn("#run");
         idle(vm);
-        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
-        RecipeStep step = vm.editStack().get(0);
+        assertEquals(1, vm.document().editStack().size(), () -> vm.status().notices().toString());
+        RecipeStep step = vm.document().editStack().get(0);
         assertInstanceOf(RecipeStep.Mapper.class, step);
         assertEquals("a person with purple hair", step.label(), "the mapper's prompt names the step");
         assertEquals(0.3, step.strength(), 1e-12);
-        assertNotEquals(source.base(), vm.current().composed(), "the mapper moved the latent");
-        assertNotSame(source.current(), vm.current().current());
+        assertNotEquals(source.base(), vm.document().current().composed(), "the mapper moved the latent");
+        assertNotSame(source.current(), vm.document().current().current());
         // face-api's second opinion next to the ArcFace score (the tiny generator draws colour patches: no face)
-        assertTrue(window.viewModel().backend().faceApiAvailable(), "the tests install face-api's networks");
+        assertTrue(studio.backend.faceApiAvailable(), "the tests install face-api's networks");
         await("the face check", () -> !vm.live().faceCheckProperty().get().isEmpty());
         assertTrue(vm.live().faceCheckProperty().get().startsWith("face-api: no face found in either picture"),
                 vm.live().faceCheckProperty().get());
         assertTrue(robot.lookup("#face-check").query().isVisible());
 
         // strength 0 in the stack = the source again; undo brings 0.3 back
-        robot.interact(() -> vm.setStrength(0, 0));
+        robot.interact(() -> vm.stack().setStrength(0, 0));
         idle(vm);
-        assertEquals(source.base(), vm.current().composed());
-        robot.interact(vm::undo);
-        assertEquals(0.3, vm.editStack().get(0).strength(), 1e-12);
+        assertEquals(source.base(), vm.document().current().composed());
+        robot.interact(vm.document()::undo);
+        assertEquals(0.3, vm.document().editStack().get(0).strength(), 1e-12);
 
         // a λ_delta grid: one cell per strength, each scored
         type(robot, "#grid-strengths", "0, 0.2, 0.5");
@@ -148,7 +148,7 @@ class StudioMethodsTest {
         }
         robot.clickOn("#promote-best");
         idle(vm);
-        assertEquals(2, vm.editStack().size());
+        assertEquals(2, vm.document().editStack().size());
 
         // save the stack as a recipe and apply it to another face
         Path recipe = dir.resolve("recipes/purple.json");
@@ -159,13 +159,13 @@ class StudioMethodsTest {
         type(robot, "#seed-field", "4");
         robot.clickOn("#generate");
         idle(vm);
-        assertTrue(vm.editStack().isEmpty());
+        assertTrue(vm.document().editStack().isEmpty());
         answers.add(recipe);
         robot.clickOn("#open-recipe");
         idle(vm);
-        assertEquals(2, vm.editStack().size(), () -> vm.status().notices().toString());
-        assertEquals(4, vm.current().source().seed());
-        assertNotEquals(vm.current().base(), vm.current().composed());
+        assertEquals(2, vm.document().editStack().size(), () -> vm.status().notices().toString());
+        assertEquals(4, vm.document().current().source().seed());
+        assertNotEquals(vm.document().current().base(), vm.document().current().composed());
     }
 
     @Test
@@ -183,7 +183,7 @@ class StudioMethodsTest {
         robot.interact(() -> vm.edit().promptProperty().set("a smiling face"));
         robot.clickOn("#run");
         idle(vm);
-        assertTrue(vm.editStack().isEmpty());
+        assertTrue(vm.document().editStack().isEmpty());
         assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).text().contains("not prepared"), vm.status().notices().toString());
 
         // prepare over 2 faces in float32 (float64, the default, is what DirectionsGoldenTest checks), with progress
@@ -204,13 +204,13 @@ class StudioMethodsTest {
         type(robot, "#beta-field", "0.05");
         robot.clickOn("#run");
         idle(vm);
-        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
-        RecipeStep.Direction d = assertInstanceOf(RecipeStep.Direction.class, vm.editStack().get(0));
+        assertEquals(1, vm.document().editStack().size(), () -> vm.status().notices().toString());
+        RecipeStep.Direction d = assertInstanceOf(RecipeStep.Direction.class, vm.document().editStack().get(0));
         assertEquals(4, d.strength(), 1e-12);
         assertEquals("a face → a smiling face", d.label());
         assertEquals(0.05, ((Number) d.settings().get("beta")).doubleValue(), 1e-12);
-        assertNotSame(vm.history().states().get(0).current(), vm.current().current());
-        assertEquals(vm.current().base(), vm.current().composed(), "a StyleSpace edit leaves the W latent alone");
+        assertNotSame(vm.document().history().states().get(0).current(), vm.document().current().current());
+        assertEquals(vm.document().current().base(), vm.document().current().composed(), "a StyleSpace edit leaves the W latent alone");
 
         // a β × α grid
         type(robot, "#grid-betas", "0.02, 0.08");
@@ -224,13 +224,13 @@ class StudioMethodsTest {
     @Test
     void photoInvertedByTheEncoderByDefault(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
-        assertTrue(vm.backend().encoderAvailable());
-        assertEquals(PhotoInversion.Method.ENCODER, vm.invertMethodProperty().get(), "the encoder is the default when installed");
+        assertTrue(vm.source().encoderAvailable());
+        assertEquals(PhotoInversion.Method.ENCODER, vm.source().invertMethodProperty().get(), "the encoder is the default when installed");
         importPhotoWithEyesAndMouth(robot, vm);
         robot.clickOn("#invert");
-        await("the inversion", () -> !vm.invertingProperty().get());
-        assertTrue(vm.hasLatentProperty().get(), () -> vm.status().notices().toString());
-        String report = vm.inversionReportProperty().get();
+        await("the inversion", () -> !vm.source().invertingProperty().get());
+        assertTrue(vm.document().hasLatentProperty().get(), () -> vm.status().notices().toString());
+        String report = vm.source().inversionReportProperty().get();
         assertTrue(report.startsWith(PhotoInversion.Method.ENCODER.label()) && report.contains("LPIPS") && report.contains("identity"), report);
         assertTrue(vm.live().stepProperty().get() >= 1, "one frame per encoder iteration");
         assertTrue(vm.live().currentLabelProperty().get().startsWith("reconstruction"), vm.live().currentLabelProperty().get());
@@ -241,14 +241,14 @@ class StudioMethodsTest {
     void photoInvertedByProjection(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
         importPhotoWithEyesAndMouth(robot, vm);
-        robot.interact(() -> vm.invertMethodProperty().set(PhotoInversion.Method.PROJECTION));
+        robot.interact(() -> vm.source().invertMethodProperty().set(PhotoInversion.Method.PROJECTION));
         type(robot, "#invert-steps-field", "3");
         robot.clickOn("#invert");
-        await("the inversion", () -> !vm.invertingProperty().get());
-        assertTrue(vm.hasLatentProperty().get(), () -> vm.status().notices().toString());
-        assertEquals("photo", vm.current().source().kind());
-        assertEquals(32, vm.current().current().width());
-        assertTrue(vm.inversionReportProperty().get().contains("LPIPS"), vm.inversionReportProperty().get());
+        await("the inversion", () -> !vm.source().invertingProperty().get());
+        assertTrue(vm.document().hasLatentProperty().get(), () -> vm.status().notices().toString());
+        assertEquals("photo", vm.document().current().source().kind());
+        assertEquals(32, vm.document().current().current().width());
+        assertTrue(vm.source().inversionReportProperty().get().contains("LPIPS"), vm.source().inversionReportProperty().get());
         assertTrue(vm.live().stepProperty().get() >= 1, "frames arrived");
         assertFalse(robot.lookup("#run").queryButton().isDisabled(), "the inverted face can be edited");
     }
@@ -256,14 +256,14 @@ class StudioMethodsTest {
     /** Imports the golden faces set's photo and clicks its eyes and mouth corners (four points: manual alignment). */
     private static void importPhotoWithEyesAndMouth(FxRobot robot, StudioViewModel vm) throws Exception {
         Path photo = Golden.set("faces").resolve("images/douglass.png");
-        robot.interact(() -> vm.importPhoto(photo));
-        await("the photo", () -> !vm.status().busyProperty().get() && vm.photoProperty().get() != null);
-        int w = vm.photoProperty().get().photo().width(), h = vm.photoProperty().get().photo().height();
+        robot.interact(() -> vm.source().importPhoto(photo));
+        await("the photo", () -> !vm.status().busyProperty().get() && vm.source().photoProperty().get() != null);
+        int w = vm.source().photoProperty().get().photo().width(), h = vm.source().photoProperty().get().photo().height();
         robot.interact(() -> {
-            vm.addPoint(0.38 * w, 0.40 * h);
-            vm.addPoint(0.62 * w, 0.40 * h);
-            vm.addPoint(0.41 * w, 0.68 * h);
-            vm.addPoint(0.59 * w, 0.68 * h);
+            vm.source().addPoint(0.38 * w, 0.40 * h);
+            vm.source().addPoint(0.62 * w, 0.40 * h);
+            vm.source().addPoint(0.41 * w, 0.68 * h);
+            vm.source().addPoint(0.59 * w, 0.68 * h);
         });
     }
 }

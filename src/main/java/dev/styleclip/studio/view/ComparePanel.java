@@ -1,7 +1,9 @@
 package dev.styleclip.studio.view;
 
 import dev.styleclip.studio.viewmodel.CompareViewModel;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
+import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.viewmodel.EditRunViewModel;
+import javafx.beans.value.ObservableObjectValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -22,14 +24,13 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * global direction β × α and target variants), promote best, export.
  */
 final class ComparePanel extends VBox {
-    private final StudioViewModel vm;
+    private final CompareViewModel c;
     private final GridPane grid = new GridPane();
 
-    ComparePanel(StudioViewModel vm, Runnable exportGrid) {
+    ComparePanel(CompareViewModel c, EditRunViewModel vm, ObservableObjectValue<EditMethod> method, Runnable exportGrid) {
         super(6);
-        this.vm = vm;
+        this.c = c;
         setPadding(new Insets(8, 10, 8, 10));
-        CompareViewModel c = vm.compare();
         TextField l2 = field("grid-l2", c.l2ValuesProperty(), 10, "λ_L2 values (rows), comma-separated");
         TextField id = field("grid-id", c.idValuesProperty(), 10, "λ_ID values (columns), comma-separated");
         TextField prompts = field("grid-prompts", c.promptVariantsProperty(), 18, "other prompts, separated by |");
@@ -43,7 +44,7 @@ final class ComparePanel extends VBox {
         javafx.scene.Node[] mapper = {strengthLabel, strengths};
         javafx.scene.Node[] direction = {betaLabel, betas, alphaLabel, alphas};
         Runnable showMethod = () -> {
-            var m = vm.edit().methodProperty().get();
+            var m = method.get();
             boolean isMapper = m == dev.styleclip.studio.service.StudioBackend.EditMethod.MAPPER;
             boolean isDirection = m == dev.styleclip.studio.service.StudioBackend.EditMethod.GLOBAL_DIRECTION;
             for (var n : optimisation) show(n, !isMapper && !isDirection);
@@ -51,7 +52,7 @@ final class ComparePanel extends VBox {
             for (var n : direction) show(n, isDirection);
             show(prompts, !isMapper);
         };
-        vm.edit().methodProperty().addListener((o, a, b) -> showMethod.run());
+        method.addListener((o, a, b) -> showMethod.run());
         Button run = new Button("Run grid", new FontIcon(FontAwesomeSolid.TH));
         run.setId("run-grid");
         run.disableProperty().bind(vm.canRunProperty().not().or(c.runningProperty()));
@@ -95,7 +96,6 @@ final class ComparePanel extends VBox {
 
     private void rebuild() {
         grid.getChildren().clear();
-        CompareViewModel c = vm.compare();
         if (c.cells().isEmpty()) {
             grid.add(new Label("Runs of the current edit fill in here — optimisation: λ_L2 (rows) × λ_ID (columns); mapper: "
                     + "λ_delta; global direction: β (rows) × α (columns) — each with its CLIP score, ID similarity and LPIPS."), 0, 0);

@@ -1,21 +1,18 @@
 package dev.styleclip.studio.view;
 
-import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
 import dev.styleclip.studio.viewmodel.EditSettings;
-import dev.styleclip.studio.viewmodel.Steps;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
+import dev.styleclip.studio.viewmodel.DirectionsViewModel;
+import dev.styleclip.studio.viewmodel.EditRunViewModel;
+import dev.styleclip.studio.viewmodel.EditStackViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
-import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.Separator;
-import javafx.scene.control.Slider;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
@@ -26,7 +23,7 @@ import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,11 +33,11 @@ import java.util.function.Supplier;
  */
 final class EditPanel extends VBox {
 
-    EditPanel(StudioViewModel vm, Runnable saveRecipe, Runnable openRecipe, Supplier<Path> chooseMapper,
+    EditPanel(EditSettings s, DirectionsViewModel directions, EditRunViewModel vm, EditStackViewModel stackVm,
+              Consumer<String> warn, Runnable saveRecipe, Runnable openRecipe, Supplier<Path> chooseMapper,
               Supplier<Path> chooseDirectionsFolder) {
         super(8);
         setPadding(new Insets(10));
-        EditSettings s = vm.edit();
         ComboBox<String> prompt = new ComboBox<>(s.promptHistory());
         prompt.setId("prompt");
         prompt.setEditable(true);
@@ -73,7 +70,6 @@ final class EditPanel extends VBox {
         HBox layers = new HBox(4, new Label("Layers"), coarse, medium, fine);
         layers.setAlignment(Pos.CENTER_LEFT);
 
-        java.util.function.Consumer<String> warn = m -> vm.status().warn("Edit settings", m);
         VBox numbers = new VBox(4,
                 Fx.numberRow("lambda-l2", s.lambdaL2(), warn),
                 Fx.numberRow("lambda-id", s.lambdaId(), warn),
@@ -89,7 +85,7 @@ final class EditPanel extends VBox {
         mapperName.setId("mapper-file");
         mapperName.setWrapText(true);
         mapperName.textProperty().bind(s.mapperFileProperty().map(f -> {
-            String p = StudioViewModel.mapperPrompt(f);
+            String p = EditRunViewModel.mapperPrompt(f);
             return (p != null ? "“" + p + "” — " : "") + f.getFileName();
         }).orElse("no mapper chosen: train one in the Mapper tab, or open one"));
         Button openMapper = new Button("Open mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
@@ -111,29 +107,29 @@ final class EditPanel extends VBox {
         Label prepared = new Label();
         prepared.setId("directions-status");
         prepared.setWrapText(true);
-        prepared.textProperty().bind(vm.directions().infoProperty().map(i -> i.description()).orElse("channel effects: unknown"));
+        prepared.textProperty().bind(directions.infoProperty().map(i -> i.description()).orElse("channel effects: unknown"));
         Label progress = new Label();
         progress.setId("directions-progress");
         progress.setWrapText(true);
-        progress.textProperty().bind(vm.directions().progressProperty());
+        progress.textProperty().bind(directions.progressProperty());
         Button prepare = new Button("Prepare", new FontIcon(FontAwesomeSolid.COGS));
         prepare.setId("prepare-directions");
-        prepare.disableProperty().bind(vm.directions().preparingProperty());
+        prepare.disableProperty().bind(directions.preparingProperty());
         prepare.setTooltip(new Tooltip("Measure how every style channel moves CLIP's image embedding over the faces below: "
                 + "long (hours for 1024² generators on a CPU), cached per generator + CLIP, resumes after a cancel"));
-        prepare.setOnAction(e -> vm.directions().prepare());
+        prepare.setOnAction(e -> directions.prepare());
         Button importD = new Button("Import…", new FontIcon(FontAwesomeSolid.FILE_IMPORT));
         importD.setId("import-directions");
-        importD.disableProperty().bind(vm.directions().preparingProperty());
+        importD.disableProperty().bind(directions.preparingProperty());
         importD.setTooltip(new Tooltip("A folder with stylegan3-editing's delta_i_c.npy, s_mean.npy and s_std.npy for this generator"));
         importD.setOnAction(e -> {
             Path d = chooseDirectionsFolder.get();
-            if (d != null) vm.directions().importFrom(d);
+            if (d != null) directions.importFrom(d);
         });
         ComboBox<dev.styleclip.edit.directions.Precision> precision = new ComboBox<>();
         precision.setId("directions-precision");
         precision.getItems().setAll(dev.styleclip.edit.directions.Precision.values());
-        precision.valueProperty().bindBidirectional(vm.directions().precisionProperty());
+        precision.valueProperty().bindBidirectional(directions.precisionProperty());
         precision.setConverter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(dev.styleclip.edit.directions.Precision p) {
@@ -147,12 +143,12 @@ final class EditPanel extends VBox {
         });
         precision.setTooltip(new Tooltip("float64 matches the reference's channel effects to the last digits the golden tests "
                 + "check; float32 is about twice as fast and loses digits on channels that barely move CLIP"));
-        precision.disableProperty().bind(vm.directions().preparingProperty());
+        precision.disableProperty().bind(directions.preparingProperty());
         Button stopD = new Button(null, new FontIcon(FontAwesomeSolid.STOP));
         stopD.setId("cancel-directions");
         stopD.setTooltip(new Tooltip("stop (Prepare again resumes)"));
-        stopD.disableProperty().bind(vm.directions().preparingProperty().not());
-        stopD.setOnAction(e -> vm.directions().cancel());
+        stopD.disableProperty().bind(directions.preparingProperty().not());
+        stopD.setOnAction(e -> directions.cancel());
         VBox direction = new VBox(6, new HBox(6, new Label("Neutral"), neutral) {{
             setAlignment(Pos.CENTER_LEFT);
             HBox.setHgrow(neutral, Priority.ALWAYS);
@@ -160,13 +156,13 @@ final class EditPanel extends VBox {
                 Fx.numberRow("alpha", s.alpha(), warn), Fx.numberRow("beta", s.beta(), warn),
                 hint("α: strength (its sign is the direction); β: channels whose relevance is below β stay untouched "
                         + "(higher = more disentangled, fewer channels)."),
-                prepared, Fx.numberRow("directions-images", vm.directions().images(), warn),
+                prepared, Fx.numberRow("directions-images", directions.images(), warn),
                 new HBox(6, new Label("Arithmetic"), precision) {{
                     setAlignment(Pos.CENTER_LEFT);
                 }},
                 new HBox(6, prepare, importD, stopD), progress);
         direction.setId("direction-settings");
-        vm.directions().refresh();
+        directions.refresh();
 
         Runnable showMethod = () -> {
             EditMethod m = s.methodProperty().get();
@@ -194,7 +190,7 @@ final class EditPanel extends VBox {
         pause.setOnAction(e -> vm.togglePause());
         Button cancel = new Button("Cancel", new FontIcon(FontAwesomeSolid.STOP));
         cancel.setId("cancel");
-        cancel.disableProperty().bind(vm.editRunningProperty().not().and(vm.compare().runningProperty().not()));
+        cancel.disableProperty().bind(vm.cancellableProperty().not());
         cancel.setOnAction(e -> vm.cancel());
         HBox buttons = new HBox(6, runWrap, pause, cancel);
         Label estimate = new Label();
@@ -204,24 +200,10 @@ final class EditPanel extends VBox {
         estimate.textProperty().bind(vm.runEstimateProperty());
         estimate.setTooltip(new Tooltip("the memory plan a run would get now, and the budget (Models tab)"));
 
-        Label stackTitle = new Label("Edit stack");
-        stackTitle.setStyle("-fx-font-weight: bold;");
-        ListView<RecipeStep> stack = new ListView<>(vm.editStack());
-        stack.setId("edit-stack");
-        stack.setPrefHeight(150);
-        stack.setMinHeight(110); // three steps stay visible; the panel scrolls instead of squeezing the stack
-        stack.setPlaceholder(new Label("No edits yet: run one, or open a recipe"));
-        stack.setCellFactory(l -> new EditCell(vm));
-        Button saveR = new Button("Save recipe…", new FontIcon(FontAwesomeSolid.SAVE));
-        saveR.setId("save-recipe");
-        saveR.setOnAction(e -> saveRecipe.run());
-        Button openR = new Button("Open recipe…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
-        openR.setId("open-recipe");
-        openR.setOnAction(e -> openRecipe.run());
+        EditStackPanel stack = new EditStackPanel(stackVm, saveRecipe, openRecipe);
         VBox.setVgrow(stack, Priority.ALWAYS);
-
         getChildren().addAll(new Label("Prompt"), prompt, new Label("Method"), method, optimisation, mapper, direction,
-                buttons, estimate, new Separator(), stackTitle, stack, new HBox(6, saveR, openR));
+                buttons, estimate, new Separator(), stack);
     }
 
     private static void show(javafx.scene.Node n, boolean on) {
@@ -242,57 +224,5 @@ final class EditPanel extends VBox {
         t.selectedProperty().bindBidirectional(p);
         t.setTooltip(new Tooltip(tip));
         return t;
-    }
-
-    /**
-     * One edit: on/off, label, strength slider (its range depends on the kind; the stack re-renders when the slider is
-     * released — and while it is dragged, the latest position only), remove.
-     */
-    private static final class EditCell extends ListCell<RecipeStep> {
-        private final StudioViewModel vm;
-
-        EditCell(StudioViewModel vm) {
-            this.vm = vm;
-        }
-
-        @Override
-        protected void updateItem(RecipeStep e, boolean empty) {
-            super.updateItem(e, empty);
-            setText(null);
-            if (empty || e == null) {
-                setGraphic(null);
-                return;
-            }
-            int index = getIndex();
-            CheckBox on = new CheckBox();
-            on.setSelected(e.enabled());
-            on.setOnAction(a -> vm.setEnabled(index, on.isSelected()));
-            Label label = new Label(Steps.kind(e) + ": “" + e.label() + "”");
-            label.setMaxWidth(160);
-            label.setTooltip(new Tooltip(Steps.describe(e) + (e.metrics().isEmpty() ? ""
-                    : "\n" + dev.styleclip.studio.viewmodel.CompareViewModel.caption(e.metrics()))));
-            double[] range = Steps.sliderRange(e);
-            Slider strength = new Slider(range[0], range[1], e.strength());
-            strength.setTooltip(new Tooltip(Steps.strengthName(e)));
-            strength.setPrefWidth(90);
-            Label value = new Label(String.format(Locale.ROOT, "%.2f", e.strength()));
-            strength.valueProperty().addListener((o, a, b) -> {
-                value.setText(String.format(Locale.ROOT, "%.2f", b.doubleValue()));
-                if (strength.isValueChanging()) vm.previewStrength(index, b.doubleValue());
-            });
-            strength.valueChangingProperty().addListener((o, was, now) -> {
-                if (!now) vm.setStrength(index, strength.getValue());
-            });
-            strength.setOnMouseReleased(a -> {
-                if (Math.abs(strength.getValue() - e.strength()) > 1e-9) vm.setStrength(index, strength.getValue());
-            });
-            Button remove = new Button(null, new FontIcon(FontAwesomeSolid.TRASH));
-            remove.setTooltip(new Tooltip("remove this edit"));
-            remove.setOnAction(a -> vm.removeEdit(index));
-            HBox box = new HBox(4, on, label, strength, value, remove);
-            box.setAlignment(Pos.CENTER_LEFT);
-            HBox.setHgrow(label, Priority.ALWAYS);
-            setGraphic(box);
-        }
     }
 }

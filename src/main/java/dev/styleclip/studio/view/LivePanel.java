@@ -4,7 +4,7 @@ import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.StudioBackend.FaceBox;
 import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
 import dev.styleclip.studio.viewmodel.LiveViewModel;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
+import dev.styleclip.studio.viewmodel.SourceViewModel;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -26,15 +26,16 @@ import java.util.Locale;
 /** Centre: before and current side by side, step counter, CLIP score / ID similarity, live loss curves. */
 final class LivePanel extends VBox {
     static final double VIEW = 300;
-    private final StudioViewModel vm;
+    private final LiveViewModel live;
+    private final SourceViewModel vm;
     private final ImageView before = new ImageView();
     private final Pane overlay = new Pane();
 
-    LivePanel(StudioViewModel vm) {
+    LivePanel(LiveViewModel live, SourceViewModel vm) {
         super(8);
         this.vm = vm;
+        this.live = live;
         setPadding(new Insets(10));
-        LiveViewModel live = vm.live();
         before.setId("before-image");
         ImageView current = new ImageView();
         current.setId("current-image");
@@ -109,12 +110,12 @@ final class LivePanel extends VBox {
     }
 
     private double scale() {
-        Pixels p = vm.live().beforeProperty().get();
+        Pixels p = live.beforeProperty().get();
         return p == null ? 1 : Math.min(VIEW / p.width(), VIEW / p.height());
     }
 
     private double[] offset() {
-        Pixels p = vm.live().beforeProperty().get();
+        Pixels p = live.beforeProperty().get();
         double s = scale();
         return p == null ? new double[]{0, 0} : new double[]{(VIEW - p.width() * s) / 2, (VIEW - p.height() * s) / 2};
     }
@@ -123,7 +124,7 @@ final class LivePanel extends VBox {
     private void drawOverlay() {
         overlay.getChildren().clear();
         PhotoFaces photo = vm.photoProperty().get();
-        if (photo == null || vm.live().beforeProperty().get() != photo.photo()) return;
+        if (photo == null || live.beforeProperty().get() != photo.photo()) return;
         double s = scale();
         double[] o = offset();
         for (int i = 0; i < photo.faces().size(); i++) {
@@ -140,12 +141,12 @@ final class LivePanel extends VBox {
         int k = 0;
         for (double[] p : vm.clickedPoints()) {
             Circle c = new Circle(o[0] + p[0] * s, o[1] + p[1] * s, 4, Color.DEEPSKYBLUE);
-            Text t = new Text(c.getCenterX() + 6, c.getCenterY() - 4, StudioViewModel.pointName(k++));
+            Text t = new Text(c.getCenterX() + 6, c.getCenterY() - 4, SourceViewModel.pointName(k++));
             t.setFill(Color.DEEPSKYBLUE);
             overlay.getChildren().addAll(c, t);
         }
         if (photo.faces().isEmpty() && vm.clickedPoints().size() < 4) {
-            Text t = new Text(8, VIEW - 10, "click the " + StudioViewModel.pointName(vm.clickedPoints().size()));
+            Text t = new Text(8, VIEW - 10, "click the " + SourceViewModel.pointName(vm.clickedPoints().size()));
             t.setFill(Color.WHITE);
             overlay.getChildren().add(t);
         }

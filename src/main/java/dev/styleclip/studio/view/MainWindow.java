@@ -113,8 +113,8 @@ public final class MainWindow {
         Label demo = new Label("demo network");
         demo.setId("demo-chip");
         demo.setStyle("-fx-background-color: #fde68a; -fx-padding: 2 8; -fx-background-radius: 8; -fx-text-fill: #78350f;");
-        demo.visibleProperty().bind(vm.demoProperty());
-        demo.managedProperty().bind(vm.demoProperty());
+        demo.visibleProperty().bind(vm.source().demoProperty());
+        demo.managedProperty().bind(vm.source().demoProperty());
         demo.setTooltip(new Tooltip("No StyleGAN3 generator is installed: pictures come from random weights (Models tab)"));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
@@ -122,10 +122,10 @@ public final class MainWindow {
         Button save = tool("save-session", FontAwesomeSolid.SAVE, "Save session (Ctrl+S)", this::saveSession);
         Button export = tool("export", FontAwesomeSolid.FILE_EXPORT, "Export before/after PNG (Ctrl+E)", this::exportBeforeAfter);
         Button latents = tool("export-latents", FontAwesomeSolid.FILE_CODE, "Export the current latent (.npz)", this::exportLatents);
-        Button undo = tool("undo", FontAwesomeSolid.UNDO, "Undo (Ctrl+Z)", vm::undo);
-        undo.disableProperty().bind(vm.history().canUndoProperty().not());
-        Button redo = tool("redo", FontAwesomeSolid.REDO, "Redo (Ctrl+Y)", vm::redo);
-        redo.disableProperty().bind(vm.history().canRedoProperty().not());
+        Button undo = tool("undo", FontAwesomeSolid.UNDO, "Undo (Ctrl+Z)", vm.document()::undo);
+        undo.disableProperty().bind(vm.document().history().canUndoProperty().not());
+        Button redo = tool("redo", FontAwesomeSolid.REDO, "Redo (Ctrl+Y)", vm.document()::redo);
+        redo.disableProperty().bind(vm.document().history().canRedoProperty().not());
         Button helpB = tool("help", FontAwesomeSolid.QUESTION_CIRCLE, "Keyboard shortcuts (F1)", this::toggleHelp);
         HBox header = new HBox(8, title, version, demo, spacer, open, save, export, latents, new Separator(Orientation.VERTICAL),
                 undo, redo, new Separator(Orientation.VERTICAL), helpB);
@@ -135,19 +135,21 @@ public final class MainWindow {
 
         tabs.setId("side-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER, new SourcePanel(vm, this::choosePhoto, this::chooseLatent)));
+        tabs.getTabs().add(tab("tab-source", "Source", FontAwesomeSolid.USER,
+                new SourcePanel(vm.source(), m -> vm.status().warn("Inversion", m), this::choosePhoto, this::chooseLatent)));
         tabs.getTabs().add(tab("tab-edit", "Edit", FontAwesomeSolid.PEN,
-                new EditPanel(vm, this::saveRecipe, this::openRecipe, this::chooseMapperFile, this::chooseDirections)));
+                new EditPanel(vm.edit(), vm.directions(), vm.run(), vm.stack(), m -> vm.status().warn("Edit settings", m),
+                        this::saveRecipe, this::openRecipe, this::chooseMapperFile, this::chooseDirections)));
         tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM,
-                new MapperPanel(vm, this::chooseMapperFolder, this::chooseMapperFile)));
+                new MapperPanel(vm.mapper(), m -> vm.status().warn("Mapper settings", m), this::chooseMapperFolder, this::chooseMapperFile)));
         tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
                 new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels, new MemoryBudgetRow(vm))));
         tabs.setMinWidth(330);
 
-        LivePanel live = new LivePanel(vm);
+        LivePanel live = new LivePanel(vm.live(), vm.source());
         horizontal.getItems().addAll(tabs, live);
         SplitPane.setResizableWithParent(tabs, false);
-        ComparePanel compare = new ComparePanel(vm, this::exportGrid);
+        ComparePanel compare = new ComparePanel(vm.compare(), vm.run(), vm.edit().methodProperty(), this::exportGrid);
         vertical.setOrientation(Orientation.VERTICAL);
         vertical.getItems().addAll(horizontal, compare);
         StudioPrefs prefs = vm.prefs();
@@ -231,17 +233,17 @@ public final class MainWindow {
     /** Installs the keyboard shortcuts on the scene that shows this window. */
     public void installShortcuts(Scene scene) {
         var acc = scene.getAccelerators();
-        acc.put(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN), vm::undo);
-        acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), vm::redo);
+        acc.put(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN), vm.document()::undo);
+        acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), vm.document()::redo);
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), this::exportBeforeAfter);
         acc.put(new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN), this::saveSession);
         acc.put(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::openSession);
-        acc.put(new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN), vm::generate);
+        acc.put(new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN), vm.source()::generate);
         acc.put(new KeyCodeCombination(KeyCode.F1), this::toggleHelp);
         scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.ENTER && e.isShortcutDown()) {
                 // a filter, so a focused text field (the prompt) cannot swallow it
-                vm.runEdit();
+                vm.run().runEdit();
                 e.consume();
             } else if (e.getCode() == KeyCode.ESCAPE) {
                 if (help.isVisible()) help.setVisible(false);
@@ -380,6 +382,6 @@ public final class MainWindow {
 
     private void openRecipe() {
         Path p = dialogs.open(window(), "Open recipe", folder("folder.sessions"), "Recipes", "*.json");
-        if (p != null) vm.openRecipe(p);
+        if (p != null) vm.files().openRecipe(p);
     }
 }

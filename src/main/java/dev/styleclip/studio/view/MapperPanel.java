@@ -3,7 +3,6 @@ package dev.styleclip.studio.view;
 import dev.styleclip.studio.service.MapperFolders.MapperInfo;
 import dev.styleclip.studio.viewmodel.LiveViewModel;
 import dev.styleclip.studio.viewmodel.MapperViewModel;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -37,11 +36,10 @@ import java.util.function.Supplier;
 final class MapperPanel extends VBox {
     static final double SAMPLE_SIZE = 220;
 
-    MapperPanel(StudioViewModel vm, Supplier<Path> chooseFolder, Supplier<Path> chooseMapper) {
+    MapperPanel(MapperViewModel m, Consumer<String> warn, Supplier<Path> chooseFolder, Supplier<Path> chooseMapper) {
         super(8);
         setPadding(new Insets(10));
         setMinHeight(Region.USE_PREF_SIZE); // the tab scrolls rather than squeezing the chart, the sample and the list
-        MapperViewModel m = vm.mapper();
 
         TextField prompt = new TextField();
         prompt.setId("mapper-prompt");
@@ -81,7 +79,6 @@ final class MapperPanel extends VBox {
         state.setStyle("-fx-text-fill: #1e3a8a;");
         state.textProperty().bind(m.stateProperty());
 
-        Consumer<String> warn = t -> vm.status().warn("Mapper settings", t);
         VBox numbers = new VBox(4,
                 Fx.numberRow("mapper-epochs", m.epochs(), warn),
                 Fx.numberRow("mapper-steps", m.stepsPerEpoch(), warn),

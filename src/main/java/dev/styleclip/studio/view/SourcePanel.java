@@ -1,7 +1,7 @@
 package dev.styleclip.studio.view;
 
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
+import dev.styleclip.studio.viewmodel.SourceViewModel;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import dev.styleclip.edit.PhotoInversion;
@@ -20,12 +20,13 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Source tab: generate from a seed (ψ, translate, rotate) or import a photo, pick a face or click points, align. */
 final class SourcePanel extends VBox {
 
-    SourcePanel(StudioViewModel vm, Supplier<Path> choosePhoto, Supplier<Path> chooseLatent) {
+    SourcePanel(SourceViewModel vm, Consumer<String> warn, Supplier<Path> choosePhoto, Supplier<Path> chooseLatent) {
         super(8);
         setPadding(new Insets(10));
         // the installed pickles and the demo networks of the published architectures (remembered)
@@ -133,7 +134,7 @@ final class SourcePanel extends VBox {
         align.setOnAction(e -> vm.align());
         Button invert = new Button("Invert", new FontIcon(FontAwesomeSolid.EXCHANGE_ALT));
         invert.setId("invert");
-        invert.disableProperty().bind(vm.photoProperty().isNull().or(vm.invertingProperty()).or(vm.editRunningProperty()));
+        invert.disableProperty().bind(vm.canInvertProperty().not());
         invert.setTooltip(new Tooltip("Align the picked face and find its latent (live frames; Esc cancels); the "
                 + "reconstruction becomes the face to edit"));
         invert.setOnAction(e -> vm.invert());
@@ -164,8 +165,7 @@ final class SourcePanel extends VBox {
         VBox photoBox = new VBox(6, new Label("From a photo") {{
             setStyle("-fx-font-weight: bold;");
         }}, importPhoto, drop, faces, methodRow,
-                Fx.numberRow("invert-steps", vm.invertSteps(), m -> vm.status().notice(new dev.styleclip.studio.viewmodel.Notice(
-                        dev.styleclip.studio.viewmodel.Notice.Level.WARNING, "Inversion", m))),
+                Fx.numberRow("invert-steps", vm.invertSteps(), warn),
                 photoButtons, report);
 
         setOnDragOver(e -> {

@@ -213,7 +213,7 @@ public final class CompareViewModel {
 
                 @Override
                 public void done(EditResult res) {
-                    cell.step = StudioViewModel.stepOf(res);
+                    cell.step = Steps.of(res);
                     cell.done(res.image(), res.metrics());
                     if (onCellDone != null) onCellDone.accept(cell);
                     finishOne(onAllDone);

@@ -6,10 +6,9 @@ import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.studio.service.PngExport;
-import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.value.ObservableStringValue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The document's files (File menu): exported pictures with their settings, the latent, sessions (the whole undo history
@@ -27,25 +25,20 @@ import java.util.function.Consumer;
 public final class DocumentFilesViewModel {
     private final StudioPrefs prefs;
     private final StatusViewModel status;
-    private final History<Snapshot> history;
+    private final Document document;
     private final EditSettings edit;
     private final CompareViewModel compare;
-    private final StringProperty inversionReport;
-    private final BooleanProperty editRunning;
-    private final Consumer<Snapshot> show;
+    private final ObservableStringValue inversionReport;
     private final ObjectProperty<Path> sessionFile = new SimpleObjectProperty<>(this, "sessionFile");
 
-    DocumentFilesViewModel(StudioPrefs prefs, StatusViewModel status, History<Snapshot> history, EditSettings edit,
-                           CompareViewModel compare, StringProperty inversionReport, BooleanProperty editRunning,
-                           Consumer<Snapshot> show) {
+    DocumentFilesViewModel(StudioPrefs prefs, StatusViewModel status, Document document, EditSettings edit,
+                           CompareViewModel compare, ObservableStringValue inversionReport) {
         this.prefs = prefs;
         this.status = status;
-        this.history = history;
+        this.document = document;
         this.edit = edit;
         this.compare = compare;
         this.inversionReport = inversionReport;
-        this.editRunning = editRunning;
-        this.show = show;
     }
 
     /** The session file last saved or opened (Save writes there again). */
@@ -57,7 +50,7 @@ public final class DocumentFilesViewModel {
     public Map<String, String> exportText() {
         Map<String, String> t = new LinkedHashMap<>();
         t.put("Software", AppInfo.NAME + " " + AppInfo.version());
-        Snapshot s = history.current();
+        Snapshot s = document.current();
         if (s != null) {
             t.put("styleclip.source", s.source().describe());
             t.put("styleclip.generator", s.source().generator());
@@ -76,7 +69,7 @@ public final class DocumentFilesViewModel {
 
     /** Exports before | after side by side (Ctrl+E), with settings in tEXt chunks and a JSON sidecar. */
     public boolean exportBeforeAfter(Path file) {
-        Snapshot s = history.current();
+        Snapshot s = document.current();
         if (s == null || s.current() == null) {
             status.warn("Export", "nothing to export yet");
             return false;
@@ -120,7 +113,7 @@ public final class DocumentFilesViewModel {
 
     /** Writes the current latent (W+) as the edit engine's {@code .npz} ({@link dev.styleclip.edit.LatentFile}, key "w"). */
     public boolean exportLatents(Path file) {
-        Snapshot s = history.current();
+        Snapshot s = document.current();
         Latent w = s == null ? null : s.composed();
         if (w == null) {
             status.warn("Export latents", "the current face has no latent");
@@ -136,19 +129,19 @@ public final class DocumentFilesViewModel {
         }
     }
 
-    void rememberFolder(String key, Path file) {
+    private void rememberFolder(String key, Path file) {
         Path p = file.toAbsolutePath().getParent();
         if (p != null) prefs.put(key, p.toString());
     }
 
     public boolean saveSession(Path file) {
-        if (history.current() == null) {
+        if (document.current() == null) {
             status.warn("Save", "nothing to save yet");
             return false;
         }
         try {
             Map<String, Object> settings = new LinkedHashMap<>(edit.toMap());
-            SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), history.states(), history.index()));
+            SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), document.history().states(), document.history().index()));
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
             status.info("Saved", file.toString());
@@ -160,7 +153,7 @@ public final class DocumentFilesViewModel {
     }
 
     public boolean openSession(Path file) {
-        if (editRunning.get()) {
+        if (document.busyProperty().get()) {
             status.warn("Open", "cancel the running edit first");
             return false;
         }
@@ -168,8 +161,7 @@ public final class DocumentFilesViewModel {
             SessionFiles.Session s = SessionFiles.open(file);
             edit.fromMap(s.settings());
             edit.promptHistory().setAll(s.promptHistory());
-            history.reset(s.history(), s.index());
-            show.accept(history.current());
+            document.reset(s.history(), s.index());
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
             status.info("Opened", file.toString());
@@ -181,7 +173,7 @@ public final class DocumentFilesViewModel {
     }
 
     public boolean saveRecipe(Path file) {
-        Snapshot s = history.current();
+        Snapshot s = document.current();
         if (s == null || s.edits().isEmpty()) {
             status.warn("Recipe", "the edit stack is empty");
             return false;
@@ -193,6 +185,32 @@ public final class DocumentFilesViewModel {
             return true;
         } catch (IOException | RuntimeException e) {
             status.fail("Save failed", e);
+            return false;
+        }
+    }
+
+    /** Applies a recipe's edits (after the current ones) to the current face (undoable). */
+    public boolean openRecipe(Path file) {
+        Snapshot s = document.current();
+        if (s == null || s.base() == null) {
+            status.warn("Recipe", "generate a face first, or invert a photo");
+            return false;
+        }
+        try {
+            Recipe r = RecipeFiles.read(file);
+            for (RecipeStep e : r.steps()) {
+                if (e instanceof RecipeStep.LatentDelta d && (d.numWs() != s.base().numWs() || d.wDim() != s.base().wDim())) {
+                    throw new IOException("the recipe's edit “" + e.label() + "” was made for another generator ("
+                            + (r.generator() == null ? "unknown" : r.generator()) + ")");
+                }
+            }
+            List<RecipeStep> all = new ArrayList<>(document.latestEdits());
+            all.addAll(r.steps());
+            rememberFolder("folder.sessions", file);
+            document.changeEdits(all, "apply recipe " + file.getFileName(), null);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("Recipe not applied", e);
             return false;
         }
     }

@@ -1,10 +1,16 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.Latent;
+import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.studio.service.StudioBackend.EditRequest;
+import dev.styleclip.studio.service.StudioBackend.EditResult;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
-/** How the studio names and bounds the steps of an edit stack. */
+/** How the studio makes, names and bounds the steps of an edit stack. */
 public final class Steps {
     private Steps() {
     }
@@ -32,5 +38,27 @@ public final class Steps {
     public static String describe(RecipeStep s) {
         return String.format(Locale.ROOT, "%s “%s” %s %.2f%s", kind(s), s.label(), strengthName(s), s.strength(),
                 s.enabled() ? "" : " (off)");
+    }
+
+    /** An optimisation result as a stack step: its W+ offset from the start latent, at strength 1. */
+    static RecipeStep of(EditResult res) {
+        Latent d = res.ws().minus(res.request().start());
+        return new RecipeStep.LatentDelta(res.request().prompt(), d.numWs(), d.wDim(), d.values(), 1.0, true,
+                settings(res.request()), res.metrics());
+    }
+
+    /** An optimisation's settings as a step records them (the recipe file's keys). */
+    static Map<String, Object> settings(EditRequest r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("prompt", r.prompt());
+        m.put("method", r.method().name());
+        m.put("lambda_l2", r.lambdaL2());
+        m.put("lambda_id", r.lambdaId());
+        m.put("lr", r.lr());
+        m.put("steps", r.steps());
+        m.put("schedule", r.schedule());
+        // the file format's keys, one switch per group
+        for (WGroups.Group g : WGroups.Group.values()) m.put(g.id(), r.groups().contains(g));
+        return m;
     }
 }

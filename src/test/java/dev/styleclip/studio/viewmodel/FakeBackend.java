@@ -1,4 +1,4 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.Frame;
@@ -16,21 +16,21 @@ import java.util.Map;
  * seed / latent values; edits move the latent by the prompt's length and emit one frame per step. Tasks can be held
  * back ({@link #hold}) to test cancel.
  */
-final class FakeBackend implements StudioBackend {
-    static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
+public final class FakeBackend implements StudioBackend {
+    public static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
     boolean failGenerate;
     boolean hold;
     final List<Runnable> held = new ArrayList<>();
     int editsRun;
 
-    static Pixels picture(Latent w) {
+    public static Pixels picture(Latent w) {
         int[] argb = new int[SIZE * SIZE];
         int c = Float.floatToIntBits(w.values()[0]) ^ Float.floatToIntBits(w.values()[w.values().length - 1]);
         java.util.Arrays.fill(argb, 0xff000000 | (c & 0xffffff));
         return new Pixels(SIZE, SIZE, argb);
     }
 
-    static Latent latent(long seed) {
+    public static Latent latent(long seed) {
         float[] v = new float[NUM_WS * W_DIM];
         for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(seed * 7 + i);
         return new Latent(NUM_WS, W_DIM, v);

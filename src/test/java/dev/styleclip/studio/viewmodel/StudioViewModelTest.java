@@ -1,14 +1,8 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.viewmodel;
 
-import dev.styleclip.studio.viewmodel.SessionFiles;
+import dev.styleclip.studio.service.PngText;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.PngExport;
-import dev.styleclip.studio.viewmodel.CompareViewModel;
-import dev.styleclip.studio.viewmodel.EditSettings;
-import dev.styleclip.studio.viewmodel.ModelsViewModel;
-import dev.styleclip.studio.viewmodel.Notice;
-import dev.styleclip.studio.viewmodel.StudioPrefs;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,38 +43,38 @@ class StudioViewModelTest {
 
     @Test
     void generateUndoRedo() {
-        vm.seedProperty().set(5);
-        vm.generate();
+        vm.source().seedProperty().set(5);
+        vm.source().generate();
         assertNotNull(vm.live().currentProperty().get());
-        assertTrue(vm.hasLatentProperty().get());
-        assertEquals(FakeBackend.latent(5), vm.current().base());
-        vm.nextSeed();
-        assertEquals(6, vm.seedProperty().get());
-        assertEquals(FakeBackend.latent(6), vm.current().base());
-        assertTrue(vm.history().canUndoProperty().get());
-        vm.undo();
-        assertEquals(5, vm.seedProperty().get(), "undo restores the seed");
-        assertEquals(FakeBackend.latent(5), vm.current().base());
-        assertSame(vm.current().current(), vm.live().currentProperty().get());
-        vm.redo();
-        assertEquals(6, vm.seedProperty().get());
-        assertFalse(vm.history().canRedoProperty().get());
+        assertTrue(vm.document().hasLatentProperty().get());
+        assertEquals(FakeBackend.latent(5), vm.document().current().base());
+        vm.source().nextSeed();
+        assertEquals(6, vm.source().seedProperty().get());
+        assertEquals(FakeBackend.latent(6), vm.document().current().base());
+        assertTrue(vm.document().history().canUndoProperty().get());
+        vm.document().undo();
+        assertEquals(5, vm.source().seedProperty().get(), "undo restores the seed");
+        assertEquals(FakeBackend.latent(5), vm.document().current().base());
+        assertSame(vm.document().current().current(), vm.live().currentProperty().get());
+        vm.document().redo();
+        assertEquals(6, vm.source().seedProperty().get());
+        assertFalse(vm.document().history().canRedoProperty().get());
     }
 
     @Test
     void badSeedAndFailingGeneratorBecomeNotices() {
-        assertFalse(vm.setSeedText("abc"));
-        assertFalse(vm.setSeedText("-3"));
+        assertFalse(vm.source().setSeedText("abc"));
+        assertFalse(vm.source().setSeedText("-3"));
         assertEquals(Notice.Level.WARNING, vm.status().notices().get(vm.status().notices().size() - 1).level());
-        vm.generate();
+        vm.source().generate();
         backend.failGenerate = true;
-        vm.nextSeed();
+        vm.source().nextSeed();
         Notice n = vm.status().notices().get(vm.status().notices().size() - 1);
         assertEquals(Notice.Level.ERROR, n.level());
         assertTrue(n.text().contains("bad generator file"), n.text());
-        assertEquals(0, vm.current().source().seed(), "the document is unchanged");
+        assertEquals(0, vm.document().current().source().seed(), "the document is unchanged");
         assertFalse(vm.status().busyProperty().get());
-        vm.importPhoto(tmp.resolve("nope.jpg"));
+        vm.source().importPhoto(tmp.resolve("nope.jpg"));
         assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
     }
 
@@ -106,53 +100,53 @@ class StudioViewModelTest {
 
     @Test
     void editRunStackStrengthAndDivergence() {
-        vm.generate();
+        vm.source().generate();
         vm.edit().promptProperty().set("purple hair");
         vm.edit().steps().set(5);
-        vm.runEdit();
+        vm.run().runEdit();
         assertEquals(5, vm.live().stepProperty().get());
         assertEquals(5, vm.live().losses("total").size(), "a loss point per frame");
         assertEquals(5, vm.live().framesShown(), "frames 1 s apart (fake clock) all shown");
-        assertEquals(1, vm.editStack().size());
+        assertEquals(1, vm.document().editStack().size());
         assertEquals("purple hair", vm.edit().promptHistory().get(0));
-        var withEdit = vm.current().composed();
-        vm.setStrength(0, 0);
-        assertEquals(vm.current().base(), vm.current().composed(), "strength 0 = no edit");
-        vm.setStrength(0, 1);
-        assertEquals(withEdit, vm.current().composed());
-        vm.setEnabled(0, false);
-        assertEquals(vm.current().base(), vm.current().composed());
-        vm.undo();
-        assertTrue(vm.current().edits().get(0).enabled());
+        var withEdit = vm.document().current().composed();
+        vm.stack().setStrength(0, 0);
+        assertEquals(vm.document().current().base(), vm.document().current().composed(), "strength 0 = no edit");
+        vm.stack().setStrength(0, 1);
+        assertEquals(withEdit, vm.document().current().composed());
+        vm.stack().setEnabled(0, false);
+        assertEquals(vm.document().current().base(), vm.document().current().composed());
+        vm.document().undo();
+        assertTrue(vm.document().current().edits().get(0).enabled());
 
         vm.edit().lr().parse("8");
-        vm.runEdit();
+        vm.run().runEdit();
         Notice n = vm.status().notices().get(vm.status().notices().size() - 1);
         assertTrue(n.title().contains("diverged"), n.title());
-        assertEquals(1, vm.editStack().size(), "the failed run left the stack as it was");
-        assertFalse(vm.editRunningProperty().get());
+        assertEquals(1, vm.document().editStack().size(), "the failed run left the stack as it was");
+        assertFalse(vm.run().editRunningProperty().get());
     }
 
     @Test
     void cancelKeepsTheFace() {
-        vm.generate();
-        var before = vm.current();
+        vm.source().generate();
+        var before = vm.document().current();
         backend.hold = true;
-        vm.runEdit();
-        assertTrue(vm.editRunningProperty().get());
+        vm.run().runEdit();
+        assertTrue(vm.run().editRunningProperty().get());
         vm.cancel();
         backend.release();
-        assertFalse(vm.editRunningProperty().get());
-        assertSame(before, vm.current());
+        assertFalse(vm.run().editRunningProperty().get());
+        assertSame(before, vm.document().current());
         assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).title().contains("Cancelled"));
     }
 
     @Test
     void compareGridFillsPromotesAndExportsWithMetadata() throws Exception {
-        vm.generate();
+        vm.source().generate();
         vm.compare().l2ValuesProperty().set("0.004, 0.05");
         vm.compare().idValuesProperty().set("0, 0.01");
-        vm.runCompare();
+        vm.run().runCompare();
         assertEquals(4, vm.compare().cells().size());
         for (CompareViewModel.Cell c : vm.compare().cells()) {
             assertEquals("done", c.stateProperty().get());
@@ -162,8 +156,8 @@ class StudioViewModelTest {
         CompareViewModel.Cell best = vm.compare().best();
         assertEquals(0.004, best.rowValue);
         assertEquals(0.01, best.colValue);
-        vm.promoteBest();
-        assertEquals(1, vm.editStack().size());
+        vm.run().promoteBest();
+        assertEquals(1, vm.document().editStack().size());
 
         Path grid = tmp.resolve("out/grid.png");
         assertTrue(vm.files().exportGrid(grid));
@@ -176,18 +170,18 @@ class StudioViewModelTest {
         assertTrue(img.getWidth() > 2 * 128 && img.getHeight() > 2 * 128);
 
         vm.compare().l2ValuesProperty().set("x");
-        vm.runCompare();
+        vm.run().runCompare();
         assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).text().contains("not a number"));
     }
 
     @Test
     void promptVariantsMakeRowsOfTheGrid() {
-        vm.generate();
+        vm.source().generate();
         vm.edit().promptProperty().set("bald");
         vm.compare().l2ValuesProperty().set("0.001, 0.1");
         vm.compare().idValuesProperty().set("0.001");
         vm.compare().promptVariantsProperty().set("hairless | completely bald | bald |  ");
-        vm.runCompare();
+        vm.run().runCompare();
         // the seed report's recipe: each synonym × each λ_L2 down the rows, λ_ID across
         assertEquals(6, vm.compare().cells().size());
         assertEquals(6, vm.compare().rowLabels().size());
@@ -199,8 +193,8 @@ class StudioViewModelTest {
 
     @Test
     void exportBeforeAfterAndLatents() throws Exception {
-        vm.seedProperty().set(42);
-        vm.generate();
+        vm.source().seedProperty().set(42);
+        vm.source().generate();
         Path png = tmp.resolve("ba.png");
         assertTrue(vm.files().exportBeforeAfter(png));
         Map<String, String> text = PngText.read(png);
@@ -212,11 +206,11 @@ class StudioViewModelTest {
         assertEquals(FakeBackend.NUM_WS, ws.numWs());
         assertArrayEquals(FakeBackend.latent(42).values(), ws.values());
         // the exported latent opens again as the source
-        vm.nextSeed();
-        vm.importLatent(npz);
-        assertEquals("latent", vm.current().source().kind());
-        assertEquals(FakeBackend.latent(42), vm.current().base());
-        vm.importLatent(tmp.resolve("missing.npz"));
+        vm.source().nextSeed();
+        vm.source().importLatent(npz);
+        assertEquals("latent", vm.document().current().source().kind());
+        assertEquals(FakeBackend.latent(42), vm.document().current().base());
+        vm.source().importLatent(tmp.resolve("missing.npz"));
         assertEquals(Notice.Level.ERROR, vm.status().notices().get(vm.status().notices().size() - 1).level());
         // a write into a folder that cannot be created fails with a notice
         Path blocker = tmp.resolve("file");
@@ -227,31 +221,31 @@ class StudioViewModelTest {
 
     @Test
     void sessionSaveAndReopen() throws Exception {
-        vm.seedProperty().set(3);
-        vm.generate();
+        vm.source().seedProperty().set(3);
+        vm.source().generate();
         vm.edit().promptProperty().set("smiling");
         vm.edit().steps().set(3);
-        vm.runEdit();
-        vm.setStrength(0, 0.5);
+        vm.run().runEdit();
+        vm.stack().setStrength(0, 0.5);
         Path file = tmp.resolve("s/session.json");
         assertTrue(vm.files().saveSession(file));
-        var saved = vm.current();
+        var saved = vm.document().current();
 
         StudioViewModel other = new StudioViewModel(new FakeBackend(),
                 new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run), new StudioPrefs(node));
         assertTrue(other.files().openSession(file), () -> other.status().notices().toString());
-        assertEquals(saved.base(), other.current().base());
-        assertEquals(saved.source(), other.current().source());
-        assertEquals(saved.composed(), other.current().composed());
-        assertEquals(0.5, other.editStack().get(0).strength());
+        assertEquals(saved.base(), other.document().current().base());
+        assertEquals(saved.source(), other.document().current().source());
+        assertEquals(saved.composed(), other.document().current().composed());
+        assertEquals(0.5, other.document().editStack().get(0).strength());
         assertEquals("smiling", other.edit().promptProperty().get());
-        assertEquals(3, other.history().states().size());
-        other.undo();
-        assertEquals(1.0, other.editStack().get(0).strength(), "history came back too");
+        assertEquals(3, other.document().history().states().size());
+        other.document().undo();
+        assertEquals(1.0, other.document().editStack().get(0).strength(), "history came back too");
 
         Files.writeString(tmp.resolve("bad.json"), "{not json");
         assertFalse(other.files().openSession(tmp.resolve("bad.json")));
-        assertEquals(saved.composed(), other.history().redo().composed(), "state intact after a bad file");
+        assertEquals(saved.composed(), other.document().history().redo().composed(), "state intact after a bad file");
     }
 
     /**
@@ -260,10 +254,10 @@ class StudioViewModelTest {
      */
     @Test
     void aSessionWithPictureBombsIsRefused() throws Exception {
-        vm.generate();
+        vm.source().generate();
         Path file = tmp.resolve("b/session.json");
         assertTrue(vm.files().saveSession(file));
-        var before = vm.current();
+        var before = vm.document().current();
         Path pictures = SessionFiles.imagesFile(file);
         byte[] ihdr = new byte[33];
         java.nio.ByteBuffer.wrap(ihdr).put(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13)
@@ -282,24 +276,24 @@ class StudioViewModelTest {
             assertEquals(Notice.Level.ERROR, n.level());
             assertTrue(n.text().contains("larger than"), n.text());
             assertFalse(n.text().contains("\n") || n.text().contains("Exception"), n.text());
-            assertSame(before, vm.current(), "the open face stays");
+            assertSame(before, vm.document().current(), "the open face stays");
         }
     }
 
     @Test
     void recipeRoundTrip() throws Exception {
-        vm.generate();
+        vm.source().generate();
         vm.edit().promptProperty().set("old");
         vm.edit().steps().set(2);
-        vm.runEdit();
+        vm.run().runEdit();
         Path r = tmp.resolve("recipe.json");
         assertTrue(vm.files().saveRecipe(r));
-        vm.seedProperty().set(9);
-        vm.generate();
-        assertTrue(vm.openRecipe(r));
-        assertEquals(1, vm.editStack().size());
-        assertEquals("old", vm.editStack().get(0).label());
-        assertNotEquals(vm.current().base(), vm.current().composed());
+        vm.source().seedProperty().set(9);
+        vm.source().generate();
+        assertTrue(vm.files().openRecipe(r));
+        assertEquals(1, vm.document().editStack().size());
+        assertEquals("old", vm.document().editStack().get(0).label());
+        assertNotEquals(vm.document().current().base(), vm.document().current().composed());
     }
 
     @Test

@@ -1,12 +1,7 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.MapperFolders;
-import dev.styleclip.studio.viewmodel.ModelsViewModel;
-import dev.styleclip.studio.viewmodel.MapperViewModel;
-import dev.styleclip.studio.viewmodel.Notice;
-import dev.styleclip.studio.viewmodel.StudioPrefs;
-import dev.styleclip.studio.viewmodel.StudioViewModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,15 +228,15 @@ class MapperViewModelTest {
         assertEquals(2, m.mappers().size());
 
         assertFalse(m.canApplyProperty().get(), "no face yet");
-        vm.generate();
+        vm.source().generate();
         assertTrue(m.canApplyProperty().get());
         m.strength().set(0.5);
         m.applySelected();
-        assertEquals(1, vm.editStack().size(), () -> vm.status().notices().toString());
-        var step = assertInstanceOf(dev.styleclip.edit.recipe.RecipeStep.Mapper.class, vm.editStack().get(0));
+        assertEquals(1, vm.document().editStack().size(), () -> vm.status().notices().toString());
+        var step = assertInstanceOf(dev.styleclip.edit.recipe.RecipeStep.Mapper.class, vm.document().editStack().get(0));
         assertEquals(0.5, step.strength());
         assertEquals(other.resolve("mapper.safetensors").toAbsolutePath().normalize(), step.file());
-        assertEquals(0.5, vm.current().composed().values()[0] - vm.current().base().values()[0], 1e-6);
+        assertEquals(0.5, vm.document().current().composed().values()[0] - vm.document().current().base().values()[0], 1e-6);
     }
 
     @Test

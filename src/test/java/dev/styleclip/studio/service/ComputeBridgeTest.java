@@ -1,8 +1,7 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.service;
 
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Frame;
-import dev.styleclip.studio.service.ComputeBridge;
 import javafx.application.Platform;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

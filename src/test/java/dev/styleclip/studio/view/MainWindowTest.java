@@ -1,10 +1,9 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.view;
 
+import dev.styleclip.studio.viewmodel.FakeBackend;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
-import dev.styleclip.studio.view.FileDialogs;
-import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -98,11 +97,11 @@ class MainWindowTest {
         robot.clickOn("#prompt");
         robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
         robot.interrupt();
-        assertEquals(1, vm.editStack().size());
+        assertEquals(1, vm.document().editStack().size());
         assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
         robot.interact(() -> window.root().requestFocus()); // in a text field Ctrl+Z undoes typing
         robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
         robot.interrupt();
-        assertEquals(0, vm.editStack().size());
+        assertEquals(0, vm.document().editStack().size());
     }
 }

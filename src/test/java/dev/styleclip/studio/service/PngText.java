@@ -1,4 +1,4 @@
-package dev.styleclip.studio;
+package dev.styleclip.studio.service;
 
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
@@ -14,12 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reads back what the studio's exports embed: the tEXt chunks of a PNG (the tests check the settings travel along). */
-final class PngText {
+public final class PngText {
     private PngText() {
     }
 
     /** The tEXt entries of a PNG, in file order. */
-    static Map<String, String> read(Path file) throws IOException {
+    public static Map<String, String> read(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> it = ImageIO.getImageReaders(in);
