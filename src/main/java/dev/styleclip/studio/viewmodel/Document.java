@@ -13,6 +13,7 @@ import javafx.collections.ObservableList;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -91,14 +92,29 @@ public final class Document {
         show(s);
     }
 
+    /**
+     * A new state that, when the current one came from the same action (a ψ slider dragged, say), replaces it: one
+     * undo step for one adjustment, however many pictures it rendered on the way.
+     */
+    void commitMerging(Snapshot s) {
+        Snapshot cur = history.current();
+        if (cur != null && cur.action().equals(s.action())) history.replace(s);
+        else history.push(s);
+        show(s);
+    }
+
     /** Replaces the whole history (a session opened). */
     void reset(List<Snapshot> states, int index) {
         history.reset(states, index);
-        show(history.current());
+        showCurrent();
     }
 
-    /** Shows the current state again (after a failed or cancelled run drew its own frames over it). */
+    /**
+     * Shows the current state again after a run that did not become part of it (failed, cancelled) drew its frames
+     * and curves: those go, so nothing on screen describes a run the document does not hold.
+     */
     void showCurrent() {
+        live.clearRun();
         show(history.current());
     }
 
@@ -109,7 +125,8 @@ public final class Document {
         live.beforeProperty().set(s.baseImage());
         live.beforeLabelProperty().set("before — " + s.source().describe());
         live.currentProperty().set(s.current());
-        live.currentLabelProperty().set(s.edits().isEmpty() ? "current (no edits)" : "current — " + s.edits().size() + " edit(s)");
+        live.currentLabelProperty().set(currentLabel(s.edits()));
+        live.showScores(lastMetrics(s.edits()));
         hasLatent.set(s.base() != null);
         if (s.base() == null && s.source().kind().equals("photo")) live.beforeLabelProperty().set("aligned photo — invert it to edit");
         hasImage.set(s.current() != null);
@@ -118,12 +135,31 @@ public final class Document {
 
     public void undo() {
         if (busy.get() || renderingStack()) return;
-        show(history.undo());
+        history.undo();
+        showCurrent();
     }
 
     public void redo() {
         if (busy.get() || renderingStack()) return;
-        show(history.redo());
+        history.redo();
+        showCurrent();
+    }
+
+    /** "current (no edits)", "current — 1 edit", "current — 3 edits (1 off)". */
+    static String currentLabel(List<RecipeStep> edits) {
+        if (edits.isEmpty()) return "current (no edits)";
+        long off = edits.stream().filter(e -> !e.enabled()).count();
+        long on = edits.size() - off;
+        return "current — " + on + (on == 1 ? " edit" : " edits") + (off > 0 ? " (" + off + " off)" : "");
+    }
+
+    /** The scores of the last switched-on step that has them (what the picture shows), else none. */
+    private static Map<String, Double> lastMetrics(List<RecipeStep> edits) {
+        for (int i = edits.size() - 1; i >= 0; i--) {
+            RecipeStep e = edits.get(i);
+            if (e.enabled() && !e.metrics().isEmpty()) return e.metrics();
+        }
+        return Map.of();
     }
 
     // ---- the render queue -----------------------------------------------------------------------------------------

@@ -26,6 +26,17 @@ public final class History<T> {
         update();
     }
 
+    /** Replaces the current state (drops the redo branch): consecutive adjustments of one thing are one undo step. */
+    public void replace(T state) {
+        if (index < 0) {
+            push(state);
+            return;
+        }
+        while (states.size() > index + 1) states.remove(states.size() - 1);
+        states.set(index, state);
+        update();
+    }
+
     public T current() {
         return index < 0 ? null : states.get(index);
     }

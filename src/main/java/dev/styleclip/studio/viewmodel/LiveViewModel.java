@@ -15,6 +15,7 @@ import javafx.collections.ObservableList;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,6 +104,17 @@ public final class LiveViewModel {
         lastPictureMs = Long.MIN_VALUE / 2;
     }
 
+    /** Clears the curves and counters of a run that is no longer on screen (undone, cancelled, failed). */
+    public void clearRun() {
+        startRun(0);
+    }
+
+    /** The CLIP score and identity similarity of the picture shown ({@code clip_score}, {@code id_similarity}; NaN when absent). */
+    public void showScores(Map<String, Double> metrics) {
+        clipScore.set(metrics.getOrDefault("clip_score", Double.NaN));
+        idSimilarity.set(metrics.getOrDefault("id_similarity", Double.NaN));
+    }
+
     /** Takes one frame of a running job (FX thread). */
     public void onFrame(Frame f, long nowMs) {
         step.set(f.step());
@@ -121,6 +133,7 @@ public final class LiveViewModel {
         if (f.preview() != null && nowMs - lastPictureMs >= MIN_FRAME_INTERVAL_MS) {
             lastPictureMs = nowMs;
             current.set(f.preview());
+            currentLabel.set(f.total() > 0 ? String.format(Locale.ROOT, "live — step %d / %d", f.step(), f.total()) : "live");
             framesShown++;
         }
     }

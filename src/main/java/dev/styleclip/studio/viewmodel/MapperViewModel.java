@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * The Mapper tab: train a latent mapper for a prompt on the compute thread (settings with safe ranges, honest CPU
@@ -59,7 +58,9 @@ public final class MapperViewModel {
     private final Path root;
     private final ObservableStringValue editPrompt;
     private final BiConsumer<Path, Double> apply;
-    private final Consumer<Notice> notices;
+    private final StatusViewModel status;
+    /** Marks the status bar's job finished (set while a training runs). */
+    private Runnable statusDone = () -> { };
 
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "");
     private final ObjectProperty<Path> folder = new SimpleObjectProperty<>(this, "folder");
@@ -115,13 +116,13 @@ public final class MapperViewModel {
      * @param apply       applies a mapper file at a strength to the current face (the main view model)
      */
     public MapperViewModel(StudioBackend backend, StudioPrefs prefs, Path mappersRoot, ObservableStringValue editPrompt,
-                           ObservableBooleanValue hasFace, BiConsumer<Path, Double> apply, Consumer<Notice> notices) {
+                           ObservableBooleanValue hasFace, BiConsumer<Path, Double> apply, StatusViewModel status) {
         this.backend = backend;
         this.prefs = prefs;
         this.root = mappersRoot.toAbsolutePath().normalize();
         this.editPrompt = editPrompt;
         this.apply = apply;
-        this.notices = notices;
+        this.status = status;
         load();
         msPerSample.set(prefs.getDouble(timingKey(), Double.NaN));
         hint = Bindings.createStringBinding(this::hintText, epochs.valueProperty(), steps.valueProperty(),
@@ -427,7 +428,7 @@ public final class MapperViewModel {
         try {
             r = request();
         } catch (RuntimeException e) {
-            notices.accept(new Notice(Notice.Level.WARNING, "Cannot train the mapper", Notice.describe(e)));
+            status.notice(new Notice(Notice.Level.WARNING, "Cannot train the mapper", Notice.describe(e)));
             return;
         }
         save();
@@ -445,7 +446,8 @@ public final class MapperViewModel {
         running.set(true);
         paused.set(false);
         state.set(c == null ? "starting: loading the networks…" : "resuming from epoch " + c.epoch() + " of " + r.epochs() + "…");
-        task = backend.trainMapper(r, new StudioBackend.Listener<>() {
+        statusDone = status.begin("training mapper “" + r.prompt() + "”");
+        StudioBackend.Listener<MapperTrainResult> listener = new StudioBackend.Listener<>() {
             @Override
             public void frame(Frame f) {
                 onFrame(r, f);
@@ -468,11 +470,11 @@ public final class MapperViewModel {
                 end();
                 String kept = keptText();
                 if (error instanceof DivergedException) {
-                    notices.accept(new Notice(Notice.Level.ERROR, "Mapper training diverged",
+                    status.notice(new Notice(Notice.Level.ERROR, "Mapper training diverged",
                             Notice.describe(error) + " — lower the learning rate; " + kept));
                 } else {
                     Notice n = Notice.error("Mapper training failed", error);
-                    notices.accept(n.level() == Notice.Level.DIALOG ? n
+                    status.notice(n.level() == Notice.Level.DIALOG ? n
                             : new Notice(Notice.Level.ERROR, "Mapper training failed", Notice.describe(error) + " — " + kept));
                 }
             }
@@ -482,7 +484,13 @@ public final class MapperViewModel {
                 end();
                 info("Mapper training cancelled", keptText());
             }
-        });
+        };
+        try {
+            task = backend.trainMapper(r, listener);
+        } catch (RuntimeException e) {
+            // refused before it was queued: the tab must not stay "training"
+            listener.failed(e);
+        }
     }
 
     private String keptText() {
@@ -520,9 +528,11 @@ public final class MapperViewModel {
         }
         progress.set(p);
         state.set("training: epoch " + e + " of " + r.epochs() + (paused.get() ? " (paused)" : ""));
+        status.jobProperty().set("training mapper: " + p);
     }
 
     private void end() {
+        statusDone.run();
         running.set(false);
         paused.set(false);
         task = null;
@@ -579,7 +589,7 @@ public final class MapperViewModel {
         try {
             m = MapperFolders.read(fileOrFolder);
         } catch (IOException | RuntimeException e) {
-            notices.accept(Notice.error("Mapper not opened", e));
+            status.notice(Notice.error("Mapper not opened", e));
             return false;
         }
         remember(m.file());
@@ -599,7 +609,7 @@ public final class MapperViewModel {
     public void applySelected() {
         MapperInfo m = selected.get();
         if (m == null || !canApply.get()) {
-            notices.accept(new Notice(Notice.Level.WARNING, "Apply mapper", m == null ? "choose a trained mapper first" : "generate a face first"));
+            status.notice(new Notice(Notice.Level.WARNING, "Apply mapper", m == null ? "choose a trained mapper first" : "generate a face first"));
             return;
         }
         prefs.putDouble("mapper.strength", strength.get());
@@ -671,6 +681,6 @@ public final class MapperViewModel {
     }
 
     private void info(String title, String text) {
-        notices.accept(new Notice(Notice.Level.INFO, title, text));
+        status.notice(new Notice(Notice.Level.INFO, title, text));
     }
 }

@@ -1,5 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
+import java.util.Locale;
+
 /**
  * Where the current face came from: a seed of the generator (with ψ and the SG3 transform) or an aligned photo.
  *
@@ -18,7 +20,11 @@ public record SourceState(String kind, long seed, double psi, double translateX,
     }
 
     public String describe() {
-        if (fromSeed()) return "seed " + seed + ", ψ " + psi + (demo ? " (demo network)" : "");
+        if (fromSeed()) {
+            String transform = translateX != 0 || translateY != 0 || rotateDeg != 0
+                    ? String.format(Locale.ROOT, ", shift %.2f, %.2f, rotate %.0f°", translateX, translateY, rotateDeg) : "";
+            return String.format(Locale.ROOT, "seed %d, ψ %.2f", seed, psi) + transform + (demo ? " (demo network)" : "");
+        }
         return ("latent".equals(kind) ? "latent " : "photo ") + java.nio.file.Paths.get(photo).getFileName();
     }
 }

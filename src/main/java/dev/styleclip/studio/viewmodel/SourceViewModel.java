@@ -67,6 +67,11 @@ public final class SourceViewModel {
     private final BooleanProperty inverting = new SimpleBooleanProperty(this, "inverting");
     private final StringProperty inversionReport = new SimpleStringProperty(this, "inversionReport", "");
     private StudioBackend.Task invertTask;
+    /** A ψ / translate / rotate render running, and whether the sliders moved again meanwhile (only the latest counts). */
+    private boolean adjusting;
+    private boolean adjustPending;
+    /** The controls are being set from the state shown (no render of their own). */
+    private boolean showing;
 
     SourceViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
                     LongSupplier clock) {
@@ -88,11 +93,18 @@ public final class SourceViewModel {
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
         seed.set(Math.max(0, Math.min(0xffffffffL, (long) prefs.getDouble("source.seed", 0))));
         document.guardWith(inverting);
+        // the Source tab's sliders re-render a face from a seed as they move (coalesced, one undo step per adjustment)
+        for (DoubleProperty p : List.of(psi, translateX, translateY, rotate)) p.addListener((o, a, b) -> adjust());
         document.onShown(s -> {
-            if (s.source().fromSeed()) {
-                seed.set(s.source().seed());
-                psi.set(s.source().psi());
-            }
+            if (!s.source().fromSeed()) return;
+            // the controls follow the state shown (undo brings them back), without asking for a render of their own
+            showing = true;
+            seed.set(s.source().seed());
+            psi.set(s.source().psi());
+            translateX.set(s.source().translateX());
+            translateY.set(s.source().translateY());
+            rotate.set(s.source().rotateDeg());
+            showing = false;
         });
     }
 
@@ -239,18 +251,54 @@ public final class SourceViewModel {
         return Double.isFinite(v) ? Math.max(lo, Math.min(hi, v)) : lo;
     }
 
+    private GenerateRequest request() {
+        return new GenerateRequest(seed.get(), clamp(psi.get(), PSI_MIN, PSI_MAX), translateX.get(), translateY.get(), rotate.get());
+    }
+
     /** Generates the face of the current seed on the compute thread; it becomes the new source (undoable). */
     public void generate() {
-        GenerateRequest r = new GenerateRequest(seed.get(), clamp(psi.get(), PSI_MIN, PSI_MAX), translateX.get(),
-                translateY.get(), rotate.get());
+        generate(request(), false, () -> { });
+    }
+
+    private void generate(GenerateRequest r, boolean adjustment, Runnable finished) {
         prefs.putDouble("source.seed", r.seed());
         prefs.putDouble("source.psi", r.psi());
-        backend.generate(r, status.<Rendered>task("generating seed " + r.seed(), "Generate failed").onSuccess(res -> {
+        String action = (adjustment ? "adjust seed " : "generate seed ") + r.seed();
+        backend.generate(r, status.<Rendered>task("generating seed " + r.seed(), "Generate failed").onFinished(finished).onSuccess(res -> {
             SourceState src = SourceState.seed(r.seed(), r.psi(), r.translateX(), r.translateY(), r.rotateDeg(),
                     res.generator(), res.demo());
-            newSource(Snapshot.source(src, res.ws(), res.image(), "generate seed " + r.seed()));
+            Snapshot s = Snapshot.source(src, res.ws(), res.image(), action);
+            photo.set(null);
+            inversionReport.set("");
+            if (adjustment) document.commitMerging(s);
+            else document.commit(s);
             status.messageProperty().set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
         }));
+    }
+
+    /**
+     * Re-renders a face from a seed when ψ, translate or rotate moved (as the seed arrows do: the face is generated
+     * again, its stack starts empty); while one render runs only the latest position waits.
+     */
+    private void adjust() {
+        Snapshot cur = document.current();
+        if (showing || cur == null || !cur.source().fromSeed() || document.busyProperty().get()) return;
+        GenerateRequest r = request();
+        SourceState s = cur.source();
+        if (s.seed() == r.seed() && s.psi() == r.psi() && s.translateX() == r.translateX() && s.translateY() == r.translateY()
+                && s.rotateDeg() == r.rotateDeg()) return;
+        if (adjusting) {
+            adjustPending = true;
+            return;
+        }
+        adjusting = true;
+        generate(r, true, () -> {
+            adjusting = false;
+            if (adjustPending) {
+                adjustPending = false;
+                adjust();
+            }
+        });
     }
 
     /** Opens a W+ latent ({@code .npz} as the edit engine writes it) as the source face (undoable). */
@@ -264,15 +312,10 @@ public final class SourceViewModel {
         }
         backend.synthesize(w, null, status.<Rendered>task("rendering latent", "Latent not opened").onSuccess(r -> {
             SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
-            newSource(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
+            photo.set(null);
+            inversionReport.set("");
+            document.commit(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
         }));
-    }
-
-    /** A face not from the photo on screen: the photo and its inversion report go. */
-    private void newSource(Snapshot s) {
-        photo.set(null);
-        inversionReport.set("");
-        document.commit(s);
     }
 
     // ---- a face from a photo ------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ public final class StudioViewModel {
         run = new EditRunViewModel(backend, prefs, status, live, document, edit, directions, compare, clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty());
         mapper = new MapperViewModel(backend, prefs, MapperFolders.defaultRoot(models.catalog().dir()),
-                edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status::notice);
+                edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status);
         refreshModels();
         refreshMemory();
         // another generator needs another estimate (the first one is asked for once there is a face)

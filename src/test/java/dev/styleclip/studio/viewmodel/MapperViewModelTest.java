@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -92,8 +94,13 @@ class MapperViewModelTest {
     void trainingShowsLossesSamplesAndListsTheMapper() {
         m.promptProperty().set("sad");
         small(3, 4);
+        List<String> jobLines = new ArrayList<>();
+        vm.status().jobProperty().addListener((o, a, b) -> jobLines.add(b));
         m.train();
         assertFalse(m.runningProperty().get());
+        assertEquals("training mapper “sad”", jobLines.get(0), "the status bar says what runs");
+        assertTrue(jobLines.contains("training mapper: epoch 3/3 · step 4/4 · 100 ms/step"), jobLines.toString());
+        assertEquals("idle", vm.status().jobProperty().get());
         assertEquals(12, m.losses("total").size(), "one loss point per step");
         assertEquals(12, m.losses("id").size());
         assertEquals(3, m.samplesProperty().get(), "one sample grid per epoch");

@@ -62,6 +62,50 @@ class StudioViewModelTest {
     }
 
     @Test
+    void sourceSlidersRenderTheSeedAgainAsOneUndoStep() {
+        vm.source().seedProperty().set(3);
+        vm.source().generate();
+        int states = vm.document().history().states().size();
+        vm.source().psiProperty().set(0.5);
+        vm.source().psiProperty().set(0.4);
+        vm.source().rotateProperty().set(10);
+        SourceState s = vm.document().current().source();
+        assertEquals(0.4, s.psi(), 1e-12, "the latest position is rendered");
+        assertEquals(10, s.rotateDeg(), 1e-12);
+        assertEquals(states + 1, vm.document().history().states().size(), "one undo step for the whole adjustment");
+        assertEquals("before — seed 3, ψ 0.40, shift 0.00, 0.00, rotate 10° (demo network)", vm.live().beforeLabelProperty().get());
+        vm.document().undo();
+        assertEquals(0.7, vm.source().psiProperty().get(), 1e-12, "undo brings the sliders back");
+        assertEquals(0, vm.source().rotateProperty().get(), 1e-12);
+        assertTrue(vm.document().history().canRedoProperty().get(), "moving the sliders back rendered nothing new");
+        assertEquals(states + 1, vm.document().history().states().size());
+    }
+
+    @Test
+    void theLiveViewDescribesWhatTheDocumentHolds() {
+        vm.source().generate();
+        vm.edit().promptProperty().set("purple hair");
+        vm.edit().steps().set(3);
+        vm.run().runEdit();
+        assertEquals("current — 1 edit", vm.live().currentLabelProperty().get());
+        vm.edit().steps().set(4);
+        vm.run().runEdit();
+        assertEquals("current — 2 edits", vm.live().currentLabelProperty().get());
+        assertEquals(4, vm.live().losses("total").size(), "the finished run's curve stays");
+        vm.stack().setEnabled(0, false);
+        assertEquals("current — 1 edit (1 off)", vm.live().currentLabelProperty().get());
+        vm.document().undo();
+        vm.document().undo();
+        // back to the first edit: the second run's curves and counters are gone, the scores are the first edit's
+        assertTrue(vm.live().losses("total").isEmpty());
+        assertEquals(0, vm.live().stepProperty().get());
+        assertEquals(vm.document().current().edits().get(0).metrics().get("clip_score"), vm.live().clipScoreProperty().get(), 1e-12);
+        vm.document().undo();
+        assertTrue(Double.isNaN(vm.live().clipScoreProperty().get()), "no edit, no score");
+        assertEquals("current (no edits)", vm.live().currentLabelProperty().get());
+    }
+
+    @Test
     void badSeedAndFailingGeneratorBecomeNotices() {
         assertFalse(vm.source().setSeedText("abc"));
         assertFalse(vm.source().setSeedText("-3"));
