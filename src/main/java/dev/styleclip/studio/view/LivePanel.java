@@ -73,7 +73,9 @@ final class LivePanel extends VBox {
         Label step = new Label();
         step.setId("step-label");
         step.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
-                () -> "step " + live.stepProperty().get() + " / " + live.totalProperty().get(), live.stepProperty(), live.totalProperty()));
+                () -> "step " + live.stepProperty().get() + " / " + live.totalProperty().get()
+                        + (live.timingProperty().get().isEmpty() ? "" : " · " + live.timingProperty().get()),
+                live.stepProperty(), live.totalProperty(), live.timingProperty()));
         Label scores = new Label();
         scores.setId("scores-label");
         scores.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(

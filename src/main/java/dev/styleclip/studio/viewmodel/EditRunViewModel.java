@@ -301,20 +301,27 @@ public final class EditRunViewModel {
         if (t.isPaused()) {
             t.resume();
             editPaused.set(false);
+            status.jobProperty().set("editing: resuming…");
         } else {
             t.pause();
             editPaused.set(true);
+            status.jobProperty().set(String.format(Locale.ROOT, "editing: paused after step %d/%d — Resume continues",
+                    live.stepProperty().get(), live.totalProperty().get()));
         }
     }
 
-    /** Cancels the running edit and compare grid. */
+    /** Cancels the running edit and compare grid (each stops at its next step; the status says so until then). */
     public void cancel() {
         StudioBackend.Task t = editTask;
         if (t != null) {
             t.resume();
             t.cancel();
+            status.jobProperty().set("cancelling the edit…");
         }
-        compare.cancel();
+        if (compare.runningProperty().get()) {
+            compare.cancel();
+            status.jobProperty().set("cancelling the grid…");
+        }
     }
 
     // ---- compare ------------------------------------------------------------------------------------------------

@@ -106,8 +106,7 @@ public final class MapperViewModel {
     private final BooleanBinding canApply;
 
     private StudioBackend.Task task;
-    private int firstStep;
-    private long firstMs;
+    private final StepTimer timer = new StepTimer();
 
     /**
      * @param mappersRoot where trained mappers live ({@link MapperFolders#defaultRoot})
@@ -440,7 +439,7 @@ public final class MapperViewModel {
         currentLr.set(Double.NaN);
         networks.set("");
         epochsDone.set(c == null ? 0 : c.epoch());
-        firstStep = -1;
+        timer.reset();
         progressFraction.set(c == null ? 0 : (double) c.epoch() / r.epochs());
         progress.set("");
         running.set(true);
@@ -510,22 +509,15 @@ public final class MapperViewModel {
             if (epoch != null) epochsDone.set(epoch.intValue());
         }
         if (f.step() <= 0 || !f.losses().containsKey("total")) return;
-        double msPerStep = Double.NaN;
-        if (firstStep < 0) {
-            firstStep = f.step();
-            firstMs = f.elapsedMs();
-        } else if (f.step() > firstStep) {
-            msPerStep = (double) (f.elapsedMs() - firstMs) / (f.step() - firstStep);
-            msPerSample.set(msPerStep / r.batch());
-        }
+        double msPerStep = timer.onFrame(f);
+        if (!Double.isNaN(msPerStep)) msPerSample.set(msPerStep / r.batch());
         int total = r.epochs() * r.stepsPerEpoch();
         int inEpoch = (f.step() - 1) % r.stepsPerEpoch() + 1;
         int e = epoch == null ? (f.step() - 1) / r.stepsPerEpoch() + 1 : epoch.intValue();
         progressFraction.set((double) f.step() / total);
         String p = String.format(Locale.ROOT, "epoch %d/%d · step %d/%d", e, r.epochs(), inEpoch, r.stepsPerEpoch());
-        if (!Double.isNaN(msPerStep)) {
-            p += " · " + duration(msPerStep) + "/step" + (f.step() < total ? " · ETA " + duration(msPerStep * (total - f.step())) : "");
-        }
+        String timing = timer.describe(f.step(), total);
+        if (!timing.isEmpty()) p += " · " + timing;
         progress.set(p);
         state.set("training: epoch " + e + " of " + r.epochs() + (paused.get() ? " (paused)" : ""));
         status.jobProperty().set("training mapper: " + p);
@@ -552,6 +544,7 @@ public final class MapperViewModel {
             t.pause();
             paused.set(true);
             state.set(state.get() + " (paused)");
+            status.jobProperty().set("training mapper: paused — Resume continues");
         }
     }
 
@@ -561,6 +554,9 @@ public final class MapperViewModel {
         if (t != null) {
             t.resume();
             t.cancel();
+            // the job stops at its next step: say so until it has
+            state.set("cancelling after the current step…");
+            status.jobProperty().set("training mapper: cancelling…");
         }
     }
 
@@ -633,20 +629,11 @@ public final class MapperViewModel {
             return text + "Time on this device (" + backend.deviceName() + "): not measured yet; a run shows its time per step.";
         }
         double epochMs = ms * b * s;
-        return text + "On this device (" + backend.deviceName() + ") an epoch at these settings takes ≈ " + duration(epochMs)
-                + ", all " + e + " ≈ " + duration(epochMs * e) + " (measured: " + duration(ms) + " per face and step).";
+        return text + "On this device (" + backend.deviceName() + ") an epoch at these settings takes ≈ " + StepTimer.duration(epochMs)
+                + ", all " + e + " ≈ " + StepTimer.duration(epochMs * e) + " (measured: " + StepTimer.duration(ms) + " per face and step).";
     }
 
     /** A short human duration: 850 ms, 12 s, 3 min 5 s, 2 h 10 min. */
-    static String duration(double ms) {
-        if (!Double.isFinite(ms) || ms < 0) return "?";
-        if (ms < 1000) return Math.round(ms) + " ms";
-        long s = Math.round(ms / 1000);
-        if (s < 60) return s + " s";
-        if (s < 3600) return s / 60 + " min" + (s % 60 != 0 ? " " + s % 60 + " s" : "");
-        return s / 3600 + " h " + s / 60 % 60 + " min";
-    }
-
     private static String key(NumberParam p) {
         return "mapper." + p.name().replace("λ_", "lambda_").replace(' ', '_').replace('/', '_');
     }

@@ -456,6 +456,7 @@ public final class SourceViewModel {
         if (t != null) {
             t.resume();
             t.cancel();
+            status.jobProperty().set("cancelling the inversion…");
         }
     }
 }

@@ -88,6 +88,7 @@ class StudioViewModelTest {
         vm.edit().steps().set(3);
         vm.run().runEdit();
         assertEquals("current — 1 edit", vm.live().currentLabelProperty().get());
+        assertEquals("10 ms/step", vm.live().timingProperty().get(), "measured from the frames (the fake's 10 ms a step)");
         vm.edit().steps().set(4);
         vm.run().runEdit();
         assertEquals("current — 2 edits", vm.live().currentLabelProperty().get());
@@ -178,9 +179,13 @@ class StudioViewModelTest {
         backend.hold = true;
         vm.run().runEdit();
         assertTrue(vm.run().editRunningProperty().get());
+        vm.run().togglePause();
+        assertEquals("editing: paused after step 0/100 — Resume continues", vm.status().jobProperty().get());
         vm.cancel();
+        assertEquals("cancelling the edit…", vm.status().jobProperty().get(), "until the job has stopped");
         backend.release();
         assertFalse(vm.run().editRunningProperty().get());
+        assertEquals("idle", vm.status().jobProperty().get());
         assertSame(before, vm.document().current());
         assertTrue(vm.status().notices().get(vm.status().notices().size() - 1).title().contains("Cancelled"));
     }

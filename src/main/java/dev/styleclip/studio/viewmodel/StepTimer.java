@@ -1,0 +1,52 @@
+package dev.styleclip.studio.viewmodel;
+
+import dev.styleclip.runtime.Frame;
+
+/**
+ * Time per step and what remains, measured from a run's own frames (their elapsed time on the compute thread), so an
+ * estimate is this device's at these settings — never a guess. The first frame is the reference point: it includes
+ * loading the networks, which later steps do not repeat.
+ */
+final class StepTimer {
+    private int firstStep = -1;
+    private long firstMs;
+    private double msPerStep = Double.NaN;
+
+    /** Forgets the run (a new one starts). */
+    void reset() {
+        firstStep = -1;
+        msPerStep = Double.NaN;
+    }
+
+    /** Takes a frame; returns the measured milliseconds per step so far (NaN until two steps were seen). */
+    double onFrame(Frame f) {
+        if (f.step() <= 0) return msPerStep;
+        if (firstStep < 0) {
+            firstStep = f.step();
+            firstMs = f.elapsedMs();
+        } else if (f.step() > firstStep) {
+            msPerStep = (double) (f.elapsedMs() - firstMs) / (f.step() - firstStep);
+        }
+        return msPerStep;
+    }
+
+    double msPerStep() {
+        return msPerStep;
+    }
+
+    /** "120 ms/step · ETA 14 s" after {@code step} of {@code total}, or "" until measured. */
+    String describe(int step, int total) {
+        if (Double.isNaN(msPerStep)) return "";
+        return duration(msPerStep) + "/step" + (total > 0 && step < total ? " · ETA " + duration(msPerStep * (total - step)) : "");
+    }
+
+    /** "850 ms", "14 s", "3 min 5 s", "1 h 2 min"; "?" when unknown. */
+    static String duration(double ms) {
+        if (!Double.isFinite(ms) || ms < 0) return "?";
+        if (ms < 1000) return Math.round(ms) + " ms";
+        long s = Math.round(ms / 1000);
+        if (s < 60) return s + " s";
+        if (s < 3600) return s / 60 + " min" + (s % 60 != 0 ? " " + s % 60 + " s" : "");
+        return s / 3600 + " h " + s / 60 % 60 + " min";
+    }
+}
