@@ -15,6 +15,9 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
+import java.util.List;
+import javafx.scene.chart.XYChart;
+import javafx.scene.chart.LineChart;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -251,6 +254,23 @@ class StudioMethodsTest {
         assertTrue(vm.source().inversionReportProperty().get().contains("LPIPS"), vm.source().inversionReportProperty().get());
         assertTrue(vm.live().stepProperty().get() >= 1, "frames arrived");
         assertFalse(robot.lookup("#run").queryButton().isDisabled(), "the inverted face can be edited");
+        @SuppressWarnings("unchecked")
+        LineChart<Number, Number> chart = robot.lookup("#loss-chart").queryAs(LineChart.class);
+        assertEquals(List.of("total", "lpips"), chart.getData().stream().map(XYChart.Series::getName).toList(),
+                "the legend names what an inversion plots");
+
+        // Cancel (the button, not only Esc) while the inversion waits for the compute thread: the face stays
+        var inverted = vm.document().current();
+        type(robot, "#invert-steps-field", "1000");
+        try (AutoCloseable gate = studio.holdComputeThread()) {
+            robot.clickOn("#invert");
+            assertTrue(vm.source().invertingProperty().get());
+            robot.clickOn("#invert-cancel");
+        }
+        await("the cancel", () -> !vm.source().invertingProperty().get());
+        assertSame(inverted, vm.document().current());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().equals("Cancelled")), () -> vm.status().notices().toString());
+        assertTrue(robot.lookup("#invert-cancel").queryButton().isDisabled());
     }
 
     /** Imports the golden faces set's photo and clicks its eyes and mouth corners (four points: manual alignment). */

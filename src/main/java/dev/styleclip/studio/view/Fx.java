@@ -43,13 +43,18 @@ final class Fx {
         TextField f = new TextField(p.format(p.get()));
         f.setId(id + "-field");
         f.setPrefColumnCount(6);
-        Label warn = new Label();
+        // the warning is a mark in the row (its text in the tooltip, the field outlined), never a line of its own:
+        // a line appearing above the buttons would move them under the pointer
+        Label warn = new Label("⚠");
         warn.setId(id + "-warning");
-        warn.setWrapText(true);
-        warn.setStyle("-fx-text-fill: #b45309; -fx-font-size: 11px;");
-        warn.textProperty().bind(p.warningProperty());
+        warn.setMinWidth(14);
+        warn.setStyle("-fx-text-fill: #b45309;");
+        Tooltip warnTip = new Tooltip();
+        warnTip.textProperty().bind(p.warningProperty());
+        warn.setTooltip(warnTip);
         warn.visibleProperty().bind(p.warningProperty().isNotEmpty());
-        warn.managedProperty().bind(warn.visibleProperty());
+        f.styleProperty().bind(javafx.beans.binding.Bindings.when(p.warningProperty().isNotEmpty())
+                .then("-fx-border-color: #b45309;").otherwise(""));
         boolean[] guard = {false};
         s.valueProperty().addListener((o, a, b) -> {
             if (guard[0]) return;
@@ -79,9 +84,9 @@ final class Fx {
         });
         f.setTooltip(new Tooltip(String.format(Locale.ROOT, "safe %s … %s; typed values may go to %s … %s",
                 p.format(p.safeMin()), p.format(p.safeMax()), p.format(p.hardMin()), p.format(p.hardMax()))));
-        HBox row = new HBox(6, name, s, f);
+        HBox row = new HBox(6, name, s, f, warn);
         row.setAlignment(Pos.CENTER_LEFT);
-        return new VBox(2, row, warn);
+        return new VBox(2, row);
     }
 
     /** A slider bound to a property with its value shown beside it. */

@@ -26,20 +26,29 @@ final class LossChart {
         chart.setId(id);
         chart.setCreateSymbols(false);
         chart.setAnimated(false);
+        // only the terms the run reports are in the chart (and its legend): an inversion plots LPIPS, an edit its
+        // CLIP / L2 / ID terms; a series joins when its first point arrives and leaves when its list is cleared
         for (String term : terms) {
             XYChart.Series<Number, Number> s = new XYChart.Series<>();
             s.setName(term);
-            chart.getData().add(s);
             ObservableList<LossPoint> points = curves.apply(term);
             for (LossPoint p : points) s.getData().add(new XYChart.Data<>(p.step(), p.value()));
+            if (!points.isEmpty()) chart.getData().add(s);
             points.addListener((ListChangeListener<LossPoint>) c -> {
                 while (c.next()) {
                     if (c.wasRemoved() && c.getList().isEmpty()) s.getData().clear();
                     if (c.wasAdded()) for (LossPoint p : c.getAddedSubList()) s.getData().add(new XYChart.Data<>(p.step(), p.value()));
                 }
-                // LineChart does not redraw the line of a series whose data became empty: the old path would stay
-                // on screen at its old pixel positions under the new axis, so an empty series is hidden instead
-                if (s.getNode() != null) s.getNode().setVisible(!s.getData().isEmpty());
+                boolean shown = chart.getData().contains(s);
+                if (s.getData().isEmpty() && shown) {
+                    chart.getData().remove(s);
+                } else if (!s.getData().isEmpty() && !shown) {
+                    int at = 0;
+                    for (String t : terms.subList(0, terms.indexOf(term))) {
+                        if (chart.getData().stream().anyMatch(other -> other.getName().equals(t))) at++;
+                    }
+                    chart.getData().add(at, s);
+                }
             });
         }
         return chart;

@@ -138,7 +138,12 @@ final class SourcePanel extends VBox {
         invert.setTooltip(new Tooltip("Align the picked face and find its latent (live frames; Esc cancels); the "
                 + "reconstruction becomes the face to edit"));
         invert.setOnAction(e -> vm.invert());
-        HBox photoButtons = new HBox(6, align, invert);
+        Button cancelInvert = new Button("Cancel", new FontIcon(FontAwesomeSolid.STOP));
+        cancelInvert.setId("invert-cancel");
+        cancelInvert.disableProperty().bind(vm.invertingProperty().not());
+        cancelInvert.setTooltip(new Tooltip("stop the inversion (Esc); the face stays as it was"));
+        cancelInvert.setOnAction(e -> vm.cancelInversion());
+        HBox photoButtons = new HBox(6, align, invert, cancelInvert);
         ComboBox<PhotoInversion.Method> method = new ComboBox<>();
         method.setId("invert-method");
         method.getItems().setAll(PhotoInversion.Method.values());

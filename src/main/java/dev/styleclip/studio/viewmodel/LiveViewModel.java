@@ -19,13 +19,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The live view: before and current pictures, step counter, loss curves (total, CLIP, L2, ID) and the current frame's
+ * The live view: before and current pictures, step counter, loss curves (total, CLIP, L2, ID; LPIPS for inversions) and the current frame's
  * CLIP score and identity similarity. Pictures update at most {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
  * loss points are kept for every frame that arrives.
  */
 public final class LiveViewModel {
     public static final long MIN_FRAME_INTERVAL_MS = 100;
-    public static final List<String> LOSS_TERMS = List.of("total", "clip", "l2", "id");
+    public static final List<String> LOSS_TERMS = List.of("total", "clip", "l2", "id", "lpips");
 
     /** One point of a loss curve. */
     public record LossPoint(int step, double value) {

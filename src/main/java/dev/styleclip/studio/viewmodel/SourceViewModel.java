@@ -330,6 +330,9 @@ public final class SourceViewModel {
             photo.set(res);
             live.beforeProperty().set(res.photo());
             live.beforeLabelProperty().set("photo " + file.getFileName());
+            // the last face's reconstruction is not this photo's: it goes until this one is inverted
+            live.currentProperty().set(null);
+            live.currentLabelProperty().set("not inverted yet: pick a face, then Align or Invert");
             if (!res.faces().isEmpty()) selectedFace.set(0);
             if (res.note() != null) status.notice(new Notice(Notice.Level.INFO, "Photo", res.note()));
             else status.info("Photo", res.faces().size() + " face(s) found: pick one, then Align");
@@ -450,8 +453,8 @@ public final class SourceViewModel {
         status.info("Inverted", report + " — the reconstruction is the source now");
     }
 
-    /** Cancels a running inversion. */
-    void cancel() {
+    /** Cancels a running inversion (at its next step). */
+    public void cancelInversion() {
         StudioBackend.Task t = invertTask;
         if (t != null) {
             t.resume();

@@ -179,7 +179,7 @@ public final class StudioViewModel {
     /** Cancels the running edit, inversion and compare grid (Esc). */
     public void cancel() {
         run.cancel();
-        source.cancel();
+        source.cancelInversion();
     }
 
     /** Saves settings and preferences (on close). */
