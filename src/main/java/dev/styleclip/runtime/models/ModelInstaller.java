@@ -194,21 +194,21 @@ public final class ModelInstaller {
             throw new ModelsException("cannot read " + file + ": " + ex.getMessage(), ex);
         }
         if (e.size() != null && e.size() != size) {
-            throw new ModelsException("refused " + what + ": " + size + " bytes, expected " + e.size() + "; deleted");
+            throw new ModelsException("refused " + what + ": " + size + " bytes, expected " + e.size() + "; nothing was installed");
         }
         if (e.sha256() != null && !e.sha256().equals(sha)) {
             throw new ModelsException("refused " + what + ": sha256 " + sha + " does not match the published "
-                    + e.sha256() + "; deleted");
+                    + e.sha256() + "; nothing was installed");
         }
         if (e.sha256Prefix() != null && !sha.startsWith(e.sha256Prefix())) {
             throw new ModelsException("refused " + what + ": sha256 " + sha + " does not start with the published "
-                    + e.sha256Prefix() + "; deleted");
+                    + e.sha256Prefix() + "; nothing was installed");
         }
         if (e.integrity() != null) {
             String got = Hashes.integrity(e.integrity().substring(0, e.integrity().indexOf('-')), extra);
             if (!constantEquals(got, e.integrity())) {
                 throw new ModelsException("refused " + what + ": integrity " + got + " does not match the published "
-                        + e.integrity() + "; deleted");
+                        + e.integrity() + "; nothing was installed");
             }
         }
         if (e.sha256() == null && e.sha256Prefix() == null && e.integrity() == null) {
@@ -217,7 +217,7 @@ public final class ModelInstaller {
                 if (rec.isPresent() && rec.get().sha256() != null && !rec.get().sha256().equals(sha)) {
                     throw new ModelsException("refused " + what + ": sha256 " + sha + " differs from "
                             + rec.get().sha256() + " recorded on its first verified install (" + rec.get().verified()
-                            + "); deleted. If the publisher changed the file, remove its entry from "
+                            + "); nothing was installed. If the publisher changed the file, remove its entry from "
                             + verified.path() + " and try again");
                 }
             } catch (ModelsException ex) {
@@ -228,7 +228,7 @@ public final class ModelInstaller {
         }
         if (e.isArchive()) {
             try {
-                if (!Hashes.isGzip(file)) throw new ModelsException("refused " + what + ": not a gzip archive; deleted");
+                if (!Hashes.isGzip(file)) throw new ModelsException("refused " + what + ": not a gzip archive; nothing was installed");
             } catch (ModelsException ex) {
                 throw ex;
             } catch (IOException ex) {
@@ -246,12 +246,12 @@ public final class ModelInstaller {
             f = ModelFiles.detect(file);
         } catch (ModelFileException ex) {
             throw new ModelsException("refused " + what + ": not a model file this app reads (expected "
-                    + String.join(" or ", e.formats()) + "); deleted");
+                    + String.join(" or ", e.formats()) + "); nothing was installed");
         }
         String id = f == Format.STYLEGAN_PICKLE && isLegacyTorch(file) ? Format.TORCH_LEGACY.id() : f.id();
         if (!e.formats().contains(id)) {
             throw new ModelsException("refused " + what + ": it is a " + id + " file, expected "
-                    + String.join(" or ", e.formats()) + "; deleted");
+                    + String.join(" or ", e.formats()) + "; nothing was installed");
         }
         // the header is not enough: the whole file goes through the allow-list reader before it may land, so a hostile
         // or truncated file is refused here and not on first use (what is installed is trusted to open)
@@ -259,11 +259,11 @@ public final class ModelInstaller {
             Checkpoint cp = ModelFiles.open(file);
             for (ContentCheck c : CONTENT_CHECKS) c.check(e, cp);
         } catch (ModelFileException ex) {
-            throw new ModelsException("refused " + what + ": " + ex.problem() + "; deleted");
+            throw new ModelsException("refused " + what + ": " + ex.problem() + "; nothing was installed");
         } catch (RuntimeException ex) {
             // a network that refuses to be built from what the file holds (parts that do not fit each other)
             throw new ModelsException("refused " + what + ": it does not build as the " + e.role().label() + " ("
-                    + ex.getMessage() + "); deleted");
+                    + ex.getMessage() + "); nothing was installed");
         }
     }
 

@@ -202,7 +202,7 @@ public final class MainWindow {
     private void buildHelp() {
         help.setId("help-overlay");
         help.setVisible(false);
-        help.setMaxSize(460, Region.USE_PREF_SIZE);
+        help.setMaxSize(560, Region.USE_PREF_SIZE);
         help.setPadding(new Insets(18));
         help.setStyle("-fx-background-color: rgba(17,24,39,0.93); -fx-background-radius: 10;");
         Label t = new Label("Keyboard shortcuts");
@@ -213,8 +213,10 @@ public final class MainWindow {
         for (int i = 0; i < SHORTCUTS.size(); i++) {
             Label k = new Label(SHORTCUTS.get(i)[0]);
             k.setStyle("-fx-text-fill: #fcd34d; -fx-font-family: monospace; -fx-font-weight: bold;");
+            k.setMinWidth(Region.USE_PREF_SIZE); // a key is never cut ("Ctrl+E…" for Ctrl+Enter); descriptions wrap
             Label d = new Label(SHORTCUTS.get(i)[1]);
             d.setStyle("-fx-text-fill: white;");
+            d.setWrapText(true);
             g.addRow(i, k, d);
         }
         help.getChildren().addAll(t, g);

@@ -21,6 +21,7 @@ import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -59,7 +60,7 @@ final class ModelsPanel extends VBox {
         entry.setCellFactory(l -> new EntryCell());
         entry.setButtonCell(new EntryCell());
         entry.setMaxWidth(Double.MAX_VALUE);
-        entry.getSelectionModel().selectFirst();
+        entry.setValue(vm.firstChoice());
         HBox.setHgrow(entry, Priority.ALWAYS);
         Button importB = new Button("Import…", new FontIcon(FontAwesomeSolid.FILE_IMPORT));
         importB.setId("import-model");
@@ -70,9 +71,12 @@ final class ModelsPanel extends VBox {
             Optional<ModelEntry> guess = vm.guessEntry(f);
             ModelEntry target = guess.orElse(null);
             if (target == null) {
-                ChoiceDialog<ModelEntry> d = new ChoiceDialog<>(entry.getValue(), vm.entries());
+                // the dialog lists the entries' descriptions, not their records
+                List<String> labels = vm.entries().stream().map(ModelsViewModel::describe).toList();
+                ChoiceDialog<String> d = new ChoiceDialog<>(ModelsViewModel.describe(entry.getValue()), labels);
                 d.setHeaderText("Which model file is " + f.getFileName() + "?");
-                target = d.showAndWait().orElse(null);
+                d.getDialogPane().setMaxWidth(640);
+                target = d.showAndWait().map(labels::indexOf).filter(i -> i >= 0).map(vm.entries()::get).orElse(null);
             }
             if (target != null) vm.importFile(f, target, afterChange);
         });
@@ -106,7 +110,7 @@ final class ModelsPanel extends VBox {
         @Override
         protected void updateItem(ModelEntry e, boolean empty) {
             super.updateItem(e, empty);
-            setText(empty || e == null ? null : e.name() + (e.manual() ? " (manual download)" : ""));
+            setText(empty || e == null ? null : ModelsViewModel.describe(e));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.runtime.MemoryBudget;
+import java.util.Locale;
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.models.DownloadListener;
@@ -80,6 +82,21 @@ public final class ModelsViewModel {
     }
 
     /** The official files of the catalog (for Download / Import). */
+    /** One line for a catalog entry: "stylegan3-t-ffhqu-256 — generator, 94 MB, recommended, licence …". */
+    public static String describe(ModelEntry e) {
+        StringBuilder b = new StringBuilder(e.name()).append(" — ").append(e.role().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (e.size() != null) b.append(", ").append(MemoryBudget.format(e.size()));
+        if (e.isDefault()) b.append(", recommended");
+        if (e.licence() != null && !e.licence().isBlank()) b.append(", ").append(e.licence());
+        if (e.manual()) b.append(" (manual download)");
+        return b.toString();
+    }
+
+    /** The entry to offer first: the first of the recommended set (the small 256² generator), else the first. */
+    public ModelEntry firstChoice() {
+        return entries().stream().filter(ModelEntry::isDefault).findFirst().orElse(entries().isEmpty() ? null : entries().get(0));
+    }
+
     public ObservableList<ModelEntry> entries() {
         return entries;
     }

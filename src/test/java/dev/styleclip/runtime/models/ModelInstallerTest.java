@@ -135,7 +135,7 @@ class ModelInstallerTest {
                 java.util.Arrays.copyOf(pickle, pickle.length * 2 / 3));
         ModelEntry unhashed = entry("sg3", "cut.pkl", "http://127.0.0.1:1/unused", null, null, List.of("stylegan-pickle"));
         ex = assertThrows(ModelsException.class, () -> inst.importFile(cut, unhashed, false));
-        assertTrue(ex.getMessage().startsWith("refused sg3 (cut.pkl): ") && ex.getMessage().endsWith("; deleted"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("refused sg3 (cut.pkl): ") && ex.getMessage().endsWith("; nothing was installed"), ex.getMessage());
 
         server.put("evil.pkl", new dev.styleclip.io.PickleWriter().proto(2).call("builtins", "exec", "x").stop().toBytes());
         ModelEntry e = entry("sg3", "stylegan3-t-ffhqu-256x256.pkl", server.uri("/file/evil.pkl").toString(), null, null,

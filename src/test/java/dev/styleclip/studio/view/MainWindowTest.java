@@ -9,6 +9,8 @@ import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import dev.styleclip.runtime.models.ModelEntry;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
@@ -64,6 +66,12 @@ class MainWindowTest {
         TableView<?> table = robot.lookup("#model-table").queryAs(TableView.class);
         assertEquals(ModelRole.values().length, table.getItems().size());
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no generator: demo banner shown");
+        // the official files offer the recommended set first, each with its role, size and licence
+        ComboBox<?> entry = robot.lookup("#model-entry").queryAs(ComboBox.class);
+        ModelEntry offered = (ModelEntry) entry.getValue();
+        assertTrue(offered.isDefault(), offered.name());
+        String line = ModelsViewModel.describe(offered);
+        assertTrue(line.startsWith(offered.name() + " — ") && line.contains("recommended") && line.contains(offered.licence()), line);
 
         // installing a generator and rescanning hides the banner
         Files.writeString(models.resolve("stylegan3-t-ffhqu-256x256.pkl"), "x");
@@ -81,7 +89,8 @@ class MainWindowTest {
         robot.push(KeyCode.F1);
         robot.interrupt();
         assertTrue(window.helpVisible());
-        assertTrue(robot.lookup("Ctrl+Enter").tryQuery().isPresent());
+        Label key = robot.lookup("Ctrl+Enter").queryAs(Label.class);
+        assertTrue(key.getWidth() >= key.prefWidth(-1) - 0.5, "a shortcut is never cut: " + key.getWidth() + " < " + key.prefWidth(-1));
         robot.push(KeyCode.ESCAPE);
         robot.interrupt();
         assertFalse(window.helpVisible());
