@@ -4,7 +4,7 @@ import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.Dialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
@@ -27,7 +27,7 @@ public class StudioApp extends Application {
     }
 
     /** The whole studio on a stage: models folder, compute backend, view models, window, shortcuts, remembered geometry. */
-    public static MainWindow open(Stage stage, ModelCatalog catalog, StudioBackend backend, StudioPrefs prefs, FileDialogs dialogs) {
+    public static MainWindow open(Stage stage, ModelCatalog catalog, StudioBackend backend, StudioPrefs prefs, Dialogs dialogs) {
         ModelsViewModel models = new ModelsViewModel(catalog);
         StudioViewModel vm = new StudioViewModel(backend, models, prefs);
         MainWindow w = new MainWindow(vm, dialogs);
@@ -41,15 +41,21 @@ public class StudioApp extends Application {
             stage.setX(x);
             stage.setY(y);
         }
+        // closing asks only when it would stop running work; the document itself is autosaved and comes back
+        stage.setOnCloseRequest(e -> {
+            String warning = vm.closeWarning();
+            if (warning != null && !dialogs.confirm(stage, "Close " + AppInfo.NAME + "?", warning, "Stop and close")) e.consume();
+        });
         stage.setOnHidden(e -> {
             prefs.putDouble("window.width", scene.getWidth());
             prefs.putDouble("window.height", scene.getHeight());
             prefs.putDouble("window.x", stage.getX());
             prefs.putDouble("window.y", stage.getY());
             w.saveLayout();
-            vm.saveSettings();
+            vm.closing();
             w.dispose();
         });
+        vm.files().restoreAutosave();
         return w;
     }
 
@@ -65,7 +71,7 @@ public class StudioApp extends Application {
             Platform.exit();
             return;
         }
-        window = open(stage, catalog, backend, StudioPrefs.standard(), FileDialogs.standard());
+        window = open(stage, catalog, backend, StudioPrefs.standard(), Dialogs.standard());
         stage.show();
         smokeExit(stage);
     }

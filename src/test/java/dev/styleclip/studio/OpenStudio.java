@@ -5,7 +5,7 @@ import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.ComputeBridge;
-import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.Dialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import javafx.stage.Stage;
@@ -38,7 +38,7 @@ final class OpenStudio implements AutoCloseable {
     }
 
     /** Opens and shows the studio on {@code models}; {@code name} labels the preferences node. */
-    static OpenStudio open(Stage stage, Path models, String name, FileDialogs dialogs) {
+    static OpenStudio open(Stage stage, Path models, String name, Dialogs dialogs) {
         Preferences node = Preferences.userRoot().node("/dev/styleclip/test/" + name + "-" + System.nanoTime());
         node.putDouble("window.width", 1200);
         node.putDouble("window.height", 780);

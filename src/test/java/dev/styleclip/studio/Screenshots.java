@@ -4,7 +4,7 @@ import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend.EditMethod;
-import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.Dialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -47,7 +47,7 @@ public final class Screenshots {
         Stage[] stage = new Stage[1];
         fx(() -> {
             stage[0] = new Stage();
-            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), FileDialogs.standard());
+            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), Dialogs.standard());
             w[0].setNotificationsEnabled(false);
             stage[0].show();
             return null;
@@ -130,7 +130,7 @@ public final class Screenshots {
         Stage[] stage = new Stage[1];
         fx(() -> {
             stage[0] = new Stage();
-            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), FileDialogs.standard());
+            w[0] = StudioApp.open(stage[0], catalog, backend, new StudioPrefs(node), Dialogs.standard());
             w[0].setNotificationsEnabled(false);
             stage[0].show();
             return null;

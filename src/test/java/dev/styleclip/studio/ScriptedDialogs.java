@@ -1,15 +1,22 @@
 package dev.styleclip.studio;
 
-import dev.styleclip.studio.view.FileDialogs;
+import dev.styleclip.studio.view.Dialogs;
 import javafx.stage.Window;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 
-/** File dialogs for headless UI tests: each dialog answers the next queued path (null, i.e. "cancelled", when none). */
-final class ScriptedDialogs implements FileDialogs {
+/**
+ * Dialogs for headless UI tests: each file dialog answers the next queued path (null, i.e. "cancelled", when none);
+ * each confirmation the next queued answer (no when none), and the questions asked are kept.
+ */
+final class ScriptedDialogs implements Dialogs {
     final Deque<Path> answers;
+    final Deque<Boolean> confirmations = new ArrayDeque<>();
+    final List<String> questions = new ArrayList<>();
 
     ScriptedDialogs(Deque<Path> answers) {
         this.answers = answers;
@@ -28,6 +35,12 @@ final class ScriptedDialogs implements FileDialogs {
     @Override
     public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
         return answers.poll();
+    }
+
+    @Override
+    public boolean confirm(Window owner, String title, String text, String ok) {
+        questions.add(title + " " + text);
+        return Boolean.TRUE.equals(confirmations.poll());
     }
 
     @Override

@@ -16,6 +16,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @ExtendWith(ApplicationExtension.class)
 class StudioAppTest {
     private final Deque<Path> answers = new ArrayDeque<>();
+    private final ScriptedDialogs dialogs = new ScriptedDialogs(answers);
     private Path dir;
     private OpenStudio studio;
     private MainWindow window;
@@ -48,7 +50,7 @@ class StudioAppTest {
     void start(Stage stage) throws Exception {
         dir = Files.createTempDirectory("studio");
         Path models = OpenStudio.tinyModels(dir);
-        studio = OpenStudio.open(stage, models, "app", new ScriptedDialogs(answers));
+        studio = OpenStudio.open(stage, models, "app", dialogs);
         window = studio.window;
     }
 
@@ -78,6 +80,60 @@ class StudioAppTest {
 
     private static boolean diverged(StudioViewModel vm) {
         return vm.status().notices().stream().anyMatch(n -> n.title().contains("diverged"));
+    }
+
+    /** Closing asks only when it would stop running work; the document is saved on close and comes back at the next start. */
+    @Test
+    void closingAsksOnlyWhileWorkRunsAndTheSessionComesBack(FxRobot robot) throws Exception {
+        StudioViewModel vm = window.viewModel();
+        type(robot, "#seed-field", "11");
+        robot.clickOn("#generate");
+        await("a face", () -> vm.document().current() != null && !vm.status().busyProperty().get());
+        select(robot, 1);
+        type(robot, "#steps-field", "2");
+        clickVisible(robot, "#run");
+        await("the edit", () -> !vm.run().editRunningProperty().get() && vm.document().editStack().size() == 1);
+        Stage stage = (Stage) window.root().getScene().getWindow();
+
+        // an edit waiting for the compute thread: closing asks, and "no" keeps the window and the edit
+        try (AutoCloseable gate = studio.holdComputeThread()) {
+            type(robot, "#steps-field", "2000");
+            clickVisible(robot, "#run");
+            assertTrue(vm.status().busyProperty().get());
+            robot.interact(() -> requestClose(stage));
+            assertTrue(stage.isShowing(), "the user said no");
+            assertEquals(1, dialogs.questions.size());
+            assertTrue(dialogs.questions.get(0).contains("is running"), dialogs.questions.toString());
+            assertTrue(vm.run().editRunningProperty().get());
+            robot.interact(vm::cancel);
+        }
+        await("the cancel", () -> !vm.run().editRunningProperty().get() && !vm.status().busyProperty().get());
+
+        // nothing runs: no question; the document is autosaved and the next studio on this folder restores it
+        robot.interact(() -> requestClose(stage));
+        assertFalse(stage.isShowing());
+        assertEquals(1, dialogs.questions.size(), "nothing to ask");
+        assertTrue(Files.isRegularFile(vm.files().autosaveFile()), vm.files().autosaveFile().toString());
+        OpenStudio[] again = new OpenStudio[1];
+        robot.interact(() -> again[0] = OpenStudio.open(new Stage(), dir.resolve("models"), "reopened", ScriptedDialogs.none()));
+        try {
+            StudioViewModel restored = again[0].window.viewModel();
+            assertEquals(11, restored.document().current().source().seed());
+            assertEquals(1, restored.document().editStack().size(), "the edit stack came back");
+            assertEquals(vm.document().current().composed(), restored.document().current().composed());
+            assertTrue(restored.document().history().canUndoProperty().get(), "and its undo history");
+            assertTrue(restored.status().notices().stream().anyMatch(n -> n.title().equals("Restored")), () -> restored.status().notices().toString());
+        } finally {
+            robot.interact(() -> ((Stage) again[0].window.root().getScene().getWindow()).close());
+            again[0].close();
+        }
+    }
+
+    /** What the window manager's close button does: the close request, then the window closes unless it was refused. */
+    private static void requestClose(Stage stage) {
+        WindowEvent ev = new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST);
+        stage.getOnCloseRequest().handle(ev);
+        if (!ev.isConsumed()) stage.close();
     }
 
     /** No layer group on (or optimise z with one off): Run and the grid refuse at once and the studio stays usable. */

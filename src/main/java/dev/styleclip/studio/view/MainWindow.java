@@ -60,7 +60,7 @@ public final class MainWindow {
             new String[]{"F1", "show / hide this help"});
 
     private final StudioViewModel vm;
-    private final FileDialogs dialogs;
+    private final Dialogs dialogs;
     private final StackPane root = new StackPane();
     private final BorderPane main = new BorderPane();
     private final SplitPane horizontal = new SplitPane();
@@ -71,10 +71,10 @@ public final class MainWindow {
     private boolean notificationsEnabled = true;
 
     public MainWindow(StudioViewModel vm) {
-        this(vm, FileDialogs.standard());
+        this(vm, Dialogs.standard());
     }
 
-    public MainWindow(StudioViewModel vm, FileDialogs dialogs) {
+    public MainWindow(StudioViewModel vm, Dialogs dialogs) {
         this.vm = vm;
         this.dialogs = dialogs;
         build();

@@ -11,6 +11,7 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.value.ObservableStringValue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,9 +31,11 @@ public final class DocumentFilesViewModel {
     private final CompareViewModel compare;
     private final ObservableStringValue inversionReport;
     private final ObjectProperty<Path> sessionFile = new SimpleObjectProperty<>(this, "sessionFile");
+    private final Path autosaveFile;
 
     DocumentFilesViewModel(StudioPrefs prefs, StatusViewModel status, Document document, EditSettings edit,
-                           CompareViewModel compare, ObservableStringValue inversionReport) {
+                           CompareViewModel compare, ObservableStringValue inversionReport, Path autosaveFile) {
+        this.autosaveFile = autosaveFile;
         this.prefs = prefs;
         this.status = status;
         this.document = document;
@@ -134,14 +137,57 @@ public final class DocumentFilesViewModel {
         if (p != null) prefs.put(key, p.toString());
     }
 
+    /** Where the document is saved when the window closes, and restored from at the next start. */
+    public Path autosaveFile() {
+        return autosaveFile;
+    }
+
+    /**
+     * Saves the whole document (history, settings, prompts) to {@link #autosaveFile()} — on close, so nothing is lost
+     * without a question; false (and the reason on stderr, the window being gone) when it could not be written.
+     */
+    public boolean autosave() {
+        if (document.current() == null) return false;
+        try {
+            SessionFiles.save(autosaveFile, session());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("styleclip: the session was not autosaved to " + autosaveFile + ": " + Notice.describe(e));
+            return false;
+        }
+    }
+
+    /** Opens the autosaved document of the last run, if there is one (Save still asks where: it is not the user's file). */
+    public boolean restoreAutosave() {
+        if (!Files.isRegularFile(autosaveFile) || document.current() != null) return false;
+        try {
+            open(SessionFiles.open(autosaveFile));
+            status.info("Restored", "the last session (saved when the window closed): undo history, settings and prompts");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            status.fail("The last session could not be restored", e);
+            return false;
+        }
+    }
+
+    private SessionFiles.Session session() {
+        Map<String, Object> settings = new LinkedHashMap<>(edit.toMap());
+        return new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), document.history().states(), document.history().index());
+    }
+
+    private void open(SessionFiles.Session s) {
+        edit.fromMap(s.settings());
+        edit.promptHistory().setAll(s.promptHistory());
+        document.reset(s.history(), s.index());
+    }
+
     public boolean saveSession(Path file) {
         if (document.current() == null) {
             status.warn("Save", "nothing to save yet");
             return false;
         }
         try {
-            Map<String, Object> settings = new LinkedHashMap<>(edit.toMap());
-            SessionFiles.save(file, new SessionFiles.Session(settings, List.copyOf(edit.promptHistory()), document.history().states(), document.history().index()));
+            SessionFiles.save(file, session());
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
             status.info("Saved", file.toString());
@@ -158,10 +204,7 @@ public final class DocumentFilesViewModel {
             return false;
         }
         try {
-            SessionFiles.Session s = SessionFiles.open(file);
-            edit.fromMap(s.settings());
-            edit.promptHistory().setAll(s.promptHistory());
-            document.reset(s.history(), s.index());
+            open(SessionFiles.open(file));
             sessionFile.set(file);
             rememberFolder("folder.sessions", file);
             status.info("Opened", file.toString());

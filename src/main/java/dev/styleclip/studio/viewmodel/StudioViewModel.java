@@ -2,6 +2,7 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.MemoryBudget;
+import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.ProcessMemory;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.StudioBackend;
@@ -10,6 +11,8 @@ import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,7 +57,8 @@ public final class StudioViewModel {
         compare = new CompareViewModel(backend);
         directions = new DirectionsViewModel(backend, prefs, status);
         run = new EditRunViewModel(backend, prefs, status, live, document, edit, directions, compare, clock);
-        files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty());
+        files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
+                autosaveFile(models.catalog().dir()));
         mapper = new MapperViewModel(backend, prefs, MapperFolders.defaultRoot(models.catalog().dir()),
                 edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status);
         refreshModels();
@@ -180,6 +184,29 @@ public final class StudioViewModel {
     public void cancel() {
         run.cancel();
         source.cancelInversion();
+    }
+
+    /** Beside the models folder (as the mappers are), else in the user's data folder. */
+    private static Path autosaveFile(Path modelsDir) {
+        Path parent = modelsDir == null ? null : modelsDir.toAbsolutePath().getParent();
+        Path base = parent != null && Files.isDirectory(parent) && Files.isWritable(parent) ? parent : ModelCatalog.userDataDir();
+        return base.resolve("sessions").resolve("autosave.json");
+    }
+
+    /** What closing the window would interrupt ("… is running: closing stops it"), or null when nothing runs. */
+    public String closeWarning() {
+        if (!status.busyProperty().get()) return null;
+        return "“" + status.jobProperty().get() + "” is running: closing the window stops it. The face and its edits are kept"
+                + " (the session is saved and comes back at the next start).";
+    }
+
+    /** The window closes: running work is cancelled, the document autosaved, settings saved. */
+    public void closing() {
+        cancel();
+        directions.cancel();
+        mapper.cancel();
+        files.autosave();
+        saveSettings();
     }
 
     /** Saves settings and preferences (on close). */

@@ -43,7 +43,7 @@ class MainWindowTest {
         models = Files.createTempDirectory("models");
         node = Preferences.userRoot().node("/dev/styleclip/test/window-" + System.nanoTime());
         StudioViewModel vm = new StudioViewModel(new FakeBackend(), new ModelsViewModel(new ModelCatalog(models)), new StudioPrefs(node));
-        window = new MainWindow(vm, FileDialogs.standard());
+        window = new MainWindow(vm, Dialogs.standard());
         Scene scene = new Scene(window.root(), 1200, 800);
         window.installShortcuts(scene);
         stage.setScene(scene);

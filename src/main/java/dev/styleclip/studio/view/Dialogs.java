@@ -1,5 +1,8 @@
 package dev.styleclip.studio.view;
 
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
@@ -8,8 +11,8 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** File choosers behind an interface, so tests can answer them without a native dialog. */
-public interface FileDialogs {
+/** The studio's questions to the user (file choosers, confirmations) behind an interface, so tests can answer them. */
+public interface Dialogs {
     /** @return the chosen file, or null when the user cancelled */
     Path open(Window owner, String title, Path folder, String description, String... patterns);
 
@@ -24,9 +27,18 @@ public interface FileDialogs {
         return f == null ? null : f.toPath();
     }
 
+    /** Asks a yes/no question; {@code ok} labels the button that goes ahead. @return whether the user went ahead */
+    default boolean confirm(Window owner, String title, String text, String ok) {
+        ButtonType go = new ButtonType(ok, ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, text, go, ButtonType.CANCEL);
+        a.initOwner(owner);
+        a.setHeaderText(title);
+        return a.showAndWait().filter(go::equals).isPresent();
+    }
+
     /** The platform's dialogs. */
-    static FileDialogs standard() {
-        return new FileDialogs() {
+    static Dialogs standard() {
+        return new Dialogs() {
             @Override
             public Path open(Window owner, String title, Path folder, String description, String... patterns) {
                 File f = chooser(title, folder, null, description, patterns).showOpenDialog(owner);
