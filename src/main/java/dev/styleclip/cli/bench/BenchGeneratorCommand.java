@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench generator}: StyleGAN3 mapping, synthesis forward and forward+backward (w.r.t. ws) timings,
  * each with the memory plan used, its estimated peak and the measured peak resident size of the process.
  */
+@BenchOptions.Defaults(iters = 5, warmup = 1)
 @Command(name = "generator", description = {"Time the StyleGAN3 generator: mapping, synthesis forward, synthesis forward+backward",
         "(w.r.t. ws), with the memory plan, its estimated peak and the measured peak resident size."})
 public final class BenchGeneratorCommand implements Callable<Integer> {
@@ -57,7 +58,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(5, 1);
+        opts.apply();
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
         if (rssEvery != null && rssEvery < 1) throw new IllegalArgumentException("--rss-every must be >= 1");
         if (only != null && !only.equals("forward") && !only.equals("backward")) {

@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench invert}: projection step time (synthesis + LPIPS forward/backward + Adam at the generator's
  * resolution) and ReStyle encoder inversion time per photo and per iteration.
  */
+@BenchOptions.Defaults(iters = 5, warmup = 1)
 @Command(name = "invert", description = "Time inversion: one projection step, and encoder inversion per photo / per iteration.")
 public final class BenchInvertCommand implements Callable<Integer> {
 
@@ -71,7 +72,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(5, 1); // projection: --iters timed steps after --warmup untimed ones
+        opts.apply(); // projection: --iters timed steps after --warmup untimed ones
         if (photos < 1) throw new IllegalArgumentException("--photos must be >= 1");
         plan.forced(); // a bad --plan is refused before anything loads
         GeneratorSource source = generator.source();

@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench mapper}: mapper training step (with its memory plan, estimated and measured peak), mapper
  * apply + synthesis, global-direction apply + synthesis.
  */
+@BenchOptions.Defaults(iters = 3, warmup = 1)
 @Command(name = "mapper", description = {"Time the latent mapper (training step with its memory plan and peak; apply +",
         "synthesis) and global directions (apply + synthesis)."})
 public final class BenchMapperCommand implements Callable<Integer> {
@@ -58,7 +59,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(3, 1);
+        opts.apply();
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
         plan.forced(); // a bad --plan is refused before anything loads
         PrintWriter out = spec.commandLine().getOut();
