@@ -52,7 +52,7 @@ public final class BenchOptions {
     }
 
     /** The defaults a benchmark command declares (a command without them is a programming error). */
-    public static Defaults defaultsOf(CommandSpec command) {
+    static Defaults defaultsOf(CommandSpec command) {
         Object user = command.userObject();
         Defaults d = user == null ? null : user.getClass().getAnnotation(Defaults.class);
         if (d == null) {
