@@ -5,12 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.image.Images;
+import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.model.clip.ClipDemo;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.ClipPreprocess;
 import dev.styleclip.model.clip.ClipTokenizer;
-import dev.styleclip.model.clip.RgbImage;
 import dev.styleclip.model.clip.TextEmbeddingCache;
 import dev.styleclip.runtime.Engines;
 import picocli.CommandLine.Command;
@@ -53,8 +54,7 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (String p : prompts) ClipTokenizer.requirePrompt(p);
         // the app's one photo reader (size limits from the header, colour models, EXIF), handed to CLIP as plain RGB
-        dev.styleclip.image.RgbImage photo = dev.styleclip.image.Images.read(image);
-        RgbImage img = new RgbImage(photo.width(), photo.height(), photo.toPackedRgb());
+        RgbImage img = Images.read(image);
         NDManager root = Engines.pytorch().newBaseManager();
         try (root; ClipModel model = clip == null ? ClipDemo.create(root) : ClipModel.load(ModelFiles.openStore(clip), root)) {
             List<double[]> rows = score(model, img, prompts, TextEmbeddingCache.shared(), root);

@@ -350,6 +350,68 @@ public final class Images {
         }
     }
 
+    /**
+     * A decoded image as Pillow holds it, for code that must resample exactly as Pillow does (CLIP's preprocessing of the
+     * golden sets' PNGs): the alpha channel kept beside the un-composited colours (dropped for palette images, which
+     * Pillow resizes by their indices) and the palette flag set. Grey becomes R = G = B; 16-bit samples keep their high
+     * byte (as Pillow reads 16-bit RGB PNGs), fewer than 8 bits are scaled. Unlike {@link #read}: no compositing, no EXIF,
+     * no size limit — the caller decoded the image.
+     */
+    public static RgbImage withAlpha(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] rgb = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+        ColorModel cm = img.getColorModel();
+        boolean indexed = cm instanceof IndexColorModel;
+        byte[] alpha = cm.hasAlpha() && !indexed ? new byte[w * h] : null;
+        Raster r = img.getRaster();
+        int bands = r.getNumBands();
+        boolean direct = !indexed && (bands == 1 || bands == 2 || bands == 3 || bands == 4)
+                && cm.getColorSpace().isCS_sRGB() == (bands >= 3) && cm.getComponentSize().length == bands;
+        if (direct) {
+            // read stored sample values: avoids Java's colour conversion of grey images (linear-grey gamma)
+            int bits = cm.getComponentSize(0);
+            int[] s = new int[bands];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    r.getPixel(x, y, s);
+                    int o = (y * w + x) * 3;
+                    if (bands <= 2) {
+                        byte v = (byte) highByte(s[0], bits);
+                        rgb[o] = v;
+                        rgb[o + 1] = v;
+                        rgb[o + 2] = v;
+                    } else {
+                        rgb[o] = (byte) highByte(s[0], bits);
+                        rgb[o + 1] = (byte) highByte(s[1], bits);
+                        rgb[o + 2] = (byte) highByte(s[2], bits);
+                    }
+                    if (alpha != null) alpha[y * w + x] = (byte) highByte(s[bands - 1], cm.getComponentSize(bands - 1));
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int argb = img.getRGB(x, y);
+                    int o = (y * w + x) * 3;
+                    rgb[o] = (byte) (argb >>> 16);
+                    rgb[o + 1] = (byte) (argb >>> 8);
+                    rgb[o + 2] = (byte) argb;
+                    if (alpha != null) alpha[y * w + x] = (byte) (argb >>> 24);
+                }
+            }
+        }
+        return new RgbImage(w, h, rgb, alpha, indexed);
+    }
+
+    /** A sample of {@code bits} bits as 8 bits the way Pillow reads PNGs: the high byte of wider ones, scaled narrower. */
+    private static int highByte(int v, int bits) {
+        if (bits == 8) return v;
+        if (bits > 8) return v >>> (bits - 8);
+        int max = (1 << bits) - 1;
+        return (int) Math.round(v * 255.0 / max);
+    }
+
     /** Writes an RGB image as PNG (atomically replaced is up to the caller). */
     public static void writePng(RgbImage img, Path file) throws IOException {
         BufferedImage bi = toBufferedImage(img);

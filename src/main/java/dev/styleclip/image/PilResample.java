@@ -2,11 +2,15 @@ package dev.styleclip.image;
 
 /**
  * Pillow's resampling on 8-bit RGB pixels, reproduced from its documented behaviour (Pillow 9.x {@code Resample.c},
- * {@code Geometry.c}):
+ * {@code Geometry.c}); the app's one place for it (FFHQ alignment, the encoders' and the projector's input, CLIP's
+ * {@code Resize}):
  * <ul>
- *   <li>{@link #resizeLanczos}: separable convolution resize (horizontal pass, rounded to uint8, then vertical),
- *       Lanczos-3 kernel stretched by the scale factor when reducing, source centre {@code (i + 0.5)·scale}, weights
- *       normalised per output pixel and quantised to 22-bit fixed point.</li>
+ *   <li>{@link #resizeLanczos}, {@link #resizeBilinear}, {@link #resizeBicubic}: separable convolution resize
+ *       (horizontal pass, rounded to uint8, then vertical), the kernel (Lanczos-3, triangle, Keys cubic) stretched by
+ *       the scale factor when reducing, source centre {@code (i + 0.5)·scale}, weights normalised per output pixel and
+ *       quantised to 22-bit fixed point. {@link #resizeBicubic} also follows Pillow's image modes (palette images
+ *       nearest, alpha premultiplied), which CLIP's golden PNGs exercise.</li>
+ *   <li>{@link #resizeNearest}: Pillow's NEAREST resize.</li>
  *   <li>{@link #quadTransformBilinear}: {@code Image.transform(size, QUAD, data, BILINEAR)}, output pixel centres
  *       mapped by the bilinear quad map, bilinear sampling with clamped neighbours, black outside, truncation to
  *       uint8.</li>
@@ -34,9 +38,18 @@ public final class PilResample {
         return x < 1 ? 1 - x : 0;
     }
 
+    /** Keys' cubic convolution kernel with a = −0.5, evaluated as Pillow does. */
+    private static double bicubic(double x) {
+        final double a = -0.5;
+        if (x < 0.0) x = -x;
+        if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+        if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+        return 0.0;
+    }
+
     /** Pillow's separable resampling filters used here: the kernel and its support (before scaling). */
     private enum Filter {
-        BILINEAR(1.0), LANCZOS(3.0);
+        BILINEAR(1.0), BICUBIC(2.0), LANCZOS(3.0);
 
         final double support;
 
@@ -45,7 +58,11 @@ public final class PilResample {
         }
 
         double weight(double x) {
-            return this == BILINEAR ? triangle(x) : lanczos(x);
+            return switch (this) {
+                case BILINEAR -> triangle(x);
+                case BICUBIC -> bicubic(x);
+                default -> lanczos(x);
+            };
         }
     }
 
@@ -91,76 +108,145 @@ public final class PilResample {
         return (int) (in >> PRECISION_BITS);
     }
 
-    /** Pillow {@code img.resize((w, h), Image.LANCZOS)} for 8-bit RGB. */
+    /** Pillow {@code img.resize((w, h), Image.LANCZOS)} for 8-bit RGB (alpha and palette flag ignored). */
     public static RgbImage resizeLanczos(RgbImage in, int outW, int outH) {
-        return resize(in, outW, outH, Filter.LANCZOS);
+        return resizeRgb(in, outW, outH, Filter.LANCZOS);
     }
 
     /**
      * Pillow {@code img.resize((w, h), Image.BILINEAR)} for 8-bit RGB (a triangle filter whose support grows with the
-     * reduction factor).
+     * reduction factor; alpha and palette flag ignored).
      */
     public static RgbImage resizeBilinear(RgbImage in, int outW, int outH) {
-        return resize(in, outW, outH, Filter.BILINEAR);
+        return resizeRgb(in, outW, outH, Filter.BILINEAR);
     }
 
     /**
-     * Pillow's two-pass resize: weights normalised and quantised to 22-bit fixed point, the horizontal pass rounded to
-     * uint8 before the vertical one.
+     * Pillow {@code img.resize((w, h), Image.BICUBIC).convert("RGB")} for the image as Pillow would hold it (CLIP's
+     * {@code Resize}): the size unchanged gives a copy; a palette image ({@link RgbImage#indexed}) is resized by
+     * {@link #resizeNearest} (Pillow resizes "P" images nearest whatever the filter); an image with alpha is resized
+     * alpha-premultiplied ("RGBA" → "RGBa", all four channels, back to "RGBA": fully transparent pixels become black);
+     * else the RGB channels with the Keys cubic kernel (a = −0.5). The result is plain RGB (alpha dropped).
      */
-    private static RgbImage resize(RgbImage in, int outW, int outH, Filter filter) {
-        RgbImage img = in;
-        if (outW != img.width()) {
-            Coeffs c = precompute(img.width(), outW, filter);
-            RgbImage tmp = RgbImage.blank(outW, img.height());
-            byte[] src = img.rgb(), dst = tmp.rgb();
-            int iw = img.width();
-            for (int y = 0; y < img.height(); y++) {
+    public static RgbImage resizeBicubic(RgbImage in, int outW, int outH) {
+        if (outW <= 0 || outH <= 0) throw new IllegalArgumentException("target size must be positive: " + outW + "x" + outH);
+        if (outW == in.width() && outH == in.height()) return new RgbImage(outW, outH, in.rgb().clone());
+        if (in.indexed()) return resizeNearest(in, outW, outH);
+        if (in.hasAlpha()) return resizePremultiplied(in, outW, outH, Filter.BICUBIC);
+        return resizeRgb(in, outW, outH, Filter.BICUBIC);
+    }
+
+    /** Pillow's NEAREST resize: source index {@code floor((i + 0.5) · in / out)} on each axis; the result is plain RGB. */
+    public static RgbImage resizeNearest(RgbImage in, int outW, int outH) {
+        int w = in.width();
+        int h = in.height();
+        double sx = (double) w / outW;
+        double sy = (double) h / outH;
+        RgbImage out = RgbImage.blank(outW, outH);
+        byte[] src = in.rgb(), dst = out.rgb();
+        for (int y = 0; y < outH; y++) {
+            int yi = Math.min(h - 1, (int) ((y + 0.5) * sy));
+            for (int x = 0; x < outW; x++) {
+                int xi = Math.min(w - 1, (int) ((x + 0.5) * sx));
+                System.arraycopy(src, (yi * w + xi) * 3, dst, (y * outW + x) * 3, 3);
+            }
+        }
+        return out;
+    }
+
+    private static RgbImage resizeRgb(RgbImage in, int outW, int outH, Filter filter) {
+        byte[] out = resample(in.rgb(), 3, in.width(), in.height(), outW, outH, filter);
+        return new RgbImage(outW, outH, out == in.rgb() ? out.clone() : out);
+    }
+
+    /**
+     * Pillow's resize of an "RGBA" image: premultiply ({@code ImagingConvert} RGBA → RGBa, {@code MULDIV255}), resample
+     * the four channels, divide by alpha again (RGBa → RGBA, alpha 0 and 255 left as they are); the RGB part is returned.
+     */
+    private static RgbImage resizePremultiplied(RgbImage in, int outW, int outH, Filter filter) {
+        int n = in.width() * in.height();
+        byte[] rgb = in.rgb(), a = in.alpha();
+        byte[] rgba = new byte[n * 4];
+        for (int i = 0; i < n; i++) {
+            int al = a[i] & 0xff;
+            for (int c = 0; c < 3; c++) {
+                int tmp = (rgb[i * 3 + c] & 0xff) * al + 128;
+                rgba[i * 4 + c] = (byte) (((tmp >> 8) + tmp) >> 8);
+            }
+            rgba[i * 4 + 3] = (byte) al;
+        }
+        byte[] res = resample(rgba, 4, in.width(), in.height(), outW, outH, filter);
+        RgbImage out = RgbImage.blank(outW, outH);
+        byte[] dst = out.rgb();
+        for (int i = 0; i < outW * outH; i++) {
+            int al = res[i * 4 + 3] & 0xff;
+            for (int c = 0; c < 3; c++) {
+                int v = res[i * 4 + c] & 0xff;
+                dst[i * 3 + c] = (byte) (al != 0 && al != 255 ? Math.min(255, (255 * v) / al) : v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Pillow's two-pass resize of 3 (RGB) or 4 (RGBa) interleaved 8-bit channels: weights normalised and quantised to 22-bit
+     * fixed point, the horizontal pass (only when the width changes) rounded to uint8 before the vertical one (only when
+     * the height changes). Returns {@code src} itself when neither changes.
+     */
+    private static byte[] resample(byte[] src, int channels, int w, int h, int outW, int outH, Filter filter) {
+        if (channels != 3 && channels != 4) throw new IllegalArgumentException("3 or 4 channels, not " + channels);
+        boolean alpha = channels == 4;
+        byte[] cur = src;
+        if (outW != w) {
+            Coeffs c = precompute(w, outW, filter);
+            byte[] dst = new byte[Math.multiplyExact(Math.multiplyExact(outW, h), channels)];
+            for (int y = 0; y < h; y++) {
                 for (int xx = 0; xx < outW; xx++) {
                     int xmin = c.bounds[xx * 2], xmax = c.bounds[xx * 2 + 1];
-                    long s0 = 1L << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
+                    long s0 = 1L << (PRECISION_BITS - 1), s1 = s0, s2 = s0, s3 = s0;
                     int kb = xx * c.ksize;
                     for (int x = 0; x < xmax; x++) {
-                        int p = (y * iw + x + xmin) * 3;
-                        long w = c.kk[kb + x];
-                        s0 += (src[p] & 0xff) * w;
-                        s1 += (src[p + 1] & 0xff) * w;
-                        s2 += (src[p + 2] & 0xff) * w;
+                        int p = (y * w + x + xmin) * channels;
+                        long k = c.kk[kb + x];
+                        s0 += (cur[p] & 0xff) * k;
+                        s1 += (cur[p + 1] & 0xff) * k;
+                        s2 += (cur[p + 2] & 0xff) * k;
+                        if (alpha) s3 += (cur[p + 3] & 0xff) * k;
                     }
-                    int o = (y * outW + xx) * 3;
-                    dst[o] = (byte) clip8(s0);
-                    dst[o + 1] = (byte) clip8(s1);
-                    dst[o + 2] = (byte) clip8(s2);
+                    put(dst, (y * outW + xx) * channels, alpha, s0, s1, s2, s3);
                 }
             }
-            img = tmp;
+            cur = dst;
         }
-        if (outH != img.height()) {
-            Coeffs c = precompute(img.height(), outH, filter);
-            RgbImage tmp = RgbImage.blank(img.width(), outH);
-            byte[] src = img.rgb(), dst = tmp.rgb();
-            int w0 = img.width();
+        if (outH != h) {
+            Coeffs c = precompute(h, outH, filter);
+            byte[] dst = new byte[Math.multiplyExact(Math.multiplyExact(outW, outH), channels)];
             for (int yy = 0; yy < outH; yy++) {
                 int ymin = c.bounds[yy * 2], ymax = c.bounds[yy * 2 + 1];
                 int kb = yy * c.ksize;
-                for (int xx = 0; xx < w0; xx++) {
-                    long s0 = 1L << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
+                for (int xx = 0; xx < outW; xx++) {
+                    long s0 = 1L << (PRECISION_BITS - 1), s1 = s0, s2 = s0, s3 = s0;
                     for (int y = 0; y < ymax; y++) {
-                        int p = ((y + ymin) * w0 + xx) * 3;
-                        long w = c.kk[kb + y];
-                        s0 += (src[p] & 0xff) * w;
-                        s1 += (src[p + 1] & 0xff) * w;
-                        s2 += (src[p + 2] & 0xff) * w;
+                        int p = ((y + ymin) * outW + xx) * channels;
+                        long k = c.kk[kb + y];
+                        s0 += (cur[p] & 0xff) * k;
+                        s1 += (cur[p + 1] & 0xff) * k;
+                        s2 += (cur[p + 2] & 0xff) * k;
+                        if (alpha) s3 += (cur[p + 3] & 0xff) * k;
                     }
-                    int o = (yy * w0 + xx) * 3;
-                    dst[o] = (byte) clip8(s0);
-                    dst[o + 1] = (byte) clip8(s1);
-                    dst[o + 2] = (byte) clip8(s2);
+                    put(dst, (yy * outW + xx) * channels, alpha, s0, s1, s2, s3);
                 }
             }
-            img = tmp;
+            cur = dst;
         }
-        return img == in ? new RgbImage(in.width(), in.height(), in.rgb().clone()) : img;
+        return cur;
+    }
+
+    private static void put(byte[] dst, int o, boolean alpha, long s0, long s1, long s2, long s3) {
+        dst[o] = (byte) clip8(s0);
+        dst[o + 1] = (byte) clip8(s1);
+        dst[o + 2] = (byte) clip8(s2);
+        if (alpha) dst[o + 3] = (byte) clip8(s3);
     }
 
     /**

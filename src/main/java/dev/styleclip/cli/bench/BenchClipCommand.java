@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench clip [--clip FILE] [--iters N] [--warmup N] [--threads N] [--json]}: CLIP image encoder forward and
  * forward+backward (gradient w.r.t. the image, as in editing) and text encoder forward, batch 1, median/min ms.
  */
+@BenchOptions.Defaults(iters = 10, warmup = 2)
 @Command(name = "clip", mixinStandardHelpOptions = true, description = "Time the CLIP image encoder (forward, forward+backward) and text encoder.")
 public final class BenchClipCommand implements Callable<Integer> {
 
@@ -41,7 +42,7 @@ public final class BenchClipCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(10, 2);
+        opts.apply();
         opts.useThreads();
         Engine engine = Engines.pytorch();
         Map<String, Object> r = new LinkedHashMap<>();

@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
  * of the image that requires a gradient, each loss is back-propagated on its own (their image gradients add up), then the
  * generator's backward runs from that image gradient. The latent gradient equals the one of a single backward pass.
  */
+@BenchOptions.Defaults(iters = 2000, warmup = 3)
 @Command(name = "edit", description = {"Time latent-optimisation steps per network (generator, CLIP, ID; forward and backward)",
         "and check that memory stays flat (RSS at steps 100, 1000, 2000). Default networks: the demo networks."})
 public final class BenchEditCommand implements Callable<Integer> {
@@ -60,8 +61,8 @@ public final class BenchEditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // --iters timed steps after --warmup untimed ones; 2000 by default, long enough to see memory stay flat
-        opts.apply(2000, 3);
+        // --iters timed steps after --warmup untimed ones; the default is long enough to see memory stay flat
+        opts.apply();
         int steps = opts.warmup() + opts.iters();
         plan.forced(); // a bad --plan is refused before anything loads
         EditNetworks.Files files = networks.files();

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  * {@code ./styleclip bench faces}: per photo, the time of face detection, of the 68 landmarks (all faces) and of the
  * FFHQ alignment of the largest face (median and minimum over {@code --iters} runs after {@code --warmup} untimed ones).
  */
+@BenchOptions.Defaults(iters = 5, warmup = 1)
 @Command(name = "faces", description = "Time face detection, landmarks and FFHQ alignment per photo.")
 public final class BenchFacesCommand implements Callable<Integer> {
     @Spec
@@ -53,7 +54,7 @@ public final class BenchFacesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(5, 1);
+        opts.apply();
         opts.useThreads();
         FaceApi.Detector det = FaceApi.Detector.parse(detector);
         Path dir = photos;

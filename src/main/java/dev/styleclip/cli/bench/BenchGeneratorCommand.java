@@ -1,9 +1,6 @@
 package dev.styleclip.cli.bench;
 
 import dev.styleclip.cli.common.TextTable;
-import dev.styleclip.cli.common.GeneratorOption;
-import dev.styleclip.cli.common.PlanOption;
-import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.MemoryPlanner;
@@ -26,6 +23,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench generator}: StyleGAN3 mapping, synthesis forward and forward+backward (w.r.t. ws) timings,
  * each with the memory plan used, its estimated peak and the measured peak resident size of the process.
  */
+@BenchOptions.Defaults(iters = 5, warmup = 1)
 @Command(name = "generator", description = {"Time the StyleGAN3 generator: mapping, synthesis forward, synthesis forward+backward",
         "(w.r.t. ws), with the memory plan, its estimated peak and the measured peak resident size."})
 public final class BenchGeneratorCommand implements Callable<Integer> {
@@ -34,13 +32,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Mixin
-    GeneratorOption generator;
-
-    @CommandLine.Mixin
-    PlanOption plan;
-
-    @CommandLine.Mixin
-    MemoryOption memory;
+    BenchGeneratorOptions generator;
 
     @CommandLine.Mixin
     BenchOptions opts;
@@ -57,7 +49,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(5, 1);
+        opts.apply();
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
         if (rssEvery != null && rssEvery < 1) throw new IllegalArgumentException("--rss-every must be >= 1");
         if (only != null && !only.equals("forward") && !only.equals("backward")) {
@@ -65,7 +57,7 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
         }
         boolean doForward = only == null || only.equals("forward");
         boolean doBackward = only == null || only.equals("backward");
-        plan.forced(); // a bad --plan is refused before anything loads
+        generator.forcedPlan(); // a bad --plan is refused before anything loads
         GeneratorSource source = generator.source();
         opts.useThreads();
         PrintWriter out = spec.commandLine().getOut();
@@ -74,9 +66,9 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"measurement", "median ms/img", "min ms/img", "plan", "est. peak MB", "peak RSS MB"});
         try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = source.open(m)) {
-            MemoryPlanner.Plan fwdPlan = doForward ? plan.choose(MemoryPlanner.Task.GENERATE, batch, g, List.of(), memory, m.getDevice()) : null;
+            MemoryPlanner.Plan fwdPlan = doForward ? generator.choose(MemoryPlanner.Task.GENERATE, batch, g, List.of(), m.getDevice()) : null;
             MemoryPlanner.Plan bwdPlan = doBackward
-                    ? plan.choose(MemoryPlanner.Task.GENERATOR_BACKWARD, batch, g, List.of(), memory, m.getDevice()) : null;
+                    ? generator.choose(MemoryPlanner.Task.GENERATOR_BACKWARD, batch, g, List.of(), m.getDevice()) : null;
             NDArray z = g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray());
             NDArray ws = g.mapping(z, 1.0, null);
             r.put("generator", source.describe());

@@ -1,9 +1,6 @@
 package dev.styleclip.cli.bench;
 
 import dev.styleclip.cli.common.TextTable;
-import dev.styleclip.cli.common.GeneratorOption;
-import dev.styleclip.cli.common.PlanOption;
-import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.MemoryPlanner;
@@ -35,6 +32,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench invert}: projection step time (synthesis + LPIPS forward/backward + Adam at the generator's
  * resolution) and ReStyle encoder inversion time per photo and per iteration.
  */
+@BenchOptions.Defaults(iters = 5, warmup = 1)
 @Command(name = "invert", description = "Time inversion: one projection step, and encoder inversion per photo / per iteration.")
 public final class BenchInvertCommand implements Callable<Integer> {
 
@@ -42,13 +40,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Mixin
-    GeneratorOption generator;
-
-    @CommandLine.Mixin
-    PlanOption plan;
-
-    @CommandLine.Mixin
-    MemoryOption memory;
+    BenchGeneratorOptions generator;
 
     @CommandLine.Mixin
     BenchOptions opts;
@@ -71,9 +63,9 @@ public final class BenchInvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(5, 1); // projection: --iters timed steps after --warmup untimed ones
+        opts.apply(); // projection: --iters timed steps after --warmup untimed ones
         if (photos < 1) throw new IllegalArgumentException("--photos must be >= 1");
-        plan.forced(); // a bad --plan is refused before anything loads
+        generator.forcedPlan(); // a bad --plan is refused before anything loads
         GeneratorSource source = generator.source();
         opts.useThreads();
         PrintWriter out = spec.commandLine().getOut();
@@ -82,8 +74,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
              NDManager m = NDManager.newBaseManager();
              Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin());
              StyleGan3Generator g = source.open(m)) {
-            service.setMemoryBudget(memory.bytes());
-            service.forcePlan(plan.forced());
+            service.setMemoryBudget(generator.budgetBytes());
+            service.forcePlan(generator.forcedPlan());
             // ---- projection step
             int res = g.resolution();
             float[] target = new float[3 * res * res];
@@ -92,7 +84,7 @@ public final class BenchInvertCommand implements Callable<Integer> {
             Projection.Settings s = new Projection.Settings().steps(Math.max(2, opts.warmup() + opts.iters())).wAvgSamples(0).previewEvery(0);
             List<Double> stepMs = new ArrayList<>();
             long[] last = {-1};
-            MemoryPlanner.Plan projPlan = plan.choose(MemoryPlanner.Task.PROJECTION_STEP, 1, g, List.of(lpips), memory, m.getDevice());
+            MemoryPlanner.Plan projPlan = generator.choose(MemoryPlanner.Task.PROJECTION_STEP, 1, g, List.of(lpips), m.getDevice());
             Bench.resetPeak();
             service.run("bench projection", new Projection(g, lpips, target, s), f -> {
                 if (f.step() <= 0) return;
@@ -121,8 +113,8 @@ public final class BenchInvertCommand implements Callable<Integer> {
                     for (int i = 0; i < px.length; i++) px[i] = (byte) rnd.nextInt(256);
                     RgbImage photo = new RgbImage(size, size, px);
                     List<Double> perPhoto = new ArrayList<>();
-                    MemoryPlanner.Plan encPlan = plan.choose(MemoryPlanner.Task.ENCODER_INVERSION, 1, inv.decoder(),
-                            List.of(inv.encoder()), memory, m.getDevice());
+                    MemoryPlanner.Plan encPlan = generator.choose(MemoryPlanner.Task.ENCODER_INVERSION, 1, inv.decoder(),
+                            List.of(inv.encoder()), m.getDevice());
                     Bench.resetPeak();
                     List<Double> perIter = new ArrayList<>();
                     for (int p = 0; p < opts.warmup() + photos; p++) {

@@ -28,6 +28,7 @@ import java.util.function.Consumer;
  * {@code ./styleclip bench losses}: ID loss (IR-SE-50 on the 112x112 face crop of a 256x256 generator output) and LPIPS
  * VGG16 (a pair of 256x256 images), forward and forward+backward (gradient w.r.t. the edited image).
  */
+@BenchOptions.Defaults(iters = 10, warmup = 2)
 @Command(name = "losses", mixinStandardHelpOptions = true, description = {"Time the loss networks: ID loss (256x256 image -> 112x112 crop -> IR-SE-50) and"
         + " LPIPS v0.1 VGG16 (256x256 pair), forward and forward+backward w.r.t. the edited image.",
         "Uses demo networks (random weights, real architectures) unless --id / --lpips-vgg name real files."})
@@ -50,7 +51,7 @@ public final class BenchLossesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(10, 2);
+        opts.apply();
         if (size < 32) throw new IllegalArgumentException("--size must be at least 32");
         opts.useThreads();
         List<Map<String, Object>> rows = new ArrayList<>();

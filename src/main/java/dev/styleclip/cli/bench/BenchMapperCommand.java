@@ -1,9 +1,6 @@
 package dev.styleclip.cli.bench;
 
 import dev.styleclip.cli.common.TextTable;
-import dev.styleclip.cli.common.GeneratorOption;
-import dev.styleclip.cli.common.PlanOption;
-import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -32,6 +29,7 @@ import java.util.concurrent.Callable;
  * {@code ./styleclip bench mapper}: mapper training step (with its memory plan, estimated and measured peak), mapper
  * apply + synthesis, global-direction apply + synthesis.
  */
+@BenchOptions.Defaults(iters = 3, warmup = 1)
 @Command(name = "mapper", description = {"Time the latent mapper (training step with its memory plan and peak; apply +",
         "synthesis) and global directions (apply + synthesis)."})
 public final class BenchMapperCommand implements Callable<Integer> {
@@ -40,11 +38,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Mixin
-    GeneratorOption generator;
-    @CommandLine.Mixin
-    MemoryOption memory;
-    @CommandLine.Mixin
-    PlanOption plan;
+    BenchGeneratorOptions generator;
     @CommandLine.Mixin
     BenchOptions opts;
     @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
@@ -58,9 +52,9 @@ public final class BenchMapperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        opts.apply(3, 1);
+        opts.apply();
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1");
-        plan.forced(); // a bad --plan is refused before anything loads
+        generator.forcedPlan(); // a bad --plan is refused before anything loads
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> r = new LinkedHashMap<>();
         List<String[]> rows = new ArrayList<>();
@@ -74,8 +68,8 @@ public final class BenchMapperCommand implements Callable<Integer> {
             NDArray w1 = w.get("0:1");
             LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), new boolean[]{true, true, true}, 0, m);
             NDArray text = models.clip.encodeText(List.of("a person with purple hair"), m);
-            MemoryPlanner.Plan trainPlan = plan.choose(MemoryPlanner.Task.MAPPER_STEP, batch, g,
-                    List.of(models.clip, models.idLoss), memory, m.getDevice());
+            MemoryPlanner.Plan trainPlan = generator.choose(MemoryPlanner.Task.MAPPER_STEP, batch, g,
+                    List.of(models.clip, models.idLoss), m.getDevice());
             MapperTrainer trainer = new MapperTrainer(mapper, g, models.clip, models.idLoss, text, MapperTrainer.Settings.defaults(),
                     trainPlan.synthesis(), m);
             r.put("generator", generator.source().describe());
@@ -91,7 +85,7 @@ public final class BenchMapperCommand implements Callable<Integer> {
             r.put("mapper_training_step", BenchGeneratorCommand.measurement(train, trainPlan, trainPeak));
             rows.add(BenchGeneratorCommand.row("mapper training step (batch " + batch + ")", train, trainPlan, trainPeak));
             if (!trainingOnly) {
-                StyleGan3Generator.Options render = models.renderOptions(memory.budget(m.getDevice()));
+                StyleGan3Generator.Options render = models.renderOptions(generator.budget(m.getDevice()));
                 Bench.Stats mapOnly = Bench.time(opts.warmup(), Math.max(opts.iters(), 20), () -> mapper.edit(w1, 0.1).close());
                 Bench.Stats synth = Bench.time(opts.warmup(), opts.iters(), () -> g.synthesis(w1, render).close());
                 Bench.Stats apply = Bench.time(opts.warmup(), opts.iters(), () -> {

@@ -3,6 +3,8 @@ package dev.styleclip.model.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.image.PilResample;
+import dev.styleclip.image.RgbImage;
 
 import java.util.List;
 
@@ -10,7 +12,7 @@ import java.util.List;
  * CLIP's photo preprocessing ({@code clip.load(...)[1]}): resize the shorter side to R with PIL's bicubic filter,
  * centre crop R×R (offsets rounded half-to-even like Python's {@code round}), scale to [0, 1] and normalise with CLIP's
  * mean/std, all in float32 exactly as torchvision does. The resize is PIL 9's integer two-pass algorithm
- * ({@link PilBicubic}), so the result is bit-identical to Pillow's.
+ * ({@link PilResample#resizeBicubic}), so the result is bit-identical to Pillow's.
  */
 public final class ClipPreprocess {
 
@@ -47,42 +49,28 @@ public final class ClipPreprocess {
      */
     public static RgbImage resizeAndCrop(RgbImage img, int r) {
         int[] size = resizedSize(img.width(), img.height(), r);
-        RgbImage resized;
-        if (size[0] == img.width() && size[1] == img.height()) {
-            resized = img.plain();
-        } else if (img.indexed()) {
-            resized = PilBicubic.resizeNearest(img.plain(), size[0], size[1]);
-        } else if (img.hasAlpha()) {
-            resized = PilBicubic.resizePremultiplied(img, size[0], size[1]);
-        } else {
-            resized = PilBicubic.resize(img, size[0], size[1]);
-        }
-        return crop(resized, r);
+        return crop(PilResample.resizeBicubic(img, size[0], size[1]), r);
     }
 
-    /** Centre crop to R×R (the image must be at least R on both sides). */
+    /** Centre crop to R×R (the image must be at least R on both sides); the result is plain RGB. */
     public static RgbImage crop(RgbImage img, int r) {
         if (img.width() < r || img.height() < r) {
             throw new IllegalArgumentException("image " + img.width() + "x" + img.height() + " is smaller than the crop " + r);
         }
         int[] off = cropOffsets(img.width(), img.height(), r);
-        int[] px = new int[r * r];
-        for (int y = 0; y < r; y++) {
-            System.arraycopy(img.pixels(), (y + off[1]) * img.width() + off[0], px, y * r, r);
-        }
-        return new RgbImage(r, r, px);
+        return img.plain().crop(off[0], off[1], r, r);
     }
 
     /** ToTensor + Normalize of an RGB image: float32 CHW, {@code (u8 / 255 - mean) / std}. */
     public static float[] normalizedChw(RgbImage img) {
         int n = img.width() * img.height();
         float[] out = new float[3 * n];
+        byte[] rgb = img.rgb();
         for (int c = 0; c < 3; c++) {
-            int[] ch = img.channel(c);
             float mean = MEAN[c];
             float std = STD[c];
             for (int i = 0; i < n; i++) {
-                float v = (float) ch[i] / 255f;
+                float v = (float) (rgb[3 * i + c] & 0xff) / 255f;
                 out[c * n + i] = (v - mean) / std;
             }
         }

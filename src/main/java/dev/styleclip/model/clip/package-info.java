@@ -8,8 +8,9 @@
  *   <li>{@link dev.styleclip.model.clip.ClipModel#load}: the model from a state dict, e.g.
  *       {@code ClipModel.load(ModelFiles.openStore(Path.of("ViT-B-32.pt")), manager)}; configuration inferred from
  *       shapes ({@link dev.styleclip.model.clip.ClipConfig#infer}).</li>
- *   <li>Photos: {@code image.Images.read} (the app's one photo reader), as a {@code RgbImage} of its packed pixels, then
- *       {@link dev.styleclip.model.clip.ClipPreprocess#pixelValues} (Pillow-exact resize, centre crop, mean/std).</li>
+ *   <li>Photos: {@code image.Images.read} (the app's one photo reader) gives an {@code image.RgbImage}, then
+ *       {@link dev.styleclip.model.clip.ClipPreprocess#pixelValues} (Pillow-exact resize through
+ *       {@code image.PilResample}, centre crop, mean/std).</li>
  *   <li>Generator images (StyleCLIP's loss): {@code new StyleClipFrontEnd(S, model.inputResolution())}, then
  *       {@code model.styleClipLoss(model.encodeImage(front.apply(img)), textFeatures)} = {@code 1 − 100·cos/100}
  *       [n_images, n_texts], differentiable w.r.t. {@code img}; text features from

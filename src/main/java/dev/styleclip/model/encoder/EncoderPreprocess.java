@@ -9,18 +9,13 @@ import dev.styleclip.image.RgbImage;
 import java.util.List;
 
 /**
- * The encoders' {@code transform_inference}: Pillow {@code resize((S, S), BILINEAR)} on the 8-bit RGB photo (separable
- * triangle filter whose support grows with the reduction factor, weights normalised and quantised to 22-bit fixed point,
- * horizontal pass rounded to uint8 before the vertical one), then {@code v / 255} and {@code Normalize(0.5, 0.5)} →
+ * The encoders' {@code transform_inference}: Pillow {@code resize((S, S), BILINEAR)} on the 8-bit RGB photo
+ * ({@link PilResample#resizeBilinear}: a separable triangle filter whose support grows with the reduction factor,
+ * weights normalised and quantised to 22-bit fixed point, horizontal pass rounded to uint8 before the vertical one), then {@code v / 255} and {@code Normalize(0.5, 0.5)} →
  * [-1, 1], CHW. The photo must already be an FFHQ-aligned face.
  */
 public final class EncoderPreprocess {
     private EncoderPreprocess() {
-    }
-
-    /** Pillow {@code img.resize((w, h), Image.BILINEAR)} for 8-bit RGB. */
-    public static RgbImage resizeBilinear(RgbImage in, int outW, int outH) {
-        return PilResample.resizeBilinear(in, outW, outH);
     }
 
     /** An 8-bit RGB image as {@code [3, H, W]} floats in [-1, 1] ({@code (v / 255 - 0.5) / 0.5}). */
@@ -38,7 +33,7 @@ public final class EncoderPreprocess {
     public static NDArray input(List<RgbImage> photos, int size, NDManager m) {
         float[] all = new float[photos.size() * 3 * size * size];
         for (int i = 0; i < photos.size(); i++) {
-            float[] one = toChw(resizeBilinear(photos.get(i), size, size));
+            float[] one = toChw(PilResample.resizeBilinear(photos.get(i), size, size));
             System.arraycopy(one, 0, all, i * one.length, one.length);
         }
         return m.create(all, new Shape(photos.size(), 3, size, size));

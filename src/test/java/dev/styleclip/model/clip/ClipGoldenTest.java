@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.golden.Golden;
+import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
 import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
@@ -185,12 +186,8 @@ class ClipGoldenTest {
                 List<float[]> hwc = new ArrayList<>();
                 for (RgbImage crop : crops) {
                     float[] v = new float[r * r * 3];
-                    for (int i = 0; i < r * r; i++) {
-                        int p = crop.pixels()[i];
-                        v[3 * i] = (p >>> 16) & 0xff;
-                        v[3 * i + 1] = (p >>> 8) & 0xff;
-                        v[3 * i + 2] = p & 0xff;
-                    }
+                    byte[] rgb = crop.rgb();
+                    for (int i = 0; i < v.length; i++) v[i] = rgb[i] & 0xff;
                     hwc.add(v);
                 }
                 actual = concat(hwc);

@@ -1,5 +1,6 @@
 package dev.styleclip.model.clip;
 
+import dev.styleclip.image.RgbImage;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;
@@ -26,7 +27,7 @@ class ClipPreprocessTest {
             assertEquals(c[1].equals("indexed"), img.indexed(), c[0]);
             RgbImage expected = TestImages.read(resource(c[0] + ".clip32.png"));
             RgbImage got = ClipPreprocess.resizeAndCrop(img, 32);
-            assertArrayEquals(expected.pixels(), got.pixels(), c[0]);
+            assertArrayEquals(expected.rgb(), got.rgb(), c[0]);
         }
     }
 
@@ -37,7 +38,7 @@ class ClipPreprocessTest {
         assertArrayEquals(new int[]{0, 22}, ClipPreprocess.cropOffsets(32, 77, 32)); // round(22.5) = 22 (half to even)
         assertArrayEquals(new int[]{2, 0}, ClipPreprocess.cropOffsets(37, 32, 32)); // round(2.5) = 2
         assertArrayEquals(new int[]{4, 0}, ClipPreprocess.cropOffsets(39, 32, 32)); // round(3.5) = 4
-        float[] px = ClipPreprocess.preprocess(new RgbImage(1, 1, new int[]{0xffffff}), 4);
+        float[] px = ClipPreprocess.preprocess(RgbImage.fromPackedRgb(1, 1, new int[]{0xffffff}), 4);
         assertEquals(3 * 16, px.length);
         assertTrue(Math.abs(px[0] - (1f - ClipPreprocess.MEAN[0]) / ClipPreprocess.STD[0]) < 1e-6);
     }

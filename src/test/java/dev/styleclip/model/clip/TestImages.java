@@ -1,5 +1,8 @@
 package dev.styleclip.model.clip;
 
+import dev.styleclip.image.Images;
+import dev.styleclip.image.RgbImage;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -7,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Reads the golden sets' own PNGs with their alpha channel and palette kept, as PIL hands them to CLIP's preprocessing
- * (the app reads photos through {@code image.Images}, which drops both).
+ * (the app reads photos through {@code Images.read}, which composites alpha and looks palettes up).
  */
 final class TestImages {
     private TestImages() {
@@ -16,6 +19,6 @@ final class TestImages {
     static RgbImage read(Path file) throws IOException {
         BufferedImage img = ImageIO.read(file.toFile());
         if (img == null) throw new IOException(file + ": not an image");
-        return RgbImage.of(img);
+        return Images.withAlpha(img);
     }
 }
