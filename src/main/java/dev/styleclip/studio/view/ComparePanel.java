@@ -24,7 +24,10 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * global direction β × α and target variants), promote best, export.
  */
 final class ComparePanel extends VBox {
+    /** A grid cell's picture, in pixels. */
+    private static final double CELL = 128;
     private final CompareViewModel c;
+    private final EditRunViewModel run;
     private final GridPane grid = new GridPane();
 
     ComparePanel(CompareViewModel c, EditRunViewModel vm, ObservableObjectValue<EditMethod> method, Runnable exportGrid) {
@@ -59,9 +62,12 @@ final class ComparePanel extends VBox {
         HBox runWrap = new HBox(run);
         Tooltip.install(runWrap, new Tooltip("Queues one edit per cell on the compute thread, for the Edit tab's method"));
         run.setOnAction(e -> vm.runCompare());
-        Button promote = new Button("Promote best", new FontIcon(FontAwesomeSolid.ARROW_UP));
+        Button promote = new Button("Promote", new FontIcon(FontAwesomeSolid.ARROW_UP));
         promote.setId("promote-best");
-        promote.setOnAction(e -> vm.promoteBest());
+        promote.setTooltip(new Tooltip("adds the clicked cell's edit to the stack (double-click a cell does the same); "
+                + "with none clicked, the cell with the highest CLIP score + ID similarity"));
+        promote.setOnAction(e -> vm.promote());
+        this.run = vm;
         Button export = new Button("Export grid…", new FontIcon(FontAwesomeSolid.FILE_IMAGE));
         export.setId("export-grid");
         export.setOnAction(e -> exportGrid.run());
@@ -75,7 +81,7 @@ final class ComparePanel extends VBox {
         c.cells().addListener((ListChangeListener<CompareViewModel.Cell>) ch -> rebuild());
         ScrollPane scroll = new ScrollPane(grid);
         scroll.setFitToHeight(true);
-        scroll.setPrefHeight(200);
+        scroll.setPrefHeight(230);
         rebuild();
         getChildren().addAll(bar, scroll);
     }
@@ -107,8 +113,8 @@ final class ComparePanel extends VBox {
         for (int i = 0; i < rows.size(); i++) grid.add(new Label(rows.get(i)), 0, i + 1);
         for (CompareViewModel.Cell cell : c.cells()) {
             ImageView v = new ImageView();
-            v.setFitWidth(96);
-            v.setFitHeight(96);
+            v.setFitWidth(CELL);
+            v.setFitHeight(CELL);
             v.setPreserveRatio(true);
             v.imageProperty().bind(cell.imageProperty().map(Fx::image));
             Label state = new Label();
@@ -118,6 +124,14 @@ final class ComparePanel extends VBox {
             cap.setStyle("-fx-font-size: 10px;");
             VBox box = new VBox(2, v, state, cap);
             box.getStyleClass().add("grid-cell");
+            box.setId("grid-cell-" + cell.row + "-" + cell.col);
+            // click: shown large beside the source; double-click: promoted to the stack
+            box.setOnMouseClicked(e -> {
+                c.selectedProperty().set(cell);
+                if (e.getClickCount() == 2) run.promote();
+            });
+            box.styleProperty().bind(javafx.beans.binding.Bindings.when(c.selectedProperty().isEqualTo(cell))
+                    .then("-fx-border-color: #2563eb; -fx-border-width: 2;").otherwise("-fx-border-color: transparent; -fx-border-width: 2;"));
             grid.add(box, cell.col + 1, cell.row + 1);
         }
     }

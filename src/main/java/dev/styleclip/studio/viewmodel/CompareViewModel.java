@@ -74,6 +74,11 @@ public final class CompareViewModel {
             return caption;
         }
 
+        /** Its scores (clip_score, id_similarity, lpips; empty while not done). */
+        public Map<String, Double> metrics() {
+            return metrics == null ? Map.of() : metrics;
+        }
+
         /** CLIP score + ID similarity (NaN while not done). */
         public double score() {
             if (metrics == null) return Double.NaN;
@@ -104,6 +109,7 @@ public final class CompareViewModel {
     private final List<String> rowLabels = new ArrayList<>();
     private final List<String> colLabels = new ArrayList<>();
     private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
+    private final ObjectProperty<Cell> selected = new SimpleObjectProperty<>(this, "selected");
     private int columns;
     private int pending;
 
@@ -153,6 +159,24 @@ public final class CompareViewModel {
 
     public List<String> colLabels() {
         return List.copyOf(colLabels);
+    }
+
+    /** The cell the user clicked (shown beside the source, promoted by Promote), or null. */
+    public ObjectProperty<Cell> selectedProperty() {
+        return selected;
+    }
+
+    /** "λ_L2 0.01, λ_ID 0" — the cell's row and column as the grid labels them. */
+    public String describe(Cell c) {
+        String row = c.row < rowLabels.size() ? rowLabels.get(c.row) : "";
+        String col = c.col < colLabels.size() ? colLabels.get(c.col) : "";
+        return row.isEmpty() ? col : col.isEmpty() ? row : row + ", " + col;
+    }
+
+    /** The cell Promote adds: the one clicked when it is done, else the best (highest CLIP score + ID similarity). */
+    public Cell toPromote() {
+        Cell c = selected.get();
+        return c != null && c.step() != null ? c : best();
     }
 
     public BooleanProperty runningProperty() {
@@ -231,6 +255,7 @@ public final class CompareViewModel {
 
     private void reset(int cols) {
         cancel();
+        selected.set(null);
         cells.clear();
         rowLabels.clear();
         colLabels.clear();

@@ -59,6 +59,7 @@ public final class EditRunViewModel {
         this.compare = compare;
         this.clock = clock;
         document.guardWith(editRunning);
+        compare.selectedProperty().addListener((o, a, b) -> showSelected(b));
         // what a run would need: known once a face is there, refreshed when the method (or, from the root, the
         // generator or the memory budget) changes
         edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
@@ -354,14 +355,23 @@ public final class EditRunViewModel {
         }
     }
 
-    /** Adds the best grid cell's edit to the stack (undoable). */
-    public void promoteBest() {
-        CompareViewModel.Cell best = compare.best();
+    /** Adds the clicked grid cell's edit (else the best cell's) to the stack (undoable). */
+    public void promote() {
+        CompareViewModel.Cell cell = compare.toPromote();
         Snapshot cur = document.current();
-        if (best == null || cur == null || cur.base() == null) {
+        if (cell == null || cur == null || cur.base() == null) {
             status.warn("Promote", "no finished grid cell yet");
             return;
         }
-        document.addStep(best.step(), "promote grid cell “" + best.step().label() + "”", null);
+        compare.selectedProperty().set(null);
+        document.addStep(cell.step(), "promote grid cell “" + cell.step().label() + "” (" + compare.describe(cell) + ")", null);
+    }
+
+    /** A clicked cell is shown large beside the source, until Promote adds it or another state is shown. */
+    private void showSelected(CompareViewModel.Cell cell) {
+        if (cell == null || cell.imageProperty().get() == null) return;
+        live.currentProperty().set(cell.imageProperty().get());
+        live.currentLabelProperty().set("grid cell “" + cell.prompt + "” " + compare.describe(cell) + " — not applied: Promote adds it");
+        live.showScores(cell.metrics());
     }
 }

@@ -205,8 +205,18 @@ class StudioViewModelTest {
         CompareViewModel.Cell best = vm.compare().best();
         assertEquals(0.004, best.rowValue);
         assertEquals(0.01, best.colValue);
-        vm.run().promoteBest();
+        // a clicked cell is shown beside the source and is what Promote adds (not the best one)
+        CompareViewModel.Cell other = vm.compare().cells().stream().filter(c -> c != best).findFirst().orElseThrow();
+        vm.compare().selectedProperty().set(other);
+        assertSame(other.imageProperty().get(), vm.live().currentProperty().get());
+        assertTrue(vm.live().currentLabelProperty().get().contains(vm.compare().describe(other)), vm.live().currentLabelProperty().get());
+        assertEquals(other.metrics().get("clip_score"), vm.live().clipScoreProperty().get(), 1e-12);
+        vm.run().promote();
         assertEquals(1, vm.document().editStack().size());
+        assertEquals(other.step().settings(), vm.document().editStack().get(0).settings(), "the clicked cell's edit");
+        vm.document().undo();
+        vm.run().promote();
+        assertEquals(best.step().settings(), vm.document().editStack().get(0).settings(), "none clicked: the best cell");
 
         Path grid = tmp.resolve("out/grid.png");
         assertTrue(vm.files().exportGrid(grid));
