@@ -44,7 +44,7 @@ public final class PngExport {
         return img;
     }
 
-    /** Writes a PNG with one tEXt chunk per entry (keywords of 1–79 Latin-1 characters) and its JSON sidecar. */
+    /** Writes a PNG with one text chunk per entry (tEXt, or iTXt for text beyond Latin-1; keywords of 1–79 Latin-1 characters) and its JSON sidecar. */
     public static void write(Path file, BufferedImage image, Map<String, String> text) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         AtomicFiles.write(file, os -> {
@@ -55,13 +55,27 @@ public final class PngExport {
                 IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
                 IIOMetadataNode root = new IIOMetadataNode(FORMAT);
                 IIOMetadataNode tText = new IIOMetadataNode("tEXt");
+                IIOMetadataNode iText = new IIOMetadataNode("iTXt");
                 for (Map.Entry<String, String> e : text.entrySet()) {
-                    IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
-                    entry.setAttribute("keyword", keyword(e.getKey()));
-                    entry.setAttribute("value", latin1(e.getValue()));
-                    tText.appendChild(entry);
+                    // tEXt holds Latin-1 only: a value with “quotes”, λ, α or β goes into an iTXt chunk (UTF-8)
+                    if (isLatin1(e.getValue())) {
+                        IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+                        entry.setAttribute("keyword", keyword(e.getKey()));
+                        entry.setAttribute("value", e.getValue());
+                        tText.appendChild(entry);
+                    } else {
+                        IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
+                        entry.setAttribute("keyword", keyword(e.getKey()));
+                        entry.setAttribute("compressionFlag", "FALSE");
+                        entry.setAttribute("compressionMethod", "0");
+                        entry.setAttribute("languageTag", "");
+                        entry.setAttribute("translatedKeyword", "");
+                        entry.setAttribute("text", e.getValue());
+                        iText.appendChild(entry);
+                    }
                 }
-                root.appendChild(tText);
+                if (tText.hasChildNodes()) root.appendChild(tText);
+                if (iText.hasChildNodes()) root.appendChild(iText);
                 meta.mergeTree(FORMAT, root);
                 writer.write(null, new IIOImage(image, null, meta), param);
             } finally {
@@ -82,10 +96,8 @@ public final class PngExport {
         return s.length() > 79 ? s.substring(0, 79) : s;
     }
 
-    private static String latin1(String v) {
-        StringBuilder b = new StringBuilder(v.length());
-        for (char c : v.toCharArray()) b.append(c < 256 ? c : '?');
-        return b.toString();
+    private static boolean isLatin1(String v) {
+        return v.chars().allMatch(c -> c < 256);
     }
 
 
@@ -99,8 +111,8 @@ public final class PngExport {
     }
 
     /**
-     * A labelled grid: rows of cells, optional row labels at the left, column labels on top and a title.
-     * Cells are drawn at the size of the largest picture.
+     * A labelled grid: rows of cells, optional row labels at the left, column labels on top and a title (its first
+     * line bold, further lines — separated by '\n' — plain). Cells are drawn at the size of the largest picture.
      */
     public static BufferedImage grid(List<List<Cell>> rows, List<String> rowLabels, List<String> colLabels, String title) {
         int cell = 64;
@@ -111,7 +123,13 @@ public final class PngExport {
         }
         cell = Math.max(cell, 128);
         int pad = 8, caption = 18, font = 13;
-        int left = rowLabels.isEmpty() ? pad : 110, top = (title == null ? 0 : 26) + (colLabels.isEmpty() ? pad : 26);
+        String[] titleLines = title == null ? new String[0] : title.split("\n");
+        // the row labels' column is as wide as the widest label (prompt variants are long), up to a limit
+        FontMetrics measure = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
+                .getFontMetrics(new Font(Font.SANS_SERIF, Font.PLAIN, font));
+        int labelWidth = rowLabels.stream().mapToInt(measure::stringWidth).max().orElse(0);
+        int left = rowLabels.isEmpty() ? pad : Math.min(420, Math.max(110, labelWidth + 2 * pad));
+        int top = titleLines.length * 22 + (titleLines.length > 0 ? 4 : 0) + (colLabels.isEmpty() ? pad : 26);
         int w = left + cols * (cell + pad), h = top + rows.size() * (cell + caption + pad);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -122,10 +140,13 @@ public final class PngExport {
             g.fillRect(0, 0, w, h);
             g.setColor(new Color(0x222222));
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, font + 2));
-            if (title != null) g.drawString(title, pad, 20);
+            for (int i = 0; i < titleLines.length; i++) {
+                if (i == 1) g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, font));
+                g.drawString(fit(titleLines[i], g.getFontMetrics(), w - 2 * pad), pad, 20 + 22 * i);
+            }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, font));
             FontMetrics fm = g.getFontMetrics();
-            int y0 = (title == null ? 0 : 26);
+            int y0 = titleLines.length * 22 + (titleLines.length > 0 ? 4 : 0);
             for (int c = 0; c < colLabels.size() && c < cols; c++) {
                 g.drawString(fit(colLabels.get(c), fm, cell), left + c * (cell + pad), y0 + 18);
             }

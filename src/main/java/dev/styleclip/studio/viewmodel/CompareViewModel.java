@@ -110,6 +110,8 @@ public final class CompareViewModel {
     private final List<String> colLabels = new ArrayList<>();
     private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
     private final ObjectProperty<Cell> selected = new SimpleObjectProperty<>(this, "selected");
+    /** What the grid shows, as the run started it (the panel's settings may have changed since). */
+    private String title = "";
     private int columns;
     private int pending;
 
@@ -173,6 +175,11 @@ public final class CompareViewModel {
         return row.isEmpty() ? col : col.isEmpty() ? row : row + ", " + col;
     }
 
+    /** "optimise w “purple hair” — λ_L2 (rows) × λ_ID (columns), 100 steps, lr 0.01, step", as the run was started. */
+    public String title() {
+        return title;
+    }
+
     /** The cell Promote adds: the one clicked when it is done, else the best (highest CLIP score + ID similarity). */
     public Cell toPromote() {
         Cell c = selected.get();
@@ -214,6 +221,9 @@ public final class CompareViewModel {
         List<Double> id = parseValues(idValues.get(), "λ_ID values");
         List<String> prompts = prompts(template.prompt());
         reset(id.size());
+        title = String.format(Locale.ROOT, "%s “%s”%s — λ_L2 (rows) × λ_ID (columns), %d steps, lr %s, %s",
+                template.method().label(), template.prompt(), prompts.size() > 1 ? " and its variants" : "", template.steps(),
+                template.lr(), template.schedule());
         for (double v : id) colLabels.add(String.format(Locale.ROOT, "λ_ID %s", v));
         int row = 0;
         List<Cell> fresh = new ArrayList<>();
@@ -266,6 +276,7 @@ public final class CompareViewModel {
     public void runMapper(Base base, java.nio.file.Path mapper, String label, Consumer<Throwable> onError, Runnable onAllDone) {
         List<Double> strengths = parseValues(strengthValues.get(), "λ_delta values", true);
         reset(strengths.size());
+        title = "latent mapper “" + label + "” — λ_delta (columns)";
         for (double v : strengths) colLabels.add(String.format(Locale.ROOT, "λ_delta %s", v));
         rowLabels.add("mapper “" + label + "”");
         List<Cell> fresh = new ArrayList<>();
@@ -285,6 +296,8 @@ public final class CompareViewModel {
         List<Double> betas = parseValues(betaValues.get(), "β values");
         List<String> targets = prompts(target);
         reset(alphas.size());
+        title = "global direction “" + neutral + "” → “" + target + "”" + (targets.size() > 1 ? " and its variants" : "")
+                + " — β (rows) × α (columns)";
         for (double a : alphas) colLabels.add(String.format(Locale.ROOT, "α %s", a));
         List<Cell> fresh = new ArrayList<>();
         List<List<Cell>> rows = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.AppInfo;
 import dev.styleclip.edit.recipe.Recipe;
@@ -24,6 +26,7 @@ import java.util.Map;
  * the folders used are remembered.
  */
 public final class DocumentFilesViewModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final StudioPrefs prefs;
     private final StatusViewModel status;
     private final Document document;
@@ -61,13 +64,34 @@ public final class DocumentFilesViewModel {
                 t.put("styleclip.seed", Long.toString(s.source().seed()));
                 t.put("styleclip.psi", Double.toString(s.source().psi()));
             }
+            if (s.source().demo()) t.put("styleclip.demo", "a demo network (random weights): patterns, not faces");
             StringBuilder edits = new StringBuilder();
             for (RecipeStep e : s.edits()) edits.append(Steps.describe(e)).append("; ");
             t.put("styleclip.edits", edits.toString().strip());
+            // each step with the settings it was made with (not the panel's current ones, which may differ)
+            List<Map<String, Object>> stack = new ArrayList<>();
+            for (RecipeStep e : s.edits()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("kind", Steps.kind(e));
+                m.put("label", e.label());
+                m.put("strength", e.strength());
+                m.put("enabled", e.enabled());
+                m.put("settings", e.settings());
+                stack.add(m);
+            }
+            t.put("styleclip.stack", json(stack));
             if (!inversionReport.get().isEmpty()) t.put("styleclip.inversion", inversionReport.get());
         }
-        edit.toMap().forEach((k, v) -> t.put("styleclip.settings." + k, String.valueOf(v)));
         return t;
+    }
+
+    /** A value as one line of JSON (a text chunk of the PNG, and a string in its sidecar). */
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Exports before | after side by side (Ctrl+E), with settings in tEXt chunks and a JSON sidecar. */
@@ -78,7 +102,9 @@ public final class DocumentFilesViewModel {
             return false;
         }
         try {
-            PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before", "after"), exportText());
+            long on = s.edits().stream().filter(RecipeStep::enabled).count();
+            PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before: " + s.source().describe(),
+                    "after: " + on + (on == 1 ? " edit" : " edits")), exportText());
             rememberFolder("folder.export", file);
             status.info("Exported", file.toString());
             return true;
@@ -94,17 +120,37 @@ public final class DocumentFilesViewModel {
             status.warn("Export grid", "the grid is empty: run it first");
             return false;
         }
+        Snapshot s = document.current();
+        // the source first in every row, so each cell is judged against what it started from
+        PngExport.Cell source = new PngExport.Cell(s == null ? null : s.current(), "source");
         List<List<PngExport.Cell>> rows = new ArrayList<>();
+        List<Map<String, Object>> cells = new ArrayList<>();
         for (CompareViewModel.Cell c : compare.cells()) {
-            while (rows.size() <= c.row) rows.add(new ArrayList<>());
+            while (rows.size() <= c.row) rows.add(new ArrayList<>(List.of(source)));
             rows.get(c.row).add(new PngExport.Cell(c.imageProperty().get(), c.captionProperty().get()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("row", compare.rowLabels().get(c.row));
+            m.put("column", compare.colLabels().get(c.col));
+            m.put("state", c.stateProperty().get());
+            if (c.step() != null) {
+                m.put("strength", c.step().strength());
+                m.put("settings", c.step().settings());
+            }
+            m.put("metrics", c.metrics());
+            cells.add(m);
         }
+        List<String> columns = new ArrayList<>(List.of("source"));
+        columns.addAll(compare.colLabels());
+        String title = compare.title() + (s == null ? "" : "\nsource: " + s.source().describe()
+                + (s.edits().isEmpty() ? "" : " with " + s.edits().size() + " edit(s) before the grid's")
+                + (s.source().demo() ? " — demo network: random weights, not a face" : ""));
         try {
             Map<String, String> t = exportText();
+            t.put("styleclip.grid.title", compare.title());
             t.put("styleclip.grid.rows", String.join(" | ", compare.rowLabels()));
             t.put("styleclip.grid.columns", String.join(" | ", compare.colLabels()));
-            PngExport.write(file, PngExport.grid(rows, compare.rowLabels(), compare.colLabels(),
-                    "“" + edit.promptProperty().get() + "”"), t);
+            t.put("styleclip.grid.cells", json(cells));
+            PngExport.write(file, PngExport.grid(rows, compare.rowLabels(), columns, title), t);
             rememberFolder("folder.export", file);
             status.info("Exported grid", file.toString());
             return true;

@@ -13,12 +13,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Reads back what the studio's exports embed: the tEXt chunks of a PNG (the tests check the settings travel along). */
+/** Reads back what the studio's exports embed: the tEXt and iTXt chunks of a PNG (the tests check the settings travel along). */
 public final class PngText {
     private PngText() {
     }
 
-    /** The tEXt entries of a PNG, in file order. */
+    /** The text entries of a PNG (tEXt, then iTXt), in file order. */
     public static Map<String, String> read(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
@@ -30,10 +30,11 @@ public final class PngText {
                 IIOMetadata meta = r.getImageMetadata(0);
                 Node root = meta.getAsTree("javax_imageio_png_1.0");
                 for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-                    if (!n.getNodeName().equals("tEXt")) continue;
+                    boolean international = n.getNodeName().equals("iTXt");
+                    if (!international && !n.getNodeName().equals("tEXt")) continue;
                     for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
                         NamedNodeMap a = e.getAttributes();
-                        out.put(a.getNamedItem("keyword").getNodeValue(), a.getNamedItem("value").getNodeValue());
+                        out.put(a.getNamedItem("keyword").getNodeValue(), a.getNamedItem(international ? "text" : "value").getNodeValue());
                     }
                 }
             } finally {

@@ -223,7 +223,14 @@ class StudioViewModelTest {
         Map<String, String> text = PngText.read(grid);
         assertTrue(text.get("styleclip.grid.rows").contains("λ_L2 0.004") || text.get("styleclip.grid.rows").contains("L2 0.004"),
                 text.toString());
-        assertEquals(vm.edit().promptProperty().get(), text.get("styleclip.settings.prompt"));
+        // the sidecar describes exactly what is shown: the grid's own title and each cell's settings, not the panel's
+        assertTrue(text.get("styleclip.grid.title").contains("“" + vm.edit().promptProperty().get() + "”"), text.get("styleclip.grid.title"));
+        var cells = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.get("styleclip.grid.cells"));
+        assertEquals(4, cells.size());
+        assertEquals(0.05, cells.get(2).path("settings").path("lambda_l2").asDouble(), 1e-12, cells.toString());
+        assertEquals(0.01, cells.get(3).path("settings").path("lambda_id").asDouble(), 1e-12, cells.toString());
+        assertFalse(text.keySet().stream().anyMatch(k -> k.startsWith("styleclip.settings.")), text.keySet().toString());
+        assertTrue(text.containsKey("styleclip.demo"), "the fake's faces are marked as a demo network's");
         assertTrue(Files.exists(PngExport.sidecar(grid)));
         BufferedImage img = ImageIO.read(grid.toFile());
         assertTrue(img.getWidth() > 2 * 128 && img.getHeight() > 2 * 128);
