@@ -14,6 +14,7 @@ import javafx.scene.control.Slider;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -41,7 +42,12 @@ final class EditStackPanel extends VBox {
         openR.setOnAction(e -> openRecipe.run());
 
         VBox.setVgrow(stack, Priority.ALWAYS);
-        getChildren().addAll(stackTitle, stack, new HBox(6, saveR, openR));
+        // the recipe buttons sit in the title row, so a long stack never scrolls them away
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox title = new HBox(6, stackTitle, gap, saveR, openR);
+        title.setAlignment(Pos.CENTER_LEFT);
+        getChildren().addAll(title, stack);
     }
 
     /**
@@ -53,6 +59,8 @@ final class EditStackPanel extends VBox {
 
         EditCell(EditStackViewModel vm) {
             this.vm = vm;
+            // a cell as wide as the list, not as its content: the row then shrinks its label instead of scrolling
+            setPrefWidth(0);
         }
 
         @Override
@@ -68,13 +76,16 @@ final class EditStackPanel extends VBox {
             on.setSelected(e.enabled());
             on.setOnAction(a -> vm.setEnabled(index, on.isSelected()));
             Label label = new Label(Steps.kind(e) + ": “" + e.label() + "”");
+            // the label gives way first (ellipsis), so switch, slider and remove stay visible in a narrow pane
             label.setMaxWidth(160);
+            label.setMinWidth(24);
             label.setTooltip(new Tooltip(Steps.describe(e) + (e.metrics().isEmpty() ? ""
                     : "\n" + CompareViewModel.caption(e.metrics()))));
             double[] range = Steps.sliderRange(e);
             Slider strength = new Slider(range[0], range[1], e.strength());
             strength.setTooltip(new Tooltip(Steps.strengthName(e)));
             strength.setPrefWidth(90);
+            strength.setMinWidth(50);
             Label value = new Label(String.format(Locale.ROOT, "%.2f", e.strength()));
             strength.valueProperty().addListener((o, a, b) -> {
                 value.setText(String.format(Locale.ROOT, "%.2f", b.doubleValue()));
@@ -89,6 +100,10 @@ final class EditStackPanel extends VBox {
             Button remove = new Button(null, new FontIcon(FontAwesomeSolid.TRASH));
             remove.setTooltip(new Tooltip("remove this edit"));
             remove.setOnAction(a -> vm.removeEdit(index));
+            remove.setId("remove-edit-" + index);
+            remove.setMinWidth(Region.USE_PREF_SIZE);
+            on.setMinWidth(Region.USE_PREF_SIZE);
+            value.setMinWidth(Region.USE_PREF_SIZE);
             HBox box = new HBox(4, on, label, strength, value, remove);
             box.setAlignment(Pos.CENTER_LEFT);
             HBox.setHgrow(label, Priority.ALWAYS);

@@ -108,6 +108,13 @@ class MainWindowTest {
         robot.interrupt();
         assertEquals(1, vm.document().editStack().size());
         assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
+        // a narrow side pane (≈ 300 px) still shows the step's remove button inside the stack
+        robot.interact(() -> window.setSideFraction(0.25));
+        robot.interrupt();
+        javafx.scene.Node remove = robot.lookup("#remove-edit-0").query();
+        javafx.scene.Node list = robot.lookup("#edit-stack").query();
+        javafx.geometry.Bounds r = remove.localToScene(remove.getBoundsInLocal()), l = list.localToScene(list.getBoundsInLocal());
+        assertTrue(remove.isVisible() && r.getMaxX() <= l.getMaxX() + 0.5, "remove button at " + r + ", list " + l);
         robot.interact(() -> window.root().requestFocus()); // in a text field Ctrl+Z undoes typing
         robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
         robot.interrupt();
