@@ -45,6 +45,8 @@ public final class EditRunViewModel {
     private final BooleanProperty editRunning = new SimpleBooleanProperty(this, "editRunning");
     private final BooleanProperty editPaused = new SimpleBooleanProperty(this, "editPaused");
     private final StringProperty runEstimate = new SimpleStringProperty(this, "runEstimate", "");
+    /** What the compute thread said a run would need ("" until asked). */
+    private String memoryEstimate = "";
     private StudioBackend.Task editTask;
 
     EditRunViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
@@ -63,6 +65,7 @@ public final class EditRunViewModel {
         // what a run would need: known once a face is there, refreshed when the method (or, from the root, the
         // generator or the memory budget) changes
         edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
+        edit.steps().valueProperty().addListener((o, a, b) -> showEstimate());
         document.hasLatentProperty().addListener((o, a, b) -> {
             if (b && runEstimate.get().isEmpty()) refreshRunEstimate();
         });
@@ -76,7 +79,10 @@ public final class EditRunViewModel {
         return editPaused;
     }
 
-    /** "needs about 3.2 GiB of 19.8 GiB; …" for the edit method chosen, next to Run (empty until known). */
+    /**
+     * Next to Run: how long the run will take — from the time per step measured in the last run of this method on
+     * this generator, remembered across starts — and what memory it needs ("" until known).
+     */
     public StringProperty runEstimateProperty() {
         return runEstimate;
     }
@@ -107,14 +113,35 @@ public final class EditRunViewModel {
         backend.memoryEstimate(edit.methodProperty().get(), new StudioBackend.Listener<>() {
             @Override
             public void done(String summary) {
-                runEstimate.set(summary == null || summary.isEmpty() ? "" : "memory: " + summary);
+                memoryEstimate = summary == null || summary.isEmpty() ? "" : "memory: " + summary;
+                showEstimate();
             }
 
             @Override
             public void failed(Throwable t) {
-                runEstimate.set("memory: " + Notice.describe(t));
+                memoryEstimate = "memory: " + Notice.describe(t);
+                showEstimate();
             }
         });
+    }
+
+    private void showEstimate() {
+        String time = "";
+        double ms = prefs.getDouble(timingKey(), Double.NaN);
+        EditMethod m = edit.methodProperty().get();
+        if ((m == EditMethod.OPTIMIZE_W || m == EditMethod.OPTIMIZE_Z) && Double.isFinite(ms)) {
+            int steps = (int) edit.steps().get();
+            time = "≈ " + StepTimer.duration(ms * steps) + " for " + steps + " steps (" + StepTimer.duration(ms)
+                    + "/step, measured here)";
+        }
+        runEstimate.set(time.isEmpty() ? memoryEstimate : memoryEstimate.isEmpty() ? time : time + " · " + memoryEstimate);
+    }
+
+    /** The preference holding the last measured time per step of the chosen method on the current generator. */
+    private String timingKey() {
+        Snapshot cur = document.current();
+        String g = MapperFolders.slug(cur == null ? "" : cur.source().generator());
+        return "edit.msPerStep." + edit.methodProperty().get().name().toLowerCase(Locale.ROOT) + "." + (g.length() > 40 ? g.substring(0, 40) : g);
     }
 
     // ---- run ----------------------------------------------------------------------------------------------------
@@ -284,6 +311,10 @@ public final class EditRunViewModel {
     }
 
     private void optimised(Snapshot start, EditRequest r, EditResult res) {
+        if (Double.isFinite(live.msPerStep())) {
+            prefs.putDouble(timingKey(), live.msPerStep());
+            showEstimate();
+        }
         List<RecipeStep> e = new ArrayList<>(start.edits());
         e.add(Steps.of(res));
         String action = "edit “" + r.prompt() + "”";

@@ -87,6 +87,11 @@ public final class LiveViewModel {
         return faceCheck;
     }
 
+    /** The running (or last) job's measured milliseconds per step (NaN until two steps were seen). */
+    public double msPerStep() {
+        return timer.msPerStep();
+    }
+
     /** "120 ms/step · ETA 14 s" of the running job, measured from its frames ("" until known). */
     public StringProperty timingProperty() {
         return timing;

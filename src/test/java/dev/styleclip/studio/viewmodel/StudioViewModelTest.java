@@ -89,6 +89,9 @@ class StudioViewModelTest {
         vm.run().runEdit();
         assertEquals("current — 1 edit", vm.live().currentLabelProperty().get());
         assertEquals("10 ms/step", vm.live().timingProperty().get(), "measured from the frames (the fake's 10 ms a step)");
+        vm.edit().steps().set(300);
+        assertTrue(vm.run().runEstimateProperty().get().startsWith("≈ 3 s for 300 steps (10 ms/step, measured here)"),
+                vm.run().runEstimateProperty().get());
         vm.edit().steps().set(4);
         vm.run().runEdit();
         assertEquals("current — 2 edits", vm.live().currentLabelProperty().get());
