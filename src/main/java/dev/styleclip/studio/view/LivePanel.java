@@ -25,7 +25,9 @@ import java.util.Locale;
 
 /** Centre: before and current side by side, step counter, CLIP score / ID similarity, live loss curves. */
 final class LivePanel extends VBox {
-    static final double VIEW = 300;
+    /** The previews' smallest and largest side; between them they follow the space the window gives. */
+    static final double MIN_VIEW = 240, MAX_VIEW = 1024;
+    private final javafx.beans.property.DoubleProperty view = new javafx.beans.property.SimpleDoubleProperty(this, "view", 300);
     private final LiveViewModel live;
     private final SourceViewModel vm;
     private final ImageView before = new ImageView();
@@ -40,11 +42,24 @@ final class LivePanel extends VBox {
         ImageView current = new ImageView();
         current.setId("current-image");
         for (ImageView v : new ImageView[]{before, current}) {
-            v.setFitWidth(VIEW);
-            v.setFitHeight(VIEW);
+            v.fitWidthProperty().bind(view);
+            v.fitHeightProperty().bind(view);
             v.setPreserveRatio(true);
             v.setSmooth(true);
+            // double-click: the picture at full detail, with zoom and pan
+            v.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && v.getImage() != null) {
+                    ImageViewer.open(getScene().getWindow(), v.getImage(), v == before ? live.beforeLabelProperty().get()
+                            : live.currentLabelProperty().get());
+                    e.consume();
+                }
+            });
         }
+        // two previews side by side in the width the split pane gives, leaving the height the labels, the scores
+        // and the loss chart's minimum need
+        view.bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> Math.max(MIN_VIEW, Math.min(MAX_VIEW,
+                Math.min((getWidth() - 2 * 10 - 12) / 2 - 8, getHeight() - 260))), widthProperty(), heightProperty()));
+        view.addListener((o, a, b) -> drawOverlay());
         live.beforeProperty().addListener((o, a, b) -> {
             before.setImage(Fx.image(b));
             drawOverlay();
@@ -65,8 +80,8 @@ final class LivePanel extends VBox {
         Label cl = new Label();
         cl.setId("current-label");
         cl.textProperty().bind(live.currentLabelProperty());
-        bl.setMaxWidth(VIEW);
-        cl.setMaxWidth(VIEW);
+        bl.maxWidthProperty().bind(view);
+        cl.maxWidthProperty().bind(view);
         HBox images = new HBox(12, new VBox(4, bl, beforeStack), new VBox(4, cl, currentStack));
         images.setAlignment(Pos.CENTER);
 
@@ -100,9 +115,13 @@ final class LivePanel extends VBox {
         getChildren().addAll(images, info, faces, chart);
     }
 
-    private static StackPane frame(StackPane p) {
-        p.setMinSize(VIEW, VIEW);
-        p.setMaxSize(VIEW, VIEW);
+    private StackPane frame(StackPane p) {
+        // the minimum stays fixed: a minimum that followed the width would keep the split pane from shrinking it
+        p.setMinSize(MIN_VIEW, MIN_VIEW);
+        p.prefWidthProperty().bind(view);
+        p.prefHeightProperty().bind(view);
+        p.maxWidthProperty().bind(view);
+        p.maxHeightProperty().bind(view);
         p.setStyle("-fx-background-color: #1f2937; -fx-background-radius: 4;");
         return p;
     }
@@ -113,13 +132,13 @@ final class LivePanel extends VBox {
 
     private double scale() {
         Pixels p = live.beforeProperty().get();
-        return p == null ? 1 : Math.min(VIEW / p.width(), VIEW / p.height());
+        return p == null ? 1 : Math.min(view.get() / p.width(), view.get() / p.height());
     }
 
     private double[] offset() {
         Pixels p = live.beforeProperty().get();
         double s = scale();
-        return p == null ? new double[]{0, 0} : new double[]{(VIEW - p.width() * s) / 2, (VIEW - p.height() * s) / 2};
+        return p == null ? new double[]{0, 0} : new double[]{(view.get() - p.width() * s) / 2, (view.get() - p.height() * s) / 2};
     }
 
     /** Face boxes with scores (the picked one highlighted) and the clicked points, over the photo. */
@@ -148,7 +167,7 @@ final class LivePanel extends VBox {
             overlay.getChildren().addAll(c, t);
         }
         if (photo.faces().isEmpty() && vm.clickedPoints().size() < 4) {
-            Text t = new Text(8, VIEW - 10, "click the " + SourceViewModel.pointName(vm.clickedPoints().size()));
+            Text t = new Text(8, view.get() - 10, "click the " + SourceViewModel.pointName(vm.clickedPoints().size()));
             t.setFill(Color.WHITE);
             overlay.getChildren().add(t);
         }

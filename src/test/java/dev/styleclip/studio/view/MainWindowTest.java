@@ -97,6 +97,33 @@ class MainWindowTest {
     }
 
     @Test
+    void previewsFollowTheWindowAndOpenFullSizeWithZoom(FxRobot robot) {
+        robot.clickOn("#generate");
+        robot.interrupt();
+        javafx.scene.image.ImageView current = robot.lookup("#current-image").queryAs(javafx.scene.image.ImageView.class);
+        robot.interact(() -> {
+            window.setBottomFraction(0.97);
+            window.setSideFraction(0.45);
+        });
+        robot.interrupt();
+        double narrow = current.getFitWidth();
+        robot.interact(() -> window.setSideFraction(0.2));
+        robot.interrupt();
+        assertTrue(current.getFitWidth() > narrow + 50, "a wider live pane shows bigger previews: " + narrow + " → " + current.getFitWidth());
+
+        robot.doubleClickOn("#current-image");
+        robot.interrupt();
+        Label zoom = robot.lookup("#viewer-zoom").queryAs(Label.class);
+        assertTrue(zoom.getText().contains("100 %"), zoom.getText());
+        robot.clickOn("#viewer-scroll").type(KeyCode.PLUS);
+        robot.interrupt();
+        assertTrue(zoom.getText().contains("125 %"), zoom.getText());
+        robot.type(KeyCode.ESCAPE);
+        robot.interrupt();
+        assertTrue(robot.lookup("#viewer-zoom").tryQuery().isEmpty(), "Esc closes the viewer");
+    }
+
+    @Test
     void ctrlEnterInThePromptRunsTheEdit(FxRobot robot) {
         StudioViewModel vm = window.viewModel();
         robot.clickOn("#generate");
