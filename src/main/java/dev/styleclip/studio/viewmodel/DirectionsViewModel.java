@@ -27,6 +27,7 @@ public final class DirectionsViewModel {
     private final NumberParam images = new NumberParam("faces", 100, 2, 1000, 1, 100000, true);
     private final ObjectProperty<Precision> precision = new SimpleObjectProperty<>(this, "precision", Precision.DEFAULT);
     private StudioBackend.Task task;
+    private final StepTimer timer = new StepTimer();
 
     public DirectionsViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status) {
         this.backend = backend;
@@ -98,18 +99,29 @@ public final class DirectionsViewModel {
 
     public void cancel() {
         StudioBackend.Task t = task;
-        if (t != null) t.cancel();
+        if (t != null) {
+            t.cancel();
+            // the job stops between channels: say so until it has
+            progress.set("cancelling after the current channel…");
+        }
     }
 
     private BackgroundTask<Path> listener(String what, String verb) {
+        timer.reset();
         return status.<Path>task(what, "Global directions")
                 .onFinished(() -> {
                     preparing.set(false);
                     task = null;
                 })
-                .onFrame(f -> progress.set(f.message() != null ? f.message()
-                        : f.total() > 0 ? String.format(Locale.ROOT, "%d / %d (%.0f %%)", f.step(), f.total(), 100 * f.progress())
-                        : Integer.toString(f.step())))
+                .onFrame(f -> {
+                    timer.onFrame(f);
+                    String timing = timer.describe(f.step(), f.total());
+                    String p = f.message() != null ? f.message()
+                            : f.total() > 0 ? String.format(Locale.ROOT, "%d / %d (%.0f %%)", f.step(), f.total(), 100 * f.progress())
+                            : Integer.toString(f.step());
+                    progress.set(timing.isEmpty() ? p : p + " · " + timing);
+                    status.jobProperty().set(what + ": " + progress.get());
+                })
                 .onSuccess(result -> {
                     progress.set("");
                     refresh();

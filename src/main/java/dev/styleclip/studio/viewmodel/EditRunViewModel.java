@@ -87,11 +87,16 @@ public final class EditRunViewModel {
         return runEstimate;
     }
 
-    /** Whether Run can start: a latent to start from, a mapper when that is the method, nothing changing the face. */
+    /**
+     * Whether Run can start: a latent to start from, a mapper when that is the method, nothing changing the face, and
+     * no preparation of the global directions holding the compute thread (a run would wait behind it for hours).
+     */
     public BooleanBinding canRunProperty() {
         return Bindings.createBooleanBinding(() -> document.hasLatentProperty().get() && !document.busyProperty().get()
+                        && !directions.preparingProperty().get()
                         && (edit.methodProperty().get() != EditMethod.MAPPER || edit.mapperFileProperty().get() != null),
-                edit.methodProperty(), document.hasLatentProperty(), document.busyProperty(), edit.mapperFileProperty());
+                edit.methodProperty(), document.hasLatentProperty(), document.busyProperty(), edit.mapperFileProperty(),
+                directions.preparingProperty());
     }
 
     /** Whether Cancel has something to stop: an edit or the compare grid. */
@@ -102,6 +107,7 @@ public final class EditRunViewModel {
     /** Why Run is disabled (tooltip text), or "" when it is enabled. */
     public String runUnavailableReason() {
         if (!document.hasLatentProperty().get()) return "generate a face first, or import a photo, align and invert it";
+        if (directions.preparingProperty().get()) return "the global directions are being prepared (Stop ends it; Prepare resumes it later)";
         if (edit.methodProperty().get() == EditMethod.MAPPER && edit.mapperFileProperty().get() == null) {
             return "choose a trained mapper (Mapper tab, or Open mapper…)";
         }
@@ -179,6 +185,10 @@ public final class EditRunViewModel {
     /** Runs the edit of the chosen method on the current face (Ctrl+Enter). */
     public void runEdit() {
         if (document.busyProperty().get()) return;
+        if (directions.preparingProperty().get()) {
+            status.warn("Run", runUnavailableReason());
+            return;
+        }
         switch (edit.methodProperty().get()) {
             case MAPPER -> {
                 Path f = edit.mapperFileProperty().get();

@@ -223,8 +223,21 @@ public final class FakeBackend implements StudioBackend {
 
     @Override
     public Task prepareDirections(int images, dev.styleclip.edit.directions.Precision precision, Listener<Path> listener) {
-        listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
-        return Task.NONE;
+        // three "channels", 100 ms each; held back like the other tasks when asked to
+        boolean[] cancelled = {false};
+        Runnable body = () -> {
+            for (int c = 1; c <= 3; c++) {
+                if (cancelled[0]) {
+                    listener.cancelled();
+                    return;
+                }
+                listener.frame(new Frame("directions", c, 3, Map.of(), Double.NaN, Map.of(), null, 100L * c, null));
+            }
+            listener.failed(new UnsupportedOperationException("no directions in the fake backend"));
+        };
+        if (hold) held.add(body);
+        else body.run();
+        return flagTask(cancelled);
     }
 
     @Override

@@ -194,6 +194,33 @@ class StudioViewModelTest {
     }
 
     @Test
+    void preparingDirectionsShowsProgressWithEtaAndHoldsRunBack() {
+        vm.source().generate();
+        vm.edit().promptProperty().set("smiling");
+        backend.hold = true;
+        vm.directions().prepare();
+        assertTrue(vm.directions().preparingProperty().get());
+        assertFalse(vm.run().canRunProperty().get(), "a run would wait behind the preparation");
+        assertTrue(vm.run().runUnavailableReason().contains("being prepared"), vm.run().runUnavailableReason());
+        vm.run().runEdit();
+        assertEquals(0, backend.editsRun, "Ctrl+Enter does not queue an edit behind it either");
+        vm.directions().cancel();
+        assertEquals("cancelling after the current channel…", vm.directions().progressProperty().get());
+        backend.release();
+        assertFalse(vm.directions().preparingProperty().get());
+        assertTrue(vm.directions().progressProperty().get().startsWith("cancelled"), vm.directions().progressProperty().get());
+        backend.hold = false;
+        List<String> shown = new java.util.ArrayList<>();
+        vm.directions().progressProperty().addListener((o, a, b) -> shown.add(b));
+        vm.directions().prepare();
+        // progress with the time per channel measured from the frames (the fake's 100 ms) and what remains
+        assertTrue(shown.contains("3 / 3 (100 %) · 100 ms/step"), shown.toString());
+        assertTrue(shown.contains("2 / 3 (67 %) · 100 ms/step · ETA 100 ms"), shown.toString());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains("no directions in the fake backend")));
+        assertTrue(vm.run().canRunProperty().get());
+    }
+
+    @Test
     void compareGridFillsPromotesAndExportsWithMetadata() throws Exception {
         vm.source().generate();
         vm.compare().l2ValuesProperty().set("0.004, 0.05");
