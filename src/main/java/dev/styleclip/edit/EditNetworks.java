@@ -11,6 +11,8 @@ import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.model.encoder.RestyleInversion;
+import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.ModelCache;
 
 import java.nio.file.Path;
@@ -78,10 +80,34 @@ public final class EditNetworks {
         ClipModel c = cache.get("clip", key(f.clip()), ClipModel.class,
                 () -> f.clip() == null ? ClipDemo.create(NDManager.newBaseManager())
                         : ClipModel.load(ModelFiles.openStore(f.clip()), NDManager.newBaseManager()));
-        IrSeBackbone backbone = cache.get("irse", key(f.id()), IrSeBackbone.class,
-                () -> f.id() == null ? IrSeBackbone.demo() : IrSeBackbone.load(f.id()));
-        IdentityLoss id = cache.get("idloss", key(f.id()), IdentityLoss.class, () -> new IdentityLoss(backbone));
-        return new EditNetworks(cache, f, g, c, id);
+        return new EditNetworks(cache, f, g, c, identity(cache, f.id()));
+    }
+
+    // The loaders below are the one place each network's cache entry is named, so that a job that needs only one of
+    // them (render, invert) shares the copy an edit job loaded, and the other way round.
+
+    /** The generator of {@code source} on the job's device, from the cache entry every job shares. */
+    public static StyleGan3Generator generator(JobContext ctx, GeneratorSource source) throws Exception {
+        return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
+                () -> source.open(NDManager.newBaseManager(ctx.device())));
+    }
+
+    /** The ArcFace identity loss of an IR-SE file (null: the demo backbone). */
+    public static IdentityLoss identity(ModelCache cache, Path id) throws Exception {
+        IrSeBackbone backbone = cache.get("irse", key(id), IrSeBackbone.class,
+                () -> id == null ? IrSeBackbone.demo() : IrSeBackbone.load(id));
+        return cache.get("idloss", key(id), IdentityLoss.class, () -> new IdentityLoss(backbone));
+    }
+
+    /** LPIPS over a torchvision VGG16 file with the bundled lin weights (null: the demo VGG trunk). */
+    public static Lpips lpips(ModelCache cache, Path vgg) throws Exception {
+        return cache.get("lpips", key(vgg), Lpips.class, () -> vgg == null ? Lpips.demo() : Lpips.load(vgg, null));
+    }
+
+    /** A ReStyle encoder checkpoint over the generator of {@code generator} (its decoder). */
+    public static RestyleInversion encoder(JobContext ctx, Path file, GeneratorSource generator) throws Exception {
+        return ctx.models().get("encoder", file.toAbsolutePath() + "|" + generator.key(), RestyleInversion.class,
+                () -> RestyleInversion.load(file, generator.file()));
     }
 
     private static Object key(Path p) {
@@ -107,10 +133,7 @@ public final class EditNetworks {
 
     /** LPIPS (VGG), loaded on first use. */
     public Lpips lpips() throws Exception {
-        if (lpips == null) {
-            lpips = cache.get("lpips", key(files.lpipsVgg()), Lpips.class,
-                    () -> files.lpipsVgg() == null ? Lpips.demo() : Lpips.load(files.lpipsVgg(), null));
-        }
+        if (lpips == null) lpips = lpips(cache, files.lpipsVgg());
         return lpips;
     }
 

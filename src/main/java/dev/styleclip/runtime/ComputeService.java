@@ -25,6 +25,7 @@ public final class ComputeService implements AutoCloseable {
     private volatile Thread thread;
     /** The user's memory budget in bytes (0: automatic, a safe share of what is free when a job plans). */
     private volatile long budgetBytes;
+    private volatile String budgetOrigin = "the memory budget setting";
     private volatile SynthesisPlan forcedPlan;
     private final java.util.Set<JobHandle<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -78,6 +79,15 @@ public final class ComputeService implements AutoCloseable {
 
     /** Sets the memory budget jobs plan against (bytes; 0 or less: automatic). */
     public void setMemoryBudget(long bytes) {
+        setMemoryBudget(bytes, "the memory budget setting");
+    }
+
+    /**
+     * Sets the memory budget and where it came from, which messages name (a command says "--memory-budget", so that a
+     * refusal points at the option to change).
+     */
+    public void setMemoryBudget(long bytes, String origin) {
+        this.budgetOrigin = origin;
         this.budgetBytes = Math.max(0, bytes);
     }
 
@@ -89,7 +99,7 @@ public final class ComputeService implements AutoCloseable {
     /** The budget jobs plan against now. */
     public MemoryBudget memoryBudget() {
         long b = budgetBytes;
-        return b > 0 ? new MemoryBudget(b, device.isGpu(), "the memory budget setting") : MemoryBudget.auto(device);
+        return b > 0 ? new MemoryBudget(b, device.isGpu(), budgetOrigin) : MemoryBudget.auto(device);
     }
 
     /** Whether the calling thread is the compute thread. */

@@ -1,6 +1,7 @@
 package dev.styleclip.cli.common;
 
 import ai.djl.Device;
+import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.MemoryBudget;
 import picocli.CommandLine.Option;
 
@@ -13,6 +14,11 @@ public final class MemoryOption {
     /** The user's budget in bytes, or 0 for the automatic one (what a compute service takes). */
     public long bytes() {
         return budget == null ? 0 : MemoryBudget.parseSize(budget);
+    }
+
+    /** Gives {@code service} the user's budget (automatic without one), named as this option in messages. */
+    public void applyTo(ComputeService service) {
+        service.setMemoryBudget(bytes(), "--memory-budget");
     }
 
     /** The user's budget for a device, or the automatic one. */
