@@ -1,34 +1,26 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.edit.PhotoAlignment;
-import dev.styleclip.edit.Latent;
+import dev.styleclip.cli.common.EditCliModels;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
-import dev.styleclip.cli.common.EditCliModels;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
-import dev.styleclip.edit.MemoryPlanner;
+import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.recipe.StackRendering;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeRenderer;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Npz;
-import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.face.FaceApi;
-import dev.styleclip.model.arcface.IdentityLoss;
-import dev.styleclip.model.arcface.IrSeBackbone;
-import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
@@ -189,7 +181,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
      */
     private void checkRecipe(ComputeService service, Recipe recipe) throws Exception {
         service.run("check recipe", ctx -> {
-            StyleGan3Generator g = generator(ctx);
+            StyleGan3Generator g = EditNetworks.generator(ctx, generator.source());
             try {
                 RecipeRenderer.check(ctx, g, recipe.steps());
             } catch (IllegalArgumentException | IOException e) {
@@ -199,67 +191,46 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         }, null);
     }
 
-    private StyleGan3Generator generator(JobContext ctx) throws Exception {
-        GeneratorSource source = generator.source();
-        return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
-                () -> source.open(ai.djl.ndarray.NDManager.newBaseManager(ctx.device())));
-    }
-
     private String applyOne(JobContext ctx, Recipe recipe, Path in, String stem, PhotoInversion.Settings inv) throws Exception {
         GeneratorSource source = generator.source();
-        StyleGan3Generator g = generator(ctx);
-        float[] w;
+        StyleGan3Generator g = EditNetworks.generator(ctx, source);
+        Latent w;
         ObjectNode report = JSON.createObjectNode();
         report.put("input", in.toAbsolutePath().toString());
         report.put("recipe", recipeFile.toAbsolutePath().toString());
         report.put("generator", source.isDemo() ? source.describe() : source.file().toAbsolutePath().toString());
         if (isLatent(in)) {
-            Latent l = LatentFile.read(in);
-            if (l.numWs() != g.numWs() || l.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the latent is " + l.numWs() + "x" + l.wDim() + ", the generator takes "
+            w = LatentFile.read(in);
+            if (w.numWs() != g.numWs() || w.wDim() != g.wDim()) {
+                throw new IllegalArgumentException("the latent is " + w.numWs() + "x" + w.wDim() + ", the generator takes "
                         + g.numWs() + "x" + g.wDim());
             }
-            w = l.values();
             report.put("source", "latent");
         } else {
-            StyleGan3Generator pg = g;
-            RestyleInversion enc = null;
-            if (inv.method().usesEncoder()) {
-                enc = ctx.models().get("encoder", encoder.toAbsolutePath() + "|" + source.key(), RestyleInversion.class,
-                        () -> RestyleInversion.load(encoder, source.file()));
-                pg = enc.decoder();
-                if (pg.numWs() != g.numWs() || pg.wDim() != g.wDim()) {
-                    throw new IllegalArgumentException("the encoder's generator (" + pg.numWs() + "x" + pg.wDim()
-                            + ") does not match the generator the recipe runs on");
-                }
+            // the largest face; no identity score without --id-model (a demo ID network would give a meaningless one)
+            PhotoImport photo = PhotoImport.load(ctx, new PhotoImport.Networks(source, encoder, lpipsVgg, idModel,
+                    faceApi != null ? faceApi : FaceApi.defaultDir()), inv.method());
+            StyleGan3Generator pg = photo.generator();
+            if (pg.numWs() != g.numWs() || pg.wDim() != g.wDim()) {
+                throw new IllegalArgumentException("the encoder's generator (" + pg.numWs() + "x" + pg.wDim()
+                        + ") does not match the generator the recipe runs on");
             }
-            RgbImage aligned = align(ctx, in, pg.resolution());
+            RgbImage aligned = photo.align(ctx, in, 0, null);
             BufferedImage al = Images.toBufferedImage(aligned);
             AtomicFiles.write(out.resolve(stem + ".aligned.png"), os -> ImageIO.write(al, "png", os));
-            Lpips lp = ctx.models().get("lpips", lpipsVgg == null ? "demo" : lpipsVgg.toAbsolutePath().toString(), Lpips.class,
-                    () -> lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin()));
-            IdentityLoss id = idModel == null ? null : ctx.models().get("idloss", idModel.toAbsolutePath().toString(), IdentityLoss.class,
-                    () -> new IdentityLoss(IrSeBackbone.load(idModel)));
-            PhotoInversion.Result r = new PhotoInversion(pg, enc, lp, id, aligned, inv).run(ctx);
-            w = r.w();
+            PhotoInversion.Result r = photo.invert(ctx, aligned, inv);
+            w = new Latent(r.numWs(), r.wDim(), r.w());
             report.put("source", "photo");
             report.put("inversion", inv.method().cliName());
             report.put("inversion_lpips", r.lpips());
             if (!Double.isNaN(r.idSimilarity())) report.put("inversion_id_similarity", r.idSimilarity());
         }
-        final float[] w0 = w;
-        StyleGan3Generator.Options render = MemoryPlanner.renderOptions(ctx, g);
-        Object[] res = ctx.step(sm -> {
-            NDArray ws = sm.create(w0, new Shape(1, g.numWs(), g.wDim()));
-            NDArray edited = RecipeRenderer.applyW(ctx, g, recipe.steps(), ws);
-            NDArray before = g.synthesis(ws, render);
-            NDArray after = RecipeRenderer.render(ctx, g, recipe.steps(), ws, render);
-            return new Object[]{GeneratorImages.toImage(before, 0), GeneratorImages.toImage(after, 0), edited.toFloatArray()};
-        });
-        BufferedImage before = (BufferedImage) res[0], after = (BufferedImage) res[1];
-        float[] wEdited = (float[]) res[2];
-        AtomicFiles.write(out.resolve(stem + ".source.png"), os -> ImageIO.write(before, "png", os));
-        AtomicFiles.write(out.resolve(stem + ".png"), os -> ImageIO.write(after, "png", os));
+        // the generator's own input transform, as a recipe is applied to latents that carry no Source-tab transform
+        StackRendering.Result res = StackRendering.render(ctx, new EditNetworks.Files(source, null, null, null),
+                new StackRendering.Request(w, recipe.steps(), null, null, true));
+        float[] w0 = w.values(), wEdited = res.edited().values();
+        AtomicFiles.write(out.resolve(stem + ".source.png"), os -> ImageIO.write(res.source(), "png", os));
+        AtomicFiles.write(out.resolve(stem + ".png"), os -> ImageIO.write(res.image(), "png", os));
         Npz.write(out.resolve(stem + ".npz"), new java.util.LinkedHashMap<>(java.util.Map.of(
                 "w", Npz.Array.of(w0, 1, g.numWs(), g.wDim()), "w_edited", Npz.Array.of(wEdited, 1, g.numWs(), g.wDim()))));
         double moved = 0;
@@ -271,12 +242,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
         return String.format(Locale.ROOT, "%s → %s.png (‖Δw‖ %.3f%s)", report.path("source").asText(), stem, Math.sqrt(moved),
                 report.has("inversion_lpips") ? String.format(Locale.ROOT, ", inversion LPIPS %.4f", report.path("inversion_lpips").asDouble()) : "");
-    }
-
-    /** The largest face of a photo, FFHQ-aligned at the generator's size. */
-    private RgbImage align(JobContext ctx, Path photo, int size) throws Exception {
-        return PhotoAlignment.align(ctx.manager(), faceApi != null ? faceApi : FaceApi.defaultDir(), Images.read(photo),
-                photo.getFileName().toString(), FaceApi.Detector.SSD, 0, null, FfhqAlign.Variant.FFHQ, size).image();
     }
 
     static boolean isLatent(Path p) {

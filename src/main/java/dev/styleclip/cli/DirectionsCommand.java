@@ -7,6 +7,7 @@ import dev.styleclip.model.stylegan3.InputTransform;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.recipe.DirectionStep;
 import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
@@ -169,8 +170,8 @@ public final class DirectionsCommand implements Runnable {
                     throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
                 }
                 DirectionsPrepareJob.Prepared p = DirectionsPrepareJob.load(file);
-                int c = GlobalDirections.channelCount(g);
-                float[] r = GlobalDirections.relevance(g, m.clip, p, file, neutral, target, nd);
+                DirectionStep measured = DirectionStep.measure(g, m.clip, p, file, neutral, target, nd);
+                int c = measured.channels();
                 NDArray w = g.mapping(g.seedZ(nd, seed), psi, null);
                 float[] s = GlobalDirections.w2s(g, w).toFloatArray();
                 StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());
@@ -178,7 +179,7 @@ public final class DirectionsCommand implements Runnable {
                 AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(orig, "png", os));
                 BufferedImage[][] cells = new BufferedImage[betas.size()][alphas.size()];
                 for (int bi = 0; bi < betas.size(); bi++) {
-                    GlobalDirections.Direction d = GlobalDirections.direction(r, p.sStd(), betas.get(bi));
+                    GlobalDirections.Direction d = measured.direction(betas.get(bi));
                     o.printf(Locale.ROOT, "beta %s: %d of %d channels active%n", betas.get(bi), d.activeChannels(), c);
                     for (int ai = 0; ai < alphas.size(); ai++) {
                         float[] se = GlobalDirections.edit(s, 1, d.direction(), alphas.get(ai));

@@ -2,21 +2,18 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
-import dev.styleclip.model.stylegan3.InputTransform;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.model.stylegan3.GeneratorImages;
-import dev.styleclip.model.stylegan3.StyleGan3Generator;
-import dev.styleclip.runtime.Engines;
+import dev.styleclip.model.stylegan3.InputTransform;
+import dev.styleclip.runtime.ComputeService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,29 +63,29 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GeneratorSource source = generator.source();
-        Engines.pytorch();
-        double[][] inverse = InputTransform.inverse(InputTransform.make(t[0], t[1], rotate));
-        try (NDManager m = NDManager.newBaseManager(); StyleGan3Generator g = source.open(m)) {
-            MemoryPlanner.Plan plan = MemoryPlanner.plan(MemoryPlanner.Task.GENERATE, 1, g, List.of(), memory.budget(m.getDevice()));
-            String label = g.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
-            if (g.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
-            err.println("memory: " + plan.summary());
-            int done = 0;
-            for (long seed : seedList) {
-                progress(err, done, seedList.size(), seed);
-                Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
-                try (NDManager it = m.newSubManager()) {
-                    NDArray img = g.generate(g.seedZ(it, seed), trunc, truncCutoff,
-                            StyleGan3Generator.Options.with(plan.synthesis()).transform(inverse));
-                    var image = GeneratorImages.toImage(img, 0);
+        double[][] transform = InputTransform.make(t[0], t[1], rotate);
+        String label = source.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
+        try (ComputeService service = new ComputeService()) {
+            memory.applyTo(service);
+            // one job for all seeds: the generator is loaded and the memory planned once, each seed is a step of its own
+            service.run("generate", ctx -> {
+                FaceGeneration generation = FaceGeneration.load(ctx, source);
+                if (source.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
+                err.println("memory: " + generation.plan().summary());
+                int done = 0;
+                for (long seed : seedList) {
+                    progress(err, done, seedList.size(), seed);
+                    Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
+                    BufferedImage image = generation.generate(ctx, new FaceGeneration.Request(seed, trunc, truncCutoff, transform)).image();
                     AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));
+                    done++;
+                    progress(err, done, seedList.size(), seed);
+                    err.println();
+                    out.println("wrote " + file + label);
+                    out.flush();
                 }
-                done++;
-                progress(err, done, seedList.size(), seed);
-                err.println();
-                out.println("wrote " + file + label);
-                out.flush();
-            }
+                return null;
+            }, null);
         }
         return 0;
     }

@@ -2,6 +2,8 @@ package dev.styleclip.edit;
 
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.image.FfhqAlign;
+import dev.styleclip.image.ImageFileException;
+import dev.styleclip.image.Images;
 import dev.styleclip.image.NoFaceException;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
@@ -49,5 +51,15 @@ public final class PhotoAlignment {
             throw new IllegalArgumentException("face " + (face + 1) + " not found: the photo has " + faces.size() + " face(s)");
         }
         return FaceApiAlign.align(photo, faces.get(face), variant, size);
+    }
+
+    /**
+     * A photo file's face as every inversion takes it: SSD detection (the accurate detector), the original FFHQ rule,
+     * at the size of the generator that inverts it.
+     */
+    public static RgbImage alignForInversion(NDManager manager, Path faceApiDir, Path photo, int face, double[] points, int size)
+            throws ImageFileException, ModelFileException, NoFaceException {
+        return align(manager, faceApiDir, Images.read(photo), photo.getFileName().toString(), FaceApi.Detector.SSD, face, points,
+                FfhqAlign.Variant.FFHQ, size).image();
     }
 }

@@ -1,48 +1,41 @@
 package dev.styleclip.studio.service;
 
-import dev.styleclip.edit.PhotoAlignment;
-import dev.styleclip.edit.Latent;
-import dev.styleclip.runtime.models.ModelRole;
-import dev.styleclip.model.stylegan3.InputTransform;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.styleclip.edit.ClipLoss;
+import dev.styleclip.edit.recipe.DirectionStep;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.FaceGeneration;
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.MemoryPlanner;
-import dev.styleclip.edit.Metrics;
+import dev.styleclip.edit.PhotoAlignment;
+import dev.styleclip.edit.PhotoImport;
+import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.recipe.StackRendering;
 import dev.styleclip.edit.directions.DirectionFiles;
 import dev.styleclip.edit.directions.DirectionsPrepareJob;
 import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.directions.Precision;
-import dev.styleclip.edit.PhotoInversion;
-import dev.styleclip.edit.recipe.RecipeRenderer;
-import dev.styleclip.model.encoder.RestyleInversion;
-import dev.styleclip.model.face.FaceCheck;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.face.FaceApi;
+import dev.styleclip.model.face.FaceCheck;
 import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.GeneratorSource;
+import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Job;
-import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.JobHandle;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.Pixels;
+import dev.styleclip.runtime.models.ModelRole;
+import ai.djl.ndarray.NDManager;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The real backend: every task is a job on the single {@link ComputeService} thread, reported through the {@link ComputeBridge}. */
@@ -100,15 +93,6 @@ public final class ComputeBackend implements StudioBackend {
         return generatorSource().isDemo();
     }
 
-    /**
-     * The generator, loaded once on the compute thread; the cache entry ("generator", {@link GeneratorSource#key}) is
-     * the one the edit engines use too, so one copy is shared.
-     */
-    static StyleGan3Generator generator(JobContext ctx, GeneratorSource source) throws Exception {
-        return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
-                () -> source.open(NDManager.newBaseManager(ctx.device())));
-    }
-
     static Pixels pixels(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
@@ -122,38 +106,9 @@ public final class ComputeBackend implements StudioBackend {
         return new Pixels(img.width(), img.height(), p);
     }
 
-    /** Rendering options for a job: the request's input transform, the generator's memory plan for one image. */
-    static StyleGan3Generator.Options options(JobContext ctx, StyleGan3Generator g, GenerateRequest r) throws Exception {
-        double[][] m = r == null ? InputTransform.identity()
-                : InputTransform.make(r.translateX(), r.translateY(), r.rotateDeg());
-        return MemoryPlanner.renderOptions(ctx, g).transform(InputTransform.inverse(m));
-    }
-
-    /** The generate job: z from the seed, mapping with ψ, synthesis with the transform. */
-    public static Job<Rendered> generateJob(GeneratorSource file, GenerateRequest r) {
-        return ctx -> {
-            StyleGan3Generator g = generator(ctx, file);
-            StyleGan3Generator.Options o = options(ctx, g, r);
-            return ctx.step(sm -> {
-                NDArray ws = g.mapping(g.seedZ(sm, r.seed()), r.psi(), null);
-                NDArray img = g.synthesis(ws, o);
-                Latent lat = new Latent(g.numWs(), g.wDim(), ws.toFloatArray());
-                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), lat, label(file), g.isDemo());
-            });
-        };
-    }
-
-    public static Job<Rendered> synthesizeJob(GeneratorSource file, Latent ws, GenerateRequest source) {
-        return ctx -> {
-            StyleGan3Generator g = generator(ctx, file);
-            checkShape(g, ws);
-            StyleGan3Generator.Options o = options(ctx, g, source);
-            return ctx.step(sm -> {
-                NDArray w = sm.create(ws.values(), new Shape(1, ws.numWs(), ws.wDim()));
-                NDArray img = g.synthesis(w, o);
-                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), ws, label(file), g.isDemo());
-            });
-        };
+    /** The Source tab's translate / rotate (none without a seed: a latent from a file is rendered untransformed). */
+    static double[][] transform(GenerateRequest r) {
+        return r == null ? InputTransform.identity() : InputTransform.make(r.translateX(), r.translateY(), r.rotateDeg());
     }
 
     /** "sg3.pkl"; "demo network", with the architecture when it is not the default one. */
@@ -164,12 +119,19 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task generate(GenerateRequest request, Listener<Rendered> listener) {
-        return submit("generate seed " + request.seed(), generateJob(generatorSource(), request), listener);
+        GeneratorSource gen = generatorSource();
+        FaceGeneration.Request r = new FaceGeneration.Request(request.seed(), request.psi(), null, transform(request));
+        return submit("generate seed " + request.seed(), ctx -> rendered(FaceGeneration.job(gen, r).run(ctx), gen), listener);
     }
 
     @Override
     public Task synthesize(Latent ws, GenerateRequest source, Listener<Rendered> listener) {
-        return submit("render", synthesizeJob(generatorSource(), ws, source), listener);
+        GeneratorSource gen = generatorSource();
+        return submit("render", ctx -> rendered(FaceGeneration.renderJob(gen, ws, transform(source)).run(ctx), gen), listener);
+    }
+
+    private static Rendered rendered(FaceGeneration.Result r, GeneratorSource gen) {
+        return new Rendered(pixels(r.image()), r.ws(), label(gen), gen.isDemo());
     }
 
     @Override
@@ -194,14 +156,8 @@ public final class ComputeBackend implements StudioBackend {
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         GeneratorSource gen = generatorSource();
         Optional<Path> faceApi = catalog.find(ModelRole.FACE_API);
-        return submit("align", ctx -> pixels(alignFace(ctx, photo, faceIndex, points,
-                generator(ctx, gen).resolution(), faceApi.map(Path::getParent).orElse(null))), listener);
-    }
-
-    /** The FFHQ-aligned face of a photo: from 8 clicked numbers, else face-api's face number {@code faceIndex}. */
-    static RgbImage alignFace(JobContext ctx, Path photo, int faceIndex, double[] points, int size, Path faceApiDir) throws Exception {
-        return PhotoAlignment.align(ctx.manager(), faceApiDir, Images.read(photo), photo.getFileName().toString(),
-                FaceApi.Detector.SSD, faceIndex, points, FfhqAlign.Variant.FFHQ, size).image();
+        return submit("align", ctx -> pixels(PhotoAlignment.alignForInversion(ctx.manager(), faceApi.map(Path::getParent).orElse(null),
+                photo, faceIndex, points, EditNetworks.generator(ctx, gen).resolution())), listener);
     }
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
@@ -214,41 +170,13 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task renderStack(StackRequest request, Listener<Rendered> listener) {
-        return submit("render stack", renderStackJob(editFiles(), request), listener);
-    }
-
-    /**
-     * Renders {@code r.base()} with the stack: the W-space steps give the returned latent, the StyleSpace steps are
-     * added on top for the picture; with a metrics prompt, the picture is scored against the unedited source.
-     */
-    public static Job<Rendered> renderStackJob(EditNetworks.Files files, StackRequest r) {
-        return ctx -> {
-            StyleGan3Generator g = generator(ctx, files.generator());
-            Latent base = r.base();
-            checkShape(g, base);
-            RecipeRenderer.check(ctx, g, r.steps());
-            StyleGan3Generator.Options o = options(ctx, g, r.source());
-            return ctx.step(sm -> {
-                NDArray w0 = sm.create(base.values(), new Shape(1, base.numWs(), base.wDim()));
-                NDArray w = RecipeRenderer.applyW(ctx, g, r.steps(), w0);
-                List<RecipeStep> styleSteps = r.steps().stream().filter(s -> s instanceof RecipeStep.Direction).toList();
-                NDArray img = styleSteps.isEmpty() ? g.synthesis(w, o) : RecipeRenderer.render(ctx, g, styleSteps, w, o);
-                Map<String, Double> metrics = Map.of();
-                if (r.metricsPrompt() != null && !r.metricsPrompt().isBlank()) {
-                    EditNetworks nets = EditNetworks.load(ctx.models(), files);
-                    metrics = Metrics.of(nets, ClipLoss.of(nets, r.metricsPrompt()), img, g.synthesis(w0, o)).asMap();
-                }
-                return new Rendered(pixels(GeneratorImages.toImage(img, 0)), new Latent(base.numWs(), base.wDim(), w.toFloatArray()),
-                        label(files.generator()), g.isDemo(), metrics);
-            });
-        };
-    }
-
-    private static void checkShape(StyleGan3Generator g, Latent ws) {
-        if (ws.numWs() != g.numWs() || ws.wDim() != g.wDim()) {
-            throw new IllegalArgumentException("the latent is " + ws.numWs() + "x" + ws.wDim() + " but the generator takes "
-                    + g.numWs() + "x" + g.wDim() + " (was it made with another generator?)");
-        }
+        EditNetworks.Files files = editFiles();
+        StackRendering.Request r = new StackRendering.Request(request.base(), request.steps(), transform(request.source()),
+                request.metricsPrompt(), false);
+        return submit("render stack", ctx -> {
+            StackRendering.Result res = StackRendering.render(ctx, files, r);
+            return new Rendered(pixels(res.image()), res.edited(), label(files.generator()), files.generator().isDemo(), res.metrics());
+        }, listener);
     }
 
     // ---- global directions -----------------------------------------------------------------------------------
@@ -310,7 +238,7 @@ public final class ComputeBackend implements StudioBackend {
     public Task importDirections(Path folder, Listener<Path> listener) {
         GeneratorSource gen = generatorSource();
         return submit("import global directions", ctx -> {
-            StyleGan3Generator g = generator(ctx, gen);
+            StyleGan3Generator g = EditNetworks.generator(ctx, gen);
             Path target = directionsDir().resolve(DirectionsPrepareJob.RESULT);
             Files.createDirectories(target.getParent());
             DirectionFiles.importPublished(folder, target, GlobalDirections.channelCount(g));
@@ -329,22 +257,7 @@ public final class ComputeBackend implements StudioBackend {
                 throw new IllegalStateException(e.getMessage());
             }
             if (file == null) throw new IllegalStateException(directionsInfo().description());
-            EditNetworks nets = EditNetworks.load(ctx.models(), files);
-            DirectionsPrepareJob.Prepared p = ctx.models().get("directions", file.toAbsolutePath() + "@"
-                    + Files.getLastModifiedTime(file).toMillis(), DirectionsPrepareJob.Prepared.class, () -> DirectionsPrepareJob.load(file));
-            int c = GlobalDirections.channelCount(nets.generator());
-            return ctx.step(sm -> {
-                float[] rel = GlobalDirections.relevance(nets.generator(), nets.clip(), p, file, r.neutral(), r.target(), sm);
-                GlobalDirections.Direction d = GlobalDirections.direction(rel, p.sStd(), r.beta());
-                Map<String, Object> settings = new LinkedHashMap<>();
-                settings.put("method", EditMethod.GLOBAL_DIRECTION.name());
-                settings.put("neutral", r.neutral());
-                settings.put("target", r.target());
-                settings.put("beta", r.beta());
-                settings.put("active_channels", d.activeChannels());
-                settings.put("channels", c);
-                return new RecipeStep.Direction(r.neutral() + " → " + r.target(), d.direction(), r.alpha(), true, settings, Map.of());
-            });
+            return DirectionStep.job(files, file, new DirectionStep.Request(r.neutral(), r.target(), r.alpha(), r.beta())).run(ctx);
         }, listener);
     }
 
@@ -419,28 +332,22 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task invert(InvertRequest request, Listener<Inverted> listener) {
-        GeneratorSource gen = generatorSource();
-        Path faceApi = catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
         Path encoderFile = catalog.find(ModelRole.ENCODER).orElse(null);
-        EditNetworks.Files files = editFiles();
         PhotoInversion.Method method = request.method();
         if (method.usesEncoder() && encoderFile == null) {
             listener.failed(new IllegalStateException("no StyleGAN3 encoder is installed (restyle_*_ffhq.pt in the models folder): "
                     + "invert by projection instead"));
             return Task.NONE;
         }
+        PhotoImport.Networks nets = new PhotoImport.Networks(generatorSource(), encoderFile, catalog.find(ModelRole.VGG16).orElse(null),
+                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null));
+        PhotoInversion.Settings s = new PhotoInversion.Settings(method, request.steps() > 0 ? request.steps() : null,
+                request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
+        PhotoImport.Request req = new PhotoImport.Request(request.photo(), request.faceIndex(), request.points(), s);
         return submit("invert photo", ctx -> {
-            RestyleInversion encoder = encoderFile == null || !method.usesEncoder() ? null
-                    : ctx.models().get("encoder", encoderFile.toAbsolutePath() + "|" + gen.key(), RestyleInversion.class,
-                    () -> RestyleInversion.load(encoderFile, gen.file()));
-            StyleGan3Generator g = encoder != null ? encoder.decoder() : generator(ctx, gen);
-            RgbImage aligned = alignFace(ctx, request.photo(), request.faceIndex(), request.points(), g.resolution(), faceApi);
-            EditNetworks nets = EditNetworks.load(ctx.models(), files);
-            PhotoInversion.Settings s = new PhotoInversion.Settings(method, request.steps() > 0 ? request.steps() : null,
-                    request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
-            PhotoInversion.Result r = new PhotoInversion(g, encoder, nets.lpips(), nets.idIsDemo() ? null : nets.identity(),
-                    aligned, s).run(ctx);
-            return new Inverted(pixels(aligned), r.reconstruction(), new Latent(r.numWs(), r.wDim(), r.w()), request.method(),
+            PhotoImport.Result res = PhotoImport.job(nets, req).run(ctx);
+            PhotoInversion.Result r = res.inversion();
+            return new Inverted(pixels(res.aligned()), r.reconstruction(), new Latent(r.numWs(), r.wDim(), r.w()), method,
                     r.lpips(), r.idSimilarity(), r.elapsedMs());
         }, listener);
     }
