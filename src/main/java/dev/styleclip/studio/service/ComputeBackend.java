@@ -1,6 +1,6 @@
 package dev.styleclip.studio.service;
 
-import dev.styleclip.edit.recipe.DirectionStep;
+import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.edit.Latent;
@@ -8,12 +8,10 @@ import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.PhotoAlignment;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
-import dev.styleclip.edit.recipe.StackRendering;
-import dev.styleclip.edit.directions.DirectionFiles;
-import dev.styleclip.edit.directions.DirectionsPrepareJob;
-import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.directions.Precision;
+import dev.styleclip.edit.recipe.DirectionStep;
 import dev.styleclip.edit.recipe.RecipeStep;
+import dev.styleclip.edit.recipe.StackRendering;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.face.FaceApi;
@@ -21,18 +19,14 @@ import dev.styleclip.model.face.FaceCheck;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.InputTransform;
-import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobHandle;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.models.ModelRole;
-import ai.djl.ndarray.NDManager;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,13 +130,12 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task detectFaces(Path photo, Listener<PhotoFaces> listener) {
-        Optional<Path> faceApi = catalog.find(ModelRole.FACE_API);
+        Path dir = faceApiDir();
         return submit("detect faces", ctx -> {
             RgbImage img = Images.read(photo);
             Pixels px = pixels(img);
-            if (faceApi.isEmpty()) return new PhotoFaces(photo, px, List.of(),
+            if (dir == null) return new PhotoFaces(photo, px, List.of(),
                     "face-api networks are not installed: click the eyes and mouth corners to align");
-            Path dir = faceApi.get().getParent();
             List<FaceBox> boxes = new ArrayList<>();
             for (FaceApi.Face f : PhotoAlignment.faces(ctx.manager(), dir, img, FaceApi.Detector.SSD, photo.getFileName().toString())) {
                 FaceApi.Box b = f.detection().box();
@@ -155,9 +148,14 @@ public final class ComputeBackend implements StudioBackend {
     @Override
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         GeneratorSource gen = generatorSource();
-        Optional<Path> faceApi = catalog.find(ModelRole.FACE_API);
-        return submit("align", ctx -> pixels(PhotoAlignment.alignForInversion(ctx.manager(), faceApi.map(Path::getParent).orElse(null),
-                photo, faceIndex, points, EditNetworks.generator(ctx, gen).resolution())), listener);
+        Path dir = faceApiDir();
+        return submit("align", ctx -> pixels(PhotoAlignment.alignForInversion(ctx.manager(), dir, photo, faceIndex, points,
+                EditNetworks.generator(ctx, gen).resolution())), listener);
+    }
+
+    /** face-api's model folder, or null when it is not installed. */
+    private Path faceApiDir() {
+        return catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
     }
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
@@ -181,84 +179,32 @@ public final class ComputeBackend implements StudioBackend {
 
     // ---- global directions -----------------------------------------------------------------------------------
 
-    /**
-     * The directions cache folder of the installed generator + CLIP for a preparation in the default precision
-     * (sources named as the CLI names them).
-     */
-    private Path directionsDir() throws IOException {
-        return directionsDir(Precision.DEFAULT);
-    }
-
-    private Path directionsDir(Precision precision) throws IOException {
-        Path g = generatorFile().orElse(null), c = catalog.find(ModelRole.CLIP).orElse(null);
-        return DirectionFiles.cacheDir(g, c, g == null ? DemoNetworks.SOURCE : g.toString(),
-                c == null ? "demo" : c.toString(), precision);
-    }
-
-    /** The finished directions of the installed pair (default precision first, then the other), or null. */
-    private Path directionsResult() throws IOException {
-        Path g = generatorFile().orElse(null), c = catalog.find(ModelRole.CLIP).orElse(null);
-        return DirectionFiles.preparedResult(g, c, g == null ? DemoNetworks.SOURCE : g.toString(), c == null ? "demo" : c.toString());
+    /** The directions of the generator + CLIP in the models folder (a chosen demo architecture does not change them). */
+    private InstalledDirections directions() {
+        return new InstalledDirections(generatorFile().orElse(null), catalog.find(ModelRole.CLIP).orElse(null));
     }
 
     @Override
     public DirectionsInfo directionsInfo() {
-        try {
-            Path dir = directionsDir();
-            Path f = directionsResult();
-            if (f != null) {
-                return new DirectionsInfo(true, f.getParent(), "channel effects ready (" + (Files.size(f) >> 10) + " KiB in "
-                        + f.getParent().getFileName() + ")");
-            }
-            boolean partial = false;
-            for (Precision p : Precision.values()) partial |= Files.isDirectory(directionsDir(p));
-            return new DirectionsInfo(false, dir, "channel effects not prepared for this generator + CLIP"
-                    + (partial ? " (a stopped preparation will resume)" : "") + ": Prepare, or Import stylegan3-editing's files");
-        } catch (IOException e) {
-            return new DirectionsInfo(false, null, "channel effects: " + e.getMessage());
-        }
+        return directions().info();
     }
 
     @Override
     public Task prepareDirections(int images, Precision precision, Listener<Path> listener) {
-        EditNetworks.Files files = editFiles();
-        return submit("prepare global directions", ctx -> {
-            EditNetworks nets = EditNetworks.load(ctx.models(), files);
-            StyleGan3Generator g = nets.generator();
-            Integer cutoff = g.numWs() >= 8 ? 8 : null;
-            DirectionsPrepareJob.Settings d = DirectionsPrepareJob.Settings.defaults();
-            DirectionsPrepareJob job = new DirectionsPrepareJob(g, nets.clip(),
-                    new DirectionsPrepareJob.Settings(d.seed(), Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk(),
-                            precision == null ? d.precision() : precision), directionsDir(precision == null ? d.precision() : precision));
-            return job.run(ctx);
-        }, listener);
+        return submit("prepare global directions", directions().prepare(editFiles(), images, precision), listener);
     }
 
     @Override
     public Task importDirections(Path folder, Listener<Path> listener) {
-        GeneratorSource gen = generatorSource();
-        return submit("import global directions", ctx -> {
-            StyleGan3Generator g = EditNetworks.generator(ctx, gen);
-            Path target = directionsDir().resolve(DirectionsPrepareJob.RESULT);
-            Files.createDirectories(target.getParent());
-            DirectionFiles.importPublished(folder, target, GlobalDirections.channelCount(g));
-            return target;
-        }, listener);
+        return submit("import global directions", directions().importPublished(generatorSource(), folder), listener);
     }
 
     @Override
     public Task direction(DirectionRequest r, Listener<RecipeStep.Direction> listener) {
         EditNetworks.Files files = editFiles();
-        return submit("global direction", ctx -> {
-            Path file;
-            try {
-                file = directionsResult();
-            } catch (IOException e) {
-                throw new IllegalStateException(e.getMessage());
-            }
-            if (file == null) throw new IllegalStateException(directionsInfo().description());
-            return DirectionStep.job(files, file, new DirectionStep.Request(r.neutral(), r.target(), r.alpha(), r.beta())).run(ctx);
-        }, listener);
+        InstalledDirections installed = directions();
+        DirectionStep.Request request = new DirectionStep.Request(r.neutral(), r.target(), r.alpha(), r.beta());
+        return submit("global direction", ctx -> DirectionStep.job(files, installed.requireResult(), request).run(ctx), listener);
     }
 
     // ---- photo inversion ---------------------------------------------------------------------------------------
@@ -305,7 +251,7 @@ public final class ComputeBackend implements StudioBackend {
 
     @Override
     public Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
-        Path dir = catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
+        Path dir = faceApiDir();
         if (dir == null) return StudioBackend.super.faceCheck(before, after, listener);
         return submit("face check", ctx -> {
             FaceApi api = ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
@@ -340,7 +286,7 @@ public final class ComputeBackend implements StudioBackend {
             return Task.NONE;
         }
         PhotoImport.Networks nets = new PhotoImport.Networks(generatorSource(), encoderFile, catalog.find(ModelRole.VGG16).orElse(null),
-                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null));
+                catalog.find(ModelRole.IDENTITY).orElse(null), faceApiDir());
         PhotoInversion.Settings s = new PhotoInversion.Settings(method, request.steps() > 0 ? request.steps() : null,
                 request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
         PhotoImport.Request req = new PhotoImport.Request(request.photo(), request.faceIndex(), request.points(), s);
