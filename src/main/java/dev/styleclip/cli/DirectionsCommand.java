@@ -106,9 +106,8 @@ public final class DirectionsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o)) {
                 Path dir = cacheDir(models.cache, models.generator.source().file(), models.clip, m, precision);
-                Integer cutoff = m.generator.numWs() >= 8 ? 8 : null;
-                var job = new DirectionsPrepareJob(m.generator, m.clip,
-                        new DirectionsPrepareJob.Settings(seed, images, 0.5, cutoff, strength, chunk, precision), dir);
+                var job = new DirectionsPrepareJob(m.generator, m.clip, new DirectionsPrepareJob.Settings(seed, images, 0.5,
+                        DirectionsPrepareJob.Settings.cutoff(m.generator), strength, chunk, precision), dir);
                 Path r;
                 try (ComputeService cs = new ComputeService()) {
                     cs.setMemoryBudget(models.memory.bytes());

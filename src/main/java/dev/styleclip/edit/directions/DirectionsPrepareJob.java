@@ -61,6 +61,14 @@ public final class DirectionsPrepareJob implements Job<Path> {
         public Settings withPrecision(Precision p) {
             return new Settings(seed, images, psi, cutoff, strength, chunk, p);
         }
+
+        /**
+         * The reference's truncation cutoff for {@code g}: the first 8 ws, or all of them for a generator with fewer
+         * (the studio's preparation and {@code directions prepare} sample the same faces).
+         */
+        public static Integer cutoff(StyleGan3Generator g) {
+            return g.numWs() >= 8 ? 8 : null;
+        }
     }
 
     private final StyleGan3Generator generator;

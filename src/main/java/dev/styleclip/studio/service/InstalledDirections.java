@@ -82,11 +82,10 @@ final class InstalledDirections {
         return ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
             StyleGan3Generator g = nets.generator();
-            Integer cutoff = g.numWs() >= 8 ? 8 : null;
             DirectionsPrepareJob.Settings d = DirectionsPrepareJob.Settings.defaults();
             Precision p = precision == null ? d.precision() : precision;
             DirectionsPrepareJob job = new DirectionsPrepareJob(g, nets.clip(), new DirectionsPrepareJob.Settings(d.seed(),
-                    Math.max(2, images), d.psi(), cutoff, d.strength(), d.chunk(), p), dir(p));
+                    Math.max(2, images), d.psi(), DirectionsPrepareJob.Settings.cutoff(g), d.strength(), d.chunk(), p), dir(p));
             return job.run(ctx);
         };
     }
