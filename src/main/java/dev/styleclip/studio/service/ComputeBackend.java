@@ -207,7 +207,7 @@ public final class ComputeBackend implements StudioBackend {
         return submit("global direction", ctx -> DirectionStep.job(files, installed.requireResult(), request).run(ctx), listener);
     }
 
-    // ---- photo inversion ---------------------------------------------------------------------------------------
+    // ---- generators and memory ---------------------------------------------------------------------------------
 
     @Override
     public List<GeneratorSource> generators() {
@@ -243,6 +243,8 @@ public final class ComputeBackend implements StudioBackend {
             return MemoryPlanner.plan(ctx, task, 1, nets.generator(), others).summary();
         }, listener);
     }
+
+    // ---- photos --------------------------------------------------------------------------------------------------
 
     @Override
     public boolean faceApiAvailable() {
