@@ -88,5 +88,22 @@ class GeneratorChoiceTest {
         assertEquals(DemoNetworks.LABEL, vm.source().generatorLabelProperty().get());
         assertTrue(vm.source().demoProperty().get(), "the studio says it is a demo network");
         assertEquals("demo:stylegan3-t-256", studio.node.get("models.generator", null));
+        // the edit stack renders with the chosen demo network too, not with the installed file
+        var cur = vm.document().current();
+        java.util.concurrent.CompletableFuture<dev.styleclip.studio.service.StudioBackend.Rendered> rendered = new java.util.concurrent.CompletableFuture<>();
+        robot.interact(() -> studio.backend.renderStack(new dev.styleclip.studio.service.StudioBackend.StackRequest(cur.base(), java.util.List.of(),
+                new dev.styleclip.studio.service.StudioBackend.GenerateRequest(cur.source().seed(), cur.source().psi(), 0, 0, 0), null),
+                new dev.styleclip.studio.service.StudioBackend.Listener<>() {
+                    @Override
+                    public void done(dev.styleclip.studio.service.StudioBackend.Rendered r) {
+                        rendered.complete(r);
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        rendered.completeExceptionally(error);
+                    }
+                }));
+        assertEquals(256, rendered.get(120, TimeUnit.SECONDS).image().width());
     }
 }

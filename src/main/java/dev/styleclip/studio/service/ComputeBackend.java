@@ -159,9 +159,9 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     /** The edit networks' files from the models folder (null entries: demo networks). */
+    /** The networks of an edit, with the generator in use (a chosen demo architecture too, not only the file). */
     private EditNetworks.Files editFiles() {
-        return new EditNetworks.Files(generatorFile().orElse(null), catalog.find(ModelRole.CLIP).orElse(null),
-                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
+        return OptimizationEngine.files(catalog, generatorSource());
     }
 
     // ---- edit stacks -----------------------------------------------------------------------------------------
@@ -179,9 +179,9 @@ public final class ComputeBackend implements StudioBackend {
 
     // ---- global directions -----------------------------------------------------------------------------------
 
-    /** The directions of the generator + CLIP in the models folder (a chosen demo architecture does not change them). */
+    /** The directions of the generator in use (a chosen demo architecture has its own) with the installed CLIP. */
     private InstalledDirections directions() {
-        return new InstalledDirections(generatorFile().orElse(null), catalog.find(ModelRole.CLIP).orElse(null));
+        return new InstalledDirections(generatorSource(), catalog.find(ModelRole.CLIP).orElse(null));
     }
 
     @Override

@@ -22,12 +22,14 @@ import java.nio.file.Path;
  * import jobs that write there.
  */
 final class InstalledDirections {
+    private final GeneratorSource generator;
     private final Path generatorFile;
     private final Path clipFile;
 
-    /** Either file may be null: the demo network. */
-    InstalledDirections(Path generatorFile, Path clipFile) {
-        this.generatorFile = generatorFile;
+    /** The generator in use (a file or a demo architecture); the CLIP file may be null: the demo network. */
+    InstalledDirections(GeneratorSource generator, Path clipFile) {
+        this.generator = generator;
+        this.generatorFile = generator.isDemo() ? null : generator.file();
         this.clipFile = clipFile;
     }
 
@@ -52,8 +54,9 @@ final class InstalledDirections {
         return file;
     }
 
+    /** As the CLI names it ({@code --demo ARCH} or the file), so both find the same cache folder. */
     private String generatorSource() {
-        return generatorFile == null ? DemoNetworks.SOURCE : generatorFile.toString();
+        return generator.isDemo() ? DemoNetworks.source(generator.demo()) : generatorFile.toString();
     }
 
     private String clipSource() {
