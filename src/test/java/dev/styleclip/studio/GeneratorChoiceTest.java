@@ -90,12 +90,12 @@ class GeneratorChoiceTest {
         assertEquals("demo:stylegan3-t-256", studio.node.get("models.generator", null));
         // the edit stack renders with the chosen demo network too, not with the installed file
         var cur = vm.document().current();
-        java.util.concurrent.CompletableFuture<dev.styleclip.studio.service.StudioBackend.Rendered> rendered = new java.util.concurrent.CompletableFuture<>();
-        robot.interact(() -> studio.backend.renderStack(new dev.styleclip.studio.service.StudioBackend.StackRequest(cur.base(), java.util.List.of(),
-                new dev.styleclip.studio.service.StudioBackend.GenerateRequest(cur.source().seed(), cur.source().psi(), 0, 0, 0), null),
-                new dev.styleclip.studio.service.StudioBackend.Listener<>() {
+        java.util.concurrent.CompletableFuture<dev.styleclip.studio.service.SourcePort.Rendered> rendered = new java.util.concurrent.CompletableFuture<>();
+        robot.interact(() -> studio.backend.renderStack(new dev.styleclip.studio.service.EditPort.StackRequest(cur.base(), java.util.List.of(),
+                new dev.styleclip.studio.service.SourcePort.GenerateRequest(cur.source().seed(), cur.source().psi(), 0, 0, 0), null),
+                new dev.styleclip.studio.service.StudioPort.Listener<>() {
                     @Override
-                    public void done(dev.styleclip.studio.service.StudioBackend.Rendered r) {
+                    public void done(dev.styleclip.studio.service.SourcePort.Rendered r) {
                         rendered.complete(r);
                     }
 

@@ -3,7 +3,7 @@ package dev.styleclip.studio;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.studio.view.Dialogs;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.StudioPrefs;

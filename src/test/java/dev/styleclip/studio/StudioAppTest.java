@@ -4,7 +4,7 @@ import dev.styleclip.studio.service.PngText;
 import static dev.styleclip.studio.OpenStudio.await;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.studio.service.PngExport;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
 import dev.styleclip.studio.viewmodel.MapperViewModel;

@@ -6,7 +6,7 @@ import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.io.Safetensors;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;

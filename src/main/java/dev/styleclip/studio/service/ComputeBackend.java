@@ -213,7 +213,7 @@ public final class ComputeBackend implements StudioBackend {
     public List<GeneratorSource> generators() {
         List<GeneratorSource> out = new ArrayList<>();
         for (Path p : catalog.findAll(ModelRole.GENERATOR)) out.add(GeneratorSource.file(p));
-        out.addAll(StudioBackend.super.generators());
+        out.addAll(DemoNetworks.ARCHITECTURES.stream().map(GeneratorSource::demo).toList());
         return out;
     }
 
@@ -254,7 +254,10 @@ public final class ComputeBackend implements StudioBackend {
     @Override
     public Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
         Path dir = faceApiDir();
-        if (dir == null) return StudioBackend.super.faceCheck(before, after, listener);
+        if (dir == null) {
+            listener.failed(new UnsupportedOperationException("face-api's networks are not installed"));
+            return Task.NONE;
+        }
         return submit("face check", ctx -> {
             FaceApi api = ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
                     () -> FaceApi.open(dir, NDManager.newBaseManager(ctx.device())));

@@ -9,7 +9,7 @@ import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Job;
-import dev.styleclip.studio.service.StudioBackend.DirectionsInfo;
+import dev.styleclip.studio.service.DirectionsPort.DirectionsInfo;
 
 import java.io.IOException;
 import java.nio.file.Files;

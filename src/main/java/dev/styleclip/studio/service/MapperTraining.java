@@ -10,9 +10,9 @@ import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
 import dev.styleclip.runtime.ModelCache;
-import dev.styleclip.studio.service.StudioBackend.Listener;
-import dev.styleclip.studio.service.StudioBackend.MapperTrainRequest;
-import dev.styleclip.studio.service.StudioBackend.MapperTrainResult;
+import dev.styleclip.studio.service.StudioPort.Listener;
+import dev.styleclip.studio.service.MapperPort.MapperTrainRequest;
+import dev.styleclip.studio.service.MapperPort.MapperTrainResult;
 
 import java.nio.file.Files;
 import java.util.List;

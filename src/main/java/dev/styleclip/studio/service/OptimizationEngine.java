@@ -28,9 +28,9 @@ public final class OptimizationEngine {
     }
 
     /** The settings of a request (validated by the engine: bad values throw with a one-line message). */
-    public static LatentOptimization.Settings settings(StudioBackend.EditRequest r) {
+    public static LatentOptimization.Settings settings(EditPort.EditRequest r) {
         Set<WGroups.Group> groups = r.groups();
-        boolean z = r.method() == StudioBackend.EditMethod.OPTIMIZE_Z;
+        boolean z = r.method() == EditPort.EditMethod.OPTIMIZE_Z;
         if (groups.isEmpty()) throw new IllegalArgumentException("switch on at least one layer group (coarse, medium, fine)");
         if (z && groups.size() != WGroups.Group.values().length) {
             throw new IllegalArgumentException("optimise z changes every layer: switch coarse, medium and fine on, or use optimise w");
@@ -47,11 +47,11 @@ public final class OptimizationEngine {
                 catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
     }
 
-    public Job<StudioBackend.EditResult> job(StudioBackend.EditRequest r, GeneratorSource generator) {
+    public Job<EditPort.EditResult> job(EditPort.EditRequest r, GeneratorSource generator) {
         EditNetworks.Files files = files(catalog, generator);
         LatentOptimization.Settings s = settings(r);
         LatentOptimization.Start start;
-        if (r.method() == StudioBackend.EditMethod.OPTIMIZE_Z) {
+        if (r.method() == EditPort.EditMethod.OPTIMIZE_Z) {
             if (r.source() == null) throw new IllegalArgumentException("optimise z needs a face generated from a seed");
             start = LatentOptimization.Start.seed(r.source().seed(), r.source().psi());
         } else {
@@ -64,7 +64,7 @@ public final class OptimizationEngine {
                 throw new DivergedException(ctx.jobName(), 1, "total", Double.NaN);
             }
             Latent w = new Latent(res.numWs(), res.wDim(), res.wsFinal());
-            return new StudioBackend.EditResult(r, LatentOptimization.pixels(res.imageAfter(), res.resolution(), 0), w,
+            return new EditPort.EditResult(r, LatentOptimization.pixels(res.imageAfter(), res.resolution(), 0), w,
                     res.metrics().asMap(), res.stoppedEarly() ? res.stopMessage() : null);
         };
     }

@@ -1,7 +1,7 @@
 package dev.styleclip.studio.view;
 
 import dev.styleclip.studio.viewmodel.CompareViewModel;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.studio.viewmodel.EditRunViewModel;
 import javafx.beans.value.ObservableObjectValue;
 import javafx.collections.ListChangeListener;
@@ -48,8 +48,8 @@ final class ComparePanel extends VBox {
         javafx.scene.Node[] direction = {betaLabel, betas, alphaLabel, alphas};
         Runnable showMethod = () -> {
             var m = method.get();
-            boolean isMapper = m == dev.styleclip.studio.service.StudioBackend.EditMethod.MAPPER;
-            boolean isDirection = m == dev.styleclip.studio.service.StudioBackend.EditMethod.GLOBAL_DIRECTION;
+            boolean isMapper = m == dev.styleclip.studio.service.EditPort.EditMethod.MAPPER;
+            boolean isDirection = m == dev.styleclip.studio.service.EditPort.EditMethod.GLOBAL_DIRECTION;
             for (var n : optimisation) show(n, !isMapper && !isDirection);
             for (var n : mapper) show(n, isMapper);
             for (var n : direction) show(n, isDirection);

@@ -1,6 +1,6 @@
 package dev.styleclip.studio.view;
 
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.studio.viewmodel.EditSettings;
 import dev.styleclip.studio.viewmodel.DirectionsViewModel;
 import dev.styleclip.studio.viewmodel.EditRunViewModel;

@@ -1,8 +1,8 @@
 package dev.styleclip.studio.view;
 
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.StudioBackend.FaceBox;
-import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
+import dev.styleclip.studio.service.SourcePort.FaceBox;
+import dev.styleclip.studio.service.SourcePort.PhotoFaces;
 import dev.styleclip.studio.viewmodel.LiveViewModel;
 import dev.styleclip.studio.viewmodel.SourceViewModel;
 import javafx.collections.ListChangeListener;

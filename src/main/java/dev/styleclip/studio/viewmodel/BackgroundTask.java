@@ -1,7 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.runtime.Frame;
-import dev.styleclip.studio.service.StudioBackend;
 
 import java.util.function.Consumer;
 
@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * runs before the outcome's own callback; a failure becomes a notice unless {@link #onFailure} takes it over. All
  * callbacks run on the FX thread (the bridge delivers them there).
  */
-public final class BackgroundTask<R> implements StudioBackend.Listener<R> {
+public final class BackgroundTask<R> implements StudioPort.Listener<R> {
     private final StatusViewModel status;
     private final String failTitle;
     private Consumer<Frame> onFrame = f -> { };

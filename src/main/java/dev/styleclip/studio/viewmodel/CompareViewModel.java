@@ -1,11 +1,14 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.DirectionsPort;
+import dev.styleclip.studio.service.SourcePort;
+import dev.styleclip.studio.service.EditPort;
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.service.StudioBackend.EditRequest;
-import dev.styleclip.studio.service.StudioBackend.EditResult;
+import dev.styleclip.studio.service.EditPort.EditRequest;
+import dev.styleclip.studio.service.EditPort.EditResult;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -30,7 +33,7 @@ import java.util.function.Consumer;
 public final class CompareViewModel {
 
     /** The face the grid edits: source latent, its current stack, its input transform. */
-    public record Base(Latent base, List<RecipeStep> edits, StudioBackend.GenerateRequest source) {
+    public record Base(Latent base, List<RecipeStep> edits, SourcePort.GenerateRequest source) {
     }
 
     /** One run of the grid. */
@@ -47,7 +50,7 @@ public final class CompareViewModel {
         private final StringProperty caption = new SimpleStringProperty("");
         private Map<String, Double> metrics;
         private RecipeStep step;
-        private StudioBackend.Task task;
+        private StudioPort.Task task;
 
         Cell(int row, int col, String prompt, double rowValue, double colValue) {
             this.row = row;
@@ -98,7 +101,8 @@ public final class CompareViewModel {
         }
     }
 
-    private final StudioBackend backend;
+    private final EditPort backend;
+    private final DirectionsPort directionsBackend;
     private final StringProperty l2Values = new SimpleStringProperty(this, "l2Values", "0.001, 0.01");
     private final StringProperty idValues = new SimpleStringProperty(this, "idValues", "0, 0.01");
     private final StringProperty promptVariants = new SimpleStringProperty(this, "promptVariants", "");
@@ -115,7 +119,8 @@ public final class CompareViewModel {
     private int columns;
     private int pending;
 
-    public CompareViewModel(StudioBackend backend) {
+    public CompareViewModel(EditPort backend, DirectionsPort directionsBackend) {
+        this.directionsBackend = directionsBackend;
         this.backend = backend;
     }
 
@@ -283,7 +288,7 @@ public final class CompareViewModel {
         for (int c = 0; c < strengths.size(); c++) {
             Cell cell = new Cell(0, c, label, 0, 0);
             cell.step = new RecipeStep.Mapper(label, mapper, strengths.get(c), true,
-                    Map.of("method", StudioBackend.EditMethod.MAPPER.name(), "mapper", mapper.toString()), Map.of());
+                    Map.of("method", EditPort.EditMethod.MAPPER.name(), "mapper", mapper.toString()), Map.of());
             fresh.add(cell);
         }
         start(fresh, onAllDone);
@@ -316,8 +321,8 @@ public final class CompareViewModel {
         for (List<Cell> r : rows) {
             Cell first = r.get(0);
             // one direction per row (β), then one render per α
-            StudioBackend.Task t = backend.direction(new StudioBackend.DirectionRequest(neutral, first.prompt, 1, first.rowValue),
-                    new StudioBackend.Listener<>() {
+            StudioPort.Task t = directionsBackend.direction(new DirectionsPort.DirectionRequest(neutral, first.prompt, 1, first.rowValue),
+                    new StudioPort.Listener<>() {
                         @Override
                         public void done(RecipeStep.Direction d) {
                             for (Cell cell : r) {
@@ -359,10 +364,10 @@ public final class CompareViewModel {
         List<RecipeStep> steps = new ArrayList<>(base.edits());
         steps.add(cell.step);
         cell.state.set("rendering");
-        cell.task = backend.renderStack(new StudioBackend.StackRequest(base.base(), steps, base.source(), prompt),
-                new CellListener<StudioBackend.Rendered>(cell, onError, onAllDone) {
+        cell.task = backend.renderStack(new EditPort.StackRequest(base.base(), steps, base.source(), prompt),
+                new CellListener<SourcePort.Rendered>(cell, onError, onAllDone) {
                     @Override
-                    public void done(StudioBackend.Rendered r) {
+                    public void done(SourcePort.Rendered r) {
                         cell.done(r.image(), r.metrics());
                         finishOne(onAllDone);
                     }
@@ -370,7 +375,7 @@ public final class CompareViewModel {
     }
 
     /** A cell's job: a failure marks the cell and is reported, a cancel marks it; either way the grid counts it done. */
-    private abstract class CellListener<R> implements StudioBackend.Listener<R> {
+    private abstract class CellListener<R> implements StudioPort.Listener<R> {
         private final Cell cell;
         private final Consumer<Throwable> onError;
         private final Runnable onAllDone;

@@ -1,7 +1,8 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.DirectionsPort;
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.directions.Precision;
-import dev.styleclip.studio.service.StudioBackend;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -18,18 +19,18 @@ import java.util.Locale;
  * published ones; how many faces and which precision, remembered.
  */
 public final class DirectionsViewModel {
-    private final StudioBackend backend;
+    private final DirectionsPort backend;
     private final StudioPrefs prefs;
     private final StatusViewModel status;
-    private final ObjectProperty<StudioBackend.DirectionsInfo> info = new SimpleObjectProperty<>(this, "info");
+    private final ObjectProperty<DirectionsPort.DirectionsInfo> info = new SimpleObjectProperty<>(this, "info");
     private final BooleanProperty preparing = new SimpleBooleanProperty(this, "preparing");
     private final StringProperty progress = new SimpleStringProperty(this, "progress", "");
     private final NumberParam images = new NumberParam("faces", 100, 2, 1000, 1, 100000, true);
     private final ObjectProperty<Precision> precision = new SimpleObjectProperty<>(this, "precision", Precision.DEFAULT);
-    private StudioBackend.Task task;
+    private StudioPort.Task task;
     private final StepTimer timer = new StepTimer();
 
-    public DirectionsViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status) {
+    public DirectionsViewModel(DirectionsPort backend, StudioPrefs prefs, StatusViewModel status) {
         this.backend = backend;
         this.prefs = prefs;
         this.status = status;
@@ -42,7 +43,7 @@ public final class DirectionsViewModel {
     }
 
     /** Whether (and how) the channel effects are prepared; null until {@link #refresh}. */
-    public ObjectProperty<StudioBackend.DirectionsInfo> infoProperty() {
+    public ObjectProperty<DirectionsPort.DirectionsInfo> infoProperty() {
         return info;
     }
 
@@ -65,7 +66,7 @@ public final class DirectionsViewModel {
     }
 
     /** Asks the backend whether global directions are prepared for the installed generator + CLIP. */
-    public StudioBackend.DirectionsInfo refresh() {
+    public DirectionsPort.DirectionsInfo refresh() {
         try {
             info.set(backend.directionsInfo());
         } catch (RuntimeException e) {
@@ -98,7 +99,7 @@ public final class DirectionsViewModel {
     }
 
     public void cancel() {
-        StudioBackend.Task t = task;
+        StudioPort.Task t = task;
         if (t != null) {
             t.cancel();
             // the job stops between channels: say so until it has

@@ -1,10 +1,11 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.service.StudioBackend.GenerateRequest;
-import dev.styleclip.studio.service.StudioBackend.Rendered;
-import dev.styleclip.studio.service.StudioBackend.StackRequest;
+import dev.styleclip.studio.service.EditPort;
+import dev.styleclip.studio.service.SourcePort.GenerateRequest;
+import dev.styleclip.studio.service.SourcePort.Rendered;
+import dev.styleclip.studio.service.EditPort.StackRequest;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.value.ObservableBooleanValue;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  * wait and the document is {@link #busyProperty() busy}.
  */
 public final class Document {
-    private final StudioBackend backend;
+    private final EditPort backend;
     private final StatusViewModel status;
     private final LiveViewModel live;
     private final History<Snapshot> history = new History<>(100);
@@ -42,7 +43,7 @@ public final class Document {
     private record PendingRender(List<RecipeStep> edits, String action, String metricsPrompt, boolean preview) {
     }
 
-    Document(StudioBackend backend, StatusViewModel status, LiveViewModel live) {
+    Document(EditPort backend, StatusViewModel status, LiveViewModel live) {
         this.backend = backend;
         this.status = status;
         this.live = live;
@@ -258,7 +259,7 @@ public final class Document {
     private void checkFaces(Snapshot s) {
         live.faceCheckProperty().set("");
         if (s == null || !backend.faceApiAvailable() || s.edits().isEmpty() || s.baseImage() == null || s.current() == null) return;
-        backend.faceCheck(s.baseImage(), s.current(), new StudioBackend.Listener<>() {
+        backend.faceCheck(s.baseImage(), s.current(), new StudioPort.Listener<>() {
             @Override
             public void done(String line) {
                 if (history.current() == s) live.faceCheckProperty().set("face-api: " + line);

@@ -1,13 +1,15 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.DirectionsPort;
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.OptimizationEngine;
-import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
-import dev.styleclip.studio.service.StudioBackend.EditRequest;
-import dev.styleclip.studio.service.StudioBackend.EditResult;
+import dev.styleclip.studio.service.EditPort;
+import dev.styleclip.studio.service.EditPort.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditRequest;
+import dev.styleclip.studio.service.EditPort.EditResult;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -33,7 +35,8 @@ import java.util.function.Supplier;
  * {@link CompareViewModel}'s.
  */
 public final class EditRunViewModel {
-    private final StudioBackend backend;
+    private final EditPort backend;
+    private final DirectionsPort directionsBackend;
     private final StudioPrefs prefs;
     private final StatusViewModel status;
     private final LiveViewModel live;
@@ -47,11 +50,12 @@ public final class EditRunViewModel {
     private final StringProperty runEstimate = new SimpleStringProperty(this, "runEstimate", "");
     /** What the compute thread said a run would need ("" until asked). */
     private String memoryEstimate = "";
-    private StudioBackend.Task editTask;
+    private StudioPort.Task editTask;
 
-    EditRunViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
+    EditRunViewModel(EditPort backend, DirectionsPort directionsBackend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
                      EditSettings edit, DirectionsViewModel directions, CompareViewModel compare, LongSupplier clock) {
         this.backend = backend;
+        this.directionsBackend = directionsBackend;
         this.prefs = prefs;
         this.status = status;
         this.live = live;
@@ -116,7 +120,7 @@ public final class EditRunViewModel {
 
     /** Asks the compute thread what a run of the chosen method would need now. */
     public void refreshRunEstimate() {
-        backend.memoryEstimate(edit.methodProperty().get(), new StudioBackend.Listener<>() {
+        backend.memoryEstimate(edit.methodProperty().get(), new StudioPort.Listener<>() {
             @Override
             public void done(String summary) {
                 memoryEstimate = summary == null || summary.isEmpty() ? "" : "memory: " + summary;
@@ -245,7 +249,7 @@ public final class EditRunViewModel {
             editable();
             target = prompt();
             neutral = neutral();
-            StudioBackend.DirectionsInfo info = directions.refresh();
+            DirectionsPort.DirectionsInfo info = directions.refresh();
             if (info == null || !info.prepared()) {
                 throw new IllegalStateException(info == null ? "the global directions are not prepared" : info.description());
             }
@@ -255,7 +259,7 @@ public final class EditRunViewModel {
         }
         edit.remember(target);
         edit.save(prefs);
-        StudioBackend.DirectionRequest r = new StudioBackend.DirectionRequest(neutral, target, edit.alpha().get(), edit.beta().get());
+        DirectionsPort.DirectionRequest r = new DirectionsPort.DirectionRequest(neutral, target, edit.alpha().get(), edit.beta().get());
         editRunning.set(true);
         BackgroundTask<RecipeStep.Direction> task = status.<RecipeStep.Direction>task("global direction: " + target, "Global direction failed")
                 .onFinished(() -> {
@@ -264,7 +268,7 @@ public final class EditRunViewModel {
                 })
                 .onSuccess(step -> document.addStep(step, String.format(Locale.ROOT, "direction “%s” α %.2f β %.2f",
                         step.label(), r.alpha(), r.beta()), target));
-        submit(task, () -> backend.direction(r, task));
+        submit(task, () -> directionsBackend.direction(r, task));
     }
 
     private void runOptimisation() {
@@ -312,7 +316,7 @@ public final class EditRunViewModel {
      * Starts a run whose {@code task} is already marked as running; a request the backend refuses at once ends it as
      * a failure, so the UI never stays "running" with nothing queued.
      */
-    private void submit(BackgroundTask<?> task, Supplier<StudioBackend.Task> start) {
+    private void submit(BackgroundTask<?> task, Supplier<StudioPort.Task> start) {
         try {
             editTask = start.get();
         } catch (RuntimeException e) {
@@ -338,7 +342,7 @@ public final class EditRunViewModel {
     }
 
     public void togglePause() {
-        StudioBackend.Task t = editTask;
+        StudioPort.Task t = editTask;
         if (t == null) return;
         if (t.isPaused()) {
             t.resume();
@@ -354,7 +358,7 @@ public final class EditRunViewModel {
 
     /** Cancels the running edit and compare grid (each stops at its next step; the status says so until then). */
     public void cancel() {
-        StudioBackend.Task t = editTask;
+        StudioPort.Task t = editTask;
         if (t != null) {
             t.resume();
             t.cancel();
@@ -385,7 +389,7 @@ public final class EditRunViewModel {
                             status.begin("compare grid"));
                 }
                 case GLOBAL_DIRECTION -> {
-                    StudioBackend.DirectionsInfo info = backend.directionsInfo();
+                    DirectionsPort.DirectionsInfo info = directionsBackend.directionsInfo();
                     if (!info.prepared()) throw new IllegalStateException(info.description());
                     compare.runDirections(base, neutral(), prompt(), e -> status.fail("A grid cell failed", e), status.begin("compare grid"));
                 }

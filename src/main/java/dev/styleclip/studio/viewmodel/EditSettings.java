@@ -1,7 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.edit.WGroups;
-import dev.styleclip.studio.service.StudioBackend.EditMethod;
+import dev.styleclip.studio.service.EditPort.EditMethod;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.runtime.DivergedException;
@@ -8,9 +9,9 @@ import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.MapperFolders.Checkpoint;
 import dev.styleclip.studio.service.MapperFolders.MapperInfo;
-import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.service.StudioBackend.MapperTrainRequest;
-import dev.styleclip.studio.service.StudioBackend.MapperTrainResult;
+import dev.styleclip.studio.service.MapperPort;
+import dev.styleclip.studio.service.MapperPort.MapperTrainRequest;
+import dev.styleclip.studio.service.MapperPort.MapperTrainResult;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The Mapper tab: train a latent mapper for a prompt on the compute thread (settings with safe ranges, honest CPU
@@ -53,7 +55,9 @@ public final class MapperViewModel {
     public static final int REFERENCE_EPOCHS = 100, REFERENCE_BATCH = 20;
     private static final MapperTrainingJob.Settings DEFAULTS = MapperTrainingJob.Settings.defaults("");
 
-    private final StudioBackend backend;
+    private final MapperPort backend;
+    /** The generator in use (the measured time per face is remembered per generator). */
+    private final Supplier<String> generatorLabel;
     private final StudioPrefs prefs;
     private final Path root;
     private final ObservableStringValue editPrompt;
@@ -105,7 +109,7 @@ public final class MapperViewModel {
     private final NumberParam strength = new NumberParam("λ_delta", 0.1, 0, 1, -2, 5, false);
     private final BooleanBinding canApply;
 
-    private StudioBackend.Task task;
+    private StudioPort.Task task;
     private final StepTimer timer = new StepTimer();
 
     /**
@@ -114,9 +118,10 @@ public final class MapperViewModel {
      * @param hasFace     whether there is a current face to apply a mapper to
      * @param apply       applies a mapper file at a strength to the current face (the main view model)
      */
-    public MapperViewModel(StudioBackend backend, StudioPrefs prefs, Path mappersRoot, ObservableStringValue editPrompt,
+    public MapperViewModel(MapperPort backend, Supplier<String> generatorLabel, StudioPrefs prefs, Path mappersRoot, ObservableStringValue editPrompt,
                            ObservableBooleanValue hasFace, BiConsumer<Path, Double> apply, StatusViewModel status) {
         this.backend = backend;
+        this.generatorLabel = generatorLabel;
         this.prefs = prefs;
         this.root = mappersRoot.toAbsolutePath().normalize();
         this.editPrompt = editPrompt;
@@ -446,7 +451,7 @@ public final class MapperViewModel {
         paused.set(false);
         state.set(c == null ? "starting: loading the networks…" : "resuming from epoch " + c.epoch() + " of " + r.epochs() + "…");
         statusDone = status.begin("training mapper “" + r.prompt() + "”");
-        StudioBackend.Listener<MapperTrainResult> listener = new StudioBackend.Listener<>() {
+        StudioPort.Listener<MapperTrainResult> listener = new StudioPort.Listener<>() {
             @Override
             public void frame(Frame f) {
                 onFrame(r, f);
@@ -534,7 +539,7 @@ public final class MapperViewModel {
     }
 
     public void togglePause() {
-        StudioBackend.Task t = task;
+        StudioPort.Task t = task;
         if (t == null) return;
         if (t.isPaused()) {
             t.resume();
@@ -550,7 +555,7 @@ public final class MapperViewModel {
 
     /** Cancels the run at the next step; the last epoch's checkpoint stays for a resume. */
     public void cancel() {
-        StudioBackend.Task t = task;
+        StudioPort.Task t = task;
         if (t != null) {
             t.resume();
             t.cancel();
@@ -615,7 +620,7 @@ public final class MapperViewModel {
     // ---- hint, preferences ----------------------------------------------------------------------------------------
 
     private String timingKey() {
-        String g = MapperFolders.slug(backend.generatorLabel());
+        String g = MapperFolders.slug(generatorLabel.get());
         return "mapper.msPerSample." + (g.length() > 40 ? g.substring(0, 40) : g);
     }
 

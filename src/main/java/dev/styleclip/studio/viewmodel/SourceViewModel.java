@@ -1,16 +1,17 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.Pixels;
-import dev.styleclip.studio.service.StudioBackend;
-import dev.styleclip.studio.service.StudioBackend.GenerateRequest;
-import dev.styleclip.studio.service.StudioBackend.InvertRequest;
-import dev.styleclip.studio.service.StudioBackend.Inverted;
-import dev.styleclip.studio.service.StudioBackend.PhotoFaces;
-import dev.styleclip.studio.service.StudioBackend.Rendered;
+import dev.styleclip.studio.service.SourcePort;
+import dev.styleclip.studio.service.SourcePort.GenerateRequest;
+import dev.styleclip.studio.service.SourcePort.InvertRequest;
+import dev.styleclip.studio.service.SourcePort.Inverted;
+import dev.styleclip.studio.service.SourcePort.PhotoFaces;
+import dev.styleclip.studio.service.SourcePort.Rendered;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -44,7 +45,7 @@ import java.util.function.LongSupplier;
 public final class SourceViewModel {
     public static final double PSI_MIN = -1, PSI_MAX = 2;
 
-    private final StudioBackend backend;
+    private final SourcePort backend;
     private final StudioPrefs prefs;
     private final StatusViewModel status;
     private final LiveViewModel live;
@@ -66,14 +67,14 @@ public final class SourceViewModel {
     private final NumberParam invertSteps = new NumberParam("steps", 200, 10, 1000, 1, 10000, true);
     private final BooleanProperty inverting = new SimpleBooleanProperty(this, "inverting");
     private final StringProperty inversionReport = new SimpleStringProperty(this, "inversionReport", "");
-    private StudioBackend.Task invertTask;
+    private StudioPort.Task invertTask;
     /** A ψ / translate / rotate render running, and whether the sliders moved again meanwhile (only the latest counts). */
     private boolean adjusting;
     private boolean adjustPending;
     /** The controls are being set from the state shown (no render of their own). */
     private boolean showing;
 
-    SourceViewModel(StudioBackend backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
+    SourceViewModel(SourcePort backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
                     LongSupplier clock) {
         this.backend = backend;
         this.prefs = prefs;
@@ -455,7 +456,7 @@ public final class SourceViewModel {
 
     /** Cancels a running inversion (at its next step). */
     public void cancelInversion() {
-        StudioBackend.Task t = invertTask;
+        StudioPort.Task t = invertTask;
         if (t != null) {
             t.resume();
             t.cancel();

@@ -3,8 +3,8 @@ package dev.styleclip.studio.viewmodel;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.studio.service.StudioBackend.EditRequest;
-import dev.styleclip.studio.service.StudioBackend.EditResult;
+import dev.styleclip.studio.service.EditPort.EditRequest;
+import dev.styleclip.studio.service.EditPort.EditResult;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

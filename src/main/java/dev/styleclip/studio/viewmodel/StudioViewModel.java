@@ -54,12 +54,12 @@ public final class StudioViewModel {
         document = new Document(backend, status, live);
         source = new SourceViewModel(backend, prefs, status, live, document, clock);
         stack = new EditStackViewModel(document);
-        compare = new CompareViewModel(backend);
+        compare = new CompareViewModel(backend, backend);
         directions = new DirectionsViewModel(backend, prefs, status);
-        run = new EditRunViewModel(backend, prefs, status, live, document, edit, directions, compare, clock);
+        run = new EditRunViewModel(backend, backend, prefs, status, live, document, edit, directions, compare, clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
                 autosaveFile(models.catalog().dir()));
-        mapper = new MapperViewModel(backend, prefs, MapperFolders.defaultRoot(models.catalog().dir()),
+        mapper = new MapperViewModel(backend, backend::generatorLabel, prefs, MapperFolders.defaultRoot(models.catalog().dir()),
                 edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status);
         refreshModels();
         refreshMemory();

@@ -269,6 +269,43 @@ public final class FakeBackend implements StudioBackend {
         h.forEach(Runnable::run);
     }
 
+    /** Every demo architecture, as a backend without installed pickles offers them. */
+    @Override
+    public List<dev.styleclip.model.stylegan3.GeneratorSource> generators() {
+        return dev.styleclip.model.stylegan3.DemoNetworks.ARCHITECTURES.stream().map(dev.styleclip.model.stylegan3.GeneratorSource::demo).toList();
+    }
+
+    @Override
+    public dev.styleclip.model.stylegan3.GeneratorSource generator() {
+        return dev.styleclip.model.stylegan3.GeneratorSource.demo(dev.styleclip.model.stylegan3.DemoNetworks.DEFAULT);
+    }
+
+    @Override
+    public void chooseGenerator(dev.styleclip.model.stylegan3.GeneratorSource source) {
+    }
+
+    @Override
+    public void setMemoryBudget(long bytes) {
+    }
+
+    /** No plan to report: the fake needs no memory. */
+    @Override
+    public Task memoryEstimate(EditMethod method, Listener<String> listener) {
+        listener.done("");
+        return Task.NONE;
+    }
+
+    @Override
+    public boolean faceApiAvailable() {
+        return false;
+    }
+
+    @Override
+    public Task faceCheck(Pixels before, Pixels after, Listener<String> listener) {
+        listener.failed(new UnsupportedOperationException("no face-api in the fake backend"));
+        return Task.NONE;
+    }
+
     @Override
     public void close() {
     }
