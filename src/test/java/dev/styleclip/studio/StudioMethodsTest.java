@@ -230,6 +230,11 @@ class StudioMethodsTest {
         assertTrue(vm.source().encoderAvailable());
         assertEquals(PhotoInversion.Method.ENCODER, vm.source().invertMethodProperty().get(), "the encoder is the default when installed");
         importPhotoWithEyesAndMouth(robot, vm);
+        // face-api's boxes come with their 68 landmarks, drawn over the photo
+        var faces = vm.source().photoProperty().get().faces();
+        assertFalse(faces.isEmpty(), "face-api finds the face");
+        assertEquals(68, faces.get(0).landmarks().length);
+        assertEquals(68 * faces.size(), robot.lookup(".landmark").queryAll().size(), "the landmarks are drawn");
         robot.clickOn("#invert");
         await("the inversion", () -> !vm.source().invertingProperty().get());
         assertTrue(vm.document().hasLatentProperty().get(), () -> vm.status().notices().toString());

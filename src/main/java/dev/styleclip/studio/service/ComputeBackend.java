@@ -139,7 +139,8 @@ public final class ComputeBackend implements StudioBackend {
             List<FaceBox> boxes = new ArrayList<>();
             for (FaceApi.Face f : PhotoAlignment.faces(ctx.manager(), dir, img, FaceApi.Detector.SSD, photo.getFileName().toString())) {
                 FaceApi.Box b = f.detection().box();
-                boxes.add(new FaceBox(f.detection().score(), b.x(), b.y(), b.width(), b.height()));
+                boxes.add(new FaceBox(f.detection().score(), b.x(), b.y(), b.width(), b.height(),
+                        f.landmarks() == null ? null : f.landmarks().positions()));
             }
             return new PhotoFaces(photo, px, boxes, boxes.isEmpty() ? "no face found: click the eyes and mouth corners" : null);
         }, listener);
@@ -158,7 +159,6 @@ public final class ComputeBackend implements StudioBackend {
         return catalog.find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
     }
 
-    /** The edit networks' files from the models folder (null entries: demo networks). */
     /** The networks of an edit, with the generator in use (a chosen demo architecture too, not only the file). */
     private EditNetworks.Files editFiles() {
         return OptimizationEngine.files(catalog, generatorSource());

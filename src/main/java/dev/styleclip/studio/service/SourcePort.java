@@ -31,8 +31,14 @@ public interface SourcePort extends StudioPort {
     record GenerateRequest(long seed, double psi, double translateX, double translateY, double rotateDeg) {
     }
 
-    /** A face found in a photo: detector score and box in photo pixels. */
-    record FaceBox(double score, double x, double y, double width, double height) {
+    /**
+     * A face found in a photo: detector score, box and its 68 landmarks ({@code landmarks[i] = {x, y}}, iBUG order;
+     * empty when not known), in photo pixels.
+     */
+    record FaceBox(double score, double x, double y, double width, double height, double[][] landmarks) {
+        public FaceBox {
+            landmarks = landmarks == null ? new double[0][] : landmarks;
+        }
     }
 
     /** A photo read for import, with the faces found (empty when none or when the face networks are missing). */

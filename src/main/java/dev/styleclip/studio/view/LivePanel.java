@@ -158,6 +158,12 @@ final class LivePanel extends VBox {
             Text t = new Text(r.getX() + 2, Math.max(12, r.getY() - 3), String.format(Locale.ROOT, "%d: %.2f", i + 1, f.score()));
             t.setFill(picked ? Color.LIMEGREEN : Color.YELLOW);
             overlay.getChildren().addAll(r, t);
+            // the 68 landmarks the alignment is computed from, so a bad detection shows before Align
+            for (double[] l : f.landmarks()) {
+                Circle dot = new Circle(o[0] + l[0] * s, o[1] + l[1] * s, picked ? 1.8 : 1.2, picked ? Color.LIMEGREEN : Color.YELLOW);
+                dot.getStyleClass().add("landmark");
+                overlay.getChildren().add(dot);
+            }
         }
         int k = 0;
         for (double[] p : vm.clickedPoints()) {
