@@ -19,6 +19,7 @@ import dev.styleclip.runtime.Pixels;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -146,7 +147,6 @@ public final class Projection implements Job<Projection.Result> {
         return out;
     }
 
-    /** The mapped-w statistics NVIDIA's projector measures: {@code [w_avg (w_dim), {w_std}]}. */
     /** The most z samples for w_avg / w_std: ten times NVIDIA's 10,000 (their z and w take about 600 MB). */
     public static final int MAX_W_AVG_SAMPLES = 100_000;
 
@@ -158,7 +158,13 @@ public final class Projection implements Job<Projection.Result> {
         return n;
     }
 
+    /** The mapped-w statistics NVIDIA's projector measures: {@code [w_avg (w_dim), {w_std}]}. */
     public static float[][] wStats(StyleGan3Generator g, int samples, long seed, NDManager m) {
+        return wStats(g, samples, seed, m, done -> { });
+    }
+
+    /** {@link #wStats(StyleGan3Generator, int, long, NDManager)}, telling {@code progress} how many samples are mapped. */
+    public static float[][] wStats(StyleGan3Generator g, int samples, long seed, NDManager m, IntConsumer progress) {
         checkWAvgSamples(samples);
         int zDim = g.zDim();
         int wDim = g.wDim();
@@ -182,6 +188,7 @@ public final class Projection implements Job<Projection.Result> {
                     for (int j = 0; j < wDim; j++) sum[j] += row[j];
                 }
             }
+            progress.accept(b0 + nb);
         }
         float[] avg = new float[wDim];
         for (int j = 0; j < wDim; j++) avg[j] = (float) (sum[j] / samples);
@@ -225,8 +232,13 @@ public final class Projection implements Job<Projection.Result> {
         StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
         ctx.emit(Frame.status(ctx.jobName(), 0, settings.steps, ctx.elapsedMs(), "computing w statistics; memory: " + mem.summary()));
         boolean wPlus = settings.wPlus || (settings.start != null && settings.start.length == numWs * wDim);
+        // the statistics depend only on the generator, the sample count and the seed: measured once per session
+        // (minutes on a CPU at NVIDIA's 10,000 samples), then every inversion with this generator starts at once
         float[][] stats = settings.start != null && settings.wAvgSamples <= 0 ? new float[][]{null, {0f}}
-                : wStats(generator, settings.wAvgSamples, settings.seed, jm);
+                : ctx.models().get("w-stats", List.of(generator.source(), settings.wAvgSamples, settings.seed), float[][].class,
+                        () -> wStats(generator, settings.wAvgSamples, settings.seed, jm, done -> ctx.emit(Frame.status(ctx.jobName(), 0,
+                                settings.steps, ctx.elapsedMs(), "computing w statistics (once per generator): " + done + " / "
+                                + settings.wAvgSamples + " samples"))));
         float wStd = stats[1][0];
         float[] init;
         if (settings.start != null) {

@@ -82,6 +82,21 @@ class ProjectionTest {
     }
 
     @Test
+    void wStatisticsAreMeasuredOncePerGeneratorWithProgress() throws Exception {
+        Projection.Settings s = new Projection.Settings().steps(2).wAvgSamples(2500);
+        List<Frame> first = new ArrayList<>();
+        List<Frame> again = new ArrayList<>();
+        Projection.Result a = service.run("project", new Projection(g, lpips, target(), s), first::add);
+        Projection.Result b = service.run("project", new Projection(g, lpips, target(), s), again::add);
+        List<String> measuring = first.stream().map(Frame::message).filter(m -> m != null && m.startsWith("computing w statistics")).toList();
+        assertEquals(List.of("computing w statistics (once per generator): 1000 / 2500 samples",
+                "computing w statistics (once per generator): 2000 / 2500 samples",
+                "computing w statistics (once per generator): 2500 / 2500 samples"), measuring.subList(1, measuring.size()));
+        assertTrue(again.stream().noneMatch(f -> f.message() != null && f.message().contains("samples")), "the second run reuses them");
+        assertEquals(a.losses()[0], b.losses()[0], "and starts from the same w_avg");
+    }
+
+    @Test
     void wPlusRowsDiffer() throws Exception {
         Projection.Settings s = new Projection.Settings().steps(6).wAvgSamples(0).wPlus(true);
         Projection.Result r = service.run("project", new Projection(g, lpips, target(), s), null);
@@ -108,6 +123,7 @@ class ProjectionTest {
     static final class CountingContext implements dev.styleclip.runtime.JobContext {
         final NDManager manager = NDManager.newBaseManager();
         final List<Integer> arrays = new ArrayList<>();
+        final dev.styleclip.runtime.ModelCache models = new dev.styleclip.runtime.ModelCache();
 
         @Override
         public String jobName() {
@@ -126,7 +142,7 @@ class ProjectionTest {
 
         @Override
         public dev.styleclip.runtime.ModelCache models() {
-            return null;
+            return models;
         }
 
         @Override
