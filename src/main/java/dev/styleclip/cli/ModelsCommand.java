@@ -132,7 +132,7 @@ public final class ModelsCommand implements Callable<Integer> {
             List<ModelEntry> todo = new ArrayList<>();
             for (String n : names) todo.add(ModelEntries.require(n));
             if (recommended) {
-                for (ModelEntry e : ModelEntries.all()) if (e.isDefault() && !e.manual() && !todo.contains(e)) todo.add(e);
+                for (ModelEntry e : ModelEntries.recommended()) if (!todo.contains(e)) todo.add(e);
             }
             if (todo.isEmpty()) throw new ModelsException("name a model to fetch (./styleclip models list) or use --recommended");
             if (url != null) {

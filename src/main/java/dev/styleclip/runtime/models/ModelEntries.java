@@ -53,6 +53,11 @@ public final class ModelEntries {
     }
 
     /** The entry of a name (case-insensitive; also accepts the file name, e.g. {@code ViT-B-32.pt}). */
+    /** The recommended set that can be downloaded by a program (the manual ones sit behind share links). */
+    public static List<ModelEntry> recommended() {
+        return all().stream().filter(e -> e.isDefault() && !e.manual()).toList();
+    }
+
     public static Optional<ModelEntry> find(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         for (ModelEntry e : all()) if (e.name().toLowerCase(Locale.ROOT).equals(n)) return Optional.of(e);

@@ -13,6 +13,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -84,6 +85,18 @@ final class ModelsPanel extends VBox {
         download.setId("download-model");
         download.disableProperty().bind(vm.transferringProperty().or(entry.valueProperty().isNull()));
         download.setOnAction(e -> vm.download(entry.getValue(), afterChange));
+        // one click for everything the app needs (the recommended set), with what it costs in files and bytes
+        Button recommended = new Button(vm.recommendedSummary(), new FontIcon(FontAwesomeSolid.CLOUD_DOWNLOAD_ALT));
+        recommended.setId("download-recommended");
+        recommended.setMaxWidth(Double.MAX_VALUE);
+        recommended.setTooltip(new Tooltip("downloads every recommended file that is not installed yet, one after the other; "
+                + "each is checked (size, sha256, format) before it is installed"));
+        recommended.disableProperty().bind(vm.transferringProperty());
+        Runnable afterAll = () -> {
+            recommended.setText(vm.recommendedSummary());
+            afterChange.run();
+        };
+        recommended.setOnAction(e -> vm.downloadRecommended(afterAll));
         Button stop = new Button(null, new FontIcon(FontAwesomeSolid.TIMES));
         stop.setId("cancel-download");
         stop.disableProperty().bind(vm.transferringProperty().not());
@@ -102,7 +115,7 @@ final class ModelsPanel extends VBox {
         actions.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(banner, new HBox(6, rescan, importB) {{
             setAlignment(Pos.CENTER_LEFT);
-        }}, new Label("Model files in " + vm.modelsFolder()), table, new Label("Official files"), actions, bar, progress,
+        }}, new Label("Model files in " + vm.modelsFolder()), table, new Label("Official files"), recommended, actions, bar, progress,
                 new javafx.scene.control.Separator(), settings);
     }
 

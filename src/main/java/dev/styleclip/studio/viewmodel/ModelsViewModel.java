@@ -5,6 +5,8 @@ import java.util.Locale;
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.ModelCatalog;
 import dev.styleclip.runtime.models.DownloadListener;
+import java.util.List;
+import dev.styleclip.runtime.models.ModelEntries;
 import dev.styleclip.runtime.models.DownloadProgress;
 import dev.styleclip.runtime.models.ModelEntry;
 import javafx.application.Platform;
@@ -157,34 +159,69 @@ public final class ModelsViewModel {
 
     /** Downloads a catalog entry with progress, on a background thread. {@code done} runs on the UI thread. */
     public void download(ModelEntry entry, Runnable done) {
+        download(List.of(entry), done);
+    }
+
+    /** The recommended files not installed yet (what {@link #downloadRecommended} would fetch). */
+    public List<ModelEntry> missingRecommended() {
+        return ModelEntries.recommended().stream().filter(e -> !catalog.installed(e)).toList();
+    }
+
+    /** "Download the recommended set (3 files, 780 MB)", or that it is installed. */
+    public String recommendedSummary() {
+        List<ModelEntry> todo = missingRecommended();
+        if (todo.isEmpty()) return "The recommended set is installed";
+        long bytes = todo.stream().mapToLong(e -> e.size() == null ? 0 : e.size()).sum();
+        return "Download the recommended set (" + todo.size() + (todo.size() == 1 ? " file" : " files")
+                + (bytes > 0 ? ", " + MemoryBudget.format(bytes) : "") + ")";
+    }
+
+    /** Downloads every recommended file not installed yet, one after the other; Stop ends the rest too. */
+    public void downloadRecommended(Runnable done) {
+        List<ModelEntry> todo = missingRecommended();
+        if (todo.isEmpty()) {
+            notices.accept(new Notice(Notice.Level.INFO, "Models", "the recommended set is installed"));
+            return;
+        }
+        download(todo, done);
+    }
+
+    private void download(List<ModelEntry> todo, Runnable done) {
         AtomicBoolean c = new AtomicBoolean();
         cancel = c;
-        start("downloading " + entry.name());
+        start("downloading " + todo.get(0).name());
         Thread t = new Thread(() -> {
+            int k = 0;
             try {
-                Path p = catalog.installer().fetch(entry, new DownloadListener() {
-                    @Override
-                    public void onProgress(DownloadProgress pr) {
-                        ui.accept(() -> {
-                            progress.set(pr.fraction() < 0 ? -1 : pr.fraction());
-                            progressText.set(DownloadProgress.bytes(pr.bytes()) + (pr.total() > 0 ? " / " + DownloadProgress.bytes(pr.total()) : ""));
-                        });
-                    }
+                for (ModelEntry entry : todo) {
+                    if (c.get()) break;
+                    String prefix = todo.size() > 1 ? (++k) + "/" + todo.size() + " " + entry.name() + ": " : "";
+                    Path p = catalog.installer().fetch(entry, new DownloadListener() {
+                        @Override
+                        public void onProgress(DownloadProgress pr) {
+                            ui.accept(() -> {
+                                progress.set(pr.fraction() < 0 ? -1 : pr.fraction());
+                                progressText.set(prefix + DownloadProgress.bytes(pr.bytes())
+                                        + (pr.total() > 0 ? " / " + DownloadProgress.bytes(pr.total()) : ""));
+                            });
+                        }
 
-                    @Override
-                    public void onMessage(String message) {
-                        ui.accept(() -> progressText.set(message));
-                    }
-                }, c);
+                        @Override
+                        public void onMessage(String message) {
+                            ui.accept(() -> progressText.set(prefix + message));
+                        }
+                    }, c);
+                    ui.accept(() -> notices.accept(new Notice(Notice.Level.INFO, "Downloaded", p.toString())));
+                }
                 ui.accept(() -> {
-                    end("installed " + p.getFileName());
-                    notices.accept(new Notice(Notice.Level.INFO, "Downloaded", p.toString()));
+                    end(c.get() ? "download stopped" : todo.size() == 1 ? "installed " + todo.get(0).fileName() : "installed the recommended set");
                     if (done != null) done.run();
                 });
             } catch (Exception | OutOfMemoryError e) {
                 ui.accept(() -> {
                     end("download stopped");
                     notices.accept(Notice.error("Download failed", e));
+                    if (done != null) done.run();
                 });
             }
         }, "styleclip-download");

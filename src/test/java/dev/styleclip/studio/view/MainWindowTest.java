@@ -9,6 +9,8 @@ import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import dev.styleclip.runtime.models.ModelEntries;
+import javafx.scene.control.Button;
 import dev.styleclip.runtime.models.ModelEntry;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TabPane;
@@ -66,6 +68,13 @@ class MainWindowTest {
         TableView<?> table = robot.lookup("#model-table").queryAs(TableView.class);
         assertEquals(ModelRole.values().length, table.getItems().size());
         assertTrue(robot.lookup("#demo-banner").queryAs(Label.class).isVisible(), "no generator: demo banner shown");
+        // one click downloads the recommended set: the same list as 'models fetch --recommended', with its size
+        Button recommended = robot.lookup("#download-recommended").queryButton();
+        var missing = ModelEntries.recommended();
+        long bytes = missing.stream().mapToLong(e -> e.size() == null ? 0 : e.size()).sum();
+        assertEquals("Download the recommended set (" + missing.size() + " files, " + dev.styleclip.runtime.MemoryBudget.format(bytes) + ")",
+                recommended.getText());
+        assertFalse(recommended.isDisabled());
         // the official files offer the recommended set first, each with its role, size and licence
         ComboBox<?> entry = robot.lookup("#model-entry").queryAs(ComboBox.class);
         ModelEntry offered = (ModelEntry) entry.getValue();
