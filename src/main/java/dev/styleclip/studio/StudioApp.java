@@ -6,6 +6,7 @@ import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.view.Dialogs;
 import dev.styleclip.studio.view.MainWindow;
+import dev.styleclip.studio.view.WindowGeometry;
 import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
@@ -13,7 +14,6 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
-import javafx.stage.Screen;
 import javafx.stage.Stage;
 
 /** The JavaFX application: one main window over the compute thread. */
@@ -31,26 +31,19 @@ public class StudioApp extends Application {
         ModelsViewModel models = new ModelsViewModel(catalog);
         StudioViewModel vm = new StudioViewModel(backend, models, prefs);
         MainWindow w = new MainWindow(vm, dialogs);
-        double width = prefs.getDouble("window.width", 1280), height = prefs.getDouble("window.height", 860);
-        Scene scene = new Scene(w.root(), Math.max(800, width), Math.max(560, height));
+        // size, position and maximised state set explicitly and repaired (JDK-8316423: JavaFX 21 on some window managers)
+        WindowGeometry geometry = WindowGeometry.install(stage, prefs);
+        Scene scene = new Scene(w.root());
         w.installShortcuts(scene);
         stage.setTitle(AppInfo.NAME + " " + AppInfo.version());
         stage.setScene(scene);
-        double x = prefs.getDouble("window.x", Double.NaN), y = prefs.getDouble("window.y", Double.NaN);
-        if (!Double.isNaN(x) && !Double.isNaN(y) && !Screen.getScreensForRectangle(x, y, 100, 100).isEmpty()) {
-            stage.setX(x);
-            stage.setY(y);
-        }
         // closing asks only when it would stop running work; the document itself is autosaved and comes back
         stage.setOnCloseRequest(e -> {
             String warning = vm.closeWarning();
             if (warning != null && !dialogs.confirm(stage, "Close " + AppInfo.NAME + "?", warning, "Stop and close")) e.consume();
         });
         stage.setOnHidden(e -> {
-            prefs.putDouble("window.width", scene.getWidth());
-            prefs.putDouble("window.height", scene.getHeight());
-            prefs.putDouble("window.x", stage.getX());
-            prefs.putDouble("window.y", stage.getY());
+            geometry.save(prefs);
             w.saveLayout();
             vm.closing();
             w.dispose();

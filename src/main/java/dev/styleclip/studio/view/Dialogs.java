@@ -11,7 +11,10 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The studio's questions to the user (file choosers, confirmations) behind an interface, so tests can answer them. */
+/**
+ * The studio's questions to the user (file choosers, confirmations) behind an interface, so tests can answer them.
+ * The platform's dialogs run through {@link WindowGeometry#acrossModal}: a maximised window stays maximised.
+ */
 public interface Dialogs {
     /** @return the chosen file, or null when the user cancelled */
     Path open(Window owner, String title, Path folder, String description, String... patterns);
@@ -23,7 +26,7 @@ public interface Dialogs {
         DirectoryChooser c = new DirectoryChooser();
         c.setTitle(title);
         if (folder != null && Files.isDirectory(folder)) c.setInitialDirectory(folder.toFile());
-        File f = c.showDialog(owner);
+        File f = WindowGeometry.acrossModal(owner, () -> c.showDialog(owner));
         return f == null ? null : f.toPath();
     }
 
@@ -33,7 +36,7 @@ public interface Dialogs {
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, text, go, ButtonType.CANCEL);
         a.initOwner(owner);
         a.setHeaderText(title);
-        return a.showAndWait().filter(go::equals).isPresent();
+        return WindowGeometry.acrossModal(owner, () -> a.showAndWait().filter(go::equals).isPresent());
     }
 
     /** The platform's dialogs. */
@@ -41,13 +44,15 @@ public interface Dialogs {
         return new Dialogs() {
             @Override
             public Path open(Window owner, String title, Path folder, String description, String... patterns) {
-                File f = chooser(title, folder, null, description, patterns).showOpenDialog(owner);
+                FileChooser c = chooser(title, folder, null, description, patterns);
+                File f = WindowGeometry.acrossModal(owner, () -> c.showOpenDialog(owner));
                 return f == null ? null : f.toPath();
             }
 
             @Override
             public Path save(Window owner, String title, Path folder, String initialName, String description, String... patterns) {
-                File f = chooser(title, folder, initialName, description, patterns).showSaveDialog(owner);
+                FileChooser c = chooser(title, folder, initialName, description, patterns);
+                File f = WindowGeometry.acrossModal(owner, () -> c.showSaveDialog(owner));
                 return f == null ? null : f.toPath();
             }
         };

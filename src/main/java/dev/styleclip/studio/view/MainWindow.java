@@ -66,6 +66,7 @@ public final class MainWindow {
     private final SplitPane horizontal = new SplitPane();
     private final SplitPane vertical = new SplitPane();
     private final TabPane tabs = new TabPane();
+    private SplitFraction side, bottom;
     private final VBox help = new VBox(6);
     private final Timeline memoryTimer;
     private boolean notificationsEnabled = true;
@@ -148,13 +149,13 @@ public final class MainWindow {
 
         LivePanel live = new LivePanel(vm.live(), vm.source());
         horizontal.getItems().addAll(tabs, live);
-        SplitPane.setResizableWithParent(tabs, false);
         ComparePanel compare = new ComparePanel(vm.compare(), vm.run(), vm.edit().methodProperty(), this::exportGrid);
         vertical.setOrientation(Orientation.VERTICAL);
         vertical.getItems().addAll(horizontal, compare);
         StudioPrefs prefs = vm.prefs();
-        horizontal.setDividerPositions(prefs.getDouble("layout.horizontal", 0.34));
-        vertical.setDividerPositions(prefs.getDouble("layout.vertical", 0.74));
+        // fractions, held apart from the skin's pixel positions: a small window must not leave the panels narrow
+        side = new SplitFraction(horizontal, prefs.getDouble("layout.horizontal", 0.34), 0.34, 0.2, 0.75);
+        bottom = new SplitFraction(vertical, prefs.getDouble("layout.vertical", 0.74), 0.74, 0.3, 0.98);
 
         StatusBar status = new StatusBar();
         status.setId("status-bar");
@@ -293,19 +294,24 @@ public final class MainWindow {
 
     /** Moves the divider between the side tabs and the live view (0…1). */
     public void setSideFraction(double f) {
-        horizontal.setDividerPositions(f);
+        side.set(f);
     }
 
     /** Moves the divider between the upper part and the compare grid (0…1). */
     public void setBottomFraction(double f) {
-        vertical.setDividerPositions(f);
+        bottom.set(f);
     }
 
-    /** Remembers divider positions. */
+    /** The fractions the dividers are kept at (side tabs | live view, upper part / compare grid). */
+    public double[] layoutFractions() {
+        return new double[]{side.get(), bottom.get()};
+    }
+
+    /** Remembers the divider fractions (what the user chose, not what a small window squeezed them to). */
     public void saveLayout() {
         StudioPrefs p = vm.prefs();
-        if (horizontal.getDividerPositions().length > 0) p.putDouble("layout.horizontal", horizontal.getDividerPositions()[0]);
-        if (vertical.getDividerPositions().length > 0) p.putDouble("layout.vertical", vertical.getDividerPositions()[0]);
+        p.putDouble("layout.horizontal", side.get());
+        p.putDouble("layout.vertical", bottom.get());
     }
 
     public void dispose() {
