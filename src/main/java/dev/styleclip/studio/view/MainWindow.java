@@ -168,6 +168,7 @@ public final class MainWindow {
         Label memory = new Label();
         memory.setId("status-memory");
         memory.textProperty().bind(vm.memoryProperty());
+        for (Label l : new Label[]{device, job, memory}) l.setMinWidth(Region.USE_PREF_SIZE); // a long message gives way, not these
         status.getRightItems().addAll(device, new Separator(Orientation.VERTICAL), job, new Separator(Orientation.VERTICAL), memory);
 
         main.setTop(header);
@@ -186,6 +187,7 @@ public final class MainWindow {
         ScrollPane scroll = new ScrollPane(content);
         scroll.setFitToWidth(true);
         scroll.setFitToHeight(true);
+        content.setMinHeight(Region.USE_PREF_SIZE); // a short tab scrolls: fitting its height must not squeeze wrapped text to "…"
         Tab t = new Tab(text, scroll);
         t.setId(id);
         t.setGraphic(new FontIcon(icon));

@@ -59,7 +59,9 @@ final class SourcePanel extends VBox {
         });
         genChoice.setTooltip(new Tooltip("the generator of new faces (remembered); the demo networks have random weights "
                 + "in NVIDIA's published architectures: patterns, not faces, at the real sizes"));
-        HBox genRow = new HBox(6, new Label("Generator"), genChoice);
+        Label genLabel = new Label("Generator");
+        genLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the choice's long names must not squeeze it to "…"
+        HBox genRow = new HBox(6, genLabel, genChoice);
         genRow.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(genChoice, Priority.ALWAYS);
 
