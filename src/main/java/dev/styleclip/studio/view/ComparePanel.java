@@ -82,6 +82,7 @@ final class ComparePanel extends VBox {
         ScrollPane scroll = new ScrollPane(grid);
         scroll.setFitToHeight(true);
         scroll.setPrefHeight(230);
+        VBox.setVgrow(scroll, javafx.scene.layout.Priority.ALWAYS); // the grid takes the room the divider gives the panel
         rebuild();
         getChildren().addAll(bar, scroll);
     }
