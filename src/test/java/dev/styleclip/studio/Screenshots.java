@@ -25,8 +25,10 @@ import java.util.prefs.Preferences;
 
 /**
  * Renders the studio's panels to PNG files with {@code scene.snapshot} (used by {@code docs/screenshots/render.sh}
- * under Xvfb): {@code java ... dev.styleclip.studio.Screenshots OUTDIR [PHOTO]}. Uses the models folder of the app
- * (demo networks when none is installed) and a throw-away preferences node.
+ * under Xvfb and openbox): {@code java ... dev.styleclip.studio.Screenshots OUTDIR [PHOTO]}. Uses the models folder of
+ * the app (demo networks when none is installed) and a throw-away preferences node; with
+ * {@code -Dscreenshots.maximize=true} the window opens maximised (the whole screen, less the window manager's frame)
+ * and each shot waits until it is.
  */
 public final class Screenshots {
     private Screenshots() {
@@ -37,6 +39,7 @@ public final class Screenshots {
         Path photo = args.length > 1 ? Paths.get(args[1]) : null;
         Files.createDirectories(out);
         Preferences node = Preferences.userRoot().node("/dev/styleclip/screenshots-" + ProcessHandle.current().pid());
+        if (Boolean.getBoolean("screenshots.maximize")) node.putBoolean("window.maximized", true);
         CompletableFuture<Void> started = new CompletableFuture<>();
         Platform.startup(() -> started.complete(null));
         started.get();
@@ -257,6 +260,15 @@ public final class Screenshots {
 
     private static void shot(MainWindow w, Path file) throws Exception {
         Thread.sleep(400);
+        if (Boolean.getBoolean("screenshots.maximize")) {
+            // under a window manager the window gets maximised a moment after it shows (and after dialogs)
+            await(() -> fx(() -> {
+                javafx.stage.Window win = w.root().getScene().getWindow();
+                javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+                return ((Stage) win).isMaximized() && win.getWidth() >= screen.getWidth() - 8;
+            }));
+            Thread.sleep(300);
+        }
         WritableImage img = fx(() -> w.root().getScene().snapshot(null));
         ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
         System.err.println("wrote " + file);
@@ -279,7 +291,7 @@ public final class Screenshots {
     }
 
     private static void await(Check c) throws Exception {
-        long end = System.currentTimeMillis() + 300_000;
+        long end = System.currentTimeMillis() + 900_000; // a loaded machine prepares directions slowly
         while (!c.ok()) {
             if (System.currentTimeMillis() > end) throw new IllegalStateException("timed out");
             Thread.sleep(200);
