@@ -55,10 +55,10 @@ final class LivePanel extends VBox {
                 }
             });
         }
-        // two previews side by side in the width the split pane gives, leaving the height the labels (a caption may take
-        // two lines), the scores and the loss chart's minimum need
+        // two previews side by side in the width the split pane gives, leaving the height the labels, the scores
+        // and the loss chart's minimum need
         view.bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> Math.max(MIN_VIEW, Math.min(MAX_VIEW,
-                Math.min((getWidth() - 2 * 10 - 12) / 2 - 8, getHeight() - 300))), widthProperty(), heightProperty()));
+                Math.min((getWidth() - 2 * 10 - 12) / 2 - 8, getHeight() - 260))), widthProperty(), heightProperty()));
         view.addListener((o, a, b) -> drawOverlay());
         live.beforeProperty().addListener((o, a, b) -> {
             before.setImage(Fx.image(b));
