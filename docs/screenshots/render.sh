@@ -6,6 +6,7 @@
 # the photo view. Needs xvfb and openbox (Debian).
 # Usage: docs/screenshots/render.sh [PHOTO]   (default photo: the golden set's two_faces.png)
 #        SIZES="1280x800" docs/screenshots/render.sh   (default sizes: 1280x800 1920x1080)
+#        EDIT_SHOTS=0 docs/screenshots/render.sh        (the main window's shots only)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$here"
@@ -40,6 +41,8 @@ cp "$g/clip/models/tiny-ViT-P8-R32.pt" "$tiny/ViT-tiny-P8-R32.pt"
 cp "$g/idloss/models/irse_tiny_a.pth" "$tiny/model_ir_se50-tiny.pth"
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/styleclip
 export DJL_OFFLINE=true DJL_CACHE_DIR=${DJL_CACHE_DIR:-$cache/djl}
+# EDIT_SHOTS=0: only the main window's shots (minutes less; edit.png then shows the Edit tab before a run)
+edit_shots=$([ "${EDIT_SHOTS:-1}" = 0 ] || echo 1)
 command -v openbox >/dev/null || { echo "render.sh: openbox is missing (apt-get install openbox)" >&2; exit 2; }
 for size in ${SIZES:-1280x800 1920x1080}; do
   echo "render.sh: $size" >&2
@@ -51,7 +54,7 @@ for size in ${SIZES:-1280x800 1920x1080}; do
     java -Xmx6g \
     -Dstyleclip.home="$here" -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
     -Dscreenshots.maximize=true \
-    -Dscreenshots.editModels="$tiny" -Dscreenshots.photo="$g/faces/images/grace_hopper.png" -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
+    ${edit_shots:+-Dscreenshots.editModels="$tiny"} -Dscreenshots.photo="$g/faces/images/grace_hopper.png" -Dfaceapi.dir="${FACEAPI_DIR:-$cache/face-api-1.7.15}" -Dprism.order=sw \
     -cp "target/test-classes:target/styleclip-studio.jar:$(cat target/runtime-classpath.txt)" \
     dev.styleclip.studio.Screenshots "docs/screenshots/$size" "$photo"
 done
