@@ -48,6 +48,9 @@ final class ModelsPanel extends VBox {
         table.getColumns().add(column("Status", ModelsViewModel.ModelRow::status, 170));
         table.getColumns().add(column("File", ModelsViewModel.ModelRow::description, 300));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // as tall as its rows (one per model role), not the control's default 400 px: the download and memory rows stay in view
+        table.setFixedCellSize(24);
+        table.prefHeightProperty().bind(javafx.beans.binding.Bindings.size(table.getItems()).multiply(24).add(30));
         VBox.setVgrow(table, Priority.ALWAYS);
 
         Button rescan = new Button("Rescan", new FontIcon(FontAwesomeSolid.SYNC));
