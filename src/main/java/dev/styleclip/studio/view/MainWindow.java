@@ -57,7 +57,9 @@ public final class MainWindow {
             new String[]{"Ctrl+S", "save the session"},
             new String[]{"Ctrl+O", "open a session"},
             new String[]{"Ctrl+G", "generate the current seed"},
-            new String[]{"F1", "show / hide this help"});
+            new String[]{"Ctrl+1 … 4", "show the Source, Edit, Mapper, Models tab"},
+            new String[]{"Ctrl+Q", "quit (asks first only while work runs; the session is kept)"},
+            new String[]{"F1", "show / hide this help (Help → Getting started: the whole loop in four steps)"});
 
     private final StudioViewModel vm;
     private final Dialogs dialogs;
@@ -171,7 +173,7 @@ public final class MainWindow {
         for (Label l : new Label[]{device, job, memory}) l.setMinWidth(Region.USE_PREF_SIZE); // a long message gives way, not these
         status.getRightItems().addAll(device, new Separator(Orientation.VERTICAL), job, new Separator(Orientation.VERTICAL), memory);
 
-        main.setTop(header);
+        main.setTop(new VBox(StudioMenu.create(this, vm), header));
         main.setCenter(vertical);
         main.setBottom(status);
         buildHelp();
@@ -322,9 +324,16 @@ public final class MainWindow {
 
     // ---- file actions ----------------------------------------------------------------------------------------
 
+    /**
+     * The folder a dialog opens in: the one used last for this kind of file, else the user's Pictures (or home)
+     * folder — never the folder the application was started from.
+     */
     private Path folder(String key) {
         String f = vm.prefs().get(key, null);
-        return f == null ? null : Paths.get(f);
+        if (f != null) return Paths.get(f);
+        Path home = Paths.get(System.getProperty("user.home"));
+        Path pictures = home.resolve("Pictures");
+        return java.nio.file.Files.isDirectory(pictures) ? pictures : home;
     }
 
     private Path choosePhoto() {
@@ -333,6 +342,37 @@ public final class MainWindow {
 
     private Path chooseLatent() {
         return dialogs.open(window(), "Open a latent", folder("folder.export"), "NumPy", "*.npz");
+    }
+
+    /** Import photo… (File menu): a photo chosen in a dialog becomes the Source tab's photo. */
+    void importPhoto() {
+        Path p = choosePhoto();
+        if (p != null) {
+            tabs.getSelectionModel().select(0);
+            vm.source().importPhoto(p);
+        }
+    }
+
+    /** Open latent… (File menu). */
+    void openLatent() {
+        Path p = chooseLatent();
+        if (p != null) vm.source().importLatent(p);
+    }
+
+    /** Shows side tab {@code i} (0 Source, 1 Edit, 2 Mapper, 3 Models). */
+    void showTab(int i) {
+        tabs.getSelectionModel().select(i);
+    }
+
+    /** Closes the window as its close button does (asking first when work runs). */
+    void quit() {
+        Window w = window();
+        if (w != null) w.fireEvent(new javafx.stage.WindowEvent(w, javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST));
+    }
+
+    /** The Getting started page (Help menu). */
+    void gettingStarted() {
+        GettingStarted.show(window());
     }
 
     /** The folder of stylegan3-editing's global-direction files, chosen through its {@code delta_i_c.npy}. */
@@ -358,39 +398,39 @@ public final class MainWindow {
                 "*.pkl", "*.pt", "*.pth", "*.safetensors", "*.tgz", "*.json");
     }
 
-    private void exportBeforeAfter() {
+    void exportBeforeAfter() {
         Path p = dialogs.save(window(), "Export before / after", folder("folder.export"), "styleclip-edit.png", "PNG", "*.png");
         if (p != null) vm.files().exportBeforeAfter(p);
     }
 
-    private void exportGrid() {
+    void exportGrid() {
         Path p = dialogs.save(window(), "Export grid", folder("folder.export"), "styleclip-grid.png", "PNG", "*.png");
         if (p != null) vm.files().exportGrid(p);
     }
 
-    private void exportLatents() {
+    void exportLatents() {
         Path p = dialogs.save(window(), "Export latent", folder("folder.export"), "styleclip-latent.npz", "NumPy", "*.npz");
         if (p != null) vm.files().exportLatents(p);
     }
 
-    private void saveSession() {
+    void saveSession() {
         Path cur = vm.files().sessionFileProperty().get();
         Path p = dialogs.save(window(), "Save session", cur != null ? cur.getParent() : folder("folder.sessions"),
                 cur != null ? cur.getFileName().toString() : "session.json", "Sessions", "*.json");
         if (p != null) vm.files().saveSession(p);
     }
 
-    private void openSession() {
+    void openSession() {
         Path p = dialogs.open(window(), "Open session", folder("folder.sessions"), "Sessions", "*.json");
         if (p != null) vm.files().openSession(p);
     }
 
-    private void saveRecipe() {
+    void saveRecipe() {
         Path p = dialogs.save(window(), "Save recipe", folder("folder.sessions"), "recipe.json", "Recipes", "*.json");
         if (p != null) vm.files().saveRecipe(p);
     }
 
-    private void openRecipe() {
+    void openRecipe() {
         Path p = dialogs.open(window(), "Open recipe", folder("folder.sessions"), "Recipes", "*.json");
         if (p != null) vm.files().openRecipe(p);
     }

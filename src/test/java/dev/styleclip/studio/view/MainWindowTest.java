@@ -27,6 +27,7 @@ import org.testfx.framework.junit5.Start;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,7 +119,7 @@ class MainWindowTest {
         double narrow = current.getFitWidth();
         robot.interact(() -> window.setSideFraction(0.2));
         robot.interrupt();
-        assertTrue(current.getFitWidth() > narrow + 50, "a wider live pane shows bigger previews: " + narrow + " → " + current.getFitWidth());
+        assertTrue(current.getFitWidth() > narrow + 30, "a wider live pane shows bigger previews: " + narrow + " → " + current.getFitWidth());
 
         robot.doubleClickOn("#current-image");
         robot.interrupt();
@@ -130,6 +131,26 @@ class MainWindowTest {
         robot.type(KeyCode.ESCAPE);
         robot.interrupt();
         assertTrue(robot.lookup("#viewer-zoom").tryQuery().isEmpty(), "Esc closes the viewer");
+    }
+
+    @Test
+    void everyActionIsInTheMenusWithItsShortcut(FxRobot robot) {
+        javafx.scene.control.MenuBar bar = robot.lookup("#menu-bar").queryAs(javafx.scene.control.MenuBar.class);
+        assertEquals(List.of("_File", "_Edit", "_View", "_Help"), bar.getMenus().stream().map(javafx.scene.control.Menu::getText).toList());
+        List<String> shortcuts = bar.getMenus().stream().flatMap(m -> m.getItems().stream())
+                .filter(i -> i.getAccelerator() != null).map(i -> i.getAccelerator().getDisplayText()).toList();
+        assertTrue(shortcuts.size() >= 12, shortcuts.toString());
+        // Ctrl+2 (View → Edit) shows the Edit tab
+        robot.clickOn("#app-title");
+        robot.press(KeyCode.CONTROL).type(KeyCode.DIGIT2).release(KeyCode.CONTROL);
+        robot.interrupt();
+        assertEquals("tab-edit", robot.lookup("#side-tabs").queryAs(TabPane.class).getSelectionModel().getSelectedItem().getId());
+        // Help → Getting started: the loop in four steps, in its own window
+        robot.interact(() -> bar.getMenus().get(3).getItems().get(0).fire());
+        robot.interrupt();
+        Label text = robot.lookup("#getting-started-text").queryAs(Label.class);
+        assertTrue(text.getText().startsWith("Getting started") && text.getText().contains("4. Keep the result"), text.getText());
+        robot.interact(() -> text.getScene().getWindow().hide());
     }
 
     @Test
