@@ -63,12 +63,13 @@ public final class EditCommand implements Callable<Integer> {
         if (every < 0) throw new IllegalArgumentException("--every must be >= 0");
         EditNetworks.Files files = networks.files();
         LatentOptimization.Settings settings = optimisation.settings(prompt, l2, lambdaId, every > 0 ? 0 : -1);
-        LatentOptimization.Start start = startOptions.start();
+        LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        NetworkOptions.printUsing(files, err);
         Path frames = out.resolve("frames");
         Consumer<Frame> bar = EditOptions.progress(err, "");
         Consumer<Frame> sink = f -> {

@@ -81,12 +81,13 @@ public final class SweepCommand implements Callable<Integer> {
         double idLow = idList.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         for (String v : variants) optimisation.settings(v, l2Low, idLow, -1); // validate everything before loading networks
         EditNetworks.Files files = networks.files();
-        LatentOptimization.Start start = startOptions.start();
+        LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        NetworkOptions.printUsing(files, err);
 
         List<Run> phase1 = new ArrayList<>();
         List<Run> grid = new ArrayList<>();
