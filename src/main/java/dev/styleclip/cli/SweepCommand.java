@@ -37,8 +37,9 @@ import java.util.concurrent.Callable;
  * grid of λ_L2 × λ_ID to trade the edit against likeness. Writes one labelled grid picture ({@code sweep.png}, metrics
  * under each cell) and {@code sweep.json}.
  */
-@Command(name = "sweep", description = {"Try prompt variants at low lambda, keep the best by CLIP score, then sweep the",
-        "lambda grid for it (the seed report's recipe). Writes sweep.png (labelled grid) and sweep.json into --out."})
+@Command(name = "sweep", description = {"Tune a prompt by the seed report's recipe: variants at low lambda, then a lambda grid.",
+        "Tries the prompt variants at the lowest lambdas, keeps the best by CLIP score, then runs it over the lambda grid.",
+        "Writes sweep.png (labelled grid) and sweep.json into --out."})
 public final class SweepCommand implements Callable<Integer> {
 
     @CommandLine.Spec
