@@ -138,7 +138,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             using.add("LPIPS", lpipsVgg);
             if (idModel != null) using.add("ID", idModel);
         }
-        using.print(err);
         if (photos && !Files.isDirectory(faceApi != null ? faceApi : FaceApi.defaultDir())) {
             throw new IllegalArgumentException("the inputs hold photos but face-api's networks are not installed ("
                     + FaceApi.defaultDir() + "; run scripts/fetch-face-api or pass --face-api DIR)");
@@ -160,6 +159,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
             checkRecipe(service, recipe);
+            using.print(err); // once the generator is open: a bad file stays a one-line error
             for (int i = 0; i < files.size(); i++) {
                 Path in = files.get(i);
                 String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);

@@ -100,17 +100,22 @@ public final class CompareCommand implements Callable<Integer> {
                 : Files.isDirectory(FaceApi.defaultDir()) ? FaceApi.defaultDir() : null;
         InstalledNetworks.Using using = new InstalledNetworks.Using().add("ID", idFile).add("LPIPS", vggFile);
         if (!noFaceApi) using.add("face-api", faceApiUsed == null ? null : faceApiUsed.resolve(ModelRole.FACE_API.marker()));
-        using.print(spec.commandLine().getErr());
+        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
+            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
+        }
         BufferedImage ia = readImage(a);
         BufferedImage ib = readImage(b);
         Engines.pytorch();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("a", a.toString());
         result.put("b", b.toString());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager();
+             IrSeBackbone net = idFile == null ? IrSeBackbone.demo() : IrSeBackbone.load(idFile);
+             IdentityLoss id = new IdentityLoss(net);
+             Lpips lp = vggFile == null ? Lpips.demo() : Lpips.load(vggFile, linFile)) {
+            using.print(spec.commandLine().getErr()); // once the networks are open: a bad file stays a one-line error
             // identity
-            try (IrSeBackbone net = idFile == null ? IrSeBackbone.demo() : IrSeBackbone.load(idFile);
-                 IdentityLoss id = new IdentityLoss(net)) {
+            {
                 NDArray fa = id.features(toTensor(m, ia));
                 NDArray fb = id.features(toTensor(m, ib));
                 double cos = fa.mul(fb).sum().getFloat();
@@ -124,7 +129,7 @@ public final class CompareCommand implements Callable<Integer> {
             // LPIPS
             int w = lpipsSize == 0 ? ia.getWidth() : lpipsSize;
             int h = lpipsSize == 0 ? ia.getHeight() : lpipsSize;
-            try (Lpips lp = vggFile == null ? Lpips.demo() : Lpips.load(vggFile, linFile)) {
+            {
                 if (w < lp.minInputSize() || h < lp.minInputSize()) {
                     throw new IllegalArgumentException("LPIPS needs images at least " + lp.minInputSize() + " pixels wide and high, A is " + w + "x" + h);
                 }
@@ -142,9 +147,6 @@ public final class CompareCommand implements Callable<Integer> {
         }
         // face-api: a second opinion on identity (descriptor distance) plus expression, age and gender
         Path fa = faceApiUsed;
-        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
-            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
-        }
         FaceCheck.Result faces = null;
         if (fa != null) {
             try (NDManager m = NDManager.newBaseManager(); FaceApi api = FaceApi.open(fa, m)) {

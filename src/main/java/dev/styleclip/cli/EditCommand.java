@@ -69,7 +69,6 @@ public final class EditCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NetworkOptions.printUsing(files, err);
         Path frames = out.resolve("frames");
         Consumer<Frame> bar = EditOptions.progress(err, "");
         Consumer<Frame> sink = f -> {
@@ -84,6 +83,7 @@ public final class EditCommand implements Callable<Integer> {
             svc.setMemoryBudget(networks.memory.bytes());
             r = svc.run("edit", ctx -> {
                 EditNetworks nets = EditNetworks.load(ctx.models(), files);
+                NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
                 if (nets.isDemo()) o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();
                 return new LatentOptimization(nets, settings, start).run(ctx);

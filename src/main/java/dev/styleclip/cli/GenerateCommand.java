@@ -65,7 +65,6 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GeneratorSource source = generator.source();
         double psi = trunc != null ? trunc : FaceGeneration.DEFAULT_PSI;
-        new InstalledNetworks.Using().add(source).print(err);
         double[][] transform = InputTransform.make(t[0], t[1], rotate);
         String label = source.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
         try (ComputeService service = new ComputeService()) {
@@ -73,6 +72,7 @@ public final class GenerateCommand implements Callable<Integer> {
             // one job for all seeds: the generator is loaded and the memory planned once, each seed is a step of its own
             service.run("generate", ctx -> {
                 FaceGeneration generation = FaceGeneration.load(ctx, source);
+                new InstalledNetworks.Using().add(source).print(err); // once it is open: a bad file stays a one-line error
                 if (source.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
                 err.println("memory: " + generation.plan().summary());
                 int done = 0;

@@ -124,7 +124,7 @@ public final class InvertCommand implements Callable<Integer> {
         GeneratorSource source = generator.source();
         InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);
         if (useEncoder) using.add("encoder", encoderFile);
-        using.add("LPIPS", lpipsVgg).print(err);
+        using.add("LPIPS", lpipsVgg);
         try (ComputeService service = new ComputeService();
              NDManager mgr = NDManager.newBaseManager();
              Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin())) {
@@ -137,6 +137,7 @@ public final class InvertCommand implements Callable<Integer> {
                 if (useEncoder) {
                     inv = RestyleInversion.load(encoderFile, source.file());
                     g = inv.decoder();
+                    using.print(err); // once the networks are open: a bad file stays a one-line error
                     o.println("encoder: " + inv.describe());
                     EncoderInversion.Result r;
                     try (IrSeBackbone arcface = idModel == null ? null : IrSeBackbone.load(idModel);
@@ -156,6 +157,7 @@ public final class InvertCommand implements Callable<Integer> {
                     }
                 } else {
                     g = source.open(mgr);
+                    using.print(err);
                     if (g.isDemo()) o.println("generator: " + source.describe() + ": patterns, not faces");
                 }
                 int res = g.resolution();

@@ -60,11 +60,11 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (String p : prompts) ClipTokenizer.requirePrompt(p);
         clip = InstalledNetworks.find(clip, "--clip", ModelRole.CLIP, demoNetworks);
-        new InstalledNetworks.Using().add("CLIP", clip).print(spec.commandLine().getErr());
         // the app's one photo reader (size limits from the header, colour models, EXIF), handed to CLIP as plain RGB
         RgbImage img = Images.read(image);
         NDManager root = Engines.pytorch().newBaseManager();
         try (root; ClipModel model = clip == null ? ClipDemo.create(root) : ClipModel.load(ModelFiles.openStore(clip), root)) {
+            new InstalledNetworks.Using().add("CLIP", clip).print(spec.commandLine().getErr()); // once it is open
             List<double[]> rows = score(model, img, prompts, TextEmbeddingCache.shared(), root);
             print(spec.commandLine().getOut(), model, rows);
         }

@@ -88,7 +88,6 @@ public final class SweepCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NetworkOptions.printUsing(files, err);
 
         List<Run> phase1 = new ArrayList<>();
         List<Run> grid = new ArrayList<>();
@@ -145,6 +144,7 @@ public final class SweepCommand implements Callable<Integer> {
         String label = String.format(Locale.ROOT, "run %d/%d \"%s\" L2 %s ID %s ", k, total, shorten(prompt, 24), num(l2), num(id));
         LatentOptimization.Result r = svc.run("sweep", ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            if (k == 1) NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
             if (k == 1 && nets.isDemo()) {
                 o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();

@@ -59,8 +59,9 @@ public final class EditCliModels implements AutoCloseable {
         InstalledNetworks.Using using = new InstalledNetworks.Using().add(g);
         if (needClip) using.add("CLIP", c);
         if (needId) using.add("ID", i);
-        using.print(err);
-        return open(g, c, i, needClip, needId, out);
+        EditCliModels models = open(g, c, i, needClip, needId, out);
+        using.print(err); // once they are open: a bad file stays a one-line error
+        return models;
     }
 
     public static EditCliModels open(GeneratorSource generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
