@@ -163,9 +163,8 @@ class NetworkDiscoveryCliTest {
 
     @Test
     void generatesDefaultPsiIsTheStudiosSoASeedGivesTheStudiosFace() throws Exception {
-        install(GEN, "sg3t-32.pkl");
         Path out = tmp.resolve("out");
-        CliRun r = CliRun.run("generate", "--seeds", "7", "--outdir", out.toString());
+        CliRun r = CliRun.run("generate", "--generator", GEN.toString(), "--seeds", "7", "--outdir", out.toString());
         assertEquals(0, r.code(), r.err());
         int[] cli = rgb(png(out.resolve("seed0007.png")));
         int[] studio;
