@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /** {@code ./styleclip edit}: StyleCLIP latent optimisation of one face towards a text prompt. */
 @Command(name = "edit", description = {"Edit a face with a text prompt by latent optimisation (StyleCLIP).",
         "Writes before.png, after.png, w.npz (key w, NVIDIA's layout) and result.json into --out.",
-        "Networks not given as files are demo networks (random weights): the run works, the pictures are patterns."})
+        "Networks not given as files are the models folder's, else demo networks (random weights: the run works, the",
+        "pictures are patterns); the 'using:' line on stderr says which."})
 public final class EditCommand implements Callable<Integer> {
 
     @CommandLine.Spec
