@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.edit.PhotoAlignment;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.AtomicFiles;
@@ -82,8 +84,9 @@ public final class AlignCommand implements Callable<Integer> {
             try (NDManager manager = Engines.pytorch().newBaseManager()) {
                 err.println("detecting faces (" + det.name().toLowerCase(Locale.ROOT) + ") ...");
                 err.flush();
-                List<FaceApi.Face> faces = PhotoAlignment.faces(manager, models != null ? models : FaceApi.defaultDir(), img, det,
-                        photo.getFileName().toString());
+                Path faceApi = models != null ? models : FaceApi.defaultDir(); // the catalog's rule, the studio's
+                List<FaceApi.Face> faces = PhotoAlignment.faces(manager, faceApi, img, det, photo.getFileName().toString());
+                new InstalledNetworks.Using().add("face-api", faceApi.resolve(ModelRole.FACE_API.marker())).print(err);
                 o.println("faces found: " + faces.size() + " (largest first)");
                 for (int i = 0; i < faces.size(); i++) {
                     FaceApi.Detection d = faces.get(i).detection();

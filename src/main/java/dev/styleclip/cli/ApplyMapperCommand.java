@@ -59,7 +59,7 @@ public final class ApplyMapperCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--mapper " + mapper + ": no mapper file " + file);
         if (latent != null && !Files.isRegularFile(latent)) throw new IllegalArgumentException("--latent " + latent + ": no such file");
         PrintWriter o = spec.commandLine().getOut();
-        try (EditCliModels models = EditCliModels.open(generator.source(), null, null, false, false, o);
+        try (EditCliModels models = EditCliModels.open(generator, null, null, false, false, o, spec.commandLine().getErr());
              NDManager m = models.manager.newSubManager()) {
             var g = models.generator;
             TensorStore store = Safetensors.read(file);

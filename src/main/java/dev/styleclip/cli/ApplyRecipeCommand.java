@@ -2,6 +2,8 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.EditCliModels;
 import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.MemoryOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -79,13 +81,13 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             description = "how photos become latents: projection | encoder | encoder+projection (default ${DEFAULT-VALUE})")
     String invert;
 
-    @Option(names = "--encoder", paramLabel = "FILE", description = "ReStyle pSp / e4e checkpoint for the encoder methods")
+    @Option(names = "--encoder", paramLabel = "FILE", description = "ReStyle pSp / e4e checkpoint for the encoder methods (default: the models folder's)")
     Path encoder;
 
-    @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights for projection (default: a demo VGG trunk)")
+    @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights for projection (default: the models folder's, else a demo VGG trunk)")
     Path lpipsVgg;
 
-    @Option(names = "--id-model", paramLabel = "FILE", description = "ArcFace IR-SE-50 (model_ir_se50.pth): report the identity kept by inversion")
+    @Option(names = "--id-model", paramLabel = "FILE", description = "ArcFace IR-SE-50 (model_ir_se50.pth): report the identity kept by inversion (default: the models folder's, else none)")
     Path idModel;
 
     @Option(names = "--steps", paramLabel = "N", description = "projection steps (default 1000; 100 after the encoder)")
@@ -114,10 +116,12 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out must not be the --inputs folder (the results would mix with the inputs)");
         }
         PhotoInversion.Settings inv = new PhotoInversion.Settings(PhotoInversion.Method.parse(invert), steps, null, false, wAvgSamples, 0);
-        generator.source(); // refuses a bad --generator / --demo before any work
-        EditCliModels.requireFile(encoder, "--encoder");
-        EditCliModels.requireFile(lpipsVgg, "--lpips-vgg");
-        EditCliModels.requireFile(idModel, "--id-model");
+        GeneratorSource source = generator.source(); // refuses a bad --generator / --demo before any work
+        // the files given, else the models folder's (as the studio's Invert), else demo / none
+        boolean demo = generator.demoNetworks();
+        encoder = InstalledNetworks.find(encoder, "--encoder", ModelRole.ENCODER, demo);
+        lpipsVgg = InstalledNetworks.find(lpipsVgg, "--lpips-vgg", ModelRole.VGG16, demo);
+        idModel = InstalledNetworks.find(idModel, "--id-model", ModelRole.IDENTITY, demo);
         if (faceApi != null && !Files.isDirectory(faceApi)) throw new IllegalArgumentException("--face-api " + faceApi + " is not a folder");
         List<Path> files;
         try (Stream<Path> s = Files.list(inputs)) {
@@ -128,6 +132,12 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
                     + ") or latents (.npz .npy)");
         }
         boolean photos = files.stream().anyMatch(ApplyRecipeCommand::isImage);
+        InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);
+        if (photos) {
+            if (inv.method().usesEncoder()) using.add("encoder", encoder);
+            using.add("LPIPS", lpipsVgg);
+            if (idModel != null) using.add("ID", idModel);
+        }
         if (photos && !Files.isDirectory(faceApi != null ? faceApi : FaceApi.defaultDir())) {
             throw new IllegalArgumentException("the inputs hold photos but face-api's networks are not installed ("
                     + FaceApi.defaultDir() + "; run scripts/fetch-face-api or pass --face-api DIR)");
@@ -149,6 +159,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
             checkRecipe(service, recipe);
+            using.print(err); // once the generator is open: a bad file stays a one-line error
             for (int i = 0; i < files.size(); i++) {
                 Path in = files.get(i);
                 String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);

@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -54,10 +56,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "second image (e.g. the edit)")
     Path b;
 
-    @Option(names = "--id", paramLabel = "FILE", description = "ArcFace IR-SE weights (model_ir_se50.pth or a state dict of the same family)")
+    @Option(names = "--id", paramLabel = "FILE", description = "ArcFace IR-SE weights (model_ir_se50.pth or a state dict of the same family; default: the models folder's, else a demo network)")
     Path idFile;
 
-    @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights (vgg16-397923af.pth)")
+    @Option(names = "--lpips-vgg", paramLabel = "FILE", description = "torchvision VGG16 weights (vgg16-397923af.pth; default: the models folder's, else a demo trunk)")
     Path vggFile;
 
     @Option(names = "--lpips-lin", paramLabel = "FILE", description = "LPIPS lin weights (weights/v0.1/vgg.pth; default: the bundled copy)")
@@ -69,8 +71,12 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--face-api", paramLabel = "DIR",
             description = "face-api model folder: adds face-api's opinion (descriptor distance: same person?, expression, age, gender). "
-                    + "Default: ~/.cache/styleclip/face-api-1.7.15/model when it is there")
+                    + "Default: the one installed (models folder, faceapi.dir, STYLECLIP_FACEAPI_DIR, ~/.cache/styleclip/face-api-1.7.15), as the studio")
     Path faceApiDir;
+
+    @Option(names = "--demo-networks", description = "demo ID and LPIPS networks (random weights) unless given as files, "
+            + "whatever the models folder holds")
+    boolean demoNetworks;
 
     @Option(names = "--no-face-api", description = "skip the face-api comparison")
     boolean noFaceApi;
@@ -80,6 +86,8 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        idFile = InstalledNetworks.find(idFile, "--id", ModelRole.IDENTITY, demoNetworks);
+        vggFile = InstalledNetworks.find(vggFile, "--lpips-vgg", ModelRole.VGG16, demoNetworks);
         if (linFile != null && vggFile == null) throw new IllegalArgumentException("--lpips-lin needs --lpips-vgg (lin weights on a random trunk mean nothing)");
         // above 1024² LPIPS-VGG's activations alone pass 1 GB per image; the reference metric is taken at 256
         if (lpipsSize != 0 && (lpipsSize < 32 || lpipsSize > 1024)) {
@@ -88,16 +96,26 @@ public final class CompareCommand implements Callable<Integer> {
         for (Path p : new Path[]{idFile, vggFile, linFile}) {
             if (p != null && !Files.isRegularFile(p)) throw new ModelFileException(p, "no such model file");
         }
+        Path faceApiUsed = noFaceApi ? null : faceApiDir != null ? faceApiDir
+                : Files.isDirectory(FaceApi.defaultDir()) ? FaceApi.defaultDir() : null;
+        InstalledNetworks.Using using = new InstalledNetworks.Using().add("ID", idFile).add("LPIPS", vggFile);
+        if (!noFaceApi) using.add("face-api", faceApiUsed == null ? null : faceApiUsed.resolve(ModelRole.FACE_API.marker()));
+        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
+            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
+        }
         BufferedImage ia = readImage(a);
         BufferedImage ib = readImage(b);
         Engines.pytorch();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("a", a.toString());
         result.put("b", b.toString());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager();
+             IrSeBackbone net = idFile == null ? IrSeBackbone.demo() : IrSeBackbone.load(idFile);
+             IdentityLoss id = new IdentityLoss(net);
+             Lpips lp = vggFile == null ? Lpips.demo() : Lpips.load(vggFile, linFile)) {
+            using.print(spec.commandLine().getErr()); // once the networks are open: a bad file stays a one-line error
             // identity
-            try (IrSeBackbone net = idFile == null ? IrSeBackbone.demo() : IrSeBackbone.load(idFile);
-                 IdentityLoss id = new IdentityLoss(net)) {
+            {
                 NDArray fa = id.features(toTensor(m, ia));
                 NDArray fb = id.features(toTensor(m, ib));
                 double cos = fa.mul(fb).sum().getFloat();
@@ -111,7 +129,7 @@ public final class CompareCommand implements Callable<Integer> {
             // LPIPS
             int w = lpipsSize == 0 ? ia.getWidth() : lpipsSize;
             int h = lpipsSize == 0 ? ia.getHeight() : lpipsSize;
-            try (Lpips lp = vggFile == null ? Lpips.demo() : Lpips.load(vggFile, linFile)) {
+            {
                 if (w < lp.minInputSize() || h < lp.minInputSize()) {
                     throw new IllegalArgumentException("LPIPS needs images at least " + lp.minInputSize() + " pixels wide and high, A is " + w + "x" + h);
                 }
@@ -128,10 +146,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         // face-api: a second opinion on identity (descriptor distance) plus expression, age and gender
-        Path fa = noFaceApi ? null : faceApiDir != null ? faceApiDir : Files.isDirectory(FaceApi.defaultDir()) ? FaceApi.defaultDir() : null;
-        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
-            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
-        }
+        Path fa = faceApiUsed;
         FaceCheck.Result faces = null;
         if (fa != null) {
             try (NDManager m = NDManager.newBaseManager(); FaceApi api = FaceApi.open(fa, m)) {

@@ -104,8 +104,8 @@ public final class DirectionsCommand implements Runnable {
             if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1");
             PrintWriter o = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o)) {
-                Path dir = cacheDir(models.cache, models.generator.source().file(), models.clip, m, precision);
+            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr())) {
+                Path dir = cacheDir(models.cache, m.source.file(), m.clipFile, m, precision);
                 var job = new DirectionsPrepareJob(m.generator, m.clip, new DirectionsPrepareJob.Settings(seed, images, 0.5,
                         DirectionsPrepareJob.Settings.cutoff(m.generator), strength, chunk, precision), dir);
                 Path r;
@@ -127,7 +127,7 @@ public final class DirectionsCommand implements Runnable {
         GeneratorOption generator;
         @CommandLine.Mixin
         MemoryOption memory;
-        @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
+        @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: the models folder's, else a demo network)")
         Path clip;
         @Option(names = "--cache", paramLabel = "DIR", description = "cache directory (default: ~/.cache/styleclip/directions/<key of the two files>-<precision>)")
         Path cache;
@@ -161,10 +161,10 @@ public final class DirectionsCommand implements Runnable {
             for (double b : betas) if (!(b >= 0)) throw new IllegalArgumentException("--beta must be >= 0");
             AtomicFiles.prepareFolder(out);
             PrintWriter o = spec.commandLine().getOut();
-            try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o);
+            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr());
                  NDManager nd = m.manager.newSubManager()) {
                 StyleGan3Generator g = m.generator;
-                Path file = directions != null ? directions : preparedFile(models.cache, models.generator.source().file(), models.clip, m);
+                Path file = directions != null ? directions : preparedFile(models.cache, m.source.file(), m.clipFile, m);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
                 }
@@ -245,9 +245,9 @@ public final class DirectionsCommand implements Runnable {
             Path target = outFile;
             int channels = 0;
             if (target == null) {
-                try (EditCliModels m = EditCliModels.open(models.generator.source(), models.clip, null, true, false, o)) {
+                try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr())) {
                     channels = GlobalDirections.channelCount(m.generator);
-                    target = cacheDir(models.cache, models.generator.source().file(), models.clip, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+                    target = cacheDir(models.cache, m.source.file(), m.clipFile, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
                 }
             }
             long c = DirectionFiles.importPublished(dir, target, channels);

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /** {@code ./styleclip edit}: StyleCLIP latent optimisation of one face towards a text prompt. */
 @Command(name = "edit", description = {"Edit a face with a text prompt by latent optimisation (StyleCLIP).",
         "Writes before.png, after.png, w.npz (key w, NVIDIA's layout) and result.json into --out.",
-        "Networks not given as files are demo networks (random weights): the run works, the pictures are patterns."})
+        "Networks not given as files are the models folder's, else demo networks (random weights: the run works, the",
+        "pictures are patterns); the 'using:' line on stderr says which."})
 public final class EditCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -63,7 +64,7 @@ public final class EditCommand implements Callable<Integer> {
         if (every < 0) throw new IllegalArgumentException("--every must be >= 0");
         EditNetworks.Files files = networks.files();
         LatentOptimization.Settings settings = optimisation.settings(prompt, l2, lambdaId, every > 0 ? 0 : -1);
-        LatentOptimization.Start start = startOptions.start();
+        LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
         }
@@ -83,6 +84,7 @@ public final class EditCommand implements Callable<Integer> {
             svc.setMemoryBudget(networks.memory.bytes());
             r = svc.run("edit", ctx -> {
                 EditNetworks nets = EditNetworks.load(ctx.models(), files);
+                NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
                 if (nets.isDemo()) o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();
                 return new LatentOptimization(nets, settings, start).run(ctx);

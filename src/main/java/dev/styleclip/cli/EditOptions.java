@@ -3,6 +3,7 @@ package dev.styleclip.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.Metrics;
@@ -30,16 +31,18 @@ public final class EditOptions {
         @Option(names = "--seed", paramLabel = "N", description = "start from this seed's z (as gen_images.py)")
         Long seed;
 
-        @Option(names = "--trunc", paramLabel = "PSI", defaultValue = "1", description = "truncation psi for --seed (default ${DEFAULT-VALUE})")
-        double trunc;
+        @Option(names = "--trunc", paramLabel = "PSI",
+                description = "truncation psi for --seed (default 0.7, the studio's; 1 with --space z, which optimises the untruncated z)")
+        Double trunc;
 
         @Option(names = "--latent", paramLabel = "w.npz", description = "start from a projected latent (NVIDIA .npz, key w)")
         Path latent;
 
-        LatentOptimization.Start start() throws IOException {
+        LatentOptimization.Start start(String space) throws IOException {
             if ((seed == null) == (latent == null)) throw new IllegalArgumentException("give either --seed N or --latent w.npz");
             if (latent != null) return LatentOptimization.Start.latent(LatentFile.read(latent));
-            return LatentOptimization.Start.seed(seed, trunc);
+            boolean z = space != null && space.trim().equalsIgnoreCase("z");
+            return LatentOptimization.Start.seed(seed, trunc != null ? trunc : z ? 1.0 : FaceGeneration.DEFAULT_PSI);
         }
     }
 

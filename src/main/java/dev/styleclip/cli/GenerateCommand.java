@@ -1,6 +1,7 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.io.AtomicFiles;
@@ -39,8 +40,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seeds", required = true, paramLabel = "LIST", description = "seeds, e.g. 0-3,42")
     String seeds;
 
-    @Option(names = "--trunc", paramLabel = "PSI", defaultValue = "1", description = "truncation psi (default ${DEFAULT-VALUE})")
-    double trunc;
+    @Option(names = "--trunc", paramLabel = "PSI", description = "truncation psi (default 0.7, the studio's; 1 = none, as gen_images.py's default)")
+    Double trunc;
 
     @Option(names = "--trunc-cutoff", paramLabel = "N", description = "truncate only the first N ws (default: all)")
     Integer truncCutoff;
@@ -63,6 +64,7 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GeneratorSource source = generator.source();
+        double psi = trunc != null ? trunc : FaceGeneration.DEFAULT_PSI;
         double[][] transform = InputTransform.make(t[0], t[1], rotate);
         String label = source.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
         try (ComputeService service = new ComputeService()) {
@@ -70,13 +72,14 @@ public final class GenerateCommand implements Callable<Integer> {
             // one job for all seeds: the generator is loaded and the memory planned once, each seed is a step of its own
             service.run("generate", ctx -> {
                 FaceGeneration generation = FaceGeneration.load(ctx, source);
+                new InstalledNetworks.Using().add(source).print(err); // once it is open: a bad file stays a one-line error
                 if (source.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
                 err.println("memory: " + generation.plan().summary());
                 int done = 0;
                 for (long seed : seedList) {
                     progress(err, done, seedList.size(), seed);
                     Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
-                    BufferedImage image = generation.generate(ctx, new FaceGeneration.Request(seed, trunc, truncCutoff, transform)).image();
+                    BufferedImage image = generation.generate(ctx, new FaceGeneration.Request(seed, psi, truncCutoff, transform)).image();
                     AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));
                     done++;
                     progress(err, done, seedList.size(), seed);

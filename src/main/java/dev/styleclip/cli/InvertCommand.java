@@ -1,6 +1,8 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.GeneratorOption;
+import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.MemoryOption;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EncoderInversion;
@@ -54,7 +56,7 @@ public final class InvertCommand implements Callable<Integer> {
             description = "projection | encoder | encoder+projection (default ${DEFAULT-VALUE})")
     String method;
 
-    @Option(names = "--encoder", paramLabel = "FILE", description = "ReStyle pSp / e4e checkpoint (.pt) for the encoder methods")
+    @Option(names = "--encoder", paramLabel = "FILE", description = "ReStyle pSp / e4e checkpoint (.pt) for the encoder methods (default: the models folder's)")
     Path encoder;
 
     @CommandLine.Mixin
@@ -64,7 +66,7 @@ public final class InvertCommand implements Callable<Integer> {
     MemoryOption memory;
 
     @Option(names = "--lpips-vgg", paramLabel = "FILE",
-            description = "torchvision VGG16 weights (vgg16-397923af.pth) for LPIPS (default: a demo VGG trunk)")
+            description = "torchvision VGG16 weights (vgg16-397923af.pth) for LPIPS (default: the models folder's, else a demo VGG trunk)")
     Path lpipsVgg;
 
     @Option(names = "--id-model", paramLabel = "FILE",
@@ -99,15 +101,16 @@ public final class InvertCommand implements Callable<Integer> {
         if (!useEncoder && !useProjection) {
             throw new IllegalArgumentException("--method must be projection, encoder or encoder+projection, not '" + method + "'");
         }
-        if (useEncoder && encoder == null) {
+        boolean demo = generator.demoNetworks();
+        Path encoderFile = useEncoder ? InstalledNetworks.find(encoder, "--encoder", ModelRole.ENCODER, demo) : null;
+        Path lpipsVgg = InstalledNetworks.find(this.lpipsVgg, "--lpips-vgg", ModelRole.VGG16, demo);
+        if (useEncoder && encoderFile == null) {
             throw new IllegalArgumentException("--method " + m + " needs --encoder FILE (a ReStyle pSp or e4e checkpoint, "
                     + "e.g. restyle_pSp_ffhq.pt)");
         }
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (iterations != null && iterations < 1) throw new IllegalArgumentException("--iterations must be at least 1");
         Projection.checkWAvgSamples(wAvgSamples);
-        if (encoder != null && !Files.isRegularFile(encoder)) throw new IllegalArgumentException(encoder + ": no such file");
-        if (lpipsVgg != null && !Files.isRegularFile(lpipsVgg)) throw new IllegalArgumentException(lpipsVgg + ": no such file");
         if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
         if (video != null && Files.exists(video) && !Files.isDirectory(video)) {
             throw new IllegalArgumentException(video + " is not a folder (--save-video takes a folder for the frames)");
@@ -119,6 +122,9 @@ public final class InvertCommand implements Callable<Integer> {
         int[] frameNo = {0};
 
         GeneratorSource source = generator.source();
+        InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);
+        if (useEncoder) using.add("encoder", encoderFile);
+        using.add("LPIPS", lpipsVgg);
         try (ComputeService service = new ComputeService();
              NDManager mgr = NDManager.newBaseManager();
              Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin())) {
@@ -129,8 +135,9 @@ public final class InvertCommand implements Callable<Integer> {
             service.setMemoryBudget(memory.bytes());
             try {
                 if (useEncoder) {
-                    inv = RestyleInversion.load(encoder, source.file());
+                    inv = RestyleInversion.load(encoderFile, source.file());
                     g = inv.decoder();
+                    using.print(err); // once the networks are open: a bad file stays a one-line error
                     o.println("encoder: " + inv.describe());
                     EncoderInversion.Result r;
                     try (IrSeBackbone arcface = idModel == null ? null : IrSeBackbone.load(idModel);
@@ -150,6 +157,7 @@ public final class InvertCommand implements Callable<Integer> {
                     }
                 } else {
                     g = source.open(mgr);
+                    using.print(err);
                     if (g.isDemo()) o.println("generator: " + source.describe() + ": patterns, not faces");
                 }
                 int res = g.resolution();

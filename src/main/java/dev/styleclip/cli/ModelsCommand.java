@@ -8,6 +8,7 @@ import dev.styleclip.runtime.models.DownloadProgress;
 import dev.styleclip.runtime.models.ModelEntries;
 import dev.styleclip.runtime.models.ModelEntry;
 import dev.styleclip.runtime.models.ModelInstaller;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.runtime.models.ModelsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +56,7 @@ public final class ModelsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             ModelInstaller inst = new ModelInstaller(dir.dir);
+            ModelCatalog catalog = new ModelCatalog(dir.dir);
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (ModelEntry e : ModelEntries.all()) {
@@ -62,7 +64,8 @@ public final class ModelsCommand implements Callable<Integer> {
                     r.put("name", e.name());
                     r.put("role", e.role().name());
                     r.put("file", e.file());
-                    r.put("installed", inst.installed(e));
+                    r.put("installed", installed(catalog, inst, e));
+                    elsewhere(catalog, inst, e).ifPresent(f -> r.put("found", f.toString()));
                     r.put("manual", e.manual());
                     r.put("default", e.isDefault());
                     r.put("url", e.url());
@@ -85,11 +88,12 @@ public final class ModelsCommand implements Callable<Integer> {
             String fmt = "%-22s %-10s %-3s %-14s %s%n";
             out.printf(Locale.ROOT, fmt, "NAME", "ROLE", "", "STATUS", "HOW");
             for (ModelEntry e : ModelEntries.all()) {
-                String status = inst.installed(e) ? "installed" : e.manual() ? "import" : "-";
+                String status = installed(catalog, inst, e) ? "installed" : e.manual() ? "import" : "-";
                 String how = e.manual() ? "manual download: " + e.page() : e.checkDescription()
                         + (e.size() != null ? ", " + DownloadProgress.bytes(e.size()) : "");
                 out.printf(Locale.ROOT, fmt, e.name(), e.role().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                         e.isDefault() ? "*" : "", status, how);
+                elsewhere(catalog, inst, e).ifPresent(f -> out.println("    found:   " + f));
                 if (verbose) {
                     out.println("    file:    " + e.file());
                     if (e.url() != null) out.println("    source:  " + e.url());
@@ -101,6 +105,20 @@ public final class ModelsCommand implements Callable<Integer> {
                     + " downloaded in a browser, then: ./styleclip models import FILE --as NAME");
             return 0;
         }
+    }
+
+    /**
+     * Whether the app uses this entry's file: installed in the models folder, or — face-api, whose weights may also be
+     * unpacked outside it — found by the catalog's rule, the one the studio follows ({@link ModelCatalog#find}).
+     */
+    static boolean installed(ModelCatalog catalog, ModelInstaller inst, ModelEntry e) {
+        return inst.installed(e) || elsewhere(catalog, inst, e).isPresent();
+    }
+
+    /** Face-api's weights found outside the models folder when they are not installed in it. */
+    static java.util.Optional<Path> elsewhere(ModelCatalog catalog, ModelInstaller inst, ModelEntry e) {
+        if (e.role() != ModelRole.FACE_API || inst.installed(e)) return java.util.Optional.empty();
+        return catalog.find(ModelRole.FACE_API).map(Path::getParent);
     }
 
     /** {@code --dir} as a mixin. */

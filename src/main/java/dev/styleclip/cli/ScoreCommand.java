@@ -1,5 +1,7 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.TextTable;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -38,8 +40,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--clip", paramLabel = "FILE", description = "OpenAI CLIP checkpoint (e.g. ViT-B-32.pt, or its state dict as safetensors); default: a demo network with random weights")
+    @Option(names = "--clip", paramLabel = "FILE", description = "OpenAI CLIP checkpoint (e.g. ViT-B-32.pt, or its state dict as "
+            + "safetensors); default: the models folder's, else a demo network with random weights")
     Path clip;
+
+    @Option(names = "--demo-networks", description = "the demo CLIP (random weights) unless --clip is given, whatever the models folder holds")
+    boolean demoNetworks;
 
     @Option(names = "--image", paramLabel = "PNG", required = true, description = "the image to score (PNG, JPEG, ...)")
     Path image;
@@ -53,10 +59,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String p : prompts) ClipTokenizer.requirePrompt(p);
+        clip = InstalledNetworks.find(clip, "--clip", ModelRole.CLIP, demoNetworks);
         // the app's one photo reader (size limits from the header, colour models, EXIF), handed to CLIP as plain RGB
         RgbImage img = Images.read(image);
         NDManager root = Engines.pytorch().newBaseManager();
         try (root; ClipModel model = clip == null ? ClipDemo.create(root) : ClipModel.load(ModelFiles.openStore(clip), root)) {
+            new InstalledNetworks.Using().add("CLIP", clip).print(spec.commandLine().getErr()); // once it is open
             List<double[]> rows = score(model, img, prompts, TextEmbeddingCache.shared(), root);
             print(spec.commandLine().getOut(), model, rows);
         }

@@ -37,8 +37,9 @@ import java.util.concurrent.Callable;
  * grid of λ_L2 × λ_ID to trade the edit against likeness. Writes one labelled grid picture ({@code sweep.png}, metrics
  * under each cell) and {@code sweep.json}.
  */
-@Command(name = "sweep", description = {"Try prompt variants at low lambda, keep the best by CLIP score, then sweep the",
-        "lambda grid for it (the seed report's recipe). Writes sweep.png (labelled grid) and sweep.json into --out."})
+@Command(name = "sweep", description = {"Tune a prompt by the seed report's recipe: variants at low lambda, then a lambda grid.",
+        "Tries the prompt variants at the lowest lambdas, keeps the best by CLIP score, then runs it over the lambda grid.",
+        "Writes sweep.png (labelled grid) and sweep.json into --out."})
 public final class SweepCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -81,7 +82,7 @@ public final class SweepCommand implements Callable<Integer> {
         double idLow = idList.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         for (String v : variants) optimisation.settings(v, l2Low, idLow, -1); // validate everything before loading networks
         EditNetworks.Files files = networks.files();
-        LatentOptimization.Start start = startOptions.start();
+        LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
         }
@@ -143,6 +144,7 @@ public final class SweepCommand implements Callable<Integer> {
         String label = String.format(Locale.ROOT, "run %d/%d \"%s\" L2 %s ID %s ", k, total, shorten(prompt, 24), num(l2), num(id));
         LatentOptimization.Result r = svc.run("sweep", ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
+            if (k == 1) NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
             if (k == 1 && nets.isDemo()) {
                 o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();

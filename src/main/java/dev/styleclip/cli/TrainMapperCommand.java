@@ -4,9 +4,11 @@ import dev.styleclip.edit.WGroups;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
+import dev.styleclip.cli.common.InstalledNetworks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.runtime.ComputeService;
@@ -37,9 +39,9 @@ public final class TrainMapperCommand implements Callable<Integer> {
     GeneratorOption generator;
     @CommandLine.Mixin
     MemoryOption memory;
-    @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: demo network)")
+    @Option(names = "--clip", paramLabel = "C.pt", description = "CLIP TorchScript file (default: the models folder's, else a demo network)")
     Path clip;
-    @Option(names = "--id", paramLabel = "ID.pth", description = "IR-SE-50 face recognition weights (default: demo network)")
+    @Option(names = "--id", paramLabel = "ID.pth", description = "IR-SE-50 face recognition weights (default: the models folder's, else a demo network)")
     Path id;
     @Option(names = "--epochs", defaultValue = "10", description = "epochs (default ${DEFAULT-VALUE}; reference GPU runs: 100)")
     int epochs;
@@ -65,11 +67,13 @@ public final class TrainMapperCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--latents", paramLabel = "DIR", description = "sample w from the .npy/.npz latents in DIR instead of random z")
     Path latents;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (mapper.safetensors, checkpoint)")
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (mapper.safetensors, checkpoint; default: "
+            + "mappers/<prompt> beside the models folder where that is writable, else in the user's data folder, as the studio)")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (out == null) out = MapperPlaces.defaultFolder(InstalledNetworks.catalog().dir(), prompt);
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (epochs < 1 || steps < 1 || batch < 1) throw new IllegalArgumentException("--epochs, --steps and --batch must be >= 1");
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0");
@@ -83,7 +87,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
             ObjectNode j = MapperTrainingJob.readCheckpoint(out);
             o.println("Resuming the checkpoint in " + out + " (epoch " + j.path("epoch").asInt() + ").");
         }
-        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, lambdaId != 0, o)) {
+        try (EditCliModels models = EditCliModels.open(generator, clip, id, true, lambdaId != 0, o, err)) {
             List<float[]> ws = latents == null ? null : readLatents(latents, models.generator.numWs(), models.generator.wDim());
             MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, lambdaId, 1.0,
                     0.01, g, plateauFactor, plateauPatience, psi, seed, 2);

@@ -20,6 +20,9 @@ import java.util.List;
  * job's memory budget, planned once per instance so a command that renders many seeds plans once.
  */
 public final class FaceGeneration {
+    /** The truncation ψ a seed's face gets unless the user picks another: the studio's and the CLI's. */
+    public static final double DEFAULT_PSI = 0.7;
+
 
     /**
      * @param truncCutoff truncate only the first n ws (null: all)

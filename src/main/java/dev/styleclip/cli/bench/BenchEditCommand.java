@@ -65,7 +65,7 @@ public final class BenchEditCommand implements Callable<Integer> {
         opts.apply();
         int steps = opts.warmup() + opts.iters();
         plan.forced(); // a bad --plan is refused before anything loads
-        EditNetworks.Files files = networks.files();
+        EditNetworks.Files files = networks.explicitFiles();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, List<Double>> times = new LinkedHashMap<>();

@@ -31,7 +31,7 @@ public final class BenchGeneratorOptions {
 
     /** The generator chosen (bad combinations and missing files are bad input). */
     public GeneratorSource source() {
-        return generator.source();
+        return generator.explicitOrDemo(); // benchmarks measure what they are told: never the models folder
     }
 
     /** The plan {@code --plan} forces, or null for the planner's; a bad {@code --plan} is refused (call before loading). */

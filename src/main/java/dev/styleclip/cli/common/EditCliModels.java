@@ -13,6 +13,7 @@ import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.MemoryBudget;
+import dev.styleclip.runtime.models.ModelRole;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,6 +28,11 @@ public final class EditCliModels implements AutoCloseable {
     public final ClipModel clip;
     public final IdentityLoss idLoss;
     public final boolean demo;
+    /** Where the generator came from. */
+    public GeneratorSource source;
+    /** The CLIP and ID files used (null: the demo network, or not loaded). */
+    public Path clipFile;
+    public Path idFile;
 
     private EditCliModels(NDManager manager, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, boolean demo) {
         this.manager = manager;
@@ -40,6 +46,24 @@ public final class EditCliModels implements AutoCloseable {
         if (p != null && !Files.isRegularFile(p)) throw new IllegalArgumentException(option + " " + p + ": no such file");
     }
 
+    /**
+     * The networks by the discovery rule ({@link InstalledNetworks}: the files given, else the models folder's, else demo
+     * networks), after the "using: …" line on {@code err}.
+     */
+    public static EditCliModels open(GeneratorOption generator, Path clip, Path id, boolean needClip, boolean needId,
+                                     PrintWriter out, PrintWriter err) throws Exception {
+        boolean demo = generator.demoNetworks();
+        GeneratorSource g = generator.source();
+        Path c = needClip ? InstalledNetworks.find(clip, "--clip", ModelRole.CLIP, demo) : null;
+        Path i = needId ? InstalledNetworks.find(id, "--id", ModelRole.IDENTITY, demo) : null;
+        InstalledNetworks.Using using = new InstalledNetworks.Using().add(g);
+        if (needClip) using.add("CLIP", c);
+        if (needId) using.add("ID", i);
+        EditCliModels models = open(g, c, i, needClip, needId, out);
+        using.print(err); // once they are open: a bad file stays a one-line error
+        return models;
+    }
+
     public static EditCliModels open(GeneratorSource generator, Path clip, Path id, boolean needClip, boolean needId, PrintWriter out)
             throws Exception {
         requireFile(clip, "--clip");
@@ -51,6 +75,9 @@ public final class EditCliModels implements AutoCloseable {
             ClipModel c = !needClip ? null : clip == null ? ClipDemo.create(m) : ClipModel.load(ModelFiles.openStore(clip), m);
             IdentityLoss l = !needId ? null : new IdentityLoss(id == null ? IrSeBackbone.demo() : IrSeBackbone.load(id));
             EditCliModels r = new EditCliModels(m, g, c, l, g.isDemo() || (c != null && clip == null) || (l != null && id == null));
+            r.source = generator;
+            r.clipFile = needClip ? clip : null;
+            r.idFile = needId ? id : null;
             if (g.isDemo()) out.println("Using the " + generator.describe() + ": images are patterns, not faces.");
             if (c != null && clip == null) out.println("Using the " + DemoNetworks.LABEL + " CLIP (random weights): edits follow no text.");
             if (l != null && id == null) out.println("Using the " + DemoNetworks.LABEL + " ID backbone (random weights).");

@@ -1,19 +1,17 @@
 package dev.styleclip.studio.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.TensorStore;
-import dev.styleclip.runtime.ModelCatalog;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,17 +43,12 @@ public final class MapperFolders {
      * checkout, or the user's data folder of an installed app), else in the user's data folder.
      */
     public static Path defaultRoot(Path modelsDir) {
-        Path parent = modelsDir == null ? null : modelsDir.toAbsolutePath().getParent();
-        if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent)) return parent.resolve("mappers");
-        return ModelCatalog.userDataDir().resolve("mappers");
+        return MapperPlaces.defaultRoot(modelsDir); // the rule train-mapper shares
     }
 
     /** A folder name for a prompt: lower-case ASCII letters and digits joined by '-', at most 60 characters. */
     public static String slug(String prompt) {
-        String s = prompt == null ? "" : Normalizer.normalize(prompt, Normalizer.Form.NFD).replaceAll("\\p{M}", "");
-        s = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        if (s.length() > 60) s = s.substring(0, 60).replaceAll("-+$", "");
-        return s.isEmpty() ? "mapper" : s;
+        return MapperPlaces.slug(prompt);
     }
 
     /** The mapper file of a folder, or the file itself. */
