@@ -2,7 +2,7 @@ package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.DownloadListener;
 import dev.styleclip.runtime.models.DownloadProgress;
 import dev.styleclip.runtime.models.ModelEntries;

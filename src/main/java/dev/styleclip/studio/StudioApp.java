@@ -1,7 +1,7 @@
 package dev.styleclip.studio;
 
 import dev.styleclip.AppInfo;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.StudioBackend;
 import dev.styleclip.studio.view.Dialogs;

@@ -8,7 +8,7 @@ import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.ModelRole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

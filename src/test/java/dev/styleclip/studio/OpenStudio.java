@@ -2,7 +2,7 @@ package dev.styleclip.studio;
 
 import dev.styleclip.golden.Golden;
 import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.service.ComputeBackend;
 import dev.styleclip.studio.service.ComputeBridge;
 import dev.styleclip.studio.view.Dialogs;

@@ -2,7 +2,7 @@ package dev.styleclip.cli.common;
 
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.ModelRole;
 
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.styleclip.edit.mapper;
 
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

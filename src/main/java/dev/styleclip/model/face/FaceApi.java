@@ -1,6 +1,6 @@
 package dev.styleclip.model.face;
 
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.image.RgbImage;

@@ -22,7 +22,7 @@ import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobHandle;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.models.ModelRole;
 

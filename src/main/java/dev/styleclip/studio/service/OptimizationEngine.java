@@ -8,7 +8,7 @@ import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Job;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 
 import java.util.Set;
 

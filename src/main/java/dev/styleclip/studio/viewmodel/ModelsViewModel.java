@@ -3,7 +3,7 @@ package dev.styleclip.studio.viewmodel;
 import dev.styleclip.runtime.MemoryBudget;
 import java.util.Locale;
 import dev.styleclip.AppInfo;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.DownloadListener;
 import java.util.List;
 import dev.styleclip.runtime.models.ModelEntries;

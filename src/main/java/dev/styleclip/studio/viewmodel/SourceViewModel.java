@@ -1,6 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.studio.service.StudioPort;
+import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoInversion;
@@ -53,7 +54,7 @@ public final class SourceViewModel {
     private final LongSupplier clock;
 
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 0);
-    private final DoubleProperty psi = new SimpleDoubleProperty(this, "psi", 0.7);
+    private final DoubleProperty psi = new SimpleDoubleProperty(this, "psi", FaceGeneration.DEFAULT_PSI);
     private final DoubleProperty translateX = new SimpleDoubleProperty(this, "translateX", 0);
     private final DoubleProperty translateY = new SimpleDoubleProperty(this, "translateY", 0);
     private final DoubleProperty rotate = new SimpleDoubleProperty(this, "rotate", 0);

@@ -2,7 +2,7 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.MemoryBudget;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.ProcessMemory;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.StudioBackend;

@@ -1,7 +1,6 @@
 package dev.styleclip.runtime.models;
 
 import dev.styleclip.golden.Golden;
-import dev.styleclip.runtime.ModelCatalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

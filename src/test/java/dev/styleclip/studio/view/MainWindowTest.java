@@ -3,7 +3,7 @@ package dev.styleclip.studio.view;
 import dev.styleclip.studio.viewmodel.FakeBackend;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.AppInfo;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;
 import dev.styleclip.studio.viewmodel.StudioViewModel;

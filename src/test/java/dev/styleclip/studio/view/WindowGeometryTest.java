@@ -1,6 +1,6 @@
 package dev.styleclip.studio.view;
 
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.viewmodel.FakeBackend;
 import dev.styleclip.studio.viewmodel.ModelsViewModel;
 import dev.styleclip.studio.viewmodel.StudioPrefs;

@@ -1,6 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.service.MapperFolders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

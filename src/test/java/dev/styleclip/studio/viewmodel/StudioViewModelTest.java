@@ -1,7 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.studio.service.PngText;
-import dev.styleclip.runtime.ModelCatalog;
+import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.studio.service.PngExport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,9 +1,5 @@
-package dev.styleclip.runtime;
+package dev.styleclip.runtime.models;
 
-import dev.styleclip.runtime.models.ModelEntries;
-import dev.styleclip.runtime.models.ModelEntry;
-import dev.styleclip.runtime.models.ModelInstaller;
-import dev.styleclip.runtime.models.ModelRole;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,6 +1,5 @@
-package dev.styleclip.runtime;
+package dev.styleclip.runtime.models;
 
-import dev.styleclip.runtime.models.ModelRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
