@@ -188,8 +188,8 @@ public final class Screenshots {
 
             // the trained mapper applied, then a global direction: an edit stack of two kinds of steps
             fx(() -> {
-                vm.mapper().strength().set(0.5);
-                vm.mapper().applySelected();
+                vm.mapper().library().strength().set(0.5);
+                vm.mapper().library().applySelected();
                 return null;
             });
             await(() -> fx(() -> !vm.document().renderingStack() && !vm.document().editStack().isEmpty()));

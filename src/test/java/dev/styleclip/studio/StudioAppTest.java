@@ -300,7 +300,7 @@ class StudioAppTest {
         LineChart<Number, Number> chart = robot.lookup("#mapper-loss-chart").queryAs(LineChart.class);
         assertEquals(2, chart.getData().get(0).getData().size());
         assertTrue(Files.exists(folder.resolve("mapper.safetensors")) && Files.exists(folder.resolve("checkpoint.json")));
-        assertEquals(folder.resolve("mapper.safetensors"), m.selectedProperty().get().file());
+        assertEquals(folder.resolve("mapper.safetensors"), m.library().selectedProperty().get().file());
         assertTrue(robot.lookup("#mapper-progress-label").queryAs(Label.class).getText().contains("epoch 2/2 · step 1/1"));
         assertTrue(m.msPerSampleProperty().get() > 0);
 

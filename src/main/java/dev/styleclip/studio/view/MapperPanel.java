@@ -151,7 +151,7 @@ final class MapperPanel extends VBox {
         sampleBox.visibleProperty().bind(m.sampleProperty().isNotNull());
         sampleBox.managedProperty().bind(sampleBox.visibleProperty());
 
-        ListView<MapperInfo> list = new ListView<>(m.mappers());
+        ListView<MapperInfo> list = new ListView<>(m.library().mappers());
         list.setId("mapper-list");
         list.setPrefHeight(110);
         list.setMinHeight(70);
@@ -165,25 +165,25 @@ final class MapperPanel extends VBox {
             }
         });
         list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
-            if (b != null) m.selectedProperty().set(b);
+            if (b != null) m.library().selectedProperty().set(b);
         });
-        m.selectedProperty().addListener((o, a, b) -> {
+        m.library().selectedProperty().addListener((o, a, b) -> {
             if (list.getSelectionModel().getSelectedItem() != b) list.getSelectionModel().select(b);
         });
-        list.getSelectionModel().select(m.selectedProperty().get());
+        list.getSelectionModel().select(m.library().selectedProperty().get());
         Button open = new Button("Open mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
         open.setId("mapper-open");
         open.setOnAction(e -> {
             Path p = chooseMapper.get();
-            if (p != null) m.openMapper(p);
+            if (p != null) m.library().open(p);
         });
         Button refresh = iconButton("mapper-refresh", FontAwesomeSolid.SYNC, "Look for trained mappers again in " + m.mappersRoot());
-        refresh.setOnAction(e -> m.refreshMappers());
+        refresh.setOnAction(e -> m.library().refresh());
 
         Button apply = new Button("Apply to current face", new FontIcon(FontAwesomeSolid.MAGIC));
         apply.setId("mapper-apply");
-        apply.disableProperty().bind(m.canApplyProperty().not());
-        apply.setOnAction(e -> m.applySelected());
+        apply.disableProperty().bind(m.library().canApplyProperty().not());
+        apply.setOnAction(e -> m.library().applySelected());
         HBox applyWrap = new HBox(apply);
         Tooltip.install(applyWrap, new Tooltip("w' = w + λ_delta·M(w) on the current face (generate one first)"));
 
@@ -193,7 +193,7 @@ final class MapperPanel extends VBox {
         trainTitle.setStyle("-fx-font-weight: bold;");
         getChildren().addAll(trainTitle, new Label("Prompt"), prompt, folderRow, state, numbers, groups, hint, buttons,
                 bar, progress, lr, nets, chart, sampleBox, new Separator(), applyTitle, list, new HBox(6, open, refresh),
-                Fx.numberRow("trained-mapper-strength", m.strength(), warn), applyWrap);
+                Fx.numberRow("trained-mapper-strength", m.library().strength(), warn), applyWrap);
     }
 
     private static Button iconButton(String id, FontAwesomeSolid icon, String tip) {

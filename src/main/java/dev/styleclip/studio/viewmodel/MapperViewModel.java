@@ -8,12 +8,10 @@ import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.MapperFolders.Checkpoint;
-import dev.styleclip.studio.service.MapperFolders.MapperInfo;
 import dev.styleclip.studio.service.MapperPort;
 import dev.styleclip.studio.service.MapperPort.MapperTrainRequest;
 import dev.styleclip.studio.service.MapperPort.MapperTrainResult;
 import javafx.beans.binding.Bindings;
-import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -27,10 +25,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.beans.value.ObservableBooleanValue;
 import javafx.beans.value.ObservableStringValue;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -61,7 +57,6 @@ public final class MapperViewModel {
     private final StudioPrefs prefs;
     private final Path root;
     private final ObservableStringValue editPrompt;
-    private final BiConsumer<Path, Double> apply;
     private final StatusViewModel status;
     /** Marks the status bar's job finished (set while a training runs). */
     private Runnable statusDone = () -> { };
@@ -102,12 +97,7 @@ public final class MapperViewModel {
     private final DoubleProperty msPerSample = new SimpleDoubleProperty(this, "msPerSample", Double.NaN);
     private final StringBinding hint;
 
-    private final ObservableList<MapperInfo> mappers = FXCollections.observableArrayList();
-    private final ObjectProperty<MapperInfo> selected = new SimpleObjectProperty<>(this, "selected");
-    private final List<Path> opened = new ArrayList<>();
-    /** λ_delta: w' = w + λ_delta·M(w); training uses 0.1; the seed report applies 0.1 … 1 (0.5 usually enough). */
-    private final NumberParam strength = new NumberParam("λ_delta", 0.1, 0, 1, -2, 5, false);
-    private final BooleanBinding canApply;
+    private final MapperLibraryViewModel library;
 
     private StudioPort.Task task;
     private final StepTimer timer = new StepTimer();
@@ -125,20 +115,23 @@ public final class MapperViewModel {
         this.prefs = prefs;
         this.root = mappersRoot.toAbsolutePath().normalize();
         this.editPrompt = editPrompt;
-        this.apply = apply;
         this.status = status;
         load();
         msPerSample.set(prefs.getDouble(timingKey(), Double.NaN));
         hint = Bindings.createStringBinding(this::hintText, epochs.valueProperty(), steps.valueProperty(),
                 batch.valueProperty(), msPerSample);
-        canApply = Bindings.createBooleanBinding(() -> hasFace.get() && selected.get() != null, hasFace, selected);
+        library = new MapperLibraryViewModel(prefs, root, status, hasFace, apply);
         prompt.addListener((o, a, b) -> followPrompt());
         editPrompt.addListener((o, a, b) -> followPrompt());
         folder.addListener((o, a, b) -> refreshCheckpoint());
         epochs.valueProperty().addListener((o, a, b) -> updateState());
         followPrompt();
         refreshCheckpoint();
-        refreshMappers();
+    }
+
+    /** The trained mappers: the list, the one selected, applying it. */
+    public MapperLibraryViewModel library() {
+        return library;
     }
 
     // ---- properties -------------------------------------------------------------------------------------------
@@ -295,25 +288,6 @@ public final class MapperViewModel {
         return curves.stepProperty();
     }
 
-    /** Trained mappers: those in the mappers folder, then those the user opened. */
-    public ObservableList<MapperInfo> mappers() {
-        return mappers;
-    }
-
-    public ObjectProperty<MapperInfo> selectedProperty() {
-        return selected;
-    }
-
-    /** λ_delta of "Apply to current face". */
-    public NumberParam strength() {
-        return strength;
-    }
-
-    /** A face to edit and a mapper chosen. */
-    public BooleanBinding canApplyProperty() {
-        return canApply;
-    }
-
     // ---- folder -----------------------------------------------------------------------------------------------
 
     /** The folder a prompt trains into by default. */
@@ -460,10 +434,7 @@ public final class MapperViewModel {
             @Override
             public void done(MapperTrainResult res) {
                 end();
-                Path file = res.mapperFile().toAbsolutePath().normalize();
-                if (!root.equals(file.getParent().getParent())) remember(file); // trained in a folder elsewhere
-                refreshMappers();
-                mappers.stream().filter(m -> m.file().equals(file)).findFirst().ifPresent(selected::set);
+                library.added(res.mapperFile()); // listed and selected (remembered when trained in a folder elsewhere)
                 info("Mapper trained", "“" + r.prompt() + "”: " + res.epochsDone() + " epochs" + (res.resumed() ? " (resumed)" : "")
                         + String.format(Locale.ROOT, ", last epoch loss %.4f", res.lastLoss()) + " → " + res.mapperFile()
                         + (res.demo() ? " — " + res.networks() + ": it edits nothing meaningful" : ""));
@@ -565,58 +536,6 @@ public final class MapperViewModel {
         }
     }
 
-    // ---- trained mappers ----------------------------------------------------------------------------------------
-
-    /** Re-reads the mappers folder (and the opened mappers), keeping the selection when it is still there. */
-    public void refreshMappers() {
-        List<MapperInfo> all = new ArrayList<>(MapperFolders.scan(root));
-        for (Path p : opened) {
-            if (all.stream().anyMatch(m -> m.file().equals(p))) continue;
-            try {
-                all.add(MapperFolders.read(p));
-            } catch (IOException | RuntimeException e) {
-                // gone or broken since it was opened: not offered
-            }
-        }
-        MapperInfo sel = selected.get();
-        mappers.setAll(all);
-        MapperInfo keep = sel == null ? null : all.stream().filter(m -> m.file().equals(sel.file())).findFirst().orElse(null);
-        selected.set(keep != null ? keep : all.isEmpty() ? null : all.get(0));
-    }
-
-    /** Adds a mapper file (or a folder holding one) to the list, remembered, and selects it. */
-    public boolean openMapper(Path fileOrFolder) {
-        MapperInfo m;
-        try {
-            m = MapperFolders.read(fileOrFolder);
-        } catch (IOException | RuntimeException e) {
-            status.notice(Notice.error("Mapper not opened", e));
-            return false;
-        }
-        remember(m.file());
-        refreshMappers();
-        mappers.stream().filter(x -> x.file().equals(m.file())).findFirst().ifPresent(selected::set);
-        return true;
-    }
-
-    /** Keeps a mapper outside the mappers folder in the list (remembered, at most 20). */
-    private void remember(Path file) {
-        if (!opened.contains(file)) opened.add(file);
-        while (opened.size() > 20) opened.remove(0);
-        prefs.put("mapper.opened", String.join("\n", opened.stream().map(Path::toString).toList()));
-    }
-
-    /** Applies the selected mapper to the current face at λ_delta. */
-    public void applySelected() {
-        MapperInfo m = selected.get();
-        if (m == null || !canApply.get()) {
-            status.notice(new Notice(Notice.Level.WARNING, "Apply mapper", m == null ? "choose a trained mapper first" : "generate a face first"));
-            return;
-        }
-        prefs.putDouble("mapper.strength", strength.get());
-        apply.accept(m.file(), strength.get());
-    }
-
     // ---- hint, preferences ----------------------------------------------------------------------------------------
 
     private String timingKey() {
@@ -645,7 +564,6 @@ public final class MapperViewModel {
 
     private void load() {
         for (NumberParam p : numbers()) p.set(prefs.getDouble(key(p), p.get()));
-        strength.set(prefs.getDouble("mapper.strength", strength.get()));
         for (int g = 0; g < 3; g++) groups[g].set(prefs.getBoolean("mapper." + WGroups.Group.values()[g].id(), groups[g].get()));
         String f = prefs.get("mapper.folder", null);
         if (f != null && !f.isBlank()) {
@@ -654,14 +572,6 @@ public final class MapperViewModel {
                 folderChosen.set(true);
             } catch (RuntimeException e) {
                 // a stale or foreign path: follow the prompt
-            }
-        }
-        for (String line : prefs.get("mapper.opened", "").split("\n")) {
-            if (line.isBlank()) continue;
-            try {
-                opened.add(Paths.get(line));
-            } catch (RuntimeException e) {
-                // skip
             }
         }
     }

@@ -63,7 +63,7 @@ class MapperViewModelTest {
         assertEquals(0.06, m.lambdaId().get(), 1e-12);
         assertEquals(0.2, m.plateauFactor().get(), 1e-12);
         assertEquals(10, m.plateauPatience().get());
-        assertEquals(0.1, m.strength().get(), 1e-12, "λ_delta defaults to the training value");
+        assertEquals(0.1, m.library().strength().get(), 1e-12, "λ_delta defaults to the training value");
         for (var p : m.numbers()) assertFalse(p.outsideSafeRange(), p.name());
         String hint = m.hintProperty().get();
         assertTrue(hint.contains("100 epochs at batch 20"), hint);
@@ -109,9 +109,9 @@ class MapperViewModelTest {
         assertEquals(0.01, m.lrProperty().get(), 1e-12);
         Path folder = m.mappersRoot().resolve("sad");
         assertTrue(Files.exists(folder.resolve("mapper.safetensors")) && Files.exists(folder.resolve("checkpoint.json")));
-        assertEquals(1, m.mappers().size());
-        assertEquals("sad", m.selectedProperty().get().prompt());
-        assertEquals(folder.resolve("mapper.safetensors"), m.selectedProperty().get().file());
+        assertEquals(1, m.library().mappers().size());
+        assertEquals("sad", m.library().selectedProperty().get().prompt());
+        assertEquals(folder.resolve("mapper.safetensors"), m.library().selectedProperty().get().file());
         assertTrue(last().title().contains("Mapper trained") && last().text().contains("demo"), last().toString());
         // the fake's frames are 100 ms apart at batch 2: 50 ms per face and step, remembered for the hint
         assertEquals(50, m.msPerSampleProperty().get(), 1e-9);
@@ -122,7 +122,7 @@ class MapperViewModelTest {
         MapperViewModel again = newViewModel().mapper();
         assertEquals(3, again.epochs().get(), "settings are remembered");
         assertEquals(50, again.msPerSampleProperty().get(), 1e-9, "and the measured time");
-        assertEquals(1, again.mappers().size(), "the mappers folder is scanned");
+        assertEquals(1, again.library().mappers().size(), "the mappers folder is scanned");
     }
 
     @Test
@@ -220,25 +220,25 @@ class MapperViewModelTest {
         m.promptProperty().set("sad");
         small(1, 1);
         m.train();
-        Path trained = m.selectedProperty().get().file();
+        Path trained = m.library().selectedProperty().get().file();
         // a mapper elsewhere (as `train-mapper --out` writes it) is opened, listed and remembered
         Path other = tmp.resolve("elsewhere/bald");
         Files.createDirectories(other);
         Files.copy(trained, other.resolve("mapper.safetensors"));
-        assertTrue(m.openMapper(other));
-        assertEquals(2, m.mappers().size());
-        assertEquals(other.resolve("mapper.safetensors"), m.selectedProperty().get().file());
-        assertEquals(2, newViewModel().mapper().mappers().size());
+        assertTrue(m.library().open(other));
+        assertEquals(2, m.library().mappers().size());
+        assertEquals(other.resolve("mapper.safetensors"), m.library().selectedProperty().get().file());
+        assertEquals(2, newViewModel().mapper().library().mappers().size());
         Path bad = Files.writeString(tmp.resolve("bad.safetensors"), "nope");
-        assertFalse(m.openMapper(bad));
+        assertFalse(m.library().open(bad));
         assertEquals(Notice.Level.ERROR, last().level());
-        assertEquals(2, m.mappers().size());
+        assertEquals(2, m.library().mappers().size());
 
-        assertFalse(m.canApplyProperty().get(), "no face yet");
+        assertFalse(m.library().canApplyProperty().get(), "no face yet");
         vm.source().generate();
-        assertTrue(m.canApplyProperty().get());
-        m.strength().set(0.5);
-        m.applySelected();
+        assertTrue(m.library().canApplyProperty().get());
+        m.library().strength().set(0.5);
+        m.library().applySelected();
         assertEquals(1, vm.document().editStack().size(), () -> vm.status().notices().toString());
         var step = assertInstanceOf(dev.styleclip.edit.recipe.RecipeStep.Mapper.class, vm.document().editStack().get(0));
         assertEquals(0.5, step.strength());
@@ -253,8 +253,8 @@ class MapperViewModelTest {
         Path elsewhere = tmp.resolve("somewhere/sad-run");
         m.chooseFolder(elsewhere);
         m.train();
-        assertEquals(elsewhere.resolve("mapper.safetensors"), m.selectedProperty().get().file());
-        assertEquals(1, newViewModel().mapper().mappers().size(), "remembered");
+        assertEquals(elsewhere.resolve("mapper.safetensors"), m.library().selectedProperty().get().file());
+        assertEquals(1, newViewModel().mapper().library().mappers().size(), "remembered");
     }
 
     @Test
