@@ -166,7 +166,22 @@ class StudioAppTest {
             assertFalse(vm.status().busyProperty().get());
             assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains(expected)), () -> vm.status().notices().toString());
         }
+        // the Mapper tab's Train with no layer group: refused at once, nothing left running
+        select(robot, 2);
+        for (String g : new String[]{"#mapper-coarse", "#mapper-medium", "#mapper-fine"}) {
+            if (robot.lookup(g).queryAs(javafx.scene.control.ToggleButton.class).isSelected()) clickVisible(robot, g);
+        }
+        vm.status().notices().clear();
+        clickVisible(robot, "#mapper-train");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(vm.mapper().runningProperty().get(), "the mapper is not training");
+        assertFalse(vm.status().busyProperty().get());
+        assertFalse(robot.lookup("#mapper-train").queryButton().isDisabled());
+        assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains("switch on at least one of coarse, medium, fine")),
+                () -> vm.status().notices().toString());
+        clickVisible(robot, "#mapper-coarse");
         // with every group on again, the same face edits
+        select(robot, 1);
         clickVisible(robot, "#layers-fine");
         type(robot, "#steps-field", "2");
         clickVisible(robot, "#run");

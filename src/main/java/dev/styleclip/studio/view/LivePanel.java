@@ -32,6 +32,7 @@ final class LivePanel extends VBox {
     private final SourceViewModel vm;
     private final ImageView before = new ImageView();
     private final Pane overlay = new Pane();
+    private StackPane beforeFrame;
 
     LivePanel(LiveViewModel live, SourceViewModel vm) {
         super(8);
@@ -42,8 +43,6 @@ final class LivePanel extends VBox {
         ImageView current = new ImageView();
         current.setId("current-image");
         for (ImageView v : new ImageView[]{before, current}) {
-            v.fitWidthProperty().bind(view);
-            v.fitHeightProperty().bind(view);
             v.setPreserveRatio(true);
             v.setSmooth(true);
             // double-click: the picture at full detail, with zoom and pan
@@ -59,7 +58,7 @@ final class LivePanel extends VBox {
         // and the loss chart's minimum need
         view.bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> Math.max(MIN_VIEW, Math.min(MAX_VIEW,
                 Math.min((getWidth() - 2 * 10 - 12) / 2 - 8, getHeight() - 260))), widthProperty(), heightProperty()));
-        view.addListener((o, a, b) -> drawOverlay());
+
         live.beforeProperty().addListener((o, a, b) -> {
             before.setImage(Fx.image(b));
             drawOverlay();
@@ -72,8 +71,13 @@ final class LivePanel extends VBox {
         vm.clickedPoints().addListener((ListChangeListener<double[]>) c -> drawOverlay());
         overlay.setPickOnBounds(true);
         overlay.setOnMouseClicked(e -> click(e.getX(), e.getY()));
-        StackPane beforeStack = frame(new StackPane(before, overlay));
+        beforeFrame = frame(new StackPane(before, overlay));
         StackPane currentStack = frame(new StackPane(current));
+        // a picture as large as the frame the layout gave (never drawn past it, over its caption)
+        fit(before, beforeFrame);
+        fit(current, currentStack);
+        beforeFrame.widthProperty().addListener((o, a, b) -> drawOverlay());
+        beforeFrame.heightProperty().addListener((o, a, b) -> drawOverlay());
         Label bl = new Label();
         bl.setId("before-label");
         bl.textProperty().bind(live.beforeLabelProperty());
@@ -87,7 +91,7 @@ final class LivePanel extends VBox {
             l.setWrapText(true);
             l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         }
-        HBox images = new HBox(12, new VBox(4, bl, beforeStack), new VBox(4, cl, currentStack));
+        HBox images = new HBox(12, new VBox(4, bl, beforeFrame), new VBox(4, cl, currentStack));
         images.setAlignment(Pos.CENTER);
 
         Label step = new Label();
@@ -120,6 +124,12 @@ final class LivePanel extends VBox {
         getChildren().addAll(images, info, faces, chart);
     }
 
+    private static void fit(ImageView v, StackPane frame) {
+        var side = javafx.beans.binding.Bindings.min(frame.widthProperty(), frame.heightProperty());
+        v.fitWidthProperty().bind(side);
+        v.fitHeightProperty().bind(side);
+    }
+
     private StackPane frame(StackPane p) {
         // the minimum stays fixed: a minimum that followed the width would keep the split pane from shrinking it
         p.setMinSize(MIN_VIEW, MIN_VIEW);
@@ -137,13 +147,15 @@ final class LivePanel extends VBox {
 
     private double scale() {
         Pixels p = live.beforeProperty().get();
-        return p == null ? 1 : Math.min(view.get() / p.width(), view.get() / p.height());
+        double side = Math.min(beforeFrame.getWidth(), beforeFrame.getHeight());
+        return p == null || side <= 0 ? 1 : Math.min(side / p.width(), side / p.height());
     }
 
     private double[] offset() {
         Pixels p = live.beforeProperty().get();
         double s = scale();
-        return p == null ? new double[]{0, 0} : new double[]{(view.get() - p.width() * s) / 2, (view.get() - p.height() * s) / 2};
+        return p == null ? new double[]{0, 0}
+                : new double[]{(beforeFrame.getWidth() - p.width() * s) / 2, (beforeFrame.getHeight() - p.height() * s) / 2};
     }
 
     /** Face boxes with scores (the picked one highlighted) and the clicked points, over the photo. */
@@ -178,7 +190,7 @@ final class LivePanel extends VBox {
             overlay.getChildren().addAll(c, t);
         }
         if (photo.faces().isEmpty() && vm.clickedPoints().size() < 4) {
-            Text t = new Text(8, view.get() - 10, "click the " + SourceViewModel.pointName(vm.clickedPoints().size()));
+            Text t = new Text(8, beforeFrame.getHeight() - 10, "click the " + SourceViewModel.pointName(vm.clickedPoints().size()));
             t.setFill(Color.WHITE);
             overlay.getChildren().add(t);
         }

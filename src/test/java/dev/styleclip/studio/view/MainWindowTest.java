@@ -113,7 +113,7 @@ class MainWindowTest {
         javafx.scene.image.ImageView current = robot.lookup("#current-image").queryAs(javafx.scene.image.ImageView.class);
         robot.interact(() -> {
             window.setBottomFraction(0.97);
-            window.setSideFraction(0.45);
+            window.setSideFraction(0.7);
         });
         robot.interrupt();
         double narrow = current.getFitWidth();
