@@ -30,11 +30,11 @@ public final class DirectionsViewModel {
     private StudioPort.Task task;
     private final StepTimer timer = new StepTimer();
 
-    public DirectionsViewModel(DirectionsPort backend, StudioPrefs prefs, StatusViewModel status) {
+    DirectionsViewModel(DirectionsPort backend, StudioPrefs prefs, StatusViewModel status, DeviceDefaults defaults) {
         this.backend = backend;
         this.prefs = prefs;
         this.status = status;
-        images.set(prefs.getDouble("directions.images", images.get()));
+        images.set(prefs.getDouble("directions.images", defaults.directionFaces()));
         try {
             precision.set(Precision.parse(prefs.get("directions.precision", Precision.DEFAULT.id())));
         } catch (IllegalArgumentException e) {

@@ -76,7 +76,7 @@ public final class SourceViewModel {
     private boolean showing;
 
     SourceViewModel(SourcePort backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
-                    LongSupplier clock) {
+                    LongSupplier clock, DeviceDefaults defaults) {
         this.backend = backend;
         this.prefs = prefs;
         this.status = status;
@@ -91,7 +91,7 @@ public final class SourceViewModel {
         } catch (IllegalArgumentException e) {
             // keep the default
         }
-        invertSteps.set(prefs.getDouble("invert.steps", invertSteps.get()));
+        invertSteps.set(prefs.getDouble("invert.steps", defaults.invertSteps()));
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
         seed.set(Math.max(0, Math.min(0xffffffffL, (long) prefs.getDouble("source.seed", 0))));
         document.guardWith(inverting);

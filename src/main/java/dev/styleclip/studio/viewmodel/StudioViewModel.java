@@ -47,15 +47,17 @@ public final class StudioViewModel {
         this.backend = backend;
         this.models = models;
         this.prefs = prefs;
+        DeviceDefaults defaults = DeviceDefaults.of(backend.deviceName());
+        edit.steps().set(defaults.editSteps());
         edit.load(prefs);
         long budget = (long) prefs.getDouble("memory.budget", 0);
         memoryBudget.set(budget);
         backend.setMemoryBudget(budget);
         document = new Document(backend, status, live);
-        source = new SourceViewModel(backend, prefs, status, live, document, clock);
+        source = new SourceViewModel(backend, prefs, status, live, document, clock, defaults);
         stack = new EditStackViewModel(document);
         compare = new CompareViewModel(backend, backend);
-        directions = new DirectionsViewModel(backend, prefs, status);
+        directions = new DirectionsViewModel(backend, prefs, status, defaults);
         run = new EditRunViewModel(backend, backend, prefs, status, live, document, edit, directions, compare, clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
                 autosaveFile(models.catalog().dir()));

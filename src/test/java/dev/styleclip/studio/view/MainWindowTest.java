@@ -164,7 +164,7 @@ class MainWindowTest {
         robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
         robot.interrupt();
         assertEquals(1, vm.document().editStack().size());
-        assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("100 / 100"));
+        assertTrue(robot.lookup("#step-label").queryAs(Label.class).getText().contains("300 / 300"));
         // a narrow side pane (≈ 300 px) still shows the step's remove button inside the stack
         robot.interact(() -> window.setSideFraction(0.25));
         robot.interrupt();

@@ -20,6 +20,8 @@ public final class FakeBackend implements StudioBackend {
     public static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
     boolean failGenerate;
     boolean hold;
+    /** What {@link #deviceName()} says (the studio's defaults follow it). */
+    String device = "fake";
     final List<Runnable> held = new ArrayList<>();
     int editsRun;
 
@@ -38,7 +40,7 @@ public final class FakeBackend implements StudioBackend {
 
     @Override
     public String deviceName() {
-        return "fake";
+        return device;
     }
 
     @Override

@@ -110,6 +110,27 @@ class StudioViewModelTest {
     }
 
     @Test
+    void longRunsStartFromTheDevicesDefaultsUnlessRemembered() {
+        // not a CPU: the seed report's 300 steps and 100 faces
+        assertEquals(300, vm.edit().steps().get());
+        assertEquals(200, vm.source().invertSteps().get());
+        assertEquals(100, vm.directions().images().get());
+        // a CPU: about a tenth of the work
+        backend.device = "cpu";
+        StudioViewModel onCpu = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+                new StudioPrefs(node));
+        assertEquals(30, onCpu.edit().steps().get());
+        assertEquals(100, onCpu.source().invertSteps().get());
+        assertEquals(10, onCpu.directions().images().get());
+        // what the user chose is remembered and wins
+        onCpu.edit().steps().set(120);
+        onCpu.saveSettings();
+        StudioViewModel again = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+                new StudioPrefs(node));
+        assertEquals(120, again.edit().steps().get());
+    }
+
+    @Test
     void badSeedAndFailingGeneratorBecomeNotices() {
         assertFalse(vm.source().setSeedText("abc"));
         assertFalse(vm.source().setSeedText("-3"));
@@ -183,7 +204,7 @@ class StudioViewModelTest {
         vm.run().runEdit();
         assertTrue(vm.run().editRunningProperty().get());
         vm.run().togglePause();
-        assertEquals("editing: paused after step 0/100 — Resume continues", vm.status().jobProperty().get());
+        assertEquals("editing: paused after step 0/300 — Resume continues", vm.status().jobProperty().get());
         vm.cancel();
         assertEquals("cancelling the edit…", vm.status().jobProperty().get(), "until the job has stopped");
         backend.release();
