@@ -26,7 +26,6 @@ import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.runtime.models.ModelRole;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,18 +86,6 @@ public final class ComputeBackend implements StudioBackend {
         return generatorSource().isDemo();
     }
 
-    static Pixels pixels(BufferedImage img) {
-        int w = img.getWidth(), h = img.getHeight();
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < argb.length; i++) argb[i] |= 0xff000000;
-        return new Pixels(w, h, argb);
-    }
-
-    public static Pixels pixels(RgbImage img) {
-        int[] p = img.toPackedRgb();
-        for (int i = 0; i < p.length; i++) p[i] |= 0xff000000;
-        return new Pixels(img.width(), img.height(), p);
-    }
 
     /** The Source tab's translate / rotate (none without a seed: a latent from a file is rendered untransformed). */
     static double[][] transform(GenerateRequest r) {
@@ -125,7 +112,7 @@ public final class ComputeBackend implements StudioBackend {
     }
 
     private static Rendered rendered(FaceGeneration.Result r, GeneratorSource gen) {
-        return new Rendered(pixels(r.image()), r.ws(), label(gen), gen.isDemo());
+        return new Rendered(Pixels.of(r.image()), r.ws(), label(gen), gen.isDemo());
     }
 
     @Override
@@ -133,7 +120,7 @@ public final class ComputeBackend implements StudioBackend {
         Path dir = faceApiDir();
         return submit("detect faces", ctx -> {
             RgbImage img = Images.read(photo);
-            Pixels px = pixels(img);
+            Pixels px = Pixels.of(img);
             if (dir == null) return new PhotoFaces(photo, px, List.of(),
                     "face-api networks are not installed: click the eyes and mouth corners to align");
             List<FaceBox> boxes = new ArrayList<>();
@@ -150,7 +137,7 @@ public final class ComputeBackend implements StudioBackend {
     public Task align(Path photo, int faceIndex, double[] points, Listener<Pixels> listener) {
         GeneratorSource gen = generatorSource();
         Path dir = faceApiDir();
-        return submit("align", ctx -> pixels(PhotoAlignment.alignForInversion(ctx.manager(), dir, photo, faceIndex, points,
+        return submit("align", ctx -> Pixels.of(PhotoAlignment.alignForInversion(ctx.manager(), dir, photo, faceIndex, points,
                 EditNetworks.generator(ctx, gen).resolution())), listener);
     }
 
@@ -173,7 +160,7 @@ public final class ComputeBackend implements StudioBackend {
                 request.metricsPrompt(), false);
         return submit("render stack", ctx -> {
             StackRendering.Result res = StackRendering.render(ctx, files, r);
-            return new Rendered(pixels(res.image()), res.edited(), label(files.generator()), files.generator().isDemo(), res.metrics());
+            return new Rendered(Pixels.of(res.image()), res.edited(), label(files.generator()), files.generator().isDemo(), res.metrics());
         }, listener);
     }
 
@@ -261,19 +248,8 @@ public final class ComputeBackend implements StudioBackend {
         return submit("face check", ctx -> {
             FaceApi api = ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
                     () -> FaceApi.open(dir, NDManager.newBaseManager(ctx.device())));
-            return FaceCheck.compare(api, rgb(before), rgb(after)).describe("source", "current");
+            return FaceCheck.compare(api, before.toRgbImage(), after.toRgbImage()).describe("source", "current");
         }, listener);
-    }
-
-    private static RgbImage rgb(Pixels p) {
-        byte[] b = new byte[p.width() * p.height() * 3];
-        int[] argb = p.argb();
-        for (int i = 0; i < argb.length; i++) {
-            b[3 * i] = (byte) (argb[i] >> 16);
-            b[3 * i + 1] = (byte) (argb[i] >> 8);
-            b[3 * i + 2] = (byte) argb[i];
-        }
-        return new RgbImage(p.width(), p.height(), b);
     }
 
     @Override
@@ -298,7 +274,7 @@ public final class ComputeBackend implements StudioBackend {
         return submit("invert photo", ctx -> {
             PhotoImport.Result res = PhotoImport.job(nets, req).run(ctx);
             PhotoInversion.Result r = res.inversion();
-            return new Inverted(pixels(res.aligned()), r.reconstruction(), new Latent(r.numWs(), r.wDim(), r.w()), method,
+            return new Inverted(Pixels.of(res.aligned()), r.reconstruction(), new Latent(r.numWs(), r.wDim(), r.w()), method,
                     r.lpips(), r.idSimilarity(), r.elapsedMs());
         }, listener);
     }
