@@ -189,8 +189,8 @@ class NetworkDiscoveryCliTest {
         assertTrue(r.err().contains("using: generator sg3t-32.pkl · CLIP ViT-tiny-P8.pt"), r.err());
         Path folder = tmp.resolve("app").resolve("mappers").resolve("purple-hair");
         assertTrue(Files.isRegularFile(folder.resolve("mapper.safetensors")), r.out());
-        assertEquals(folder, dev.styleclip.studio.service.MapperFolders.defaultRoot(models).resolve(
-                dev.styleclip.studio.service.MapperFolders.slug("Purple hair")), "the studio's folder for the prompt");
+        assertEquals(folder, dev.styleclip.edit.mapper.MapperPlaces.defaultRoot(models).resolve(
+                dev.styleclip.edit.mapper.MapperPlaces.slug("Purple hair")), "the studio's folder for the prompt");
     }
 
     @Test

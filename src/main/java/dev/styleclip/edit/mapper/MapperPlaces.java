@@ -2,7 +2,6 @@ package dev.styleclip.edit.mapper;
 
 import dev.styleclip.runtime.models.ModelCatalog;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -15,14 +14,9 @@ public final class MapperPlaces {
     private MapperPlaces() {
     }
 
-    /**
-     * {@code mappers/} beside the models folder when that place is writable (the checkout, or the user's data folder of
-     * an installed app), else in the user's data folder.
-     */
+    /** {@code mappers/} beside the models folder ({@link ModelCatalog#besideModels}). */
     public static Path defaultRoot(Path modelsDir) {
-        Path parent = modelsDir == null ? null : modelsDir.toAbsolutePath().getParent();
-        if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent)) return parent.resolve("mappers");
-        return ModelCatalog.userDataDir().resolve("mappers");
+        return ModelCatalog.besideModels(modelsDir, "mappers");
     }
 
     /** The folder a prompt trains into by default: {@code <defaultRoot>/<slug of the prompt>}. */

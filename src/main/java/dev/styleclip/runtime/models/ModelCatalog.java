@@ -67,6 +67,17 @@ public final class ModelCatalog {
         return (xdg != null && !xdg.isBlank() ? Paths.get(xdg) : userHome.resolve(".local").resolve("share")).resolve("styleclip");
     }
 
+    /**
+     * A folder of the app's own files ({@code mappers}, {@code sessions}) beside the models folder when that place is
+     * writable (the checkout, or the user's data folder of an installed app), else in the user's data folder — never
+     * inside the application's own folder.
+     */
+    public static Path besideModels(Path modelsDir, String name) {
+        Path parent = modelsDir == null ? null : modelsDir.toAbsolutePath().getParent();
+        if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent)) return parent.resolve(name);
+        return userDataDir().resolve(name);
+    }
+
     public Path dir() {
         return dir;
     }

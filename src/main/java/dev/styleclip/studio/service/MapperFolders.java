@@ -1,7 +1,6 @@
 package dev.styleclip.studio.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.TensorStore;
@@ -36,19 +35,6 @@ public final class MapperFolders {
     /** The resumable state of a folder: the epoch reached and the settings a resume must keep. */
     public record Checkpoint(Path folder, String prompt, int epoch, int epochs, int stepsPerEpoch, int batch, long seed,
                              double psi, String groups) {
-    }
-
-    /**
-     * Where the studio keeps mappers: {@code mappers/} beside the models folder when that place is writable (the
-     * checkout, or the user's data folder of an installed app), else in the user's data folder.
-     */
-    public static Path defaultRoot(Path modelsDir) {
-        return MapperPlaces.defaultRoot(modelsDir); // the rule train-mapper shares
-    }
-
-    /** A folder name for a prompt: lower-case ASCII letters and digits joined by '-', at most 60 characters. */
-    public static String slug(String prompt) {
-        return MapperPlaces.slug(prompt);
     }
 
     /** The mapper file of a folder, or the file itself. */

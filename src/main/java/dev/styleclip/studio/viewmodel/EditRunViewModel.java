@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.studio.service.DirectionsPort;
 import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.recipe.RecipeStep;
@@ -150,7 +151,7 @@ public final class EditRunViewModel {
     /** The preference holding the last measured time per step of the chosen method on the current generator. */
     private String timingKey() {
         Snapshot cur = document.current();
-        String g = MapperFolders.slug(cur == null ? "" : cur.source().generator());
+        String g = MapperPlaces.slug(cur == null ? "" : cur.source().generator());
         return "edit.msPerStep." + edit.methodProperty().get().name().toLowerCase(Locale.ROOT) + "." + (g.length() > 40 ? g.substring(0, 40) : g);
     }
 

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.studio.service.MapperFolders;
 import dev.styleclip.studio.service.MapperFolders.MapperInfo;
 import javafx.beans.binding.Bindings;
@@ -34,7 +35,7 @@ public final class MapperLibraryViewModel {
     private final BooleanBinding canApply;
 
     /**
-     * @param root    where trained mappers live ({@link MapperFolders#defaultRoot})
+     * @param root    where trained mappers live ({@link MapperPlaces#defaultRoot})
      * @param hasFace whether there is a current face to apply a mapper to
      * @param apply   applies a mapper file at a strength to the current face
      */

@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
@@ -103,7 +104,7 @@ public final class MapperViewModel {
     private final StepTimer timer = new StepTimer();
 
     /**
-     * @param mappersRoot where trained mappers live ({@link MapperFolders#defaultRoot})
+     * @param mappersRoot where trained mappers live ({@link MapperPlaces#defaultRoot})
      * @param editPrompt  the Edit tab's prompt, used while this tab's prompt is empty
      * @param hasFace     whether there is a current face to apply a mapper to
      * @param apply       applies a mapper file at a strength to the current face (the main view model)
@@ -292,7 +293,7 @@ public final class MapperViewModel {
 
     /** The folder a prompt trains into by default. */
     public Path defaultFolder(String forPrompt) {
-        return root.resolve(MapperFolders.slug(forPrompt));
+        return root.resolve(MapperPlaces.slug(forPrompt));
     }
 
     private void followPrompt() {
@@ -539,7 +540,7 @@ public final class MapperViewModel {
     // ---- hint, preferences ----------------------------------------------------------------------------------------
 
     private String timingKey() {
-        String g = MapperFolders.slug(generatorLabel.get());
+        String g = MapperPlaces.slug(generatorLabel.get());
         return "mapper.msPerSample." + (g.length() > 40 ? g.substring(0, 40) : g);
     }
 

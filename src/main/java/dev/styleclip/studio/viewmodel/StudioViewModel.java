@@ -4,15 +4,13 @@ import dev.styleclip.AppInfo;
 import dev.styleclip.runtime.MemoryBudget;
 import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.ProcessMemory;
-import dev.styleclip.studio.service.MapperFolders;
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.studio.service.StudioBackend;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,8 +58,8 @@ public final class StudioViewModel {
         directions = new DirectionsViewModel(backend, prefs, status, defaults);
         run = new EditRunViewModel(backend, backend, prefs, status, live, document, edit, directions, compare, clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
-                autosaveFile(models.catalog().dir()));
-        mapper = new MapperViewModel(backend, backend::generatorLabel, prefs, MapperFolders.defaultRoot(models.catalog().dir()),
+                ModelCatalog.besideModels(models.catalog().dir(), "sessions").resolve("autosave.json"));
+        mapper = new MapperViewModel(backend, backend::generatorLabel, prefs, MapperPlaces.defaultRoot(models.catalog().dir()),
                 edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status);
         refreshModels();
         refreshMemory();
@@ -186,13 +184,6 @@ public final class StudioViewModel {
     public void cancel() {
         run.cancel();
         source.cancelInversion();
-    }
-
-    /** Beside the models folder (as the mappers are), else in the user's data folder. */
-    private static Path autosaveFile(Path modelsDir) {
-        Path parent = modelsDir == null ? null : modelsDir.toAbsolutePath().getParent();
-        Path base = parent != null && Files.isDirectory(parent) && Files.isWritable(parent) ? parent : ModelCatalog.userDataDir();
-        return base.resolve("sessions").resolve("autosave.json");
     }
 
     /** What closing the window would interrupt ("… is running: closing stops it"), or null when nothing runs. */

@@ -1,7 +1,7 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.runtime.models.ModelCatalog;
-import dev.styleclip.studio.service.MapperFolders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -259,8 +259,8 @@ class MapperViewModelTest {
 
     @Test
     void slugs() {
-        assertEquals("a-person-with-purple-hair", MapperFolders.slug("A person with purple hair!"));
-        assertEquals("mapper", MapperFolders.slug("!!!"));
-        assertTrue(MapperFolders.slug("x".repeat(100)).length() <= 60);
+        assertEquals("a-person-with-purple-hair", MapperPlaces.slug("A person with purple hair!"));
+        assertEquals("mapper", MapperPlaces.slug("!!!"));
+        assertTrue(MapperPlaces.slug("x".repeat(100)).length() <= 60);
     }
 }
