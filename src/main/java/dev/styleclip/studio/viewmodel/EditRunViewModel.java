@@ -1,6 +1,5 @@
 package dev.styleclip.studio.viewmodel;
 
-import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.studio.service.DirectionsPort;
 import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.recipe.RecipeStep;
@@ -151,17 +150,14 @@ public final class EditRunViewModel {
     /** The preference holding the last measured time per step of the chosen method on the current generator. */
     private String timingKey() {
         Snapshot cur = document.current();
-        String g = MapperPlaces.slug(cur == null ? "" : cur.source().generator());
-        return "edit.msPerStep." + edit.methodProperty().get().name().toLowerCase(Locale.ROOT) + "." + (g.length() > 40 ? g.substring(0, 40) : g);
+        return StepTimer.preferenceKey("edit.msPerStep." + edit.methodProperty().get().name().toLowerCase(Locale.ROOT),
+                cur == null ? "" : cur.source().generator());
     }
 
     // ---- run ----------------------------------------------------------------------------------------------------
 
     private String prompt() {
-        String prompt = edit.promptProperty().get() == null ? "" : edit.promptProperty().get().strip();
-        if (prompt.isEmpty()) throw new IllegalArgumentException("type a prompt first");
-        if (prompt.length() > 300) throw new IllegalArgumentException("the prompt is too long (at most 300 characters)");
-        return prompt;
+        return EditSettings.checkPrompt(edit.promptProperty().get(), "type a prompt first");
     }
 
     private String neutral() {

@@ -46,6 +46,17 @@ public final class EditSettings {
     private final NumberParam alpha = new NumberParam("α", 3, -10, 10, -100, 100, false);
     private final NumberParam beta = new NumberParam("β", 0.1, 0.0, 0.3, 0, 1, false);
 
+    /** The longest prompt a run takes (CLIP reads 77 tokens; far longer text is a paste gone wrong). */
+    static final int MAX_PROMPT = 300;
+
+    /** {@code text} stripped, when it is a usable prompt; else one line saying why ({@code whenEmpty} for none). */
+    static String checkPrompt(String text, String whenEmpty) {
+        String p = text == null ? "" : text.strip();
+        if (p.isEmpty()) throw new IllegalArgumentException(whenEmpty);
+        if (p.length() > MAX_PROMPT) throw new IllegalArgumentException("the prompt is too long (at most " + MAX_PROMPT + " characters)");
+        return p;
+    }
+
     public StringProperty promptProperty() {
         return prompt;
     }

@@ -373,9 +373,7 @@ public final class MapperViewModel {
 
     /** The request of the next run; throws with a one-line message when it cannot run. */
     MapperTrainRequest request() {
-        String p = effectivePrompt();
-        if (p.isEmpty()) throw new IllegalArgumentException("type a prompt (here or in the Edit tab)");
-        if (p.length() > 300) throw new IllegalArgumentException("the prompt is too long (at most 300 characters)");
+        String p = EditSettings.checkPrompt(effectivePrompt(), "type a prompt (here or in the Edit tab)");
         if (groupsSpec().isEmpty()) throw new IllegalArgumentException("switch on at least one of coarse, medium, fine");
         Path f = folder.get();
         if (f == null) throw new IllegalArgumentException("choose an output folder");
@@ -540,8 +538,7 @@ public final class MapperViewModel {
     // ---- hint, preferences ----------------------------------------------------------------------------------------
 
     private String timingKey() {
-        String g = MapperPlaces.slug(generatorLabel.get());
-        return "mapper.msPerSample." + (g.length() > 40 ? g.substring(0, 40) : g);
+        return StepTimer.preferenceKey("mapper.msPerSample", generatorLabel.get());
     }
 
     private String hintText() {

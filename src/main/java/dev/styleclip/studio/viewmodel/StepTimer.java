@@ -1,5 +1,6 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.runtime.Frame;
 
 /**
@@ -38,6 +39,15 @@ final class StepTimer {
     String describe(int step, int total) {
         if (Double.isNaN(msPerStep)) return "";
         return duration(msPerStep) + "/step" + (total > 0 && step < total ? " · ETA " + duration(msPerStep * (total - step)) : "");
+    }
+
+    /**
+     * The preference that remembers a measured time of {@code what} ("edit.msPerStep.optimize_w") on a generator: times
+     * differ by orders of magnitude between networks, so each generator has its own.
+     */
+    static String preferenceKey(String what, String generator) {
+        String g = MapperPlaces.slug(generator);
+        return what + "." + (g.length() > 40 ? g.substring(0, 40) : g);
     }
 
     /** "850 ms", "14 s", "3 min 5 s", "1 h 2 min"; "?" when unknown. */
