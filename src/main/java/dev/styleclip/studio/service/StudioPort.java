@@ -2,6 +2,8 @@ package dev.styleclip.studio.service;
 
 import dev.styleclip.runtime.Frame;
 
+import java.util.function.Supplier;
+
 /**
  * What every feature port of the studio shares: the shape of a background task (its listener, called on the FX
  * thread; its handle, safe from any thread) and the device the tasks run on. Every call of a port returns at once;
@@ -46,6 +48,22 @@ public interface StudioPort {
                 return false;
             }
         };
+    }
+
+    /**
+     * Submits a task whose caller already shows it as running: a request refused at once, before it was queued (bad
+     * settings the engine checks when it builds the job), reaches {@code listener} as a failure, so the caller always
+     * hears an end and never stays "running" with nothing queued.
+     *
+     * @return the running task, or null when it was refused
+     */
+    static Task start(Listener<?> listener, Supplier<Task> submit) {
+        try {
+            return submit.get();
+        } catch (RuntimeException e) {
+            listener.failed(e);
+            return null;
+        }
     }
 
     /** "cpu", "gpu(0)": where the tasks run. */

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Running an edit of the chosen method on the current face (the Edit tab's Run, Pause, Cancel and the compare grid):
@@ -265,7 +264,7 @@ public final class EditRunViewModel {
                 })
                 .onSuccess(step -> document.addStep(step, String.format(Locale.ROOT, "direction “%s” α %.2f β %.2f",
                         step.label(), r.alpha(), r.beta()), target));
-        submit(task, () -> directionsBackend.direction(r, task));
+        editTask = StudioPort.start(task, () -> directionsBackend.direction(r, task));
     }
 
     private void runOptimisation() {
@@ -306,19 +305,7 @@ public final class EditRunViewModel {
                     status.info("Cancelled", "the edit was cancelled; the face is unchanged");
                 })
                 .onSuccess(res -> optimised(start, r, res));
-        submit(task, () -> backend.edit(r, task));
-    }
-
-    /**
-     * Starts a run whose {@code task} is already marked as running; a request the backend refuses at once ends it as
-     * a failure, so the UI never stays "running" with nothing queued.
-     */
-    private void submit(BackgroundTask<?> task, Supplier<StudioPort.Task> start) {
-        try {
-            editTask = start.get();
-        } catch (RuntimeException e) {
-            task.failed(e);
-        }
+        editTask = StudioPort.start(task, () -> backend.edit(r, task));
     }
 
     private void optimised(Snapshot start, EditRequest r, EditResult res) {

@@ -459,12 +459,7 @@ public final class MapperViewModel {
                 info("Mapper training cancelled", keptText());
             }
         };
-        try {
-            task = backend.trainMapper(r, listener);
-        } catch (RuntimeException e) {
-            // refused before it was queued: the tab must not stay "training"
-            listener.failed(e);
-        }
+        task = StudioPort.start(listener, () -> backend.trainMapper(r, listener));
     }
 
     private String keptText() {
