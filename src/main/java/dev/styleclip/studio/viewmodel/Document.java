@@ -31,7 +31,6 @@ public final class Document {
     private final History<Snapshot> history = new History<>(100);
     private final ObservableList<RecipeStep> editStack = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper hasLatent = new ReadOnlyBooleanWrapper(this, "hasLatent");
-    private final ReadOnlyBooleanWrapper hasImage = new ReadOnlyBooleanWrapper(this, "hasImage");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final List<ObservableBooleanValue> runs = new ArrayList<>();
     private final List<Consumer<Snapshot>> shownListeners = new ArrayList<>();
@@ -65,10 +64,6 @@ public final class Document {
     /** Whether the current face has a latent (edits need one; an aligned photo has none until inverted). */
     public ReadOnlyBooleanProperty hasLatentProperty() {
         return hasLatent.getReadOnlyProperty();
-    }
-
-    public ReadOnlyBooleanProperty hasImageProperty() {
-        return hasImage.getReadOnlyProperty();
     }
 
     /** Whether a run that will change the document is going. */
@@ -130,7 +125,6 @@ public final class Document {
         live.showScores(lastMetrics(s.edits()));
         hasLatent.set(s.base() != null);
         if (s.base() == null && s.source().kind().equals("photo")) live.beforeLabelProperty().set("aligned photo — invert it to edit");
-        hasImage.set(s.current() != null);
         for (Consumer<Snapshot> l : shownListeners) l.accept(s);
     }
 
@@ -148,10 +142,7 @@ public final class Document {
 
     /** "current (no edits)", "current — 1 edit", "current — 3 edits (1 off)". */
     static String currentLabel(List<RecipeStep> edits) {
-        if (edits.isEmpty()) return "current (no edits)";
-        long off = edits.stream().filter(e -> !e.enabled()).count();
-        long on = edits.size() - off;
-        return "current — " + on + (on == 1 ? " edit" : " edits") + (off > 0 ? " (" + off + " off)" : "");
+        return edits.isEmpty() ? "current (no edits)" : "current — " + Steps.count(edits);
     }
 
     /** The scores of the last switched-on step that has them (what the picture shows), else none. */

@@ -102,9 +102,8 @@ public final class DocumentFilesViewModel {
             return false;
         }
         try {
-            long on = s.edits().stream().filter(RecipeStep::enabled).count();
             PngExport.write(file, PngExport.beforeAfter(s.baseImage(), s.current(), "before: " + s.source().describe(),
-                    "after: " + on + (on == 1 ? " edit" : " edits")), exportText());
+                    "after: " + Steps.count(s.edits())), exportText());
             rememberFolder("folder.export", file);
             status.info("Exported", file.toString());
             return true;
@@ -142,7 +141,7 @@ public final class DocumentFilesViewModel {
         List<String> columns = new ArrayList<>(List.of("source"));
         columns.addAll(compare.colLabels());
         String title = compare.title() + (s == null ? "" : "\nsource: " + s.source().describe()
-                + (s.edits().isEmpty() ? "" : " with " + s.edits().size() + " edit(s) before the grid's")
+                + (s.edits().isEmpty() ? "" : " with " + Steps.count(s.edits()) + " before the grid's")
                 + (s.source().demo() ? " — demo network: random weights, not a face" : ""));
         try {
             Map<String, String> t = exportText();

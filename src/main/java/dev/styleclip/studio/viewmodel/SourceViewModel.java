@@ -270,8 +270,7 @@ public final class SourceViewModel {
             SourceState src = SourceState.seed(r.seed(), r.psi(), r.translateX(), r.translateY(), r.rotateDeg(),
                     res.generator(), res.demo());
             Snapshot s = Snapshot.source(src, res.ws(), res.image(), action);
-            photo.set(null);
-            inversionReport.set("");
+            leavePhoto();
             if (adjustment) document.commitMerging(s);
             else document.commit(s);
             status.messageProperty().set("seed " + r.seed() + (res.demo() ? " — demo network (random weights, not a face)" : ""));
@@ -286,9 +285,7 @@ public final class SourceViewModel {
         Snapshot cur = document.current();
         if (showing || cur == null || !cur.source().fromSeed() || document.busyProperty().get()) return;
         GenerateRequest r = request();
-        SourceState s = cur.source();
-        if (s.seed() == r.seed() && s.psi() == r.psi() && s.translateX() == r.translateX() && s.translateY() == r.translateY()
-                && s.rotateDeg() == r.rotateDeg()) return;
+        if (r.equals(Document.sourceRequest(cur.source()))) return;
         if (adjusting) {
             adjustPending = true;
             return;
@@ -314,10 +311,15 @@ public final class SourceViewModel {
         }
         backend.synthesize(w, null, status.<Rendered>task("rendering latent", "Latent not opened").onSuccess(r -> {
             SourceState src = new SourceState("latent", 0, 1, 0, 0, 0, file.toString(), r.generator(), r.demo());
-            photo.set(null);
-            inversionReport.set("");
+            leavePhoto();
             document.commit(Snapshot.source(src, w, r.image(), "open latent " + file.getFileName()));
         }));
+    }
+
+    /** A face that is not the photo on screen: the photo and its inversion report go. */
+    private void leavePhoto() {
+        photo.set(null);
+        inversionReport.set("");
     }
 
     // ---- a face from a photo ------------------------------------------------------------------------------------
@@ -429,13 +431,9 @@ public final class SourceViewModel {
                     document.showCurrent();
                     status.info("Cancelled", "the inversion was cancelled");
                 });
-        try {
-            invertTask = backend.invert(new InvertRequest(p.file(), selectedFace.get(), clickedFace(), method, steps, 0),
-                    task.onSuccess(r -> inverted(p, r)));
-        } catch (RuntimeException e) {
-            // refused before it was queued: the UI must not stay in "inverting"
-            task.failed(e);
-        }
+        task.onSuccess(r -> inverted(p, r));
+        invertTask = StudioPort.start(task, () -> backend.invert(new InvertRequest(p.file(), selectedFace.get(), clickedFace(),
+                method, steps, 0), task));
     }
 
     private void inverted(PhotoFaces p, Inverted r) {

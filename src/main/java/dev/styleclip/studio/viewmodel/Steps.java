@@ -7,6 +7,7 @@ import dev.styleclip.studio.service.EditPort.EditRequest;
 import dev.styleclip.studio.service.EditPort.EditResult;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,6 +33,13 @@ public final class Steps {
         double[] r = s instanceof RecipeStep.Mapper ? new double[]{0, 1}
                 : s instanceof RecipeStep.Direction ? new double[]{-10, 10} : new double[]{-1, 2};
         return new double[]{Math.min(r[0], s.strength()), Math.max(r[1], s.strength())};
+    }
+
+    /** "1 edit", "3 edits (1 off)": the steps a picture shows, and those switched off. */
+    public static String count(List<RecipeStep> edits) {
+        long off = edits.stream().filter(e -> !e.enabled()).count();
+        long on = edits.size() - off;
+        return on + (on == 1 ? " edit" : " edits") + (off > 0 ? " (" + off + " off)" : "");
     }
 
     /** One line: kind, label, strength, on/off. */
