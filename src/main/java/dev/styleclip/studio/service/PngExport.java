@@ -125,9 +125,14 @@ public final class PngExport {
         int pad = 8, caption = 18, font = 13;
         String[] titleLines = title == null ? new String[0] : title.split("\n");
         // the row labels' column is as wide as the widest label (prompt variants are long), up to a limit
-        FontMetrics measure = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
-                .getFontMetrics(new Font(Font.SANS_SERIF, Font.PLAIN, font));
-        int labelWidth = rowLabels.stream().mapToInt(measure::stringWidth).max().orElse(0);
+        Graphics2D scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int labelWidth;
+        try {
+            FontMetrics measure = scratch.getFontMetrics(new Font(Font.SANS_SERIF, Font.PLAIN, font));
+            labelWidth = rowLabels.stream().mapToInt(measure::stringWidth).max().orElse(0);
+        } finally {
+            scratch.dispose();
+        }
         int left = rowLabels.isEmpty() ? pad : Math.min(420, Math.max(110, labelWidth + 2 * pad));
         int top = titleLines.length * 22 + (titleLines.length > 0 ? 4 : 0) + (colLabels.isEmpty() ? pad : 26);
         int w = left + cols * (cell + pad), h = top + rows.size() * (cell + caption + pad);
