@@ -7,6 +7,7 @@ import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
 import dev.styleclip.model.arcface.IdentityLoss;
 import dev.styleclip.model.arcface.IrSeBackbone;
+import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
@@ -108,6 +109,12 @@ public final class EditNetworks {
     public static RestyleInversion encoder(JobContext ctx, Path file, GeneratorSource generator) throws Exception {
         return ctx.models().get("encoder", file.toAbsolutePath() + "|" + generator.key(), RestyleInversion.class,
                 () -> RestyleInversion.load(file, generator.file()));
+    }
+
+    /** face-api's networks from their folder on the job's device (the studio's face check beside the ArcFace score). */
+    public static FaceApi faceApi(JobContext ctx, Path dir) throws Exception {
+        return ctx.models().get("face-api", dir.toAbsolutePath().toString(), FaceApi.class,
+                () -> FaceApi.open(dir, NDManager.newBaseManager(ctx.device())));
     }
 
     private static Object key(Path p) {

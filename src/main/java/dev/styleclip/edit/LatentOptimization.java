@@ -313,6 +313,15 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
     public Settings settings() {
         return settings;
     }
+
+    /**
+     * What one step of an optimisation with {@code nets} needs, planned against the job's budget: the generator's
+     * differentiable pass with CLIP and ArcFace beside it. The run plans with this, and the studio's estimate next to
+     * Run asks the same, so what it says is what a run will get.
+     */
+    public static MemoryPlanner.Plan memoryPlan(JobContext ctx, EditNetworks nets) throws NotEnoughMemoryException {
+        return MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, nets.generator(), List.of(nets.clip(), nets.identity()));
+    }
     @Override
     public Result run(JobContext ctx) throws Exception {
         StyleGan3Generator g = nets.generator();
@@ -328,8 +337,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         boolean useId = settings.lambdaId() > 0;
         double psi = start.psi();
         // the memory plan first: a job that cannot fit is refused before it computes anything
-        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, g,
-                List.of(nets.clip(), nets.identity()));
+        MemoryPlanner.Plan mem = memoryPlan(ctx, nets);
         StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
 
         // start: ws0, the variable's start value, the source image and its ArcFace features

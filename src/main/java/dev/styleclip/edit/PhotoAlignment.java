@@ -20,7 +20,20 @@ import java.util.List;
  * corners) when face-api is not installed or picks the wrong one.
  */
 public final class PhotoAlignment {
+    /** The detector of every inversion's alignment: SSD, the accurate one. */
+    private static final FaceApi.Detector FOR_INVERSION = FaceApi.Detector.SSD;
+
     private PhotoAlignment() {
+    }
+
+    /**
+     * A photo as the user picks a face in it: the picture and the faces face-api finds, largest first — empty when
+     * it finds none or is not installed, and then the face is given by clicked points.
+     */
+    public record Faces(RgbImage photo, List<FaceApi.Face> faces) {
+        public Faces {
+            faces = List.copyOf(faces);
+        }
     }
 
     /**
@@ -59,7 +72,22 @@ public final class PhotoAlignment {
      */
     public static RgbImage alignForInversion(NDManager manager, Path faceApiDir, Path photo, int face, double[] points, int size)
             throws ImageFileException, ModelFileException, NoFaceException {
-        return align(manager, faceApiDir, Images.read(photo), photo.getFileName().toString(), FaceApi.Detector.SSD, face, points,
+        return align(manager, faceApiDir, Images.read(photo), photo.getFileName().toString(), FOR_INVERSION, face, points,
                 FfhqAlign.Variant.FFHQ, size).image();
+    }
+
+    /**
+     * A photo file and the faces to pick from for {@link #alignForInversion}: found by the same detector, so face k
+     * here is face k there. A photo in which face-api finds no face (or with face-api not installed: {@code faceApiDir}
+     * null) is still read, with no faces, for the user to click the face's points.
+     */
+    public static Faces facesForInversion(NDManager manager, Path faceApiDir, Path photo) throws ImageFileException, ModelFileException {
+        RgbImage img = Images.read(photo);
+        if (faceApiDir == null) return new Faces(img, List.of());
+        try {
+            return new Faces(img, faces(manager, faceApiDir, img, FOR_INVERSION, photo.getFileName().toString()));
+        } catch (NoFaceException e) {
+            return new Faces(img, List.of());
+        }
     }
 }
