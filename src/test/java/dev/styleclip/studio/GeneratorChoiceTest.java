@@ -76,7 +76,7 @@ class GeneratorChoiceTest {
 
         // next start: the choice is back
         studio.catalog.prefer(ModelRole.GENERATOR, null);
-        assertEquals("sg3r-32.pkl", studio.backend.generatorLabel());
+        assertEquals("sg3r-32.pkl", studio.backend.source().generatorLabel());
         StudioViewModel again = new StudioViewModel(studio.backend, new ModelsViewModel(studio.catalog), new StudioPrefs(studio.node));
         robot.interact(again::refreshModels);
         assertEquals("sg3t-32.pkl", again.source().generatorLabelProperty().get());
@@ -91,7 +91,7 @@ class GeneratorChoiceTest {
         // the edit stack renders with the chosen demo network too, not with the installed file
         var cur = vm.document().current();
         java.util.concurrent.CompletableFuture<dev.styleclip.studio.service.SourcePort.Rendered> rendered = new java.util.concurrent.CompletableFuture<>();
-        robot.interact(() -> studio.backend.renderStack(new dev.styleclip.studio.service.EditPort.StackRequest(cur.base(), java.util.List.of(),
+        robot.interact(() -> studio.backend.edit().renderStack(new dev.styleclip.studio.service.EditPort.StackRequest(cur.base(), java.util.List.of(),
                 new dev.styleclip.studio.service.SourcePort.GenerateRequest(cur.source().seed(), cur.source().psi(), 0, 0, 0), null),
                 new dev.styleclip.studio.service.StudioPort.Listener<>() {
                     @Override

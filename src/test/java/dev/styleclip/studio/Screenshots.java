@@ -170,15 +170,15 @@ public final class Screenshots {
             tab(w[0], 2);
             fx(() -> {
                 w[0].setBottomFraction(0.97);
-                var m = vm.mapper();
+                var m = vm.mapperSettings();
                 m.chooseFolder(models.resolve("mappers").resolve("purple-hair"));
                 m.promptProperty().set("a face with purple hair");
                 m.epochs().set(Integer.getInteger("screenshots.mapperEpochs", 4));
                 m.stepsPerEpoch().set(3);
-                m.train();
+                vm.mapperRun().train();
                 return null;
             });
-            await(() -> fx(() -> !vm.mapper().runningProperty().get()));
+            await(() -> fx(() -> !vm.mapperRun().runningProperty().get()));
             shot(w[0], out.resolve("mapper.png"));
             fx(() -> {
                 w[0].reveal("#mapper-loss-chart");
@@ -188,8 +188,8 @@ public final class Screenshots {
 
             // the trained mapper applied, then a global direction: an edit stack of two kinds of steps
             fx(() -> {
-                vm.mapper().library().strength().set(0.5);
-                vm.mapper().library().applySelected();
+                vm.mapperLibrary().strength().set(0.5);
+                vm.mapperLibrary().applySelected();
                 return null;
             });
             await(() -> fx(() -> !vm.document().renderingStack() && !vm.document().editStack().isEmpty()));

@@ -7,7 +7,8 @@ import dev.styleclip.studio.service.PngExport;
 import dev.styleclip.studio.service.EditPort.EditMethod;
 import dev.styleclip.studio.view.MainWindow;
 import dev.styleclip.studio.viewmodel.CompareViewModel;
-import dev.styleclip.studio.viewmodel.MapperViewModel;
+import dev.styleclip.studio.viewmodel.MapperRunViewModel;
+import dev.styleclip.studio.viewmodel.MapperSettings;
 import dev.styleclip.studio.viewmodel.StudioViewModel;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.Label;
@@ -174,7 +175,7 @@ class StudioAppTest {
         vm.status().notices().clear();
         clickVisible(robot, "#mapper-train");
         WaitForAsyncUtils.waitForFxEvents();
-        assertFalse(vm.mapper().runningProperty().get(), "the mapper is not training");
+        assertFalse(vm.mapperRun().runningProperty().get(), "the mapper is not training");
         assertFalse(vm.status().busyProperty().get());
         assertFalse(robot.lookup("#mapper-train").queryButton().isDisabled());
         assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains("switch on at least one of coarse, medium, fine")),
@@ -292,7 +293,8 @@ class StudioAppTest {
     @Test
     void mapperTrainsCancelsAndResumes(FxRobot robot) throws Exception {
         StudioViewModel vm = window.viewModel();
-        MapperViewModel m = vm.mapper();
+        MapperSettings m = vm.mapperSettings();
+        MapperRunViewModel run = vm.mapperRun();
         select(robot, 2);
         type(robot, "#mapper-prompt", "a face with purple hair");
         type(robot, "#mapper-epochs-field", "2");
@@ -306,31 +308,31 @@ class StudioAppTest {
 
         // two tiny epochs: losses per step, a sample per epoch, the mapper and its checkpoint on disk, listed
         clickVisible(robot, "#mapper-train");
-        await("the training", () -> !m.runningProperty().get());
+        await("the training", () -> !run.runningProperty().get());
         assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().equals("Mapper trained")), () -> vm.status().notices().toString());
-        assertEquals(2, m.losses("total").size());
-        assertEquals(2, m.samplesProperty().get());
+        assertEquals(2, run.losses("total").size());
+        assertEquals(2, run.samplesProperty().get());
         assertNotNull(robot.lookup("#mapper-sample").queryAs(ImageView.class).getImage());
         @SuppressWarnings("unchecked")
         LineChart<Number, Number> chart = robot.lookup("#mapper-loss-chart").queryAs(LineChart.class);
         assertEquals(2, chart.getData().get(0).getData().size());
         assertTrue(Files.exists(folder.resolve("mapper.safetensors")) && Files.exists(folder.resolve("checkpoint.json")));
-        assertEquals(folder.resolve("mapper.safetensors"), m.library().selectedProperty().get().file());
+        assertEquals(folder.resolve("mapper.safetensors"), vm.mapperLibrary().selectedProperty().get().file());
         assertTrue(robot.lookup("#mapper-progress-label").queryAs(Label.class).getText().contains("epoch 2/2 · step 1/1"));
         assertTrue(m.msPerSampleProperty().get() > 0);
 
         // more epochs, paused before its first step and cancelled there: the checkpoint of the last finished epoch
         // stays. The compute thread is held while Train and Pause are clicked, so the tiny epochs cannot finish first.
         type(robot, "#mapper-epochs-field", "5");
-        assertTrue(m.stateProperty().get().startsWith("resumes from epoch 2 of 5"), m.stateProperty().get());
+        assertTrue(run.stateProperty().get().startsWith("resumes from epoch 2 of 5"), run.stateProperty().get());
         try (AutoCloseable gate = studio.holdComputeThread()) {
             clickVisible(robot, "#mapper-train");
-            assertTrue(m.runningProperty().get());
+            assertTrue(run.runningProperty().get());
             clickVisible(robot, "#mapper-pause");
-            assertTrue(m.pausedProperty().get());
+            assertTrue(run.pausedProperty().get());
         }
         clickVisible(robot, "#mapper-cancel");
-        await("the cancel", () -> !m.runningProperty().get());
+        await("the cancel", () -> !run.runningProperty().get());
         assertTrue(vm.status().notices().stream().anyMatch(n -> n.title().contains("cancelled")), () -> vm.status().notices().toString());
         int kept = m.checkpointProperty().get().epoch();
         assertEquals(2, kept, "the cancelled run finished no epoch: the checkpoint stays at epoch 2");
@@ -338,9 +340,9 @@ class StudioAppTest {
         // Train again on the same folder: it resumes after the checkpoint and finishes
         vm.status().notices().clear();
         clickVisible(robot, "#mapper-train");
-        await("the resumed training", () -> !m.runningProperty().get());
+        await("the resumed training", () -> !run.runningProperty().get());
         assertTrue(vm.status().notices().stream().anyMatch(n -> n.text().contains("(resumed)")), () -> vm.status().notices().toString());
-        assertEquals(kept + 1, m.losses("total").get(0).step(), "the resumed run starts after the checkpoint");
+        assertEquals(kept + 1, run.losses("total").get(0).step(), "the resumed run starts after the checkpoint");
         assertEquals(5, m.checkpointProperty().get().epoch());
 
         // apply needs a face

@@ -128,7 +128,7 @@ class StudioMethodsTest {
         assertNotEquals(source.base(), vm.document().current().composed(), "the mapper moved the latent");
         assertNotSame(source.current(), vm.document().current().current());
         // face-api's second opinion next to the ArcFace score (the tiny generator draws colour patches: no face)
-        assertTrue(studio.backend.faceApiAvailable(), "the tests install face-api's networks");
+        assertTrue(studio.backend.edit().faceApiAvailable(), "the tests install face-api's networks");
         await("the face check", () -> !vm.live().faceCheckProperty().get().isEmpty());
         assertTrue(vm.live().faceCheckProperty().get().startsWith("face-api: no face found in either picture"),
                 vm.live().faceCheckProperty().get());

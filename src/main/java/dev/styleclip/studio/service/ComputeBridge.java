@@ -32,6 +32,28 @@ public final class ComputeBridge {
     public record Callbacks<R>(Consumer<Frame> onFrame, Consumer<R> onSuccess, Consumer<Throwable> onFailure, Runnable onCancelled) {
     }
 
+    /** Runs a job as a task of the studio's ports: {@code listener} hears its frames and its end on the FX thread. */
+    public <R> StudioPort.Task task(String name, Job<R> job, StudioPort.Listener<R> listener) {
+        JobHandle<R> h = submit(name, job, new Callbacks<>(listener::frame, listener::done, listener::failed, listener::cancelled));
+        return new StudioPort.Task() {
+            public void cancel() {
+                h.cancel();
+            }
+
+            public void pause() {
+                h.pause();
+            }
+
+            public void resume() {
+                h.resume();
+            }
+
+            public boolean isPaused() {
+                return h.isPaused();
+            }
+        };
+    }
+
     /** Runs a job on the compute thread; callbacks arrive on the FX thread. */
     public <R> JobHandle<R> submit(String name, Job<R> job, Callbacks<R> cb) {
         AtomicReference<Frame> latest = new AtomicReference<>();

@@ -94,7 +94,7 @@ final class InstalledDirections {
     }
 
     /** stylegan3-editing's published files from {@code folder}, checked against the generator's channel count. */
-    Job<Path> importPublished(GeneratorSource generator, Path folder) {
+    Job<Path> importPublished(Path folder) {
         return ctx -> {
             StyleGan3Generator g = EditNetworks.generator(ctx, generator);
             Path target = dir(Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);

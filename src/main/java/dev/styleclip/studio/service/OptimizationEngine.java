@@ -1,14 +1,11 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.Latent;
-import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.edit.EditNetworks;
-import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Job;
-import dev.styleclip.runtime.models.ModelCatalog;
 
 import java.util.Set;
 
@@ -21,10 +18,7 @@ import java.util.Set;
  * applied during the run).
  */
 public final class OptimizationEngine {
-    private final ModelCatalog catalog;
-
-    public OptimizationEngine(ModelCatalog catalog) {
-        this.catalog = catalog;
+    private OptimizationEngine() {
     }
 
     /** The settings of a request (validated by the engine: bad values throw with a one-line message). */
@@ -41,14 +35,8 @@ public final class OptimizationEngine {
                 .withSchedule(LatentOptimization.ScheduleKind.parse(r.schedule()));
     }
 
-    /** The edit networks' files from the models folder (null: the demo network), with this generator. */
-    static EditNetworks.Files files(ModelCatalog catalog, GeneratorSource generator) {
-        return new EditNetworks.Files(generator, catalog.find(ModelRole.CLIP).orElse(null),
-                catalog.find(ModelRole.IDENTITY).orElse(null), catalog.find(ModelRole.VGG16).orElse(null));
-    }
-
-    public Job<EditPort.EditResult> job(EditPort.EditRequest r, GeneratorSource generator) {
-        EditNetworks.Files files = files(catalog, generator);
+    /** The run of {@code r} with the networks of {@code files}. */
+    static Job<EditPort.EditResult> job(EditPort.EditRequest r, EditNetworks.Files files) {
         LatentOptimization.Settings s = settings(r);
         LatentOptimization.Start start;
         if (r.method() == EditPort.EditMethod.OPTIMIZE_Z) {

@@ -3,6 +3,7 @@ package dev.styleclip.studio.service;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.model.stylegan3.GeneratorSource;
+import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.runtime.Pixels;
 
 import java.nio.file.Path;
@@ -29,6 +30,10 @@ public interface SourcePort extends StudioPort {
 
     /** Where to sample: the seed's z (numpy's legacy generator, as gen_images.py), ψ, and the SG3 input transform. */
     record GenerateRequest(long seed, double psi, double translateX, double translateY, double rotateDeg) {
+        /** The input transform {@code r} asks for; none without one (a latent from a file is rendered untransformed). */
+        static double[][] transformOf(GenerateRequest r) {
+            return r == null ? InputTransform.identity() : InputTransform.make(r.translateX(), r.translateY(), r.rotateDeg());
+        }
     }
 
     /**

@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * What every feature port of the studio shares: the shape of a background task (its listener, called on the FX
- * thread; its handle, safe from any thread) and the device the tasks run on. Every call of a port returns at once;
- * results carry {@link dev.styleclip.runtime.Pixels} and {@link dev.styleclip.edit.Latent}, never NDArrays.
+ * thread; its handle, safe from any thread). Every call of a port returns at once; results carry
+ * {@link dev.styleclip.runtime.Pixels} and {@link dev.styleclip.edit.Latent}, never NDArrays.
  */
 public interface StudioPort {
 
@@ -65,7 +65,4 @@ public interface StudioPort {
             return null;
         }
     }
-
-    /** "cpu", "gpu(0)": where the tasks run. */
-    String deviceName();
 }

@@ -144,7 +144,8 @@ public final class MainWindow {
                 new EditPanel(vm.edit(), vm.directions(), vm.run(), vm.stack(), m -> vm.status().warn("Edit settings", m),
                         this::saveRecipe, this::openRecipe, this::chooseMapperFile, this::chooseDirections)));
         tabs.getTabs().add(tab("tab-mapper", "Mapper", FontAwesomeSolid.PROJECT_DIAGRAM,
-                new MapperPanel(vm.mapper(), m -> vm.status().warn("Mapper settings", m), this::chooseMapperFolder, this::chooseMapperFile)));
+                new MapperPanel(vm.mapperSettings(), vm.mapperRun(), vm.mapperLibrary(), m -> vm.status().warn("Mapper settings", m),
+                        this::chooseMapperFolder, this::chooseMapperFile)));
         tabs.getTabs().add(tab("tab-models", "Models", FontAwesomeSolid.DATABASE,
                 new ModelsPanel(vm.models(), this::chooseModelFile, vm::refreshModels, new MemoryBudgetRow(vm))));
         tabs.setMinWidth(330);
@@ -385,12 +386,12 @@ public final class MainWindow {
     }
 
     private Path chooseMapperFolder() {
-        Path cur = vm.mapper().folderProperty().get();
-        return dialogs.directory(window(), "Mapper output folder", cur != null && cur.getParent() != null ? cur.getParent() : vm.mapper().mappersRoot());
+        Path cur = vm.mapperSettings().folderProperty().get();
+        return dialogs.directory(window(), "Mapper output folder", cur != null && cur.getParent() != null ? cur.getParent() : vm.mapperSettings().mappersRoot());
     }
 
     private Path chooseMapperFile() {
-        return dialogs.open(window(), "Open a trained mapper", vm.mapper().mappersRoot(), "Mappers", "*.safetensors");
+        return dialogs.open(window(), "Open a trained mapper", vm.mapperSettings().mappersRoot(), "Mappers", "*.safetensors");
     }
 
     private Path chooseModelFile() {

@@ -2,7 +2,9 @@ package dev.styleclip.studio.view;
 
 import dev.styleclip.studio.service.MapperFolders.MapperInfo;
 import dev.styleclip.studio.viewmodel.LiveViewModel;
-import dev.styleclip.studio.viewmodel.MapperViewModel;
+import dev.styleclip.studio.viewmodel.MapperLibraryViewModel;
+import dev.styleclip.studio.viewmodel.MapperRunViewModel;
+import dev.styleclip.studio.viewmodel.MapperSettings;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -31,30 +33,32 @@ import java.util.function.Supplier;
 /**
  * Mapper tab: prompt and output folder, the training settings (safe ranges, CPU-sized defaults and what they cost here),
  * layer groups, Train / Pause / Cancel, progress with ETA, live loss curves, the latest sample grid; then the trained
- * mappers, "Open mapper…", λ_delta and "Apply to current face". All state lives in the {@link MapperViewModel}.
+ * mappers, "Open mapper…", λ_delta and "Apply to current face". All state lives in the view models: the form's in
+ * {@link MapperSettings}, the run's in {@link MapperRunViewModel}, the trained mappers' in {@link MapperLibraryViewModel}.
  */
 final class MapperPanel extends VBox {
     static final double SAMPLE_SIZE = 220;
 
-    MapperPanel(MapperViewModel m, Consumer<String> warn, Supplier<Path> chooseFolder, Supplier<Path> chooseMapper) {
+    MapperPanel(MapperSettings settings, MapperRunViewModel run, MapperLibraryViewModel library, Consumer<String> warn,
+                Supplier<Path> chooseFolder, Supplier<Path> chooseMapper) {
         super(8);
         setPadding(new Insets(10));
         setMinHeight(Region.USE_PREF_SIZE); // the tab scrolls rather than squeezing the chart, the sample and the list
 
         TextField prompt = new TextField();
         prompt.setId("mapper-prompt");
-        prompt.textProperty().bindBidirectional(m.promptProperty());
+        prompt.textProperty().bindBidirectional(settings.promptProperty());
         prompt.promptTextProperty().bind(Bindings.createStringBinding(() -> {
-            String p = m.editPromptProperty().get();
+            String p = settings.editPromptProperty().get();
             return p == null || p.isBlank() ? "describe the edit, e.g. “a person with purple hair”" : "the Edit tab's prompt: " + p;
-        }, m.editPromptProperty()));
-        prompt.disableProperty().bind(m.runningProperty());
+        }, settings.editPromptProperty()));
+        prompt.disableProperty().bind(run.runningProperty());
 
         Label folder = new Label();
         folder.setId("mapper-folder");
         folder.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
         folder.setMaxWidth(Double.MAX_VALUE);
-        folder.textProperty().bind(m.folderProperty().map(Path::toString).orElse("—"));
+        folder.textProperty().bind(settings.folderProperty().map(Path::toString).orElse("—"));
         Tooltip folderTip = new Tooltip();
         folderTip.textProperty().bind(folder.textProperty());
         folder.setTooltip(folderTip);
@@ -62,12 +66,12 @@ final class MapperPanel extends VBox {
         Button choose = iconButton("mapper-choose-folder", FontAwesomeSolid.FOLDER_OPEN, "Choose the output folder (one holding a checkpoint is resumed)");
         choose.setOnAction(e -> {
             Path p = chooseFolder.get();
-            if (p != null) m.chooseFolder(p);
+            if (p != null) settings.chooseFolder(p);
         });
         Button reset = iconButton("mapper-default-folder", FontAwesomeSolid.UNDO, "Back to the folder named after the prompt");
-        reset.setOnAction(e -> m.useDefaultFolder());
-        reset.disableProperty().bind(m.folderChosenProperty().not().or(m.runningProperty()));
-        choose.disableProperty().bind(m.runningProperty());
+        reset.setOnAction(e -> settings.useDefaultFolder());
+        reset.disableProperty().bind(settings.folderChosenProperty().not().or(run.runningProperty()));
+        choose.disableProperty().bind(run.runningProperty());
         Label folderName = new Label("Folder");
         folderName.setMinWidth(Region.USE_PREF_SIZE);
         HBox folderRow = new HBox(6, folderName, folder, choose, reset);
@@ -77,65 +81,65 @@ final class MapperPanel extends VBox {
         state.setId("mapper-state");
         state.setWrapText(true);
         state.setStyle("-fx-text-fill: #1e3a8a;");
-        state.textProperty().bind(m.stateProperty());
+        state.textProperty().bind(run.stateProperty());
 
         VBox numbers = new VBox(4,
-                Fx.numberRow("mapper-epochs", m.epochs(), warn),
-                Fx.numberRow("mapper-steps", m.stepsPerEpoch(), warn),
-                Fx.numberRow("mapper-batch", m.batch(), warn),
-                Fx.numberRow("mapper-lr", m.lr(), warn),
-                Fx.numberRow("mapper-l2", m.lambdaL2(), warn),
-                Fx.numberRow("mapper-id", m.lambdaId(), warn),
-                Fx.numberRow("mapper-plateau-factor", m.plateauFactor(), warn),
-                Fx.numberRow("mapper-plateau-patience", m.plateauPatience(), warn));
-        numbers.disableProperty().bind(m.runningProperty());
+                Fx.numberRow("mapper-epochs", settings.epochs(), warn),
+                Fx.numberRow("mapper-steps", settings.stepsPerEpoch(), warn),
+                Fx.numberRow("mapper-batch", settings.batch(), warn),
+                Fx.numberRow("mapper-lr", settings.lr(), warn),
+                Fx.numberRow("mapper-l2", settings.lambdaL2(), warn),
+                Fx.numberRow("mapper-id", settings.lambdaId(), warn),
+                Fx.numberRow("mapper-plateau-factor", settings.plateauFactor(), warn),
+                Fx.numberRow("mapper-plateau-patience", settings.plateauPatience(), warn));
+        numbers.disableProperty().bind(run.runningProperty());
 
         HBox groups = new HBox(4, new Label("Groups"),
-                EditPanel.toggle("mapper-coarse", "coarse", m.coarseProperty(), "pose, face shape (first ws)"),
-                EditPanel.toggle("mapper-medium", "medium", m.mediumProperty(), "features, hair style"),
-                EditPanel.toggle("mapper-fine", "fine", m.fineProperty(), "colours, texture (last ws)"));
+                EditPanel.toggle("mapper-coarse", "coarse", settings.coarseProperty(), "pose, face shape (first ws)"),
+                EditPanel.toggle("mapper-medium", "medium", settings.mediumProperty(), "features, hair style"),
+                EditPanel.toggle("mapper-fine", "fine", settings.fineProperty(), "colours, texture (last ws)"));
         groups.setAlignment(Pos.CENTER_LEFT);
-        groups.disableProperty().bind(m.runningProperty());
+        groups.disableProperty().bind(run.runningProperty());
 
         Label hint = small("mapper-hint");
-        hint.textProperty().bind(m.hintProperty());
+        hint.textProperty().bind(settings.hintProperty());
 
         Button train = new Button("Train", new FontIcon(FontAwesomeSolid.PLAY));
         train.setId("mapper-train");
-        train.disableProperty().bind(m.runningProperty());
+        train.disableProperty().bind(run.runningProperty());
         train.setTooltip(new Tooltip("Train (or resume) the mapper into the folder; a checkpoint is written after every epoch.\n"
                 + "One job runs at a time: generating and editing wait while a mapper trains (paused or not)."));
-        train.setOnAction(e -> m.train());
+        train.setOnAction(e -> run.train());
         Button pause = new Button("Pause", new FontIcon(FontAwesomeSolid.PAUSE));
         pause.setId("mapper-pause");
-        pause.disableProperty().bind(m.runningProperty().not());
-        pause.textProperty().bind(Bindings.when(m.pausedProperty()).then("Resume").otherwise("Pause"));
-        pause.setOnAction(e -> m.togglePause());
+        pause.disableProperty().bind(run.runningProperty().not());
+        pause.textProperty().bind(Bindings.when(run.pausedProperty()).then("Resume").otherwise("Pause"));
+        pause.setOnAction(e -> run.togglePause());
         Button cancel = new Button("Cancel", new FontIcon(FontAwesomeSolid.STOP));
         cancel.setId("mapper-cancel");
-        cancel.disableProperty().bind(m.runningProperty().not());
+        cancel.disableProperty().bind(run.runningProperty().not());
         cancel.setTooltip(new Tooltip("Stop after the current step; the last epoch's checkpoint is kept for a resume"));
-        cancel.setOnAction(e -> m.cancel());
+        cancel.setOnAction(e -> run.cancel());
         HBox buttons = new HBox(6, train, pause, cancel);
 
         ProgressBar bar = new ProgressBar();
         bar.setId("mapper-progress");
         bar.setMaxWidth(Double.MAX_VALUE);
-        bar.progressProperty().bind(m.progressFractionProperty());
+        bar.progressProperty().bind(run.progressFractionProperty());
         Label progress = new Label();
         progress.setId("mapper-progress-label");
-        progress.textProperty().bind(m.progressProperty());
+        progress.textProperty().bind(run.progressProperty());
         Label lr = small("mapper-lr-label");
         lr.textProperty().bind(Bindings.createStringBinding(() -> {
-            double v = m.lrProperty().get();
-            return (Double.isNaN(v) ? "" : "lr " + m.lr().format(v) + " · ") + m.epochsDoneProperty().get() + " epochs saved";
-        }, m.lrProperty(), m.epochsDoneProperty()));
+            double v = run.lrProperty().get();
+            return (Double.isNaN(v) ? "" : "lr " + settings.lr().format(v) + " · ") + run.epochsDoneProperty().get() + " epochs saved";
+        }, run.lrProperty(), run.epochsDoneProperty()));
         Label nets = small("mapper-networks");
-        nets.textProperty().bind(m.networksProperty());
-        nets.visibleProperty().bind(m.networksProperty().isNotEmpty());
+        nets.textProperty().bind(run.networksProperty());
+        nets.visibleProperty().bind(run.networksProperty().isNotEmpty());
         nets.managedProperty().bind(nets.visibleProperty());
 
-        LineChart<Number, Number> chart = LossChart.create("mapper-loss-chart", LiveViewModel.LOSS_TERMS, m::losses);
+        LineChart<Number, Number> chart = LossChart.create("mapper-loss-chart", LiveViewModel.LOSS_TERMS, run::losses);
         chart.setPrefHeight(210);
 
         ImageView sample = new ImageView();
@@ -144,14 +148,14 @@ final class MapperPanel extends VBox {
         sample.setFitHeight(SAMPLE_SIZE);
         sample.setPreserveRatio(true);
         sample.setSmooth(true);
-        sample.imageProperty().bind(m.sampleProperty().map(Fx::image));
+        sample.imageProperty().bind(run.sampleProperty().map(Fx::image));
         Label sampleTitle = small("mapper-sample-label");
         sampleTitle.setText("Sample after each epoch: faces on top, their edits at λ_delta 0.1 below");
         VBox sampleBox = new VBox(4, sampleTitle, sample);
-        sampleBox.visibleProperty().bind(m.sampleProperty().isNotNull());
+        sampleBox.visibleProperty().bind(run.sampleProperty().isNotNull());
         sampleBox.managedProperty().bind(sampleBox.visibleProperty());
 
-        ListView<MapperInfo> list = new ListView<>(m.library().mappers());
+        ListView<MapperInfo> list = new ListView<>(library.mappers());
         list.setId("mapper-list");
         list.setPrefHeight(110);
         list.setMinHeight(70);
@@ -165,25 +169,25 @@ final class MapperPanel extends VBox {
             }
         });
         list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
-            if (b != null) m.library().selectedProperty().set(b);
+            if (b != null) library.selectedProperty().set(b);
         });
-        m.library().selectedProperty().addListener((o, a, b) -> {
+        library.selectedProperty().addListener((o, a, b) -> {
             if (list.getSelectionModel().getSelectedItem() != b) list.getSelectionModel().select(b);
         });
-        list.getSelectionModel().select(m.library().selectedProperty().get());
+        list.getSelectionModel().select(library.selectedProperty().get());
         Button open = new Button("Open mapper…", new FontIcon(FontAwesomeSolid.FOLDER_OPEN));
         open.setId("mapper-open");
         open.setOnAction(e -> {
             Path p = chooseMapper.get();
-            if (p != null) m.library().open(p);
+            if (p != null) library.open(p);
         });
-        Button refresh = iconButton("mapper-refresh", FontAwesomeSolid.SYNC, "Look for trained mappers again in " + m.mappersRoot());
-        refresh.setOnAction(e -> m.library().refresh());
+        Button refresh = iconButton("mapper-refresh", FontAwesomeSolid.SYNC, "Look for trained mappers again in " + settings.mappersRoot());
+        refresh.setOnAction(e -> library.refresh());
 
         Button apply = new Button("Apply to current face", new FontIcon(FontAwesomeSolid.MAGIC));
         apply.setId("mapper-apply");
-        apply.disableProperty().bind(m.library().canApplyProperty().not());
-        apply.setOnAction(e -> m.library().applySelected());
+        apply.disableProperty().bind(library.canApplyProperty().not());
+        apply.setOnAction(e -> library.applySelected());
         HBox applyWrap = new HBox(apply);
         Tooltip.install(applyWrap, new Tooltip("w' = w + λ_delta·M(w) on the current face (generate one first)"));
 
@@ -193,7 +197,7 @@ final class MapperPanel extends VBox {
         trainTitle.setStyle("-fx-font-weight: bold;");
         getChildren().addAll(trainTitle, new Label("Prompt"), prompt, folderRow, state, numbers, groups, hint, buttons,
                 bar, progress, lr, nets, chart, sampleBox, new Separator(), applyTitle, list, new HBox(6, open, refresh),
-                Fx.numberRow("trained-mapper-strength", m.library().strength(), warn), applyWrap);
+                Fx.numberRow("trained-mapper-strength", library.strength(), warn), applyWrap);
     }
 
     private static Button iconButton(String id, FontAwesomeSolid icon, String tip) {

@@ -11,6 +11,7 @@ import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
+import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,7 +33,9 @@ public final class StudioViewModel {
     private final EditRunViewModel run;
     private final CompareViewModel compare;
     private final DirectionsViewModel directions;
-    private final MapperViewModel mapper;
+    private final MapperSettings mapperSettings;
+    private final MapperRunViewModel mapperRun;
+    private final MapperLibraryViewModel mapperLibrary;
     private final DocumentFilesViewModel files;
     private final StringProperty memory = new SimpleStringProperty(this, "memory", "");
     private final LongProperty memoryBudget = new SimpleLongProperty(this, "memoryBudget", 0);
@@ -51,16 +54,19 @@ public final class StudioViewModel {
         long budget = (long) prefs.getDouble("memory.budget", 0);
         memoryBudget.set(budget);
         backend.setMemoryBudget(budget);
-        document = new Document(backend, status, live);
-        source = new SourceViewModel(backend, prefs, status, live, document, clock, defaults);
+        document = new Document(backend.edit(), status, live);
+        source = new SourceViewModel(backend.source(), prefs, status, live, document, clock, defaults);
         stack = new EditStackViewModel(document);
-        compare = new CompareViewModel(backend, backend);
-        directions = new DirectionsViewModel(backend, prefs, status, defaults);
-        run = new EditRunViewModel(backend, backend, prefs, status, live, document, edit, directions, compare, clock);
+        compare = new CompareViewModel(backend.edit(), backend.directions());
+        directions = new DirectionsViewModel(backend.directions(), prefs, status, defaults);
+        run = new EditRunViewModel(backend.edit(), backend.directions(), prefs, status, live, document, edit, directions, compare, clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
                 ModelCatalog.besideModels(models.catalog().dir(), "sessions").resolve("autosave.json"));
-        mapper = new MapperViewModel(backend, backend::generatorLabel, prefs, MapperPlaces.defaultRoot(models.catalog().dir()),
-                edit.promptProperty(), document.hasLatentProperty(), run::applyMapper, status);
+        Path mappers = MapperPlaces.defaultRoot(models.catalog().dir()).toAbsolutePath().normalize();
+        mapperSettings = new MapperSettings(prefs, mappers, edit.promptProperty(), backend.source()::generatorLabel,
+                backend.deviceName(), status);
+        mapperLibrary = new MapperLibraryViewModel(prefs, mappers, status, document.hasLatentProperty(), run::applyMapper);
+        mapperRun = new MapperRunViewModel(backend.mapper(), mapperSettings, mapperLibrary, status);
         refreshModels();
         refreshMemory();
         // another generator needs another estimate (the first one is asked for once there is a face)
@@ -121,9 +127,19 @@ public final class StudioViewModel {
         return directions;
     }
 
-    /** The Mapper tab: training and the trained mappers. */
-    public MapperViewModel mapper() {
-        return mapper;
+    /** The Mapper tab's training settings. */
+    public MapperSettings mapperSettings() {
+        return mapperSettings;
+    }
+
+    /** The Mapper tab's Train, Pause, Cancel and the run's progress. */
+    public MapperRunViewModel mapperRun() {
+        return mapperRun;
+    }
+
+    /** The Mapper tab's trained mappers: the list, the one selected, applying it. */
+    public MapperLibraryViewModel mapperLibrary() {
+        return mapperLibrary;
     }
 
     /** Export, sessions, recipes: the files of the document. */
@@ -197,7 +213,7 @@ public final class StudioViewModel {
     public void closing() {
         cancel();
         directions.cancel();
-        mapper.cancel();
+        mapperRun.cancel();
         files.autosave();
         saveSettings();
     }

@@ -3,6 +3,10 @@ package dev.styleclip.studio.viewmodel;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
+import dev.styleclip.studio.service.DirectionsPort;
+import dev.styleclip.studio.service.EditPort;
+import dev.styleclip.studio.service.MapperPort;
+import dev.styleclip.studio.service.SourcePort;
 import dev.styleclip.studio.service.StudioBackend;
 
 import java.nio.file.Path;
@@ -14,9 +18,9 @@ import java.util.Map;
 /**
  * A synchronous stand-in backend for view-model tests (no DJL, no stage): pictures and latents are derived from the
  * seed / latent values; edits move the latent by the prompt's length and emit one frame per step. Tasks can be held
- * back ({@link #hold}) to test cancel.
+ * back ({@link #hold}) to test cancel. One object is every port, so a test sets up and counts all of them in one place.
  */
-public final class FakeBackend implements StudioBackend {
+public final class FakeBackend implements StudioBackend, SourcePort, EditPort, DirectionsPort, MapperPort {
     public static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
     boolean failGenerate;
     boolean hold;
@@ -36,6 +40,26 @@ public final class FakeBackend implements StudioBackend {
         float[] v = new float[NUM_WS * W_DIM];
         for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(seed * 7 + i);
         return new Latent(NUM_WS, W_DIM, v);
+    }
+
+    @Override
+    public SourcePort source() {
+        return this;
+    }
+
+    @Override
+    public EditPort edit() {
+        return this;
+    }
+
+    @Override
+    public DirectionsPort directions() {
+        return this;
+    }
+
+    @Override
+    public MapperPort mapper() {
+        return this;
     }
 
     @Override
