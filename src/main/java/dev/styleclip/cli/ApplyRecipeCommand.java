@@ -3,59 +3,44 @@ package dev.styleclip.cli;
 import dev.styleclip.cli.common.EditCliModels;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
-import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.MemoryOption;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.styleclip.edit.EditNetworks;
-import dev.styleclip.edit.Latent;
-import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
-import dev.styleclip.edit.recipe.StackRendering;
 import dev.styleclip.edit.recipe.Recipe;
+import dev.styleclip.edit.recipe.RecipeBatch;
 import dev.styleclip.edit.recipe.RecipeFiles;
-import dev.styleclip.edit.recipe.RecipeRenderer;
 import dev.styleclip.edit.recipe.RecipeStep;
-import dev.styleclip.image.Images;
-import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.io.Npz;
 import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.JobContext;
+import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.models.ModelRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * {@code ./styleclip apply-recipe RECIPE.json --inputs DIR --out DIR}: runs a studio recipe (its edit stack) over a folder.
- * Latents ({@code .npz} / {@code .npy}) are edited as they are; photos are aligned (face-api, the largest face) and
- * inverted first. For each input {@code <stem>.png} (edited), {@code <stem>.source.png} (unedited), {@code <stem>.npz}
- * ({@code w}, {@code w_edited}) and, last, {@code <stem>.json} (what was done); inputs whose JSON exists are skipped
- * unless {@code --force}. A failing input is reported and the rest go on; the exit code is then 1.
+ * {@code ./styleclip apply-recipe RECIPE.json --inputs DIR --out DIR}: runs a studio recipe (its edit stack) over a folder
+ * through {@link RecipeBatch} (the studio's File ▸ Apply recipe to folder runs the same): this command checks its
+ * options, prints a line per input as it ends and the totals. A failing input is reported and the rest go on; the exit
+ * code is then 1.
  */
 @Command(name = "apply-recipe", description = "Apply a saved edit recipe to every photo or latent in a folder.")
 public final class ApplyRecipeCommand implements Callable<Integer> {
-    static final List<String> LATENT_EXT = List.of(".npz", ".npy");
-    static final List<String> IMAGE_EXT = List.of(".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The batch's job name: its own frames carry it, an input's work carries it and the input's name. */
+    private static final String JOB = "apply-recipe";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -123,15 +108,12 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         lpipsVgg = InstalledNetworks.find(lpipsVgg, "--lpips-vgg", ModelRole.VGG16, demo);
         idModel = InstalledNetworks.find(idModel, "--id-model", ModelRole.IDENTITY, demo);
         if (faceApi != null && !Files.isDirectory(faceApi)) throw new IllegalArgumentException("--face-api " + faceApi + " is not a folder");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(inputs)) {
-            files = s.filter(Files::isRegularFile).filter(p -> isLatent(p) || isImage(p)).sorted().toList();
-        }
+        List<Path> files = RecipeBatch.inputs(inputs);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--inputs " + inputs + " holds no photos (" + String.join(" ", IMAGE_EXT)
+            throw new IllegalArgumentException("--inputs " + inputs + " holds no photos (" + String.join(" ", RecipeBatch.IMAGE_EXT)
                     + ") or latents (.npz .npy)");
         }
-        boolean photos = files.stream().anyMatch(ApplyRecipeCommand::isImage);
+        boolean photos = files.stream().anyMatch(RecipeBatch::isImage);
         InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);
         if (photos) {
             if (inv.method().usesEncoder()) using.add("encoder", encoder);
@@ -145,8 +127,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         if (photos && inv.method().usesEncoder() && encoder == null) {
             throw new IllegalArgumentException("--invert " + inv.method().cliName() + " needs --encoder FILE (restyle_*_ffhq.pt)");
         }
-        java.util.Map<String, Long> stemCount = files.stream().collect(java.util.stream.Collectors.groupingBy(
-                ApplyRecipeCommand::stem, java.util.stream.Collectors.counting()));
         o.printf(Locale.ROOT, "Recipe %s: %d step(s)%s; %d input(s)%n", recipeFile.getFileName(), recipe.steps().size(),
                 recipe.generator() == null ? "" : " (made with " + recipe.generator() + ")", files.size());
         for (RecipeStep st : recipe.steps()) {
@@ -154,120 +134,45 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         }
         o.flush();
 
-        int done = 0, skipped = 0;
-        List<String> failed = new ArrayList<>();
+        RecipeBatch.Request request = new RecipeBatch.Request(recipe, recipeFile, inputs, out, force, inv,
+                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApi != null ? faceApi : FaceApi.defaultDir()));
+        List<RecipeBatch.Outcome> outcomes;
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
-            checkRecipe(service, recipe);
-            using.print(err); // once the generator is open: a bad file stays a one-line error
-            for (int i = 0; i < files.size(); i++) {
-                Path in = files.get(i);
-                String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);
-                String head = String.format(Locale.ROOT, "[%d/%d] %s", i + 1, files.size(), in.getFileName());
-                if (!force && Files.exists(out.resolve(stem + ".json"))) {
-                    o.println(head + ": done before, skipped (--force redoes it)");
-                    skipped++;
-                    continue;
+            outcomes = service.run(JOB, RecipeBatch.job(request, new RecipeBatch.Listener() {
+                @Override
+                public void checked() {
+                    using.print(err); // once the generator is open: a bad file stays a one-line error
                 }
-                try {
-                    String summary = service.run("apply-recipe " + in.getFileName(), ctx -> applyOne(ctx, recipe, in, stem, inv),
-                            EditCliModels.progressBar(err, "inverting " + in.getFileName()));
-                    o.println(head + ": " + summary);
-                    done++;
-                } catch (Exception e) {
-                    failed.add(in.getFileName().toString());
-                    o.println(head + ": FAILED: " + Cli.oneLine(e));
+
+                @Override
+                public void finished(int index, int count, RecipeBatch.Outcome r) {
+                    String head = String.format(Locale.ROOT, "[%d/%d] %s", index + 1, count, r.name());
+                    o.println(head + switch (r.status()) {
+                        case DONE -> ": " + r.detail();
+                        case SKIPPED -> ": done before, skipped (--force redoes it)";
+                        case FAILED -> ": FAILED: " + Cli.printable(r.detail());
+                    });
+                    o.flush();
                 }
-                o.flush();
-            }
+            }), progress(err));
         }
-        o.printf(Locale.ROOT, "%d edited, %d skipped, %d failed%s%n", done, skipped, failed.size(),
-                failed.isEmpty() ? "" : ": " + String.join(", ", failed));
+        List<String> failed = outcomes.stream().filter(r -> r.status() == RecipeBatch.Status.FAILED).map(RecipeBatch.Outcome::name).toList();
+        o.printf(Locale.ROOT, "%d edited, %d skipped, %d failed%s%n", count(outcomes, RecipeBatch.Status.DONE),
+                count(outcomes, RecipeBatch.Status.SKIPPED), failed.size(), failed.isEmpty() ? "" : ": " + String.join(", ", failed));
         return failed.isEmpty() ? 0 : 1;
     }
 
-    /**
-     * The recipe against the generator, once, before any input: a recipe made for another generator, a mapper that is
-     * missing or of another size, an absurd strength are the recipe's fault (exit 2), not one input's.
-     */
-    private void checkRecipe(ComputeService service, Recipe recipe) throws Exception {
-        service.run("check recipe", ctx -> {
-            StyleGan3Generator g = EditNetworks.generator(ctx, generator.source());
-            try {
-                RecipeRenderer.check(ctx, g, recipe.steps());
-            } catch (IllegalArgumentException | IOException e) {
-                throw new IllegalArgumentException("the recipe does not fit: " + Cli.oneLine(e), e);
-            }
-            return null;
-        }, null);
+    private static long count(List<RecipeBatch.Outcome> outcomes, RecipeBatch.Status status) {
+        return outcomes.stream().filter(r -> r.status() == status).count();
     }
 
-    private String applyOne(JobContext ctx, Recipe recipe, Path in, String stem, PhotoInversion.Settings inv) throws Exception {
-        GeneratorSource source = generator.source();
-        StyleGan3Generator g = EditNetworks.generator(ctx, source);
-        Latent w;
-        ObjectNode report = JSON.createObjectNode();
-        report.put("input", in.toAbsolutePath().toString());
-        report.put("recipe", recipeFile.toAbsolutePath().toString());
-        report.put("generator", source.isDemo() ? source.describe() : source.file().toAbsolutePath().toString());
-        if (isLatent(in)) {
-            w = LatentFile.read(in);
-            if (w.numWs() != g.numWs() || w.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the latent is " + w.numWs() + "x" + w.wDim() + ", the generator takes "
-                        + g.numWs() + "x" + g.wDim());
-            }
-            report.put("source", "latent");
-        } else {
-            // the largest face; no identity score without --id-model (a demo ID network would give a meaningless one)
-            PhotoImport photo = PhotoImport.load(ctx, new PhotoImport.Networks(source, encoder, lpipsVgg, idModel,
-                    faceApi != null ? faceApi : FaceApi.defaultDir()), inv.method());
-            StyleGan3Generator pg = photo.generator();
-            if (pg.numWs() != g.numWs() || pg.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the encoder's generator (" + pg.numWs() + "x" + pg.wDim()
-                        + ") does not match the generator the recipe runs on");
-            }
-            RgbImage aligned = photo.align(ctx, in, 0, null);
-            BufferedImage al = Images.toBufferedImage(aligned);
-            AtomicFiles.write(out.resolve(stem + ".aligned.png"), os -> ImageIO.write(al, "png", os));
-            PhotoInversion.Result r = photo.invert(ctx, aligned, inv);
-            w = new Latent(r.numWs(), r.wDim(), r.w());
-            report.put("source", "photo");
-            report.put("inversion", inv.method().cliName());
-            report.put("inversion_lpips", r.lpips());
-            if (!Double.isNaN(r.idSimilarity())) report.put("inversion_id_similarity", r.idSimilarity());
-        }
-        // the generator's own input transform, as a recipe is applied to latents that carry no Source-tab transform
-        StackRendering.Result res = StackRendering.render(ctx, new EditNetworks.Files(source, null, null, null),
-                new StackRendering.Request(w, recipe.steps(), null, null, true));
-        float[] w0 = w.values(), wEdited = res.edited().values();
-        AtomicFiles.write(out.resolve(stem + ".source.png"), os -> ImageIO.write(res.source(), "png", os));
-        AtomicFiles.write(out.resolve(stem + ".png"), os -> ImageIO.write(res.image(), "png", os));
-        Npz.write(out.resolve(stem + ".npz"), new java.util.LinkedHashMap<>(java.util.Map.of(
-                "w", Npz.Array.of(w0, 1, g.numWs(), g.wDim()), "w_edited", Npz.Array.of(wEdited, 1, g.numWs(), g.wDim()))));
-        double moved = 0;
-        for (int k = 0; k < w0.length; k++) moved += (wEdited[k] - w0[k]) * (double) (wEdited[k] - w0[k]);
-        report.put("w_l2_change", Math.sqrt(moved));
-        report.put("edited", stem + ".png");
-        report.put("unedited", stem + ".source.png");
-        report.put("latents", stem + ".npz");
-        AtomicFiles.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
-        return String.format(Locale.ROOT, "%s → %s.png (‖Δw‖ %.3f%s)", report.path("source").asText(), stem, Math.sqrt(moved),
-                report.has("inversion_lpips") ? String.format(Locale.ROOT, ", inversion LPIPS %.4f", report.path("inversion_lpips").asDouble()) : "");
-    }
-
-    static boolean isLatent(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return LATENT_EXT.stream().anyMatch(n::endsWith);
-    }
-
-    static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return IMAGE_EXT.stream().anyMatch(n::endsWith);
-    }
-
-    private static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
+    /** A progress bar for each photo's inversion: the batch's own frames name the input, the others are its steps. */
+    private static Consumer<Frame> progress(PrintWriter err) {
+        AtomicReference<Consumer<Frame>> bar = new AtomicReference<>(f -> { });
+        return f -> {
+            if (RecipeBatch.isBatchFrame(f, JOB)) bar.set(EditCliModels.progressBar(err, "inverting " + f.message()));
+            else bar.get().accept(f);
+        };
     }
 }

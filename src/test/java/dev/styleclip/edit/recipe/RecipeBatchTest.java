@@ -1,0 +1,230 @@
+package dev.styleclip.edit.recipe;
+
+import dev.styleclip.edit.Latent;
+import dev.styleclip.edit.LatentFile;
+import dev.styleclip.edit.PhotoImport;
+import dev.styleclip.golden.Golden;
+import dev.styleclip.io.Npz;
+import dev.styleclip.model.stylegan3.GeneratorSource;
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.JobCancelledException;
+import dev.styleclip.runtime.JobHandle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The use case alone, on the tiny golden generator through the real compute thread: a folder of two latents and a
+ * broken one, its outcomes, frames, files, skips and force, refusals before any input, and cancel between and within
+ * inputs.
+ */
+class RecipeBatchTest {
+    private static final int NUM_WS = 16, W_DIM = 32;
+    private static final String JOB = "batch";
+    private static final GeneratorSource SOURCE = GeneratorSource.file(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"));
+    private static ComputeService service;
+
+    @BeforeAll
+    static void setUp() {
+        service = new ComputeService("cpu");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        service.close();
+    }
+
+    private static float[] random(int n, long seed, double scale) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * scale);
+        return v;
+    }
+
+    private static final float[] DELTA = random(NUM_WS * W_DIM, 1, 0.5);
+    private static final Recipe RECIPE = new Recipe(null, List.of(
+            new RecipeStep.LatentDelta("offset", NUM_WS, W_DIM, DELTA, 1.0, true, Map.of(), Map.of())));
+
+    /** Two latents, a broken latent and a file that is no input. */
+    private static Path folder(Path tmp) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        LatentFile.write(in.resolve("a.npz"), new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 2, 1)));
+        LatentFile.write(in.resolve("b.npz"), new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 3, 1)));
+        Files.write(in.resolve("c.npz"), new byte[]{'P', 'K', 1, 2, 3});
+        Files.writeString(in.resolve("notes.txt"), "not an input");
+        return in;
+    }
+
+    private static RecipeBatch.Request request(Recipe recipe, Path in, Path out, boolean force) {
+        return new RecipeBatch.Request(recipe, null, in, out, force, null, new PhotoImport.Networks(SOURCE, null, null, null, null));
+    }
+
+    /** What one run heard, in order. */
+    private static class Heard implements RecipeBatch.Listener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+        final List<RecipeBatch.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void checked() {
+            events.add("checked");
+        }
+
+        @Override
+        public void finished(int index, int count, RecipeBatch.Outcome o) {
+            events.add(index + "/" + count + " " + o.name() + " " + o.status());
+            outcomes.add(o);
+        }
+    }
+
+    private static Set<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void editsEachInputReportsFailuresAndSkipsWhatIsDone(@TempDir Path tmp) throws Exception {
+        Path in = folder(tmp), out = tmp.resolve("out");
+        Heard heard = new Heard();
+        List<Frame> frames = Collections.synchronizedList(new ArrayList<>());
+        List<RecipeBatch.Outcome> result = service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), heard), frames::add);
+
+        assertEquals(List.of("checked", "0/3 a.npz DONE", "1/3 b.npz DONE", "2/3 c.npz FAILED"), heard.events);
+        assertEquals(heard.outcomes, result, "the outcomes heard are the ones returned");
+        RecipeBatch.Outcome failed = result.get(2);
+        assertTrue(failed.detail().contains("c.npz"), failed.detail());
+        assertFalse(failed.detail().contains("\n"));
+        assertEquals(List.of(), failed.outputs());
+        assertEquals(new TreeSet<>(Set.of("a.png", "a.source.png", "a.npz", "a.json", "b.png", "b.source.png", "b.npz", "b.json")),
+                names(out), "every result whole, nothing of the broken input, no temporary file left");
+        assertEquals(List.of(out.resolve("a.png"), out.resolve("a.source.png"), out.resolve("a.npz"), out.resolve("a.json")),
+                result.get(0).outputs(), "the edited picture first");
+        assertTrue(result.get(0).detail().startsWith("latent → a.png (‖Δw‖ "), result.get(0).detail());
+        for (String stem : new String[]{"a", "b"}) {
+            Map<String, Npz.Array> z = Npz.read(out.resolve(stem + ".npz"));
+            float[] w = z.get("w").toFloatArray(), we = z.get("w_edited").toFloatArray();
+            float[] given = LatentFile.read(in.resolve(stem + ".npz")).values();
+            for (int i = 0; i < w.length; i++) {
+                assertEquals(given[i], w[i]);
+                assertEquals(w[i] + DELTA[i], we[i], 1e-5);
+            }
+        }
+        // the batch's own frames: input i of 3 with its name, then the end
+        List<Frame> own = frames.stream().filter(f -> RecipeBatch.isBatchFrame(f, JOB)).toList();
+        assertEquals(List.of("0/3 a.npz", "1/3 b.npz", "2/3 c.npz", "3/3 null"),
+                own.stream().map(f -> f.step() + "/" + f.total() + " " + f.message()).toList());
+
+        // again: the done inputs are skipped (their files listed), the broken one fails again; --force redoes them
+        Heard again = new Heard();
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), again), null);
+        assertEquals(List.of("checked", "0/3 a.npz SKIPPED", "1/3 b.npz SKIPPED", "2/3 c.npz FAILED"), again.events);
+        assertEquals(out.resolve("a.png"), again.outcomes.get(0).outputs().get(0));
+        Files.delete(out.resolve("a.png"));
+        Heard forced = new Heard();
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, true), forced), null);
+        assertEquals(List.of("checked", "0/3 a.npz DONE", "1/3 b.npz DONE", "2/3 c.npz FAILED"), forced.events);
+        assertTrue(Files.isRegularFile(out.resolve("a.png")));
+    }
+
+    @Test
+    void inputsThatShareAStemKeepTheirWholeNames(@TempDir Path tmp) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in")), out = tmp.resolve("out");
+        Latent w = new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 4, 1));
+        LatentFile.write(in.resolve("x.npz"), w);
+        Files.write(in.resolve("x.npy"), Npz.npyBytes(Npz.Array.of(w.values(), 1, NUM_WS, W_DIM)));
+        LatentFile.write(in.resolve("y.npz"), w);
+        Heard heard = new Heard();
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), heard), null);
+        assertEquals(List.of("checked", "0/3 x.npy DONE", "1/3 x.npz DONE", "2/3 y.npz DONE"), heard.events);
+        assertTrue(Files.isRegularFile(out.resolve("x_npz.json")) && Files.isRegularFile(out.resolve("x_npy.json"))
+                && Files.isRegularFile(out.resolve("y.json")), names(out).toString());
+    }
+
+    @Test
+    void theRecipeAndThePlacesAreCheckedBeforeAnyInput(@TempDir Path tmp) throws Exception {
+        Path in = folder(tmp), out = tmp.resolve("out");
+        Recipe other = new Recipe(null, List.of(new RecipeStep.LatentDelta("x", 4, 8, new float[32], 1, true, Map.of(), Map.of())));
+        Heard heard = new Heard();
+        Exception e = assertThrows(IllegalArgumentException.class,
+                () -> service.run(JOB, RecipeBatch.job(request(other, in, out, false), heard), null));
+        assertTrue(e.getMessage().startsWith("the recipe does not fit: ") && e.getMessage().contains("another generator"), e.getMessage());
+        assertEquals(List.of(), heard.events);
+        assertEquals(Set.of(), names(out), "nothing written");
+
+        e = assertThrows(IllegalArgumentException.class,
+                () -> service.run(JOB, RecipeBatch.job(request(RECIPE, in, in, false), heard), null));
+        assertTrue(e.getMessage().contains("must not be the input folder"), e.getMessage());
+
+        Files.write(in.resolve("photo.png"), new byte[]{1});
+        e = assertThrows(IllegalArgumentException.class,
+                () -> service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), heard), null));
+        assertTrue(e.getMessage().contains("face-api's networks are not installed"), e.getMessage());
+        assertEquals(List.of(), heard.events);
+        assertThrows(IllegalArgumentException.class, () -> request(new Recipe(null, List.of()), in, out, false));
+    }
+
+    /**
+     * Runs a batch whose {@code cancelAt} action may cancel it; the compute thread is held until the handle is known, so
+     * the cancel cannot come before the handle exists.
+     */
+    private static List<String> cancelled(Path in, Path out, Heard heard, Consumer<Frame> frames) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        service.submit("gate", ctx -> {
+            release.await();
+            return null;
+        }, null);
+        JobHandle<List<RecipeBatch.Outcome>> h = service.submit(JOB, RecipeBatch.job(request(RECIPE, in, out, false), heard), frames);
+        HANDLE.set(h);
+        release.countDown();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> h.result().get());
+        assertInstanceOf(JobCancelledException.class, e.getCause());
+        return new ArrayList<>(names(out));
+    }
+
+    private static final AtomicReference<JobHandle<?>> HANDLE = new AtomicReference<>();
+
+    @Test
+    void aCancelStopsBetweenAndWithinInputsAndKeepsWhatIsWritten(@TempDir Path tmp) throws Exception {
+        Path in = folder(tmp);
+        // between: the first input ended, the second never starts
+        Heard between = new Heard() {
+            @Override
+            public void finished(int index, int count, RecipeBatch.Outcome o) {
+                super.finished(index, count, o);
+                HANDLE.get().cancel();
+            }
+        };
+        assertEquals(List.of("a.json", "a.npz", "a.png", "a.source.png"), cancelled(in, tmp.resolve("out1"), between, null));
+        assertEquals(List.of("checked", "0/3 a.npz DONE"), between.events);
+
+        // within: the second input started (its frame came), its render then stops at the step and writes nothing
+        Heard within = new Heard();
+        assertEquals(List.of("a.json", "a.npz", "a.png", "a.source.png"), cancelled(in, tmp.resolve("out2"), within, f -> {
+            if (RecipeBatch.isBatchFrame(f, JOB) && "b.npz".equals(f.message())) HANDLE.get().cancel();
+        }));
+        assertEquals(List.of("checked", "0/3 a.npz DONE"), within.events, "a cancelled input is no outcome");
+    }
+}
