@@ -83,8 +83,9 @@ public final class RecipeBatch {
      * @param detail  one line: what was done (DONE), why it failed (FAILED), or that it was done before (SKIPPED)
      * @param outputs the input's files in the output folder: the edited picture first (DONE, SKIPPED: those that
      *                exist), or what was written before it failed (FAILED: the aligned face at most)
+     * @param elapsedMs the job's time when the input ended (from the job's start: a front end's time per input)
      */
-    public record Outcome(Path input, Status status, String detail, List<Path> outputs) {
+    public record Outcome(Path input, Status status, String detail, List<Path> outputs, long elapsedMs) {
         public Outcome {
             outputs = List.copyOf(outputs);
         }
@@ -202,18 +203,18 @@ public final class RecipeBatch {
         List<Path> results = List.of(out.resolve(stem + ".png"), out.resolve(stem + ".source.png"), out.resolve(stem + ".npz"),
                 out.resolve(stem + ".json"));
         if (!request.force() && Files.exists(out.resolve(stem + ".json"))) {
-            return new Outcome(in, Status.SKIPPED, "done before", results.stream().filter(Files::exists).toList());
+            return new Outcome(in, Status.SKIPPED, "done before", results.stream().filter(Files::exists).toList(), ctx.elapsedMs());
         }
         List<Path> written = new ArrayList<>();
         try (NDManager inputManager = ctx.manager().newSubManager()) {
             String summary = apply(new InputContext(ctx, ctx.jobName() + " " + in.getFileName(), inputManager), g, in, stem, written);
             List<Path> all = new ArrayList<>(results);
             written.stream().filter(p -> !all.contains(p)).forEach(all::add); // a photo's aligned face
-            return new Outcome(in, Status.DONE, summary, all);
+            return new Outcome(in, Status.DONE, summary, all, ctx.elapsedMs());
         } catch (JobCancelledException e) {
             throw e;
         } catch (Exception e) {
-            return new Outcome(in, Status.FAILED, reason(e), written);
+            return new Outcome(in, Status.FAILED, reason(e), written, ctx.elapsedMs());
         }
     }
 

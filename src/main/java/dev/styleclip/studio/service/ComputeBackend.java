@@ -16,6 +16,7 @@ public final class ComputeBackend implements StudioBackend {
     private final EditPort edit;
     private final DirectionsPort directions;
     private final MapperPort mapper;
+    private final RecipeBatchPort recipeBatch;
 
     /** @param ownsCompute whether {@link #close} closes the bridge's compute thread */
     public ComputeBackend(ComputeBridge bridge, ModelCatalog catalog, boolean ownsCompute) {
@@ -26,6 +27,7 @@ public final class ComputeBackend implements StudioBackend {
         this.edit = new EditService(bridge, networks);
         this.directions = new DirectionsService(bridge, networks);
         this.mapper = new MapperService(bridge, networks);
+        this.recipeBatch = new RecipeBatchService(bridge, networks);
     }
 
     /** The compute thread on the default device and the models of {@code catalog}. */
@@ -51,6 +53,11 @@ public final class ComputeBackend implements StudioBackend {
     @Override
     public MapperPort mapper() {
         return mapper;
+    }
+
+    @Override
+    public RecipeBatchPort recipeBatch() {
+        return recipeBatch;
     }
 
     @Override

@@ -111,8 +111,7 @@ final class SourceService implements SourcePort {
                     + "invert by projection instead"));
             return Task.NONE;
         }
-        PhotoImport.Networks nets = new PhotoImport.Networks(networks.generator(), encoderFile, networks.file(ModelRole.VGG16),
-                networks.file(ModelRole.IDENTITY), networks.faceApiDir());
+        PhotoImport.Networks nets = networks.photoNetworks();
         PhotoInversion.Settings s = new PhotoInversion.Settings(method, request.steps() > 0 ? request.steps() : null,
                 request.iterations() > 0 ? request.iterations() : null, false, 10_000, 10);
         PhotoImport.Request req = new PhotoImport.Request(request.photo(), request.faceIndex(), request.points(), s);

@@ -1,6 +1,7 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.models.ModelCatalog;
@@ -57,6 +58,12 @@ final class StudioNetworks {
     Path faceApiDir() {
         Path marker = file(ModelRole.FACE_API);
         return marker == null ? null : marker.getParent();
+    }
+
+    /** The networks a photo becomes a latent with: the generator in use, the encoder, VGG16, ArcFace, face-api. */
+    PhotoImport.Networks photoNetworks() {
+        return new PhotoImport.Networks(generator(), file(ModelRole.ENCODER), file(ModelRole.VGG16), file(ModelRole.IDENTITY),
+                faceApiDir());
     }
 
     /** The networks of an edit: the generator in use (a chosen demo architecture too), CLIP, ArcFace and VGG16. */

@@ -57,6 +57,7 @@ public final class MainWindow {
             new String[]{"Ctrl+S", "save the session"},
             new String[]{"Ctrl+O", "open a session"},
             new String[]{"Ctrl+G", "generate the current seed"},
+            new String[]{"Ctrl+B", "apply a recipe to a folder of photos / latents"},
             new String[]{"Ctrl+1 … 4", "show the Source, Edit, Mapper, Models tab"},
             new String[]{"Ctrl+Q", "quit (asks first only while work runs; the session is kept)"},
             new String[]{"F1", "show / hide this help (Help → Getting started: the whole loop in four steps)"});
@@ -72,6 +73,7 @@ public final class MainWindow {
     private final VBox help = new VBox(6);
     private final Timeline memoryTimer;
     private boolean notificationsEnabled = true;
+    private RecipeBatchDialog batchDialog;
 
     public MainWindow(StudioViewModel vm) {
         this(vm, Dialogs.standard());
@@ -429,6 +431,16 @@ public final class MainWindow {
     void saveRecipe() {
         Path p = dialogs.save(window(), "Save recipe", folder("folder.sessions"), "recipe.json", "Recipes", "*.json");
         if (p != null) vm.files().saveRecipe(p);
+    }
+
+    /** Apply recipe to folder… (File menu): its window, made on first use and kept (a running batch goes on). */
+    void applyRecipeToFolder() {
+        if (batchDialog == null) {
+            batchDialog = new RecipeBatchDialog(window(), vm.recipeBatch(),
+                    () -> dialogs.open(window(), "Recipe to apply", folder("folder.sessions"), "Recipes", "*.json"),
+                    (title, start) -> dialogs.directory(window(), title, start != null ? start : folder("folder.batchInputs")));
+        }
+        batchDialog.show();
     }
 
     void openRecipe() {

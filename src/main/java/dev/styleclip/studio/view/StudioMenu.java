@@ -26,6 +26,7 @@ final class StudioMenu {
                 item("menu-open-session", "Open session…", shortcut(KeyCode.O), w::openSession),
                 item("menu-save-session", "Save session…", shortcut(KeyCode.S), w::saveSession),
                 item("menu-open-recipe", "Apply recipe…", null, w::openRecipe),
+                item("menu-apply-recipe-folder", "Apply recipe to folder…", shortcut(KeyCode.B), w::applyRecipeToFolder),
                 item("menu-save-recipe", "Save recipe…", null, w::saveRecipe),
                 new SeparatorMenuItem(),
                 item("menu-export", "Export before / after…", shortcut(KeyCode.E), w::exportBeforeAfter),

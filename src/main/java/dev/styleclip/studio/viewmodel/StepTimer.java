@@ -21,12 +21,17 @@ final class StepTimer {
 
     /** Takes a frame; returns the measured milliseconds per step so far (NaN until two steps were seen). */
     double onFrame(Frame f) {
-        if (f.step() <= 0) return msPerStep;
+        return onStep(f.step(), f.elapsedMs());
+    }
+
+    /** Takes {@code step} steps done at {@code elapsedMs} of the run; returns {@link #onFrame}'s answer. */
+    double onStep(int step, long elapsedMs) {
+        if (step <= 0) return msPerStep;
         if (firstStep < 0) {
-            firstStep = f.step();
-            firstMs = f.elapsedMs();
-        } else if (f.step() > firstStep) {
-            msPerStep = (double) (f.elapsedMs() - firstMs) / (f.step() - firstStep);
+            firstStep = step;
+            firstMs = elapsedMs;
+        } else if (step > firstStep) {
+            msPerStep = (double) (elapsedMs - firstMs) / (step - firstStep);
         }
         return msPerStep;
     }
@@ -37,8 +42,13 @@ final class StepTimer {
 
     /** "120 ms/step · ETA 14 s" after {@code step} of {@code total}, or "" until measured. */
     String describe(int step, int total) {
+        return describe(step, total, "step");
+    }
+
+    /** {@link #describe(int, int)} with steps called {@code unit} ("12 s/input · ETA 1 min"). */
+    String describe(int step, int total, String unit) {
         if (Double.isNaN(msPerStep)) return "";
-        return duration(msPerStep) + "/step" + (total > 0 && step < total ? " · ETA " + duration(msPerStep * (total - step)) : "");
+        return duration(msPerStep) + "/" + unit + (total > 0 && step < total ? " · ETA " + duration(msPerStep * (total - step)) : "");
     }
 
     /**

@@ -37,6 +37,7 @@ public final class StudioViewModel {
     private final MapperRunViewModel mapperRun;
     private final MapperLibraryViewModel mapperLibrary;
     private final DocumentFilesViewModel files;
+    private final RecipeBatchViewModel recipeBatch;
     private final StringProperty memory = new SimpleStringProperty(this, "memory", "");
     private final LongProperty memoryBudget = new SimpleLongProperty(this, "memoryBudget", 0);
 
@@ -67,6 +68,8 @@ public final class StudioViewModel {
                 backend.deviceName(), status);
         mapperLibrary = new MapperLibraryViewModel(prefs, mappers, status, document.hasLatentProperty(), run::applyMapper);
         mapperRun = new MapperRunViewModel(backend.mapper(), mapperSettings, mapperLibrary, status);
+        recipeBatch = new RecipeBatchViewModel(backend.recipeBatch(), prefs, status, document, source.invertMethodProperty(),
+                source.invertSteps());
         refreshModels();
         refreshMemory();
         // another generator needs another estimate (the first one is asked for once there is a face)
@@ -147,6 +150,11 @@ public final class StudioViewModel {
         return files;
     }
 
+    /** File ▸ Apply recipe to folder. */
+    public RecipeBatchViewModel recipeBatch() {
+        return recipeBatch;
+    }
+
     public String title() {
         return AppInfo.NAME;
     }
@@ -214,6 +222,7 @@ public final class StudioViewModel {
         cancel();
         directions.cancel();
         mapperRun.cancel();
+        recipeBatch.cancel();
         files.autosave();
         saveSettings();
     }

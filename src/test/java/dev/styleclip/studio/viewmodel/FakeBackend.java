@@ -1,12 +1,14 @@
 package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.edit.Latent;
+import dev.styleclip.edit.recipe.RecipeBatch;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.DirectionsPort;
 import dev.styleclip.studio.service.EditPort;
 import dev.styleclip.studio.service.MapperPort;
 import dev.styleclip.studio.service.SourcePort;
+import dev.styleclip.studio.service.RecipeBatchPort;
 import dev.styleclip.studio.service.StudioBackend;
 
 import java.nio.file.Path;
@@ -20,7 +22,7 @@ import java.util.Map;
  * seed / latent values; edits move the latent by the prompt's length and emit one frame per step. Tasks can be held
  * back ({@link #hold}) to test cancel. One object is every port, so a test sets up and counts all of them in one place.
  */
-public final class FakeBackend implements StudioBackend, SourcePort, EditPort, DirectionsPort, MapperPort {
+public final class FakeBackend implements StudioBackend, SourcePort, EditPort, DirectionsPort, MapperPort, RecipeBatchPort {
     public static final int NUM_WS = 4, W_DIM = 3, SIZE = 8;
     boolean failGenerate;
     boolean hold;
@@ -59,6 +61,11 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
 
     @Override
     public MapperPort mapper() {
+        return this;
+    }
+
+    @Override
+    public RecipeBatchPort recipeBatch() {
         return this;
     }
 
@@ -286,6 +293,28 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
     @Override
     public Task invert(InvertRequest request, Listener<Inverted> listener) {
         listener.failed(new UnsupportedOperationException("no inversion in the fake backend"));
+        return Task.NONE;
+    }
+
+    /** The batches asked for. */
+    final List<RecipeBatchPort.RecipeBatchRequest> batches = new ArrayList<>();
+
+    /** Every input of the folder "done" at once, with no files written. */
+    @Override
+    public Task applyRecipe(RecipeBatchPort.RecipeBatchRequest request, java.util.function.Consumer<RecipeBatch.Outcome> each,
+                            Listener<List<RecipeBatch.Outcome>> listener) {
+        batches.add(request);
+        try {
+            List<RecipeBatch.Outcome> all = new ArrayList<>();
+            for (Path in : RecipeBatch.inputs(request.inputs())) {
+                RecipeBatch.Outcome o = new RecipeBatch.Outcome(in, RecipeBatch.Status.DONE, "fake", List.of(), all.size());
+                all.add(o);
+                each.accept(o);
+            }
+            listener.done(all);
+        } catch (java.io.IOException e) {
+            listener.failed(e);
+        }
         return Task.NONE;
     }
 

@@ -413,6 +413,56 @@ class StudioViewModelTest {
         assertNotEquals(vm.document().current().base(), vm.document().current().composed());
     }
 
+    /** Apply recipe to folder: each thing missing is one message and nothing starts; then it runs and lists the inputs. */
+    @Test
+    void recipeBatchSaysWhatIsMissingThenRuns() throws Exception {
+        RecipeBatchViewModel b = vm.recipeBatch();
+        java.util.function.Consumer<String> refused = expected -> {
+            int notices = vm.status().notices().size();
+            assertFalse(b.start());
+            assertTrue(b.messageProperty().get().contains(expected), b.messageProperty().get());
+            assertEquals(notices + 1, vm.status().notices().size(), "one notice");
+            assertFalse(b.runningProperty().get());
+            assertFalse(vm.status().busyProperty().get());
+            assertTrue(backend.batches.isEmpty(), "nothing submitted");
+        };
+        refused.accept("the edit stack is empty");
+        b.recipeSourceProperty().set(RecipeBatchViewModel.RecipeSource.FILE);
+        refused.accept("choose a recipe file");
+        Path broken = Files.writeString(tmp.resolve("broken.json"), "{");
+        b.chooseRecipeFile(broken);
+        refused.accept("the recipe cannot be read");
+
+        vm.source().generate();
+        vm.edit().promptProperty().set("old");
+        vm.run().runEdit();
+        b.recipeSourceProperty().set(RecipeBatchViewModel.RecipeSource.EDIT_STACK);
+        refused.accept("choose the input folder");
+        b.chooseInputFolder(tmp.resolve("nowhere"));
+        refused.accept("is not a folder");
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        b.chooseInputFolder(in);
+        refused.accept("choose the output folder");
+        b.chooseOutputFolder(in);
+        refused.accept("must not be the input folder");
+        b.chooseOutputFolder(tmp.resolve("out"));
+        refused.accept("holds no photos");
+
+        Files.writeString(in.resolve("a.npz"), "");
+        Files.writeString(in.resolve("b.png"), "");
+        assertTrue(b.start());
+        assertEquals(1, backend.batches.size());
+        var r = backend.batches.get(0);
+        assertEquals(List.of("old"), r.recipe().steps().stream().map(s -> s.label()).toList(), "the current stack");
+        assertNull(r.recipeFile());
+        assertEquals(vm.source().invertMethodProperty().get(), r.method(), "photos are inverted as the Source tab would");
+        assertEquals(List.of("a.npz", "b.png"), b.rows().stream().map(RecipeBatchViewModel.Row::input).toList());
+        assertTrue(b.messageProperty().get().startsWith("finished: 2 done, 0 skipped, 0 failed"), b.messageProperty().get());
+        assertFalse(b.runningProperty().get());
+        assertEquals(in.toAbsolutePath().toString(), node.get(RecipeBatchViewModel.INPUTS_KEY, null), "the folders are remembered");
+        assertEquals(tmp.resolve("out").toAbsolutePath().toString(), node.get(RecipeBatchViewModel.OUTPUT_KEY, null));
+    }
+
     @Test
     void picturesAtMostTenPerSecond() {
         var live = new dev.styleclip.studio.viewmodel.LiveViewModel();
