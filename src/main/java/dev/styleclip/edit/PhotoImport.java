@@ -12,10 +12,11 @@ import java.nio.file.Path;
 
 /**
  * A photo becomes a latent: its face FFHQ-aligned ({@link PhotoAlignment}) at the size of the generator that inverts
- * it, then inverted ({@link PhotoInversion}). The studio's Invert and each photo of {@code apply-recipe}. With an
- * encoder, the generator that inverts is the encoder's decoder (loaded with it), otherwise the chosen generator; the
- * two stages are separate methods because {@code apply-recipe} checks that generator against its recipe's and keeps
- * the aligned face on disk before the (long) inversion starts.
+ * it, then inverted ({@link PhotoInversion}). The studio's Invert and each photo of a recipe batch
+ * ({@code recipe.RecipeBatch}: the studio's Apply recipe to folder, {@code apply-recipe}). With an encoder, the
+ * generator that inverts is the encoder's decoder (loaded with it), otherwise the chosen generator; the two stages are
+ * separate methods because a batch checks that generator against its recipe's and keeps the aligned face on disk
+ * before the (long) inversion starts.
  */
 public final class PhotoImport {
 
