@@ -63,10 +63,8 @@ final class RecipeBatchDialog {
         file.textProperty().bind(vm.recipeFileProperty().map(p -> "the recipe " + p.getFileName()).orElse("a recipe file…"));
         recipe.selectToggle(vm.recipeSourceProperty().get() == RecipeSource.FILE ? file : stack);
         vm.recipeSourceProperty().addListener((o, a, b) -> recipe.selectToggle(b == RecipeSource.FILE ? file : stack));
-        recipe.selectedToggleProperty().addListener((o, a, b) -> {
-            if (b == file && vm.recipeFileProperty().get() == null) vm.chooseRecipeFile(chooseRecipe.get());
-            vm.recipeSourceProperty().set(b == file && vm.recipeFileProperty().get() != null ? RecipeSource.FILE : RecipeSource.EDIT_STACK);
-        });
+        recipe.selectedToggleProperty().addListener((o, a, b) -> vm.recipeSourceProperty().set(b == file ? RecipeSource.FILE : RecipeSource.EDIT_STACK));
+        file.disableProperty().bind(vm.recipeFileProperty().isNull()); // a file is chosen first (Choose…), then it can be picked
         Button pickRecipe = new Button("Choose…");
         pickRecipe.setId("batch-choose-recipe");
         pickRecipe.setOnAction(e -> vm.chooseRecipeFile(chooseRecipe.get()));

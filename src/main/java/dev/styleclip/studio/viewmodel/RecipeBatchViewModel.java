@@ -78,6 +78,8 @@ public final class RecipeBatchViewModel {
     private final StringProperty message = new SimpleStringProperty(this, "message", "");
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
     private final StepTimer timer = new StepTimer();
+    private final StringBinding stackDescription;
+    private final StringBinding photoNote;
     private StudioPort.Task task;
     private int inputCount;
     private final Map<RecipeBatch.Status, Integer> tally = new EnumMap<>(RecipeBatch.Status.class);
@@ -94,6 +96,13 @@ public final class RecipeBatchViewModel {
         this.invertSteps = invertSteps;
         inputFolder.set(remembered(INPUTS_KEY));
         outputFolder.set(remembered(OUTPUT_KEY));
+        stackDescription = Bindings.createStringBinding(() -> document.editStack().isEmpty() ? "the current edit stack (empty)"
+                : "the current edit stack: " + Steps.count(document.editStack()), document.editStack());
+        photoNote = Bindings.createStringBinding(() -> {
+            PhotoInversion.Method m = invertMethod.getValue();
+            return "Photos are aligned (the largest face) and inverted as the Source tab's Invert does: " + m.label()
+                    + (m.usesProjection() ? ", " + (int) invertSteps.get() + " steps" : "") + ".";
+        }, invertMethod, invertSteps.valueProperty());
     }
 
     private Path remembered(String key) {
@@ -144,17 +153,12 @@ public final class RecipeBatchViewModel {
 
     /** "the current edit stack: 2 edits", or that it is empty. */
     public StringBinding stackDescriptionProperty() {
-        return Bindings.createStringBinding(() -> document.editStack().isEmpty() ? "the current edit stack (empty)"
-                : "the current edit stack: " + Steps.count(document.editStack()), document.editStack());
+        return stackDescription;
     }
 
     /** How photos of the folder become latents: the Source tab's inversion settings. */
     public StringBinding photoNoteProperty() {
-        return Bindings.createStringBinding(() -> {
-            PhotoInversion.Method m = invertMethod.getValue();
-            return "Photos are aligned (the largest face) and inverted as the Source tab's Invert does: " + m.label()
-                    + (m.usesProjection() ? ", " + (int) invertSteps.get() + " steps" : "") + ".";
-        }, invertMethod, invertSteps.valueProperty());
+        return photoNote;
     }
 
     public ReadOnlyBooleanProperty runningProperty() {
