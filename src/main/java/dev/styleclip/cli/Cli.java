@@ -15,6 +15,7 @@ import java.io.PrintWriter;
             InspectCommand.class,
             CompareCommand.class,
             AlignCommand.class,
+            PasteBackCommand.class,
             BenchCommand.class,
             ScoreCommand.class,
             ModelsCommand.class,

@@ -56,14 +56,27 @@ public final class PhotoAlignment {
                                          FaceApi.Detector detector, int face, double[] points, FfhqAlign.Variant variant,
                                          int size) throws ModelFileException, NoFaceException {
         if (points != null) return FaceApiAlign.alignFromPoints(photo, points, variant, size);
+        return FaceApiAlign.align(photo, face(manager, faceApiDir, photo, photoName, detector, face), variant, size);
+    }
+
+    /**
+     * Face-api's face number {@code face} (0 = the largest) found with {@code detector} in the networks of
+     * {@code faceApiDir} (null: not installed).
+     */
+    public static FaceApi.Face face(NDManager manager, Path faceApiDir, RgbImage photo, String photoName, FaceApi.Detector detector,
+                                    int face) throws ModelFileException, NoFaceException {
         if (faceApiDir == null) {
             throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
         }
-        List<FaceApi.Face> faces = faces(manager, faceApiDir, photo, detector, photoName);
+        return pick(faces(manager, faceApiDir, photo, detector, photoName), face);
+    }
+
+    /** Face number {@code face} (0 = the first) of {@code faces}, or the message that says how many there are. */
+    public static <T> T pick(List<T> faces, int face) {
         if (face < 0 || face >= faces.size()) {
             throw new IllegalArgumentException("face " + (face + 1) + " not found: the photo has " + faces.size() + " face(s)");
         }
-        return FaceApiAlign.align(photo, faces.get(face), variant, size);
+        return faces.get(face);
     }
 
     /**

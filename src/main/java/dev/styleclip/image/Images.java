@@ -5,10 +5,14 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 
 import javax.imageio.IIOException;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
@@ -17,6 +21,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -418,6 +423,37 @@ public final class Images {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         if (!ImageIO.write(bi, "png", file.toFile())) throw new IOException("no PNG writer");
+    }
+
+    /**
+     * The format an output file's name asks for: {@code "png"} for {@code .png}, {@code "jpeg"} for {@code .jpg} and
+     * {@code .jpeg} (any case); anything else is refused with a one-line message.
+     */
+    public static String outputFormat(Path file) {
+        Path n = file.getFileName();
+        String name = (n == null ? file.toString() : n.toString()).toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) return "png";
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) return "jpeg";
+        throw new IllegalArgumentException(file + ": write .png or .jpg/.jpeg");
+    }
+
+    /** Encodes as PNG or JPEG ({@link #outputFormat}; JPEG at quality 0.95, 4:2:0, what a photo editor saves). */
+    public static void write(RgbImage img, String format, OutputStream os) throws IOException {
+        BufferedImage bi = toBufferedImage(img);
+        if (!"jpeg".equals(format)) {
+            if (!ImageIO.write(bi, format, os)) throw new IOException("no " + format + " writer");
+            return;
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(0.95f);
+            writer.write(null, new IIOImage(bi, null, null), param);
+        } finally {
+            writer.dispose();
+        }
     }
 
     /** A TYPE_3BYTE_BGR BufferedImage with the same pixels. */

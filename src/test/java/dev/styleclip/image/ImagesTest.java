@@ -190,42 +190,12 @@ class ImagesTest {
         assertEquals(50, img.get(2, 1, 2));
     }
 
-    /** A JPEG with an EXIF APP1 segment carrying the orientation tag, inserted after the JFIF APP0. */
-    static byte[] withExifOrientation(byte[] jpeg, int orientation) throws IOException {
-        ByteArrayOutputStream tiff = new ByteArrayOutputStream();
-        DataOutputStream t = new DataOutputStream(tiff);
-        t.write("MM".getBytes(StandardCharsets.US_ASCII));
-        t.writeShort(42);
-        t.writeInt(8);
-        t.writeShort(1);            // one entry
-        t.writeShort(0x0112);       // Orientation
-        t.writeShort(3);            // SHORT
-        t.writeInt(1);
-        t.writeShort(orientation);
-        t.writeShort(0);
-        t.writeInt(0);              // no next IFD
-        byte[] exif = tiff.toByteArray();
-        ByteArrayOutputStream app1 = new ByteArrayOutputStream();
-        DataOutputStream a = new DataOutputStream(app1);
-        a.writeShort(0xFFE1);
-        a.writeShort(2 + 6 + exif.length);
-        a.write("Exif\0\0".getBytes(StandardCharsets.US_ASCII));
-        a.write(exif);
-        int at = 2;
-        if ((jpeg[2] & 0xff) == 0xFF && (jpeg[3] & 0xff) == 0xE0) at = 4 + (((jpeg[4] & 0xff) << 8) | (jpeg[5] & 0xff));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, at);
-        out.write(app1.toByteArray());
-        out.write(jpeg, at, jpeg.length - at);
-        return out.toByteArray();
-    }
-
     @Test
     void exifOrientationHonoured() throws Exception {
         BufferedImage bi = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 20; y++) for (int x = 0; x < 40; x++) bi.setRGB(x, y, x < 20 ? 0xff0000 : 0x0000ff);
         byte[] jpg = Files.readAllBytes(write(bi, "jpg", "plain.jpg"));
-        Path p = Files.write(tmp.resolve("rot6.jpg"), withExifOrientation(jpg, 6));
+        Path p = Files.write(tmp.resolve("rot6.jpg"), ExifJpeg.withOrientation(jpg, 6));
         assertEquals(6, Images.exifOrientation(p));
         RgbImage img = Images.read(p);
         // orientation 6: rotate 90° clockwise to view -> 20 wide, 40 high, the left (red) half on top

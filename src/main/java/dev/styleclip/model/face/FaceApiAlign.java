@@ -31,9 +31,13 @@ public final class FaceApiAlign {
 
     /** FFHQ-aligns from four user points: eye centres (left, right) and outer mouth corners (left, right), x/y each. */
     public static FfhqAlign.Result alignFromPoints(RgbImage img, double[] points8, FfhqAlign.Variant variant, int size) {
+        return FfhqAlign.align(img, quadFromPoints(points8, variant), size);
+    }
+
+    /** The alignment square of four user points: eye centres (left, right) and outer mouth corners (left, right), x/y each. */
+    public static FfhqAlign.Quad quadFromPoints(double[] points8, FfhqAlign.Variant variant) {
         if (points8.length != 8) throw new IllegalArgumentException("need 8 numbers (LX,LY,RX,RY,MLX,MLY,MRX,MRY), got " + points8.length);
-        FfhqAlign.Quad q = FfhqAlign.quadFromPoints(new double[]{points8[0], points8[1]}, new double[]{points8[2], points8[3]},
+        return FfhqAlign.quadFromPoints(new double[]{points8[0], points8[1]}, new double[]{points8[2], points8[3]},
                 new double[]{points8[4], points8[5]}, new double[]{points8[6], points8[7]}, variant);
-        return FfhqAlign.align(img, q, size);
     }
 }
