@@ -24,36 +24,6 @@ class PasteBackTest {
     /** The same for an aligned image smaller than the face (a 256² face of a 637-pixel one loses detail): measured up to 4.1. */
     static final double REDUCED_BOUND = 4.5;
 
-    /** What one paste did to a photo. */
-    record Change(double meanInside, int changedOutside, int inside) {
-    }
-
-    /** Compares a pasted photo with the original: inside = mask 1, outside = mask 0 (the ramp between is left out). */
-    static Change change(RgbImage photo, RgbImage pasted, AlphaMask mask) {
-        assertEquals(photo.width(), pasted.width());
-        assertEquals(photo.height(), pasted.height());
-        double sum = 0;
-        int inside = 0, changedOutside = 0;
-        for (int y = 0; y < photo.height(); y++) {
-            for (int x = 0; x < photo.width(); x++) {
-                float a = mask.at(x, y);
-                boolean same = true;
-                double d = 0;
-                for (int c = 0; c < 3; c++) {
-                    int p = photo.get(x, y, c), q = pasted.get(x, y, c);
-                    same &= p == q;
-                    d += Math.abs(p - q);
-                }
-                if (a == 0 && !same) changedOutside++;
-                if (a == 1) {
-                    sum += d / 3;
-                    inside++;
-                }
-            }
-        }
-        return new Change(inside == 0 ? 0 : sum / inside, changedOutside, inside);
-    }
-
     /** The mask a paste used (the same rule: its grow and feather, the photo's landmarks). */
     static AlphaMask maskOf(GoldenFace f, Set<FaceRegion> regions, PasteBack.Result r) {
         return FaceRegions.mask(f.landmarks(), f.photo().width(), f.photo().height(), regions, r.grow(), r.feather());
@@ -67,7 +37,7 @@ class PasteBackTest {
                 RgbImage aligned = f.align(size).image();
                 QuadMap map = QuadMap.of(f.quad(), size);
                 PasteBack.Result r = PasteBack.paste(f.photo(), aligned, map, f.landmarks(), PasteBack.Options.DEFAULT);
-                Change c = change(f.photo(), r.image(), maskOf(f, EnumSet.of(FaceRegion.FACE), r));
+                PhotoDiff c = PhotoDiff.of(f.photo(), r.image(), maskOf(f, EnumSet.of(FaceRegion.FACE), r));
                 assertEquals(0, c.changedOutside(), name + " " + size + ": pixels outside the mask changed");
                 assertTrue(c.inside() > 1000, name + ": mask covers " + c.inside());
                 assertTrue(r.changedPixels() > 0, name + ": nothing pasted");
@@ -89,7 +59,7 @@ class PasteBackTest {
 
     static double meanInsideThrough(GoldenFace f, RgbImage aligned, QuadMap map) {
         PasteBack.Result r = PasteBack.paste(f.photo(), aligned, map, f.landmarks(), PasteBack.Options.DEFAULT);
-        return change(f.photo(), r.image(), maskOf(f, EnumSet.of(FaceRegion.FACE), r)).meanInside();
+        return PhotoDiff.of(f.photo(), r.image(), maskOf(f, EnumSet.of(FaceRegion.FACE), r)).meanInside();
     }
 
     @Test
@@ -107,7 +77,7 @@ class PasteBackTest {
         assertTrue(aligned.plan().padApplied(), "the alignment pads beyond the border");
         PasteBack.Result r = PasteBack.paste(cut, aligned.image(), map, lm, PasteBack.Options.DEFAULT);
         AlphaMask mask = maskOf(g, EnumSet.of(FaceRegion.FACE), r);
-        Change c = change(cut, r.image(), mask);
+        PhotoDiff c = PhotoDiff.of(cut, r.image(), mask);
         assertEquals(0, c.changedOutside());
         assertTrue(c.meanInside() < 2 * IDENTITY_BOUND, "mean abs diff " + c.meanInside());
         // FFHQ's pad step blurs the photo within a third of the pad of its border; beyond that, the identity bound
@@ -140,8 +110,8 @@ class PasteBackTest {
         PasteBack.Result matched = PasteBack.paste(f.photo(), tinted, map, f.landmarks(), PasteBack.Options.DEFAULT);
         PasteBack.Result raw = PasteBack.paste(f.photo(), tinted, map, f.landmarks(), PasteBack.Options.DEFAULT.withMatchColour(false));
         AlphaMask mask = maskOf(f, EnumSet.of(FaceRegion.FACE), matched);
-        double withMatch = change(f.photo(), matched.image(), mask).meanInside();
-        double without = change(f.photo(), raw.image(), mask).meanInside();
+        double withMatch = PhotoDiff.of(f.photo(), matched.image(), mask).meanInside();
+        double without = PhotoDiff.of(f.photo(), raw.image(), mask).meanInside();
         assertTrue(without > 14, "the cast shows without matching: " + without);
         assertTrue(withMatch < IDENTITY_BOUND, "matched: " + withMatch);
         assertEquals(0, raw.colour().bandPixels());
@@ -185,7 +155,7 @@ class PasteBackTest {
         PasteBack.Result r = PasteBack.paste(f.photo(), negative, QuadMap.of(f.quad(), 256), f.landmarks(), o);
         assertEquals(3, r.grow());
         assertEquals(4, r.feather());
-        Change c = change(f.photo(), r.image(), maskOf(f, regions, r));
+        PhotoDiff c = PhotoDiff.of(f.photo(), r.image(), maskOf(f, regions, r));
         assertEquals(0, c.changedOutside());
         assertTrue(c.meanInside() > 40, "the mouth and eyes are the negative's: " + c.meanInside());
         assertTrue(c.inside() < 0.2 * r.changedPixels() + 0.02 * f.photo().width() * f.photo().height(), "a small region: " + c.inside());
