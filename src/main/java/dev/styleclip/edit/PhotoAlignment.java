@@ -20,8 +20,8 @@ import java.util.List;
  * corners) when face-api is not installed or picks the wrong one.
  */
 public final class PhotoAlignment {
-    /** The detector of every inversion's alignment: SSD, the accurate one. */
-    private static final FaceApi.Detector FOR_INVERSION = FaceApi.Detector.SSD;
+    /** The detector of every inversion's alignment (and so of the paste-back that undoes it): SSD, the accurate one. */
+    static final FaceApi.Detector FOR_INVERSION = FaceApi.Detector.SSD;
 
     private PhotoAlignment() {
     }
@@ -65,10 +65,15 @@ public final class PhotoAlignment {
      */
     public static FaceApi.Face face(NDManager manager, Path faceApiDir, RgbImage photo, String photoName, FaceApi.Detector detector,
                                     int face) throws ModelFileException, NoFaceException {
+        requireFaceApi(faceApiDir);
+        return pick(faces(manager, faceApiDir, photo, detector, photoName), face);
+    }
+
+    /** Fails with the one message for a face asked for by number when face-api is not installed ({@code faceApiDir} null). */
+    static void requireFaceApi(Path faceApiDir) {
         if (faceApiDir == null) {
             throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
         }
-        return pick(faces(manager, faceApiDir, photo, detector, photoName), face);
     }
 
     /** Face number {@code face} (0 = the first) of {@code faces}, or the message that says how many there are. */

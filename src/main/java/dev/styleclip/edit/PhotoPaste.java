@@ -97,17 +97,15 @@ public final class PhotoPaste {
     public static PlacedFace locate(NDManager manager, Path faceApiDir, RgbImage photo, String photoName, int face, double[] points)
             throws ModelFileException, NoFaceException {
         if (points != null) return fromPoints(points);
-        return PlacedFace.of(PhotoAlignment.face(manager, faceApiDir, photo, photoName, FaceApi.Detector.SSD, face));
+        return PlacedFace.of(PhotoAlignment.face(manager, faceApiDir, photo, photoName, PhotoAlignment.FOR_INVERSION, face));
     }
 
     /** Every face face-api finds, largest first. */
     public static List<PlacedFace> locateAll(NDManager manager, Path faceApiDir, RgbImage photo, String photoName)
             throws ModelFileException, NoFaceException {
-        if (faceApiDir == null) {
-            throw new IllegalStateException("face-api networks are not installed: click the eyes and mouth corners instead");
-        }
+        PhotoAlignment.requireFaceApi(faceApiDir);
         List<PlacedFace> out = new ArrayList<>();
-        for (FaceApi.Face f : PhotoAlignment.faces(manager, faceApiDir, photo, FaceApi.Detector.SSD, photoName)) out.add(PlacedFace.of(f));
+        for (FaceApi.Face f : PhotoAlignment.faces(manager, faceApiDir, photo, PhotoAlignment.FOR_INVERSION, photoName)) out.add(PlacedFace.of(f));
         return out;
     }
 

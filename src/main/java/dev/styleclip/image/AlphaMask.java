@@ -19,17 +19,4 @@ public record AlphaMask(int width, int height, float[] alpha) {
     public float at(int x, int y) {
         return alpha[y * width + x];
     }
-
-    /** The mask as a grey picture (white = 1), for overlays and for looking at it. */
-    public RgbImage toImage() {
-        RgbImage img = RgbImage.blank(width, height);
-        byte[] rgb = img.rgb();
-        for (int i = 0; i < alpha.length; i++) {
-            byte v = (byte) Math.round(alpha[i] * 255f);
-            rgb[3 * i] = v;
-            rgb[3 * i + 1] = v;
-            rgb[3 * i + 2] = v;
-        }
-        return img;
-    }
 }

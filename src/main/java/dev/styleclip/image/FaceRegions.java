@@ -160,19 +160,6 @@ public final class FaceRegions {
             return Math.abs(grow) + feather / 2 + 1;
         }
 
-        public int width() {
-            return width;
-        }
-
-        public int height() {
-            return height;
-        }
-
-        /** Up to where the distances are exact. */
-        public double reach() {
-            return reach;
-        }
-
         /** Signed distance of pixel (x, y) to the edge, pixels (±infinity beyond the reach). */
         public double at(int x, int y) {
             int rx = x - x0, ry = y - y0;

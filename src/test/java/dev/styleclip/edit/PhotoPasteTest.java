@@ -66,6 +66,12 @@ class PhotoPasteTest {
         double[][] golden = GoldenFace.load("two_faces_f1").landmarks();
         for (int i = 0; i < 68; i++) assertEquals(golden[i][0], faces.get(1).landmarks()[i][0], 0.5, "landmark " + i);
         assertFalse(faces.get(0).estimated());
+        // the regions over the aligned (or generated) face, as a preservation term or an overlay takes them
+        double[][] inAligned = faces.get(0).alignedLandmarks(256);
+        AlphaMask mouth = faces.get(0).alignedMask(256, EnumSet.of(FaceRegion.MOUTH), 0, 0);
+        assertEquals(1f, mouth.at((int) Math.round((inAligned[62][0] + inAligned[66][0]) / 2), (int) Math.round((inAligned[62][1] + inAligned[66][1]) / 2)));
+        assertEquals(0f, mouth.at((int) Math.round(inAligned[30][0]), (int) Math.round(inAligned[30][1])), "the nose tip is no mouth");
+        assertEquals(1f, faces.get(0).alignedMask(256, EnumSet.of(FaceRegion.BACKGROUND), 2, 4).at(1, 1), "the corner is background");
 
         // each face aligned once, edited (here: its negative) and pasted, without a second detection
         List<RgbImage> edits = List.of(negative(faces.get(0).align(photo, 256).image()), negative(faces.get(1).align(photo, 512).image()));
