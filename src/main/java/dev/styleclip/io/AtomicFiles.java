@@ -21,6 +21,65 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) throws IOException {
+        try (Pending p = begin(target)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(p.temporary()), 1 << 16)) {
+                writer.write(out);
+            } catch (IOException e) {
+                throw explain(p.target(), e);
+            }
+            p.commit();
+        }
+    }
+
+    /**
+     * A file being written by a library that wants a path rather than a stream (a video muxer seeks back to finish its
+     * header): {@link #temporary()} is an empty file beside the target, {@link #commit()} moves it into place, and
+     * {@link #close()} without a commit removes it, so the target is either the old file or the whole new one.
+     */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path temporary;
+        private boolean committed;
+
+        private Pending(Path target, Path temporary) {
+            this.target = target;
+            this.temporary = temporary;
+        }
+
+        public Path target() {
+            return target;
+        }
+
+        public Path temporary() {
+            return temporary;
+        }
+
+        /** Moves the finished temporary file over the target (atomically where the file system can). */
+        public void commit() throws IOException {
+            if (committed) return;
+            try {
+                try {
+                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw explain(target, e);
+            }
+            committed = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Starts an atomic write of {@code target}: the folder is created, the temporary file beside it (hidden, named after
+     * the target, ending in {@code .partial}) gets the old file's permissions or rw-r--r--.
+     */
+    public static Pending begin(Path target) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) createFolder(dir);
@@ -31,23 +90,13 @@ public final class AtomicFiles {
         } catch (IOException e) {
             throw explain(abs, e);
         }
-        boolean done = false;
         try {
             readableByOthers(tmp, abs);
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                writer.write(out);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
         } catch (IOException e) {
+            Files.deleteIfExists(tmp);
             throw explain(abs, e);
-        } finally {
-            if (!done) Files.deleteIfExists(tmp);
         }
+        return new Pending(abs, tmp);
     }
 
     /**
