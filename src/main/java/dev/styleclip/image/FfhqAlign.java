@@ -33,6 +33,24 @@ public final class FfhqAlign {
     public record Quad(double[] eyeLeft, double[] eyeRight, double[] eyeAvg, double[] eyeToEye, double[] mouthLeft,
                        double[] mouthRight, double[] mouthAvg, double[] eyeToMouth, double scaleEyeToEyeX2,
                        double scaleEyeToMouthX18, double[] x, double[] y, double[] c, double[][] quad, double qsize) {
+
+        /**
+         * The same face points with another crop (centre {@code c}, half-axes {@code x} and {@code y}), corners and size
+         * following from it: what a clip's smoothed track of crops keeps of each frame's detection.
+         */
+        public Quad withCrop(double[] c, double[] x, double[] y) {
+            return new Quad(eyeLeft, eyeRight, eyeAvg, eyeToEye, mouthLeft, mouthRight, mouthAvg, eyeToMouth, scaleEyeToEyeX2,
+                    scaleEyeToMouthX18, x.clone(), y.clone(), c.clone(), corners(c, x, y), Math.hypot(x[0], x[1]) * 2);
+        }
+    }
+
+    /** The crop's corners TL, BL, BR, TR: {@code c − x − y, c − x + y, c + x + y, c + x − y}. */
+    private static double[][] corners(double[] c, double[] x, double[] y) {
+        return new double[][]{
+                {c[0] - x[0] - y[0], c[1] - x[1] - y[1]},
+                {c[0] - x[0] + y[0], c[1] - x[1] + y[1]},
+                {c[0] + x[0] + y[0], c[1] + x[1] + y[1]},
+                {c[0] + x[0] - y[0], c[1] + x[1] - y[1]}};
     }
 
     /** What the image stage did (integers and booleans as the golden {@code outputs} record them). */
@@ -75,11 +93,7 @@ public final class FfhqAlign {
         x[1] *= s;
         double[] y = {x[1] * -1, x[0]};
         double[] c = {eyeAvg[0] + eyeToMouth[0] * 0.1, eyeAvg[1] + eyeToMouth[1] * 0.1};
-        double[][] quad = {
-                {c[0] - x[0] - y[0], c[1] - x[1] - y[1]},
-                {c[0] - x[0] + y[0], c[1] - x[1] + y[1]},
-                {c[0] + x[0] + y[0], c[1] + x[1] + y[1]},
-                {c[0] + x[0] - y[0], c[1] + x[1] - y[1]}};
+        double[][] quad = corners(c, x, y);
         double qsize = Math.hypot(x[0], x[1]) * 2;
         return new Quad(eyeLeft.clone(), eyeRight.clone(), eyeAvg, eyeToEye, mouthLeft.clone(), mouthRight.clone(), mouthAvg,
                 eyeToMouth, sEye, sMouth, x, y, c, quad, qsize);
