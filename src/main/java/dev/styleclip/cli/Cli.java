@@ -27,6 +27,7 @@ import java.io.PrintWriter;
             EditCommand.class,
             SweepCommand.class,
             InvertCommand.class,
+            VideoInfoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 
