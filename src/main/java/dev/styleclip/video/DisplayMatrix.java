@@ -21,7 +21,10 @@ final class DisplayMatrix {
         if (!(sx > 0) || !(sy > 0)) return 1;
         long na = Math.round(a / sx), nb = Math.round(b / sy), nc = Math.round(c / sx), nd = Math.round(d / sy);
         // only exact quarter turns: cos 45° rounds to 1, but such a clip is no quarter turn
-        if (Math.abs(a / sx - na) > 0.01 || Math.abs(b / sy - nb) > 0.01) return 1;
+        if (Math.abs(a / sx - na) > 0.01 || Math.abs(b / sy - nb) > 0.01 || Math.abs(c / sx - nc) > 0.01
+                || Math.abs(d / sy - nd) > 0.01) {
+            return 1;
+        }
         String key = na + "," + nc + "," + nb + "," + nd; // screen X = a·x + c·y, Y = b·x + d·y
         return switch (key) {
             case "-1,0,0,1" -> 2;
