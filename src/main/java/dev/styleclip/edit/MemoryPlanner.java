@@ -41,6 +41,7 @@ public final class MemoryPlanner {
         PROJECTION_STEP("projection", true),
         ENCODER_INVERSION("encoder inversion", false),
         MAPPER_STEP("mapper training", true),
+        PTI_STEP("pivotal tuning", true),
         DIRECTIONS("global-direction preparation", false);
 
         private final String label;
@@ -160,6 +161,9 @@ public final class MemoryPlanner {
             case EDIT_STEP, PROJECTION_STEP -> g.memory(batch, plan, true) + 3 * image;
             // the unedited images of the batch are made first and kept for the losses
             case MAPPER_STEP -> Math.max(g.memory(batch, plan, false), g.memory(batch, plan, true)) + 4 * image;
+            // an edit step's memory, the regulariser's image from the original generator, and the tuned copy of the
+            // synthesis weights with their gradients and Adam's two moments
+            case PTI_STEP -> g.memory(batch, plan, true) + 4 * image + 4 * g.tunableCount() * g.dataType().getNumOfBytes();
         };
     }
 }

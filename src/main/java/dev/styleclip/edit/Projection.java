@@ -217,8 +217,16 @@ public final class Projection implements Job<Projection.Result> {
     }
 
     private NDArray toLossSize(NDArray img) {
+        return lossImage(img, settings.lossSize);
+    }
+
+    /**
+     * An image [N, C, H, W] as a perceptual loss sees it: area-averaged down to {@code size}² when it is larger (as
+     * NVIDIA's projector feeds LPIPS), else itself; 0 = always itself.
+     */
+    public static NDArray lossImage(NDArray img, int size) {
         long side = img.getShape().get(2);
-        if (side > settings.lossSize) return JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(settings.lossSize, settings.lossSize));
+        if (size > 0 && side > size) return JniUtils.adaptiveAvgPool((PtNDArray) img, new Shape(size, size));
         return img;
     }
 

@@ -119,55 +119,6 @@ class ProjectionTest {
         assertEquals(JobHandle.State.CANCELLED, h.state());
     }
 
-    /** A bare JobContext that counts the arrays left in the job manager after every step. */
-    static final class CountingContext implements dev.styleclip.runtime.JobContext {
-        final NDManager manager = NDManager.newBaseManager();
-        final List<Integer> arrays = new ArrayList<>();
-        final dev.styleclip.runtime.ModelCache models = new dev.styleclip.runtime.ModelCache();
-
-        @Override
-        public String jobName() {
-            return "test";
-        }
-
-        @Override
-        public NDManager manager() {
-            return manager;
-        }
-
-        @Override
-        public ai.djl.Device device() {
-            return ai.djl.Device.cpu();
-        }
-
-        @Override
-        public dev.styleclip.runtime.ModelCache models() {
-            return models;
-        }
-
-        @Override
-        public <T> T step(StepBody<T> body) throws Exception {
-            try (NDManager sm = manager.newSubManager()) {
-                return body.run(sm);
-            } finally {
-                arrays.add(manager.getManagedArrays().size());
-            }
-        }
-
-        @Override
-        public void checkCancelled() {
-        }
-
-        @Override
-        public void emit(Frame frame) {
-        }
-
-        @Override
-        public long elapsedMs() {
-            return 0;
-        }
-    }
-
     @Test
     void memoryStaysFlat() throws Exception {
         CountingContext ctx = new CountingContext();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.styleclip.io.ModelFileException;
+import dev.styleclip.io.Tensor;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.nn.Scope;
@@ -98,9 +99,16 @@ public final class StyleGan3Generator implements AutoCloseable {
     private final boolean demo;
     private final MappingNetwork mapping;
     private final SynthesisNetwork synthesis;
+    /** A tunable copy's synthesis weights ({@link #tunableCopy}); null for a fixed generator. */
+    private final SynthesisWeights weights;
 
     private StyleGan3Generator(TensorStore g, Map<String, Object> kwargs, NDManager parent, boolean demo, DataType dtype,
                                TensorSource tensors) throws ModelFileException {
+        this(g, kwargs, parent, demo, dtype, tensors, false);
+    }
+
+    private StyleGan3Generator(TensorStore g, Map<String, Object> kwargs, NDManager parent, boolean demo, DataType dtype,
+                               TensorSource tensors, boolean tunable) throws ModelFileException {
         this.manager = parent.newSubManager();
         this.demo = demo;
         this.dtype = dtype;
@@ -117,7 +125,8 @@ public final class StyleGan3Generator implements AutoCloseable {
             if (config.cDim != 0) throw new ModelFileException(source, "conditional generators (c_dim > 0) are not supported");
             ParamReader p = new ParamReader(g, manager, dtype);
             this.mapping = new MappingNetwork(p, config);
-            this.synthesis = new SynthesisNetwork(p, config, mapping.wDim());
+            this.synthesis = new SynthesisNetwork(p, config, mapping.wDim(), tunable);
+            this.weights = tunable ? new SynthesisWeights(synthesis.layers()) : null;
         } catch (ModelFileException | RuntimeException e) {
             manager.close();
             if (e instanceof ModelFileException mfe) throw mfe;
@@ -197,6 +206,81 @@ public final class StyleGan3Generator implements AutoCloseable {
      */
     public StyleGan3Generator toFloat64(NDManager parent) throws ModelFileException {
         return new StyleGan3Generator(tensors.get(), kwargs, parent, demo, DataType.FLOAT64, tensors);
+    }
+
+    // ------------------------------------------------------------------ tuned weights (pivotal tuning)
+
+    /**
+     * A tunable copy of this generator in a sub-manager of {@code parent} (close it when done): built again from the
+     * tensors this one was loaded from, with its synthesis layers keeping their parameters as the file stores them, so
+     * that their gradients can be taken and an optimiser can change them ({@link #tunableWeights}); the mapping and the
+     * Fourier-feature input stay fixed; the precision is this generator's (a float64 twin's copy computes its gradients in
+     * float64). This generator is not touched. Its {@link #toFloat64} twin and its
+     * {@link #tensors} carry the weights as they are at the time of the call.
+     */
+    public StyleGan3Generator tunableCopy(NDManager parent) throws ModelFileException {
+        SynthesisWeights[] made = new SynthesisWeights[1];
+        TensorSource current = () -> made[0].overlay(tensors.get());
+        StyleGan3Generator copy = new StyleGan3Generator(tensors.get(), kwargs, parent, demo, dtype, current, true);
+        made[0] = copy.weights;
+        return copy;
+    }
+
+    /** The weights of a {@link #tunableCopy}; a fixed generator has none to tune. */
+    public SynthesisWeights tunableWeights() {
+        if (weights == null) throw new IllegalStateException("this generator is not a tunable copy (see tunableCopy)");
+        return weights;
+    }
+
+    /**
+     * A fixed generator with some of the tensors pivotal tuning changes replaced ({@link #tunableNames}, each of its
+     * stored shape): a tuned network, built as a network file would be; parameters in a sub-manager of {@code parent}.
+     */
+    public StyleGan3Generator withSynthesisWeights(java.util.Collection<Tensor> replaced, NDManager parent)
+            throws ModelFileException {
+        TensorStore base = tensors.get();
+        List<String> allowed = tunableNames();
+        for (Tensor t : replaced) {
+            if (!allowed.contains(t.name())) {
+                throw new ModelFileException(source, "has no tunable synthesis weight " + t.name());
+            }
+            long[] want = base.get(t.name()).shape();
+            if (!java.util.Arrays.equals(want, t.shape())) {
+                throw new ModelFileException(source, t.name() + " has shape " + java.util.Arrays.toString(want) + ", not "
+                        + java.util.Arrays.toString(t.shape()));
+            }
+        }
+        List<Tensor> copy = List.copyOf(replaced);
+        return new StyleGan3Generator(SynthesisWeights.overlay(base, copy), kwargs, parent, demo, dtype,
+                () -> SynthesisWeights.overlay(tensors.get(), copy));
+    }
+
+    /**
+     * The names of the tensors pivotal tuning changes, as the network file names them: every synthesis layer's conv
+     * weight and bias and its affine weight and bias, layer by layer (the Fourier-feature input and the mapping are
+     * not among them).
+     */
+    public List<String> tunableNames() {
+        List<String> out = new ArrayList<>();
+        for (SynthesisLayer l : synthesis.layers()) {
+            for (String suffix : SynthesisLayer.Trainable.SUFFIXES) out.add(SynthesisWeights.name(l, suffix));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The number of values {@link #tunableNames} hold. */
+    public long tunableCount() {
+        long n = 0;
+        for (SynthesisLayer l : synthesis.layers()) {
+            long k = l.spec().convKernel();
+            n += (long) l.outChannels() * l.inChannels() * k * k + l.outChannels() + (long) l.inChannels() * (wDim() + 1);
+        }
+        return n;
+    }
+
+    /** The tensors this generator was built from (a demo network's made again), with a tunable copy's current weights. */
+    public TensorStore tensors() throws ModelFileException {
+        return tensors.get();
     }
 
     /** FLOAT32, or FLOAT64 for a {@link #toFloat64} twin. */

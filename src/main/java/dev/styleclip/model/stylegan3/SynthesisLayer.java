@@ -3,6 +3,7 @@ package dev.styleclip.model.stylegan3;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -27,6 +28,10 @@ import java.util.List;
  * int)}): the slice of the result equals the same slice of the whole. That is what bounds memory at high resolution:
  * its up-sampled stages (×4 or ×16 the convolution's output) only ever exist for one chunk of channels. The
  * convolution itself runs whole (split, it would re-read and re-pack its input for every chunk).
+ *
+ * <p>A layer of a tunable copy ({@link StyleGan3Generator#tunableCopy}) holds its parameters as the file stores them
+ * and derives the scaled affine and the normalised conv weight at every call, so that gradients reach the stored
+ * parameters; a fixed layer derives them once at load, and its backward computes no weight gradients at all.
  */
 final class SynthesisLayer {
     private final String name;
@@ -34,13 +39,23 @@ final class SynthesisLayer {
     private final DataType dtype;
     private final int inC, outC, kernel;
     private final boolean torgb;
+    /** Fixed layers: the affine as (weight · gain)ᵀ and the conv weight pre-normalised at load; null when tunable. */
     private final NDArray affineWT, affineB, weight, bias;
+    /** Tunable layers (pivotal tuning): the stored parameters, the derived forms computed at every call; else null. */
+    private final Trainable trainable;
+    /** The affine's weight gain 1/√w_dim (float32: rounded, as the reference's float32 product rounds it). */
+    private final double affineGain;
     private final float inputGain, styleGain;
     /** The same gains unrounded, for float64 evaluation. */
     private final double inputGain64, styleGain64;
     private final FilteredLrelu act;
 
-    SynthesisLayer(ParamReader p, String name, StyleGan3Config.LayerSpec spec, int wDim) throws ModelFileException {
+    /**
+     * {@code tunable}: keep the parameters as the file stores them, so that their gradients can be taken and they can be
+     * changed ({@link Trainable}); the forward then derives the scaled affine and the normalised conv weight per call.
+     */
+    SynthesisLayer(ParamReader p, String name, StyleGan3Config.LayerSpec spec, int wDim, boolean tunable)
+            throws ModelFileException {
         String src = p.store.source();
         String pre = "synthesis." + name + ".";
         this.name = name;
@@ -56,22 +71,33 @@ final class SynthesisLayer {
         if (kernel != spec.convKernel()) {
             throw new ModelFileException(src, pre + "weight has kernel " + kernel + ", the kwargs say " + spec.convKernel());
         }
-        affineWT = p.transposedScaled(pre + "affine.weight", 1 / Math.sqrt(wDim));
-        affineB = p.param(pre + "affine.bias");
-        NDArray wt = p.param(pre + "weight");
-        if (torgb) {
-            weight = wt;
-            styleGain64 = 1 / Math.sqrt((double) inC * kernel * kernel);
-        } else {
-            // the normalisation's temporaries (and the raw weight) are not kept with the model
-            try (Scope sc = Scope.of(wt)) {
-                weight = sc.keep(ModulatedConv.normalizeWeight(wt));
-            }
-            wt.close();
-            styleGain64 = 1;
-        }
+        affineGain = 1 / Math.sqrt(wDim);
+        styleGain64 = torgb ? 1 / Math.sqrt((double) inC * kernel * kernel) : 1;
         styleGain = (float) styleGain64;
-        bias = p.param(pre + "bias");
+        if (tunable) {
+            NDArray[] raw = new NDArray[Trainable.SUFFIXES.length];
+            for (int i = 0; i < raw.length; i++) raw[i] = p.param(pre + Trainable.SUFFIXES[i]);
+            trainable = new Trainable(raw);
+            affineWT = null;
+            affineB = null;
+            weight = null;
+            bias = null;
+        } else {
+            trainable = null;
+            affineWT = p.transposedScaled(pre + "affine.weight", 1 / Math.sqrt(wDim));
+            affineB = p.param(pre + "affine.bias");
+            NDArray wt = p.param(pre + "weight");
+            if (torgb) {
+                weight = wt;
+            } else {
+                // the normalisation's temporaries (and the raw weight) are not kept with the model
+                try (Scope sc = Scope.of(wt)) {
+                    weight = sc.keep(ModulatedConv.normalizeWeight(wt));
+                }
+                wt.close();
+            }
+            bias = p.param(pre + "bias");
+        }
         float mag = p.tensor(pre + "magnitude_ema").toFloatArray()[0];
         inputGain64 = 1 / Math.sqrt(mag);
         inputGain = (float) inputGain64;
@@ -136,7 +162,13 @@ final class SynthesisLayer {
 
     /** The style (the affine output, StyleSpace's s) of w [N, w_dim]: [N, C_in]. */
     NDArray style(NDArray w) {
-        return w.matMul(affineWT).add(affineB);
+        if (trainable == null) return w.matMul(affineWT).add(affineB);
+        NDArray a = trainable.get(Trainable.AFFINE_WEIGHT);
+        // the parameter is borrowed so that the scaled copy lands in the scope, not in the network's manager
+        try (Scope sc = Scope.under(w.getManager()).borrow(a)) {
+            NDArray scaled = dtype == DataType.FLOAT64 ? Nd.mulLike(a, affineGain) : Nd.mul(a, (float) affineGain);
+            return sc.keep(w.matMul(scaled.transpose()).add(trainable.get(Trainable.AFFINE_BIAS)));
+        }
     }
 
     /** The factor StyleSpace applies to this layer's affine output (1/√(C_in·k²) for ToRGB, else 1). */
@@ -166,7 +198,71 @@ final class SynthesisLayer {
     /** The modulated weights for style s (the ToRGB gain applied unless {@code gainApplied}). */
     private ModulatedConv.Weights weights(NDArray s, boolean gainApplied) {
         NDArray st = torgb && !gainApplied ? gained(s) : s;
-        return ModulatedConv.modulate(weight, st, !torgb, dtype == DataType.FLOAT64 ? inputGain64 : inputGain, bias);
+        return ModulatedConv.modulate(convWeight(s.getManager()), st, !torgb,
+                dtype == DataType.FLOAT64 ? inputGain64 : inputGain, trainable == null ? bias : trainable.get(Trainable.BIAS));
+    }
+
+    /** The conv weight as the modulation takes it: pre-normalised unless ToRGB; a tunable layer's made in {@code into}. */
+    private NDArray convWeight(NDManager into) {
+        if (trainable == null) return weight;
+        NDArray w = trainable.get(Trainable.WEIGHT);
+        if (torgb) return w;
+        try (Scope sc = Scope.under(into).borrow(w)) {
+            return sc.keep(ModulatedConv.normalizeWeight(w));
+        }
+    }
+
+    /** The tunable parameters, or null for a fixed layer. */
+    Trainable trainable() {
+        return trainable;
+    }
+
+    /**
+     * A tunable layer's parameters as the network file stores them (its {@code synthesis.<layer>.*} tensors:
+     * {@link #SUFFIXES}), updated in place by an optimiser, and during a step the leaves that step differentiates into
+     * ({@link #track}): over the same storage, so the forward reads the current values and every backward — recorded or
+     * recomputed, whole or in pieces — leaves the weights' gradients in them.
+     */
+    static final class Trainable {
+        static final String[] SUFFIXES = {"weight", "bias", "affine.weight", "affine.bias"};
+        static final int WEIGHT = 0, BIAS = 1, AFFINE_WEIGHT = 2, AFFINE_BIAS = 3;
+
+        private final NDArray[] params;
+        private NDArray[] leaves;
+
+        private Trainable(NDArray[] params) {
+            this.params = params;
+        }
+
+        /** The parameter i (its step leaf while one is tracked). */
+        NDArray get(int i) {
+            return leaves != null ? leaves[i] : params[i];
+        }
+
+        /** The stored parameter i itself. */
+        NDArray param(int i) {
+            return params[i];
+        }
+
+        /** Installs leaves over the parameters, made in {@code step}; their gradients collect until {@link #untrack}. */
+        NDArray[] track(NDManager step) {
+            if (leaves != null) throw new IllegalStateException("the weights are already being tracked");
+            NDArray[] l = new NDArray[params.length];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = Gradients.leaf(params[i]);
+                l[i].attach(step);
+            }
+            leaves = l;
+            return l;
+        }
+
+        void untrack() {
+            leaves = null;
+        }
+
+        boolean tracked() {
+            return leaves != null;
+        }
     }
 
     /**
@@ -251,7 +347,8 @@ final class SynthesisLayer {
 
     /**
      * The recomputed backward of this layer: given its input x (a checkpoint, no graph), a style leaf s and the output
-     * gradient g, returns the input gradient and leaves the style gradient in s. Whole, it records the layer and
+     * gradient g, returns the input gradient and leaves the style gradient in s (and, while a tunable layer's weights are
+     * tracked, their gradients in the weights' leaves: the bias as one more leaf). Whole, it records the layer and
      * back-propagates once. In pieces, gradients are joined by hand, never through slices of a recorded array (whose
      * backward would materialise a zero tensor of the whole for every piece): the convolution's output is recomputed
      * without a graph; each chunk of channels of the nonlinearity is a leaf of its own, recomputed and back-propagated,
@@ -278,7 +375,11 @@ final class SynthesisLayer {
         y.close();
         ModulatedConv.Weights w = weights(s, gainApplied);
         NDArray wl = Gradients.leaf(w.weight());
-        ModulatedConv.Weights wLeaf = new ModulatedConv.Weights(wl, w.bias(), w.samples(), w.out(), w.kernel());
+        // weights being tuned: the bias is a leaf too and passes its gradient on once (a batch repeats it per sample,
+        // a graph every band would otherwise run through and free)
+        boolean weightGrads = trainable != null && trainable.tracked();
+        NDArray bl = weightGrads ? Gradients.leaf(w.bias()) : w.bias();
+        ModulatedConv.Weights wLeaf = new ModulatedConv.Weights(wl, bl, w.samples(), w.out(), w.kernel());
         NDArray gx = x.zerosLike();
         int p = kernel - 1;
         for (Band b : bands(band, (int) x.getShape().get(2))) {
@@ -291,6 +392,7 @@ final class SynthesisLayer {
         }
         gy.close();
         Gradients.backward(w.weight(), wl.getGradient(), false);
+        if (weightGrads) Gradients.backward(w.bias(), bl.getGradient(), false);
         return gx;
     }
 

@@ -35,7 +35,8 @@ final class SynthesisNetwork {
     private final SynthesisInput input;
     private final List<SynthesisLayer> layers = new ArrayList<>();
 
-    SynthesisNetwork(ParamReader p, StyleGan3Config config, int wDim) throws ModelFileException {
+    /** {@code tunable}: the layers keep their parameters as stored, for pivotal tuning (see {@link SynthesisLayer}). */
+    SynthesisNetwork(ParamReader p, StyleGan3Config config, int wDim, boolean tunable) throws ModelFileException {
         String src = p.store.source();
         this.dtype = p.dtype;
         this.numWs = config.numWs;
@@ -55,7 +56,7 @@ final class SynthesisNetwork {
                 throw new ModelFileException(src, "layer " + name + " does not match its kwargs (output size "
                         + spec.outSize() + ")");
             }
-            layers.add(new SynthesisLayer(p, name, spec, wDim));
+            layers.add(new SynthesisLayer(p, name, spec, wDim, tunable));
         }
         if (names.size() != config.layers.size()) {
             throw new ModelFileException(src, "has " + names.size() + " synthesis layers, its kwargs describe "
@@ -106,6 +107,9 @@ final class SynthesisNetwork {
         if (plan.recompute() && rec != null && Gradients.isRecording()) {
             return recomputed(rec, styles, ws, options, styleSpace);
         }
+        // tracked weights require gradients: a forward outside a recording must not build a graph over them (the
+        // compute thread may run with libtorch's grad mode on, see docs/stack.md)
+        if (!Gradients.isRecording() && weightsTracked()) return Gradients.withoutGraph(() -> run(styles, options, styleSpace, null));
         return run(styles, options, styleSpace, null);
     }
 
@@ -242,6 +246,11 @@ final class SynthesisNetwork {
 
     private int elementBytes() {
         return dtype == DataType.FLOAT64 ? 8 : 4;
+    }
+
+    private boolean weightsTracked() {
+        for (SynthesisLayer l : layers) if (l.trainable() != null && l.trainable().tracked()) return true;
+        return false;
     }
 
     /** "input", then every layer name. */
