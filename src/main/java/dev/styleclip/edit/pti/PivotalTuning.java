@@ -187,11 +187,21 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
         }
     }
 
+    /**
+     * Per-step hook for tests and tracing, on the compute thread after the step's update: the weights as they are now
+     * and the step's gradients (arrays valid only inside the call).
+     */
+    @FunctionalInterface
+    public interface StepTrace {
+        void onStep(StepRecord record, SynthesisWeights weights, SynthesisWeights.Tracking gradients);
+    }
+
     private final StyleGan3Generator base;
     private final Lpips lpips;
     private final Latent pivot;
     private final float[] target;
     private final Settings settings;
+    private final StepTrace trace;
 
     /**
      * @param base   the generator to tune a copy of (not changed)
@@ -199,6 +209,12 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
      * @param target the aligned photo at the generator's resolution
      */
     public PivotalTuning(StyleGan3Generator base, Lpips lpips, Latent pivot, RgbImage target, Settings settings) {
+        this(base, lpips, pivot, target, settings, null);
+    }
+
+    /** With a per-step hook (may be null). */
+    public PivotalTuning(StyleGan3Generator base, Lpips lpips, Latent pivot, RgbImage target, Settings settings,
+                         StepTrace trace) {
         int r = base.resolution();
         if (pivot.numWs() != base.numWs() || pivot.wDim() != base.wDim()) {
             throw new IllegalArgumentException("the pivot latent is [1, " + pivot.numWs() + ", " + pivot.wDim()
@@ -218,6 +234,7 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
         this.pivot = pivot;
         this.target = Projection.photoToChw(target.plain().rgb(), r);
         this.settings = settings;
+        this.trace = trace;
     }
 
     public Settings settings() {
@@ -338,7 +355,9 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
                 e.getValue().step(weights.parameter(e.getKey()), tracking.gradient(e.getKey()), settings.lr(), sm);
             }
             double total = settings.l2Weight() * l2 + settings.lpipsWeight() * lp + (settings.locality() ? locality : 0);
-            return new StepOutcome(new StepRecord(step, l2, lp, locality, total), false, picture);
+            StepRecord record = new StepRecord(step, l2, lp, locality, total);
+            if (trace != null) trace.onStep(record, weights, tracking);
+            return new StepOutcome(record, false, picture);
         }
     }
 

@@ -84,7 +84,10 @@ final class SynthesisLayer {
             bias = null;
         } else {
             trainable = null;
-            affineWT = p.transposedScaled(pre + "affine.weight", 1 / Math.sqrt(wDim));
+            // (weight · gain)ᵀ as a transposed view, the form the reference multiplies by and a tunable copy computes
+            // per call: a copy with unchanged weights renders this network's images to the bit (the scaled array stays
+            // open with the model: it may hold the Java buffer the view reads)
+            affineWT = p.scaled(pre + "affine.weight", affineGain).transpose();
             affineB = p.param(pre + "affine.bias");
             NDArray wt = p.param(pre + "weight");
             if (torgb) {
