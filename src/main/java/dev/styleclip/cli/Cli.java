@@ -28,6 +28,7 @@ import java.io.PrintWriter;
             SweepCommand.class,
             InvertCommand.class,
             VideoInfoCommand.class,
+            TuneCommand.class,
             CommandLine.HelpCommand.class})
 public final class Cli {
 

@@ -217,6 +217,38 @@ public final class Tensor {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
+    /**
+     * IEEE 754 binary32 → binary16, rounded to nearest, ties to even (Float.floatToFloat16 is Java 20+): too large
+     * becomes ±infinity, too small ±0 or a subnormal; NaN stays NaN.
+     */
+    public static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) return (short) (sign | 0x7c00);
+        int half;
+        int rem;
+        int mid;
+        if (e <= 0) {
+            if (e < -10) return (short) sign;
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            half = m >>> shift;
+            rem = m & ((1 << shift) - 1);
+            mid = 1 << (shift - 1);
+        } else {
+            half = (e << 10) | (mant >>> 13);
+            rem = mant & 0x1fff;
+            mid = 0x1000;
+        }
+        // a carry out of the mantissa steps the exponent up, as it should (up to infinity)
+        if (rem > mid || (rem == mid && (half & 1) != 0)) half++;
+        return (short) (sign | half);
+    }
+
     @Override
     public String toString() {
         return name + " " + dtype + Arrays.toString(shape);

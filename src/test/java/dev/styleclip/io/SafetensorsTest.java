@@ -60,6 +60,46 @@ class SafetensorsTest {
     }
 
     @Test
+    void halfNarrowingRoundsToNearestEven() {
+        // every finite half survives the round trip, and every float becomes the nearest half (ties to the even one)
+        for (int h = 0; h < 0x10000; h++) {
+            float f = Tensor.halfToFloat((short) h);
+            if (Float.isNaN(f)) {
+                assertTrue(Float.isNaN(Tensor.halfToFloat(Tensor.floatToHalf(f))));
+                continue;
+            }
+            assertEquals((short) h, Tensor.floatToHalf(f), "half 0x" + Integer.toHexString(h));
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200_000; i++) {
+            float f = (float) (rnd.nextGaussian() * Math.pow(2, rnd.nextInt(-30, 18)));
+            float got = Tensor.halfToFloat(Tensor.floatToHalf(f));
+            if (i % 5000 == 0 && Math.abs(f) <= 65504) {
+                assertEquals(nearestHalfDistance(f), Math.abs(got - (double) f), 0, "nearest half to " + f);
+            }
+            if (Math.abs(f) < 65504 && Math.abs(f) > 6.2e-5) {
+                assertTrue(Math.abs(got - f) <= Math.abs(f) * Math.pow(2, -11), f + " -> " + got);
+            }
+        }
+        assertEquals(Float.POSITIVE_INFINITY, Tensor.halfToFloat(Tensor.floatToHalf(70000f)));
+        assertEquals(0x3c00, Tensor.floatToHalf(1.0004883f)); // halfway between 1 and 1 + 2^-10: to the even one
+        assertEquals(0x3c02, Tensor.floatToHalf(1.0024414f)); // halfway between 1 + 2^-10 and 1 + 2^-9: up to the even
+        assertEquals(0x0001, Tensor.floatToHalf(5.9604645e-8f));
+        assertEquals(0x0000, Tensor.floatToHalf(2.9802322e-8f)); // half the smallest subnormal: to even zero
+        assertEquals((short) 0x8000, Tensor.floatToHalf(-1e-10f));
+    }
+
+    /** The distance from f to the nearest finite half, by trying them all. */
+    private static double nearestHalfDistance(float f) {
+        double best = Double.POSITIVE_INFINITY;
+        for (int h = 0; h < 0x10000; h++) {
+            float c = Tensor.halfToFloat((short) h);
+            if (Float.isFinite(c)) best = Math.min(best, Math.abs(c - (double) f));
+        }
+        return best;
+    }
+
+    @Test
     void headerClaimingMoreThanTheFileIsRefused(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.safetensors");
         String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1000000000,1000],\"data_offsets\":[0,4000000000000]}}";

@@ -9,6 +9,7 @@ import dev.styleclip.edit.Projection;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.Tensor;
+import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
@@ -172,8 +173,9 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
 
     /**
      * The outcome (no NDArrays): the tuned synthesis weights (as the network file names them; see
-     * {@link StyleGan3Generator#withSynthesisWeights}), the steps, the pivot's picture before and after with the final
-     * L2 and LPIPS distances to the photo.
+     * {@link StyleGan3Generator#withSynthesisWeights}; on the grid their float32 differences from the base reproduce to
+     * the bit, {@link TunedWeightsFile#reproducible}), the steps, the pivot's picture before and after with the final L2
+     * and LPIPS distances to the photo.
      */
     public record Result(List<Tensor> weights, List<StepRecord> history, Outcome outcome, String message, RgbImage before,
                          RgbImage after, double l2After, double lpipsAfter, String memoryPlan, long elapsedMs) {
@@ -290,6 +292,13 @@ public final class PivotalTuning implements Job<PivotalTuning.Result> {
                                 o.record().lpips(), settings.lpipsStop());
                         break;
                     }
+                }
+                // the weights on the grid their stored differences reproduce to the bit (TunedWeightsFile): a change
+                // of half an ulp of a weight's change, where any
+                TensorStore stored = base.tensors();
+                for (String n : weights.names()) {
+                    NDArray p = weights.parameter(n);
+                    p.set(TunedWeightsFile.reproducible(stored.get(n).toFloatArray(), p.toFloatArray()));
                 }
                 // the final weights' picture and distances (the last step measured the weights before its update)
                 double[] after = new double[2];

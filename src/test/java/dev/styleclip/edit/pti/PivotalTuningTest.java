@@ -69,6 +69,10 @@ class PivotalTuningTest {
 
     /** The W+ latent of a seed. */
     static Latent latent(long seed) {
+        return latent(g, seed);
+    }
+
+    static Latent latent(StyleGan3Generator g, long seed) {
         try (NDManager m = NDManager.newBaseManager()) {
             return new Latent(g.numWs(), g.wDim(), g.mapping(g.seedZ(m, seed), 0.7, null).toFloatArray());
         }
@@ -90,7 +94,11 @@ class PivotalTuningTest {
 
     /** A photo the pivot does not reproduce: another seed's face. */
     static RgbImage photo() {
-        return render(g, latent(5));
+        return photo(g);
+    }
+
+    static RgbImage photo(StyleGan3Generator g) {
+        return render(g, latent(g, 5));
     }
 
     static PivotalTuning.Settings settings(int steps) {
