@@ -18,6 +18,7 @@ import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.models.ModelRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,10 +28,13 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** {@code ./styleclip tune}: pivotal tuning of the generator to one aligned face and its latent. */
 @Command(name = "tune", description = {"Pivotal tuning (PTI): tune the generator's synthesis weights so that a latent (the",
@@ -102,6 +106,8 @@ public final class TuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TunedWeightsFile.BaseNetwork base = TunedWeightsFile.BaseNetwork.of(source);
         PivotalTuning.Result r;
+        Consumer<Frame> progress = EditOptions.progress(err, "");
+        List<Long> stepTimes = new ArrayList<>(); // when each step's frame came: the time per step, load and copy aside
         try (ComputeService service = new ComputeService()) {
             memory.applyTo(service);
             r = service.run("tune", ctx -> {
@@ -117,7 +123,10 @@ public final class TuneCommand implements Callable<Integer> {
                 // the differences need the base network's stored tensors: written here, on the compute thread
                 TunedWeightsFile.write(out, base, g, result.weights(), precision, info(settings, result));
                 return result;
-            }, EditOptions.progress(err, ""));
+            }, f -> {
+                progress.accept(f);
+                if (f.step() > 0 && f.losses().containsKey("total")) stepTimes.add(f.elapsedMs());
+            });
         }
         err.println();
         if (r.outcome() == PivotalTuning.Outcome.DIVERGED) err.println("warning: " + r.message());
@@ -127,6 +136,9 @@ public final class TuneCommand implements Callable<Integer> {
                 source.isDemo() ? DemoNetworks.LABEL + " " + source.demo() : source.file().getFileName(), r.stepsDone(),
                 outcome(r), first == null ? "-" : String.format(Locale.ROOT, "%.4f", first.lpips()), r.lpipsAfter(),
                 first == null ? "-" : String.format(Locale.ROOT, "%.4f", first.l2()), r.l2After(), r.elapsedMs() / 1000.0);
+        if (stepTimes.size() >= 2) {
+            o.printf(Locale.ROOT, "%.1f s per step%n", (stepTimes.get(stepTimes.size() - 1) - stepTimes.get(0)) / 1000.0 / (stepTimes.size() - 1));
+        }
         o.println("memory: " + r.memoryPlan());
         o.println("wrote " + out + " (" + precision.name().toLowerCase(Locale.ROOT) + " differences from " + base.label() + ", "
                 + base.shortId() + ", " + Files.size(out) / (1 << 20) + " MiB)" + (image != null ? " and " + image : ""));

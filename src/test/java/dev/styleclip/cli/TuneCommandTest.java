@@ -58,6 +58,7 @@ class TuneCommandTest {
         assertTrue(r.err().contains("using: generator sg3t-32.pkl · LPIPS demo"), r.err());
         assertTrue(r.err().contains("3/3 total"), "progress with the losses: " + r.err());
         assertTrue(r.out().contains("tuned sg3t-32.pkl in 3 steps (every step): LPIPS "), r.out());
+        assertTrue(r.out().matches("(?s).*\\n\\d+\\.\\d s per step\\n.*"), r.out());
         assertTrue(r.out().contains("wrote " + out + " (float32 differences from sg3t-32.pkl, sha256:"), r.out());
 
         TunedWeightsFile.Header h = TunedWeightsFile.header(out);
