@@ -12,6 +12,7 @@ import dev.styleclip.model.clip.ClipTokenizer;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Gradients;
+import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Frame;
@@ -34,7 +35,9 @@ import java.util.Set;
 /**
  * StyleCLIP latent optimisation ({@code optimization/run_optimization.py}, edit mode) as a {@link Job}: starting from a
  * latent w₀ (a seed's {@code mapping(z, ψ)} or a loaded {@code .npz}), minimise
- * {@code CLIP(G(w), prompt) + λ_L2 · L2(w, w₀) + λ_ID · (1 − cos(ArcFace(G(w₀)), ArcFace(G(w))))} with Adam.
+ * {@code CLIP(G(w), prompt) + λ_L2 · L2(w, w₀) + λ_ID · (1 − cos(ArcFace(G(w₀)), ArcFace(G(w))))} with Adam, plus, for a
+ * region-limited edit ({@link Settings#regions}), {@code λ_keep · keep(G(w), G(w₀))}: L2 + LPIPS where the edit should
+ * not reach ({@link KeepLoss}; the mask from the start picture's landmarks, {@link FaceLandmarks}).
  *
  * <ul>
  *   <li>Space W+: the variable is the ws of the free groups ({@link WGroups}; all of them = StyleCLIP's default), the
@@ -117,10 +120,11 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
      *
      * @param nominalSteps the cosine ramp's T (0 = steps)
      * @param previewSize  side of the preview pictures in frames (0 = the generator's size, -1 = no previews)
+     * @param regions      the parts of the face the edit may change, with λ_keep (null: the whole picture, no keep term)
      */
     public record Settings(String prompt, Space space, Set<WGroups.Group> groups, int steps, double lr, double lambdaL2,
                            double lambdaId, L2Form l2Form, ScheduleKind schedule, int stepSize, double gamma,
-                           int nominalSteps, double rampUp, double rampDown, int previewSize) {
+                           int nominalSteps, double rampUp, double rampDown, int previewSize, EditRegions regions) {
         public static final int DEFAULT_STEPS = 300;
         public static final double DEFAULT_LR = 0.01;
         public static final double DEFAULT_LAMBDA = 0.001;
@@ -148,6 +152,14 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
             if (previewSize < -1 || previewSize > 4096) throw new IllegalArgumentException("preview size must be -1 (none), 0 (generator size) or 1..4096");
         }
 
+        /** Settings without regions (the whole picture may change). */
+        public Settings(String prompt, Space space, Set<WGroups.Group> groups, int steps, double lr, double lambdaL2,
+                        double lambdaId, L2Form l2Form, ScheduleKind schedule, int stepSize, double gamma,
+                        int nominalSteps, double rampUp, double rampDown, int previewSize) {
+            this(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp,
+                    rampDown, previewSize, null);
+        }
+
         /** The seed report's defaults for a prompt. */
         public static Settings defaults(String prompt) {
             return new Settings(prompt, Space.W_PLUS, null, DEFAULT_STEPS, DEFAULT_LR, DEFAULT_LAMBDA, DEFAULT_LAMBDA,
@@ -155,40 +167,50 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         }
 
         public Settings withPrompt(String p) {
-            return new Settings(p, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(p, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withSpace(Space s, Set<WGroups.Group> g) {
-            return new Settings(prompt, s, g, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, s, g, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withSteps(int n) {
-            return new Settings(prompt, space, groups, n, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, n, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withLr(double x) {
-            return new Settings(prompt, space, groups, steps, x, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, x, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withWeights(double l2, double id) {
-            return new Settings(prompt, space, groups, steps, lr, l2, id, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, lr, l2, id, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withL2Form(L2Form f) {
-            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, f, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, f, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         /** Schedule with its parameters (step size / γ for StepLR; T, ramp-up, ramp-down for cosine). */
         public Settings withSchedule(ScheduleKind k, int stepSize, double gamma, int nominalSteps, double rampUp, double rampDown) {
-            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, k, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, k, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, regions);
         }
 
         public Settings withSchedule(ScheduleKind k) {
             return withSchedule(k, stepSize, gamma, nominalSteps, rampUp, rampDown);
         }
 
+        /** The parts of the face the edit may change (null: all of it). */
+        public Settings withRegions(EditRegions r) {
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, previewSize, r);
+        }
+
+        /** λ_keep: the preservation term's weight (0 without regions). */
+        public double lambdaKeep() {
+            return regions == null ? 0 : regions.keepWeight();
+        }
+
         public Settings withPreviewSize(int size) {
-            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, size);
+            return new Settings(prompt, space, groups, steps, lr, lambdaL2, lambdaId, l2Form, schedule, stepSize, gamma, nominalSteps, rampUp, rampDown, size, regions);
         }
 
         /** The learning-rate schedule. */
@@ -221,6 +243,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
                 m.put("ramp_up", rampUp);
                 m.put("ramp_down", rampDown);
             }
+            if (regions != null) m.put("regions", regions.toMap());
             return m;
         }
     }
@@ -246,19 +269,23 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         }
     }
 
-    /** Loss terms of one step (values before its update) and its learning rate and cheap metrics. */
+    /**
+     * Loss terms of one step (values before its update) and its learning rate and cheap metrics; {@code keep} is the
+     * preservation term (L2 + LPIPS outside the edited regions, before λ_keep), NaN without regions.
+     */
     public record StepRecord(int step, double lr, double clip, double l2, double id, double total, double clipScore,
-                             double idSimilarity) {
+                             double idSimilarity, double keep) {
     }
 
     /**
      * The outcome (no NDArrays): start and final ws [numWs·wDim], source and final images [3·S·S] in the raw range, the
-     * steps run, final metrics, and whether it stopped early (NaN/Inf) with the message.
+     * steps run, final metrics, and whether it stopped early (NaN/Inf) with the message. {@code regionNote}: the regions
+     * and where their landmarks came from ("edit only mouth: regions from the FFHQ mean face (…)"), null without regions.
      */
     public record Result(Settings settings, Start start, int numWs, int wDim, int resolution, float[] wsInit,
                          float[] wsFinal, float[] latentInit, float[] latentFinal, float[] imageBefore, float[] imageAfter,
                          List<StepRecord> history, Metrics metrics, boolean stoppedEarly, String stopMessage,
-                         boolean demo, String networks, String memoryPlan, long elapsedMs) {
+                         boolean demo, String networks, String memoryPlan, long elapsedMs, String regionNote) {
         public Result {
             history = List.copyOf(history);
         }
@@ -289,16 +316,26 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
     private final EditNetworks nets;
     private final Settings settings;
     private final Start start;
+    private final FaceLandmarks.Finder landmarks;
     private final StepTrace trace;
 
     public LatentOptimization(EditNetworks nets, Settings settings, Start start) {
-        this(nets, settings, start, null);
+        this(nets, settings, start, null, null);
     }
 
     public LatentOptimization(EditNetworks nets, Settings settings, Start start, StepTrace trace) {
+        this(nets, settings, start, null, trace);
+    }
+
+    /**
+     * @param landmarks where the regions of {@link Settings#regions} are drawn from: the start picture's landmarks
+     *                  (null: the mean face, as when face-api is not installed)
+     */
+    public LatentOptimization(EditNetworks nets, Settings settings, Start start, FaceLandmarks.Finder landmarks, StepTrace trace) {
         this.nets = nets;
         this.settings = settings;
         this.start = start;
+        this.landmarks = landmarks != null ? landmarks : FaceLandmarks.detecting(null);
         this.trace = trace;
         StyleGan3Generator g = nets.generator();
         if (settings.space() == Space.Z && start.latent() != null) {
@@ -316,11 +353,14 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
 
     /**
      * What one step of an optimisation with {@code nets} needs, planned against the job's budget: the generator's
-     * differentiable pass with CLIP and ArcFace beside it. The run plans with this, and the studio's estimate next to
-     * Run asks the same, so what it says is what a run will get.
+     * differentiable pass with CLIP and ArcFace beside it, and with {@code regions} the keep term's LPIPS pass too
+     * ({@link KeepLoss}: its graph is held for the backward beside the others'). The run plans with this, and the
+     * studio's estimate next to Run asks the same, so what it says is what a run will get.
      */
-    public static MemoryPlanner.Plan memoryPlan(JobContext ctx, EditNetworks nets) throws NotEnoughMemoryException {
-        return MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, nets.generator(), List.of(nets.clip(), nets.identity()));
+    public static MemoryPlanner.Plan memoryPlan(JobContext ctx, EditNetworks nets, boolean regions) throws Exception {
+        List<MemoryFootprint> others = new ArrayList<>(List.of(nets.clip(), nets.identity()));
+        if (regions) others.add(nets.lpips());
+        return MemoryPlanner.plan(ctx, MemoryPlanner.Task.EDIT_STEP, 1, nets.generator(), others);
     }
     @Override
     public Result run(JobContext ctx) throws Exception {
@@ -337,7 +377,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         boolean useId = settings.lambdaId() > 0;
         double psi = start.psi();
         // the memory plan first: a job that cannot fit is refused before it computes anything
-        MemoryPlanner.Plan mem = memoryPlan(ctx, nets);
+        MemoryPlanner.Plan mem = memoryPlan(ctx, nets, settings.regions() != null);
         StyleGan3Generator.Options gen = StyleGan3Generator.Options.with(mem.synthesis());
 
         // start: ws0, the variable's start value, the source image and its ArcFace features
@@ -357,93 +397,114 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         float[] wsInit = ws0.toFloatArray();
         float[] latentInit = latent0.toFloatArray();
         float[] imageBefore = image0.get(0).toFloatArray();
-        Adam adam = new Adam(latent, jm);
-        Shape latentShape = latent.getShape();
-
-        List<StepRecord> history = new ArrayList<>();
-        float[] lastGood = latent.toFloatArray();
-        String stopMessage = null;
-        int total = settings.steps();
-        ctx.emit(new Frame(ctx.jobName(), 0, total, Map.of(), Double.NaN, Map.of(), preview(image0), ctx.elapsedMs(),
-                "start: " + start.describe() + (nets.isDemo() ? " (" + nets.describe() + ")" : "") + "; memory: " + mem.summary()));
-        try {
-            for (int i = 0; i < total; i++) {
-                final int step = i;
-                double lr = schedule.lr(i);
-                StepRecord rec = ctx.step(sm -> {
-                    NDArray v = latent.duplicate();
-                    v.attach(sm);
-                    v.setRequiresGradient(true);
-                    NDArray img;
-                    double[] vals;
-                    NDArray grad;
-                    // Every operand of the graph is torch-owned (Nd helpers, see docs/stack.md "Autograd and arrays
-                    // made from Java data"), so a garbage collection between forward and backward cannot corrupt the
-                    // gradient: a non-finite loss or gradient is a real divergence and stops the run.
-                    try (Gradients gc = Gradients.record()) {
-                        NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
-                        img = g.synthesis(ws, gen);
-                        ClipLoss.Values cv = clipLoss.evaluate(img);
-                        NDArray lClip = cv.loss().reshape(new Shape());
-                        NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly
-                        NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
-                        NDArray totalLoss = lClip.add(Nd.mul(lL2, (float) settings.lambdaL2()));
-                        // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
-                        // it is computed on a detached image and left out of the total, as run_optimization does
-                        NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
-                        if (useId) totalLoss = totalLoss.add(Nd.mul(lId, (float) settings.lambdaId()));
-                        vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
-                                totalLoss.getFloat(), cv.cosine().getFloat(0, 0)};
-                        String[] names = {"CLIP", "L2", "ID", "total"};
-                        for (int k = 0; k < names.length; k++) ctx.requireFinite(step + 1, names[k], vals[k]);
-                        gc.backward(totalLoss);
-                        grad = v.getGradient().duplicate();
-                    }
-                    grad.attach(sm);
-                    for (float x : grad.toFloatArray()) {
-                        if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), step + 1, "gradient of the total", x);
-                    }
-                    adam.step(latent, grad, lr, sm);
-                    double idSim = 1 - vals[2];
-                    StepRecord r = new StepRecord(step + 1, lr, vals[0], vals[1], vals[2], vals[3], vals[4], idSim);
-                    if (trace != null) trace.onStep(r, grad, latent, adam);
-                    Map<String, Double> losses = new LinkedHashMap<>();
-                    losses.put("total", r.total());
-                    losses.put("clip", r.clip());
-                    losses.put("l2", r.l2());
-                    losses.put("id", r.id());
-                    Map<String, Double> metrics = new LinkedHashMap<>();
-                    metrics.put(Metrics.CLIP_SCORE, r.clipScore());
-                    metrics.put(Metrics.ID_SIMILARITY, idSim);
-                    ctx.emit(new Frame(ctx.jobName(), step + 1, total, losses, lr, metrics, preview(img), ctx.elapsedMs(), null));
-                    return r;
-                });
-                float[] now = latent.toFloatArray();
-                for (float x : now) {
-                    if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), i + 1, "latent after the update", x);
-                }
-                lastGood = now;
-                history.add(rec);
-            }
-        } catch (DivergedException e) {
-            stopMessage = e.getMessage();
-            latent.set(lastGood);
+        // regions: the mask of what is kept, from the start picture's landmarks, and the source's side of the keep term
+        EditRegions regions = settings.regions();
+        boolean holdKeep = settings.lambdaKeep() > 0;
+        KeepLoss keep = null;
+        KeepLoss.Source keepSource = null;
+        String regionNote = null;
+        if (regions != null) {
+            FaceLandmarks lm = landmarks.find(ctx, pixels(imageBefore, res, 0).toRgbImage(), nets.generatorIsDemo());
+            keep = new KeepLoss(nets.lpips(), regions.keepMask(lm.points(), res), jm);
+            keepSource = keep.fix(image0);
+            regionNote = regions.describe() + ": " + lm.note();
         }
+        final KeepLoss keepLoss = keep;
+        final KeepLoss.Source keepFrom = keepSource;
+        // the Lpips target of the keep term lives outside the job's manager: closed however the run ends
+        try {
+            Adam adam = new Adam(latent, jm);
+            Shape latentShape = latent.getShape();
 
-        // final ws, image and metrics (outside any gradient collector)
-        try (NDManager fm = jm.newSubManager()) {
-            NDArray v = Nd.constant(fm, lastGood, latentShape);
-            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
-            NDArray img = g.synthesis(ws, gen);
-            Metrics m = Metrics.of(nets, clipLoss, img, image0);
-            float[] wsFinal = ws.toFloatArray();
-            float[] imageAfter = img.get(0).toFloatArray();
-            ctx.emit(new Frame(ctx.jobName(), history.size(), total, history.isEmpty() ? Map.of() : lossesOf(history.get(history.size() - 1)),
-                    history.isEmpty() ? Double.NaN : history.get(history.size() - 1).lr(), m.asMap(), preview(img),
-                    ctx.elapsedMs(), stopMessage != null ? stopMessage : "done"));
-            return new Result(settings, start, numWs, wDim, res, wsInit, wsFinal, latentInit, lastGood, imageBefore,
-                    imageAfter, history, m, stopMessage != null, stopMessage, nets.isDemo(), nets.describe(), mem.summary(),
-                    ctx.elapsedMs());
+            List<StepRecord> history = new ArrayList<>();
+            float[] lastGood = latent.toFloatArray();
+            String stopMessage = null;
+            int total = settings.steps();
+            ctx.emit(new Frame(ctx.jobName(), 0, total, Map.of(), Double.NaN, Map.of(), preview(image0), ctx.elapsedMs(),
+                    "start: " + start.describe() + (nets.isDemo() ? " (" + nets.describe() + ")" : "") + "; memory: " + mem.summary()
+                            + (regionNote == null ? "" : "; " + regionNote)));
+            try {
+                for (int i = 0; i < total; i++) {
+                    final int step = i;
+                    double lr = schedule.lr(i);
+                    StepRecord rec = ctx.step(sm -> {
+                        NDArray v = latent.duplicate();
+                        v.attach(sm);
+                        v.setRequiresGradient(true);
+                        NDArray img;
+                        double[] vals;
+                        NDArray grad;
+                        // Every operand of the graph is torch-owned (Nd helpers, see docs/stack.md "Autograd and arrays
+                        // made from Java data"), so a garbage collection between forward and backward cannot corrupt the
+                        // gradient: a non-finite loss or gradient is a real divergence and stops the run.
+                        try (Gradients gc = Gradients.record()) {
+                            NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, sm);
+                            img = g.synthesis(ws, gen);
+                            ClipLoss.Values cv = clipLoss.evaluate(img);
+                            NDArray lClip = cv.loss().reshape(new Shape());
+                            NDArray diff = v.sub(latent0); // (v - w0)^2 == (w0 - v)^2 exactly
+                            NDArray lL2 = settings.l2Form() == L2Form.SUM ? diff.square().sum() : diff.square().mean();
+                            NDArray totalLoss = lClip.add(Nd.mul(lL2, (float) settings.lambdaL2()));
+                            // the ID term is always evaluated (identity similarity is a per-step metric); with weight 0
+                            // it is computed on a detached image and left out of the total, as run_optimization does
+                            NDArray lId = nets.identity().lossToFeatures(useId ? img : img.stopGradient(), idTarget);
+                            if (useId) totalLoss = totalLoss.add(Nd.mul(lId, (float) settings.lambdaId()));
+                            // the keep term, as the ID term: with λ_keep 0 measured on a detached image, out of the total
+                            NDArray lKeep = keepLoss == null ? null : keepLoss.evaluate(holdKeep ? img : img.stopGradient(), keepFrom).total();
+                            if (lKeep != null && holdKeep) totalLoss = totalLoss.add(Nd.mul(lKeep, (float) settings.lambdaKeep()));
+                            vals = new double[]{lClip.getFloat(), lL2.getFloat(), lId.getFloat(),
+                                    totalLoss.getFloat(), cv.cosine().getFloat(0, 0), lKeep == null ? Double.NaN : lKeep.getFloat()};
+                            String[] names = {"CLIP", "L2", "ID", "total"};
+                            for (int k = 0; k < names.length; k++) ctx.requireFinite(step + 1, names[k], vals[k]);
+                            if (lKeep != null) ctx.requireFinite(step + 1, "keep", vals[5]);
+                            gc.backward(totalLoss);
+                            grad = v.getGradient().duplicate();
+                        }
+                        grad.attach(sm);
+                        for (float x : grad.toFloatArray()) {
+                            if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), step + 1, "gradient of the total", x);
+                        }
+                        adam.step(latent, grad, lr, sm);
+                        double idSim = 1 - vals[2];
+                        StepRecord r = new StepRecord(step + 1, lr, vals[0], vals[1], vals[2], vals[3], vals[4], idSim, vals[5]);
+                        if (trace != null) trace.onStep(r, grad, latent, adam);
+                        Map<String, Double> losses = lossesOf(r);
+                        Map<String, Double> metrics = new LinkedHashMap<>();
+                        metrics.put(Metrics.CLIP_SCORE, r.clipScore());
+                        metrics.put(Metrics.ID_SIMILARITY, idSim);
+                        ctx.emit(new Frame(ctx.jobName(), step + 1, total, losses, lr, metrics, preview(img), ctx.elapsedMs(), null));
+                        return r;
+                    });
+                    float[] now = latent.toFloatArray();
+                    for (float x : now) {
+                        if (!Float.isFinite(x)) throw new DivergedException(ctx.jobName(), i + 1, "latent after the update", x);
+                    }
+                    lastGood = now;
+                    history.add(rec);
+                }
+            } catch (DivergedException e) {
+                stopMessage = e.getMessage();
+                latent.set(lastGood);
+            }
+
+            // final ws, image and metrics (outside any gradient collector)
+            try (NDManager fm = jm.newSubManager()) {
+                NDArray v = Nd.constant(fm, lastGood, latentShape);
+                NDArray ws = zSpace ? g.mapping(v, 1.0, null) : buildWs(ws0, v, free, fm);
+                NDArray img = g.synthesis(ws, gen);
+                Metrics m = Metrics.of(nets, clipLoss, img, image0, keepLoss);
+                float[] wsFinal = ws.toFloatArray();
+                float[] imageAfter = img.get(0).toFloatArray();
+                ctx.emit(new Frame(ctx.jobName(), history.size(), total, history.isEmpty() ? Map.of() : lossesOf(history.get(history.size() - 1)),
+                        history.isEmpty() ? Double.NaN : history.get(history.size() - 1).lr(), m.asMap(), preview(img),
+                        ctx.elapsedMs(), stopMessage != null ? stopMessage : "done"));
+                return new Result(settings, start, numWs, wDim, res, wsInit, wsFinal, latentInit, lastGood, imageBefore,
+                        imageAfter, history, m, stopMessage != null, stopMessage, nets.isDemo(), nets.describe(), mem.summary(),
+                        ctx.elapsedMs(), regionNote);
+            }
+        } finally {
+            if (keepSource != null) keepSource.close();
+            if (keep != null) keep.close();
         }
     }
 
@@ -453,6 +514,7 @@ public final class LatentOptimization implements Job<LatentOptimization.Result> 
         losses.put("clip", r.clip());
         losses.put("l2", r.l2());
         if (!Double.isNaN(r.id())) losses.put("id", r.id());
+        if (!Double.isNaN(r.keep())) losses.put("keep", r.keep());
         return losses;
     }
 

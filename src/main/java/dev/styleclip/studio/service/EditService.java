@@ -50,7 +50,7 @@ final class EditService implements EditPort {
         EditNetworks.Files files = networks.editFiles();
         boolean optimise = method == EditMethod.OPTIMIZE_W || method == EditMethod.OPTIMIZE_Z;
         return bridge.task("memory estimate", ctx -> {
-            MemoryPlanner.Plan plan = optimise ? LatentOptimization.memoryPlan(ctx, EditNetworks.load(ctx.models(), files))
+            MemoryPlanner.Plan plan = optimise ? LatentOptimization.memoryPlan(ctx, EditNetworks.load(ctx.models(), files), false)
                     : FaceGeneration.load(ctx, files.generator()).plan();
             return plan.summary();
         }, listener);
