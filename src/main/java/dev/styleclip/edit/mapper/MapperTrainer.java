@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.styleclip.edit.KeepLoss;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.model.clip.ClipModel;
 import dev.styleclip.model.clip.StyleClipFrontEnd;
@@ -20,7 +21,9 @@ import java.util.Map;
 /**
  * One training step of the latent mapper, as stylegan3-editing's {@code Coach.train}: x = synthesis(w) (no gradient);
  * ŵ = w + 0.1·M(w); x̂ = synthesis(ŵ); loss = λ_ID·ID(x̂, x) + λ_CLIP·mean_b(1 − cos(CLIP(x̂), text)) + λ_L2·MSE(ŵ, w);
- * backward; one AdamW step per mapper parameter (PyTorch's rule, {@link Adam#adamW}).
+ * backward; one AdamW step per mapper parameter (PyTorch's rule, {@link Adam#adamW}). A region-limited mapper adds
+ * λ_keep·keep(x̂, x) ({@link KeepLoss}: L2 + LPIPS where the edit should not reach); with λ_keep 0 the term is only
+ * measured, as the ID term's improvement is.
  *
  * <p>The CLIP loss front end is StyleCLIP's (nearest ×u then k×k average pool, no normalisation); the ID loss is
  * {@link IdentityLoss}'s (its features of x are detached). // TODO use edit.ClipLoss / edit.EditNetworks after merge
@@ -29,11 +32,16 @@ public final class MapperTrainer {
     /** The delta scale the reference hard-codes in training, validation and inference. */
     public static final double TRAIN_DELTA_SCALE = 0.1;
 
-    /** Loss weights and AdamW settings. */
-    public record Settings(double lambdaClip, double lambdaL2, double lambdaId, double weightDecay) {
-        /** The reference defaults: clip 1.0, latent L2 0.3, ID 0.06; AdamW weight decay 0.01. */
+    /** Loss weights and AdamW settings; λ_keep weighs the keep term (used only with a {@link KeepLoss}). */
+    public record Settings(double lambdaClip, double lambdaL2, double lambdaId, double weightDecay, double lambdaKeep) {
+        /** The reference defaults: clip 1.0, latent L2 0.3, ID 0.06; AdamW weight decay 0.01; no keep term. */
         public static Settings defaults() {
             return new Settings(1.0, 0.3, 0.06, 0.01);
+        }
+
+        /** Without a keep term. */
+        public Settings(double lambdaClip, double lambdaL2, double lambdaId, double weightDecay) {
+            this(lambdaClip, lambdaL2, lambdaId, weightDecay, 0);
         }
     }
 
@@ -50,6 +58,7 @@ public final class MapperTrainer {
     private final Settings settings;
     private final Map<String, Adam> optimisers = new LinkedHashMap<>();
     private final StyleGan3Generator.Options synthesis;
+    private final KeepLoss keep;
 
     /**
      * @param textFeatures raw CLIP text features [1, D] of the prompt (kept by the caller)
@@ -63,6 +72,13 @@ public final class MapperTrainer {
     /** As above, with the generator's memory plan (a job's {@link dev.styleclip.edit.MemoryPlanner} decides it). */
     public MapperTrainer(LevelsMapper mapper, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss,
                          NDArray textFeatures, Settings settings, SynthesisPlan plan, NDManager stateManager) {
+        this(mapper, generator, clip, idLoss, textFeatures, settings, plan, null, stateManager);
+    }
+
+    /** As above, for a region-limited mapper: {@code keep} (null: none) holds what the edit should leave alone. */
+    public MapperTrainer(LevelsMapper mapper, StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss,
+                         NDArray textFeatures, Settings settings, SynthesisPlan plan, KeepLoss keep, NDManager stateManager) {
+        this.keep = keep;
         this.synthesis = StyleGan3Generator.Options.with(plan);
         this.mapper = mapper;
         this.generator = generator;
@@ -127,12 +143,19 @@ public final class MapperTrainer {
             NDArray loss = Nd.mul(lossId, (float) settings.lambdaId());
             loss = loss.add(Nd.mul(lossClip, (float) settings.lambdaClip()));
             loss = loss.add(Nd.mul(l2, (float) settings.lambdaL2()));
+            NDArray lossKeep = null;
+            if (keep != null) {
+                boolean hold = settings.lambdaKeep() > 0;
+                lossKeep = keep.evaluate(hold ? xh : xh.stopGradient(), x).total();
+                if (hold) loss = loss.add(Nd.mul(lossKeep, (float) settings.lambdaKeep()));
+            }
             gc.backward(loss);
             losses.put("total", (double) loss.getFloat());
             losses.put("clip", (double) lossClip.getFloat());
             losses.put("l2", (double) l2.getFloat());
             losses.put("id", fx == null ? 0.0 : idLoss64.getDouble());
             losses.put("id_improve", idImprove.toType(DataType.FLOAT64, false).getDouble());
+            if (lossKeep != null) losses.put("keep", (double) lossKeep.getFloat());
             if (keepTensors) {
                 delta = d.toFloatArray();
                 wHat = wh.toFloatArray();

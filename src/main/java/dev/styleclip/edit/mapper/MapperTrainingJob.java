@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.edit.EditRegions;
+import dev.styleclip.edit.FaceLandmarks;
+import dev.styleclip.edit.KeepLoss;
 import dev.styleclip.edit.MemoryPlanner;
 import dev.styleclip.edit.optim.Adam;
 import dev.styleclip.edit.optim.ReduceLrOnPlateau;
@@ -20,6 +23,7 @@ import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.NumpyRandom;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.nn.MemoryFootprint;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
@@ -52,24 +56,48 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
     public static final String MAPPER_FILE = "mapper.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Everything that defines a run. */
+    /**
+     * Everything that defines a run. {@code regions}: the parts of the face the mapper may change, with λ_keep (null:
+     * all of it).
+     */
     public record Settings(String prompt, int epochs, int stepsPerEpoch, int batch, double lr, double lambdaL2,
                            double lambdaId, double lambdaClip, double weightDecay, boolean[] groups,
-                           double plateauFactor, int plateauPatience, double psi, long seed, int previewCount) {
+                           double plateauFactor, int plateauPatience, double psi, long seed, int previewCount,
+                           EditRegions regions) {
         /** Honest CPU defaults: 10 epochs × 8 steps × batch 2 (the reference's 100 × 20 are for GPUs). */
         public static Settings defaults(String prompt) {
             return new Settings(prompt, 10, 8, 2, 0.01, 0.3, 0.06, 1.0, 0.01, new boolean[]{true, true, true},
                     0.2, 10, 0.7, 0L, 2);
         }
 
+        /** A run without regions. */
+        public Settings(String prompt, int epochs, int stepsPerEpoch, int batch, double lr, double lambdaL2,
+                        double lambdaId, double lambdaClip, double weightDecay, boolean[] groups,
+                        double plateauFactor, int plateauPatience, double psi, long seed, int previewCount) {
+            this(prompt, epochs, stepsPerEpoch, batch, lr, lambdaL2, lambdaId, lambdaClip, weightDecay, groups, plateauFactor,
+                    plateauPatience, psi, seed, previewCount, null);
+        }
+
         public Settings withEpochs(int e) {
             return new Settings(prompt, e, stepsPerEpoch, batch, lr, lambdaL2, lambdaId, lambdaClip, weightDecay, groups,
-                    plateauFactor, plateauPatience, psi, seed, previewCount);
+                    plateauFactor, plateauPatience, psi, seed, previewCount, regions);
+        }
+
+        public Settings withRegions(EditRegions r) {
+            return new Settings(prompt, epochs, stepsPerEpoch, batch, lr, lambdaL2, lambdaId, lambdaClip, weightDecay, groups,
+                    plateauFactor, plateauPatience, psi, seed, previewCount, r);
         }
     }
 
-    /** The networks a run uses (owned by the caller). latents: optional list of ws [num_ws·w_dim] to sample from. */
-    public record Networks(StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, List<float[]> latents) {
+    /**
+     * The networks a run uses (owned by the caller). latents: optional list of ws [num_ws·w_dim] to sample from;
+     * lpips: the keep term's LPIPS (needed only with regions).
+     */
+    public record Networks(StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, List<float[]> latents, Lpips lpips) {
+        /** Without LPIPS (no regions). */
+        public Networks(StyleGan3Generator generator, ClipModel clip, IdentityLoss idLoss, List<float[]> latents) {
+            this(generator, clip, idLoss, latents, null);
+        }
     }
 
     /** Final state of a run. */
@@ -119,12 +147,23 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         NDArray text = nets.clip().encodeText(List.of(settings.prompt()), m);
         LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), settings.groups(), settings.seed(), m);
         IdentityLoss id = settings.lambdaId() != 0 ? nets.idLoss() : null;
-        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.MAPPER_STEP, settings.batch(), g,
-                id == null ? List.of(nets.clip()) : List.of(nets.clip(), id));
+        EditRegions regions = settings.regions();
+        if (regions != null && nets.lpips() == null) throw new IllegalArgumentException("a region-limited mapper needs LPIPS for its keep term");
+        List<MemoryFootprint> others = new ArrayList<>(List.of(nets.clip()));
+        if (id != null) others.add(id);
+        if (regions != null) others.add(nets.lpips());
+        MemoryPlanner.Plan mem = MemoryPlanner.plan(ctx, MemoryPlanner.Task.MAPPER_STEP, settings.batch(), g, others);
         StyleGan3Generator.Options synthesis = StyleGan3Generator.Options.with(mem.synthesis());
+        // every step draws new faces, so no one face's landmarks fit them all: StyleGAN's faces are FFHQ-aligned by
+        // construction, and the FFHQ mean face's regions lie within a few percent of the side of each of them
+        FaceLandmarks lm = regions == null ? null
+                : FaceLandmarks.meanFace(g.resolution(), "the mapper trains on new random faces every step, all FFHQ-aligned");
+        KeepLoss keep = regions == null ? null : new KeepLoss(nets.lpips(), regions.keepMask(lm.points(), g.resolution()), m);
         MapperTrainer trainer = new MapperTrainer(mapper, g, nets.clip(), id, text,
-                new MapperTrainer.Settings(settings.lambdaClip(), settings.lambdaL2(), settings.lambdaId(), settings.weightDecay()),
-                mem.synthesis(), m);
+                new MapperTrainer.Settings(settings.lambdaClip(), settings.lambdaL2(), settings.lambdaId(), settings.weightDecay(),
+                        regions == null ? 0 : regions.keepWeight()),
+                mem.synthesis(), keep, m);
+        String regionNote = regions == null ? "" : "; " + regions.describe() + ": " + lm.note();
         ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(settings.lr(), settings.plateauFactor(), settings.plateauPatience(),
                 1e-4, 0, 1e-8);
         int startEpoch = 0;
@@ -147,7 +186,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
                 sum += loss;
                 // the first step's frame says what the run plans to use in memory
                 ctx.emit(new Frame(ctx.jobName(), global + 1, total, r.losses(), lr, Map.of("epoch", (double) epoch + 1),
-                        null, ctx.elapsedMs(), global == startEpoch * settings.stepsPerEpoch() ? "memory: " + mem.summary() : null));
+                        null, ctx.elapsedMs(), global == startEpoch * settings.stepsPerEpoch() ? "memory: " + mem.summary() + regionNote : null));
             }
             lastLoss = sum / settings.stepsPerEpoch();
             plateau.step(lastLoss);
@@ -239,8 +278,10 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         }
         String name = String.format("checkpoint-e%04d.safetensors", epoch);
         Safetensors.write(dir.resolve(name), tensors, Map.of("prompt", settings.prompt(), "epoch", Integer.toString(epoch)));
-        Safetensors.write(dir.resolve(MAPPER_FILE), mapper.stateDict(""), Map.of("prompt", settings.prompt(),
-                "groups", mapper.groupsSpec(), "epoch", Integer.toString(epoch)));
+        Map<String, String> header = new LinkedHashMap<>(Map.of("prompt", settings.prompt(), "groups", mapper.groupsSpec(),
+                "epoch", Integer.toString(epoch)));
+        if (settings.regions() != null) header.put("regions", settings.regions().describe());
+        Safetensors.write(dir.resolve(MAPPER_FILE), mapper.stateDict(""), header);
         ObjectNode j = JSON.createObjectNode();
         j.put("format", "styleclip-mapper-checkpoint/1");
         j.put("tensors", name);
@@ -267,6 +308,7 @@ public final class MapperTrainingJob implements Job<MapperTrainingJob.Result> {
         st.put("plateau_patience", settings.plateauPatience());
         st.put("psi", settings.psi());
         st.put("seed", settings.seed());
+        if (settings.regions() != null) st.set("regions", JSON.valueToTree(settings.regions().toMap()));
         AtomicFiles.writeString(dir.resolve(CHECKPOINT_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
         // older tensor files are no longer referenced
         try (var files = Files.list(dir)) {
