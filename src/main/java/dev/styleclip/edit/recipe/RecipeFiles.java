@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.styleclip.edit.EditRegions;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
 
@@ -22,7 +23,8 @@ import java.util.Map;
  * Recipes on disk. {@code NAME.json} ({@value #FORMAT}, version 1) lists the steps: kind, label, strength, enabled,
  * settings, metrics and the step's data: a W+ offset or a StyleSpace direction by name in the sidecar
  * {@code NAME.latents.npz} (float32, numpy-readable: offsets [1, numWs, wDim], directions [C]), a mapper by path,
- * relative to the recipe's folder when it lies below it. Both files are written atomically, the JSON last, so a recipe
+ * relative to the recipe's folder when it lies below it; an optimisation step's region choice, when it had one, as
+ * {@code "regions"} ({@link EditRegions#toMap}; files written before regions existed have none and read as before). Both files are written atomically, the JSON last, so a recipe
  * that can be read is whole. The step codec is shared with the studio's session files.
  */
 public final class RecipeFiles {
@@ -107,7 +109,10 @@ public final class RecipeFiles {
             o.put("kind", RecipeStep.kind(e)).put("label", e.label()).put("strength", e.strength()).put("enabled", e.enabled());
             o.set("settings", JSON.valueToTree(e.settings() == null ? Map.of() : e.settings()));
             o.set("metrics", JSON.valueToTree(e.metrics() == null ? Map.of() : e.metrics()));
-            if (e instanceof RecipeStep.LatentDelta d) o.put("delta", pool.name(d.delta(), 1, d.numWs(), d.wDim()));
+            if (e instanceof RecipeStep.LatentDelta d) {
+                o.put("delta", pool.name(d.delta(), 1, d.numWs(), d.wDim()));
+                if (d.regions() != null) o.set("regions", JSON.valueToTree(d.regions().toMap()));
+            }
             else if (e instanceof RecipeStep.Direction d) o.put("direction", pool.name(d.direction(), d.direction().length));
             else if (e instanceof RecipeStep.Mapper m) o.put("mapper", mapperPath(m.file(), folder));
         }
@@ -149,7 +154,8 @@ public final class RecipeFiles {
                     Npz.Array d = array(arrays, o.path("delta"), where, 3);
                     long[] sh = d.shape();
                     if (sh[0] != 1) throw new IOException(where + ": the W+ offset has batch " + sh[0] + ", not 1");
-                    out.add(new RecipeStep.LatentDelta(label, (int) sh[1], (int) sh[2], d.toFloatArray(), s, on, settings, metrics));
+                    out.add(new RecipeStep.LatentDelta(label, (int) sh[1], (int) sh[2], d.toFloatArray(), s, on, settings, metrics,
+                            regions(o.path("regions"), where)));
                 }
                 case "direction" -> {
                     Npz.Array d = array(arrays, o.path("direction"), where, 1);
@@ -172,6 +178,17 @@ public final class RecipeFiles {
             }
         }
         return out;
+    }
+
+    /** An optimisation step's regions, or null when it has none (older files, edits of the whole face). */
+    private static EditRegions regions(JsonNode n, String where) throws IOException {
+        if (n.isMissingNode() || n.isNull()) return null;
+        if (!n.isObject()) throw new IOException(where + ": its regions are not an object");
+        try {
+            return EditRegions.fromMap(JSON.convertValue(n, Map.class));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage());
+        }
     }
 
     private static Npz.Array array(Map<String, Npz.Array> arrays, JsonNode name, String where, int rank) throws IOException {

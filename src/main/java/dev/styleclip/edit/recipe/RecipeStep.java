@@ -1,5 +1,7 @@
 package dev.styleclip.edit.recipe;
 
+import dev.styleclip.edit.EditRegions;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -30,21 +32,30 @@ public sealed interface RecipeStep {
 
     RecipeStep withEnabled(boolean e);
 
-    /** An offset [1, numWs, wDim] added to w, scaled by the strength. */
+    /**
+     * An offset [1, numWs, wDim] added to w, scaled by the strength. {@code regions}: the parts of the face the
+     * optimisation that found it was allowed to change (null: all of it) — the mask a paste-back of its result uses.
+     */
     record LatentDelta(String label, int numWs, int wDim, float[] delta, double strength, boolean enabled,
-                       Map<String, Object> settings, Map<String, Double> metrics) implements RecipeStep {
+                       Map<String, Object> settings, Map<String, Double> metrics, EditRegions regions) implements RecipeStep {
         public LatentDelta {
             if (delta.length != (long) numWs * wDim) {
                 throw new IllegalArgumentException("a W+ offset of " + delta.length + " values is not " + numWs + "x" + wDim);
             }
         }
 
+        /** An offset found without regions. */
+        public LatentDelta(String label, int numWs, int wDim, float[] delta, double strength, boolean enabled,
+                           Map<String, Object> settings, Map<String, Double> metrics) {
+            this(label, numWs, wDim, delta, strength, enabled, settings, metrics, null);
+        }
+
         public RecipeStep withStrength(double s) {
-            return new LatentDelta(label, numWs, wDim, delta, s, enabled, settings, metrics);
+            return new LatentDelta(label, numWs, wDim, delta, s, enabled, settings, metrics, regions);
         }
 
         public RecipeStep withEnabled(boolean e) {
-            return new LatentDelta(label, numWs, wDim, delta, strength, e, settings, metrics);
+            return new LatentDelta(label, numWs, wDim, delta, strength, e, settings, metrics, regions);
         }
     }
 

@@ -3,9 +3,11 @@ package dev.styleclip.edit.recipe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.EditRegions;
 import dev.styleclip.edit.directions.GlobalDirections;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.golden.Golden;
+import dev.styleclip.image.FaceRegion;
 import dev.styleclip.io.Npz;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.model.stylegan3.StyleGan3Files;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,6 +27,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +86,36 @@ class RecipeTest {
         assertArrayEquals(dir, dd.direction());
         assertEquals(-3.5, dd.strength());
         assertEquals("a face", dd.settings().get("neutral"));
+    }
+
+    @Test
+    void keepsTheRegionsOfAnOptimisationStepAndReadsOlderFiles(@TempDir Path tmp) throws Exception {
+        float[] delta = random(16 * 32, 3, 0.1);
+        EditRegions mouth = new EditRegions(EditRegions.Mode.EDIT_ONLY, EnumSet.of(FaceRegion.MOUTH, FaceRegion.EYES), 3, Double.NaN, 0.5);
+        Path json = tmp.resolve("regions.json");
+        RecipeFiles.write(json, new Recipe(null, List.of(
+                new RecipeStep.LatentDelta("a smile", 16, 32, delta, 1, true, Map.of(), Map.of(), mouth),
+                new RecipeStep.LatentDelta("older", 16, 32, delta, 1, true, Map.of(), Map.of()))));
+        List<RecipeStep> back = RecipeFiles.read(json).steps();
+        assertEquals(mouth, ((RecipeStep.LatentDelta) back.get(0)).regions());
+        assertEquals(mouth, ((RecipeStep.LatentDelta) back.get(0).withStrength(0.5)).regions(), "a strength change keeps them");
+        assertNull(((RecipeStep.LatentDelta) back.get(1)).regions());
+
+        // a recipe written before regions existed (no "regions" key): read as an edit of the whole face
+        Npz.write(tmp.resolve("old.latents.npz"), Map.of("a0", Npz.Array.of(delta, 1, 16, 32)));
+        Path old = tmp.resolve("old.json");
+        Files.writeString(old, "{\"format\": \"styleclip-recipe\", \"version\": 1, \"steps\": [{\"kind\": \"optimisation\", "
+                + "\"label\": \"smile\", \"strength\": 1.0, \"enabled\": true, \"settings\": {\"lambda_l2\": 0.008}, "
+                + "\"metrics\": {}, \"delta\": \"a0\"}]}");
+        RecipeStep.LatentDelta read = (RecipeStep.LatentDelta) RecipeFiles.read(old).steps().get(0);
+        assertNull(read.regions());
+        assertArrayEquals(delta, read.delta());
+
+        // a hand-edited unknown region is refused with the step named
+        Files.writeString(old, Files.readString(old).replace("\"delta\": \"a0\"",
+                "\"delta\": \"a0\", \"regions\": {\"mode\": \"region\", \"regions\": [\"lips\"]}"));
+        String msg = assertThrows(IOException.class, () -> RecipeFiles.read(old)).getMessage();
+        assertEquals("old.json, step 1 “smile”: unknown face region 'lips' (choose from mouth, eyes, brows, nose, face, background)", msg);
     }
 
     @Test
