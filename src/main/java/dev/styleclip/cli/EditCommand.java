@@ -2,6 +2,7 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.NetworkOptions;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.io.AtomicFiles;
@@ -43,6 +44,9 @@ public final class EditCommand implements Callable<Integer> {
     @Mixin
     EditOptions.Optimisation optimisation;
 
+    @Mixin
+    EditOptions.Regions regions;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "what the edited face should look like")
     String prompt;
 
@@ -63,7 +67,8 @@ public final class EditCommand implements Callable<Integer> {
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         if (every < 0) throw new IllegalArgumentException("--every must be >= 0");
         EditNetworks.Files files = networks.files();
-        LatentOptimization.Settings settings = optimisation.settings(prompt, l2, lambdaId, every > 0 ? 0 : -1);
+        LatentOptimization.Settings settings = optimisation.settings(prompt, l2, lambdaId, every > 0 ? 0 : -1).withRegions(regions.regions());
+        FaceLandmarks.Finder landmarks = EditOptions.Regions.landmarks(networks.generator.demoNetworks());
         LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
             throw new IllegalArgumentException("the z space optimises the untruncated z (StyleCLIP): drop --trunc or use --space w+");
@@ -87,11 +92,12 @@ public final class EditCommand implements Callable<Integer> {
                 NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
                 if (nets.isDemo()) o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();
-                return new LatentOptimization(nets, settings, start).run(ctx);
+                return new LatentOptimization(nets, settings, start, landmarks, null).run(ctx);
             }, sink);
         }
         err.println();
         if (r.stoppedEarly()) err.println("warning: " + r.stopMessage());
+        if (r.regionNote() != null) o.println("regions: " + r.regionNote());
         write(r, files, settings, start);
         String label = r.demo() ? " (" + DemoNetworks.LABEL + ")" : "";
         o.println("edited " + start.describe() + " towards \"" + prompt + "\" in " + r.stepsDone() + " steps" + label);
@@ -119,6 +125,7 @@ public final class EditCommand implements Callable<Integer> {
         j.put("start", EditOptions.start(start, latentFile));
         j.put("settings", settings.toMap());
         j.put("metrics", EditOptions.metrics(r.metrics()));
+        if (r.regionNote() != null) j.put("regions_note", r.regionNote());
         j.put("steps_done", r.stepsDone());
         j.put("stopped_early", r.stoppedEarly());
         j.put("stop_message", r.stopMessage());

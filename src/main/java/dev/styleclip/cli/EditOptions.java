@@ -2,13 +2,18 @@ package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.EditRegions;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.WGroups;
+import dev.styleclip.image.FaceRegion;
 import dev.styleclip.io.AtomicFiles;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.runtime.Frame;
 import picocli.CommandLine.Option;
 
@@ -78,6 +83,62 @@ public final class EditOptions {
         }
     }
 
+    /**
+     * Region-limited edits: {@code --region} (edit only these) or {@code --keep} (keep these), the keep term's weight and
+     * the regions' edge (edit, sweep, train-mapper).
+     */
+    static final class Regions {
+        @Option(names = "--region", paramLabel = "LIST",
+                description = "edit only these face regions (mouth, eyes, brows, nose, face, background), e.g. mouth,eyes: the rest is held by the keep term")
+        String region;
+
+        @Option(names = "--keep", paramLabel = "LIST", description = "keep these face regions and edit the rest, e.g. background,eyes")
+        String keep;
+
+        @Option(names = "--keep-weight", paramLabel = "X",
+                description = "weight of the keep term, L2 + LPIPS where the edit should not reach (default 1.0 with --region or --keep; 0 only measures)")
+        Double keepWeight;
+
+        @Option(names = "--region-grow", paramLabel = "PX",
+                description = "move the regions' edge out by PX pixels of the generated image, negative: in (default 2% of its side)")
+        Double grow;
+
+        @Option(names = "--region-feather", paramLabel = "PX", description = "soft edge of the regions, PX pixels wide (default 4% of the side)")
+        Double feather;
+
+        /** The choice, or null for an edit of the whole picture; one clear message for every bad combination. */
+        EditRegions regions() {
+            if (region != null && keep != null) {
+                throw new IllegalArgumentException("give --region (the regions to edit) or --keep (the regions to keep), not both");
+            }
+            if (region == null && keep == null) {
+                if (keepWeight != null || grow != null || feather != null) {
+                    throw new IllegalArgumentException("--keep-weight, --region-grow and --region-feather need --region or --keep");
+                }
+                return null;
+            }
+            String option = region != null ? "--region" : "--keep";
+            Set<FaceRegion> names;
+            try {
+                names = FaceRegion.parse(region != null ? region : keep);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": " + e.getMessage());
+            }
+            EditRegions r = EditRegions.of(region != null ? EditRegions.Mode.EDIT_ONLY : EditRegions.Mode.KEEP, names)
+                    .withEdge(grow == null ? Double.NaN : grow, feather == null ? Double.NaN : feather);
+            return keepWeight == null ? r : r.withKeepWeight(keepWeight);
+        }
+
+        /**
+         * Where the start picture's landmarks come from: face-api's networks by the studio's rule (the models folder's;
+         * none with {@code --demo-networks}), detecting on the picture; the mean face without them.
+         */
+        static FaceLandmarks.Finder landmarks(boolean demoNetworks) {
+            Path marker = InstalledNetworks.find(null, "--face-api", ModelRole.FACE_API, demoNetworks);
+            return FaceLandmarks.detecting(marker == null ? null : marker.getParent());
+        }
+    }
+
     private EditOptions() {
     }
 
@@ -106,9 +167,10 @@ public final class EditOptions {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    /** "CLIP score 0.2512, ID similarity 0.9312, LPIPS 0.1044". */
+    /** "CLIP score 0.2512, ID similarity 0.9312, LPIPS 0.1044" (", LPIPS outside 0.0123" with regions). */
     static String describe(Metrics m) {
-        return "CLIP score " + fmt(m.clipScore()) + ", ID similarity " + fmt(m.idSimilarity()) + ", LPIPS " + fmt(m.lpips());
+        return "CLIP score " + fmt(m.clipScore()) + ", ID similarity " + fmt(m.idSimilarity()) + ", LPIPS " + fmt(m.lpips())
+                + (Double.isNaN(m.lpipsOutside()) ? "" : ", LPIPS outside " + fmt(m.lpipsOutside()));
     }
 
     static Map<String, Object> networks(EditNetworks.Files f, boolean demo, String description) {
@@ -143,6 +205,7 @@ public final class EditOptions {
             m.put("clip", s.clip());
             m.put("l2", s.l2());
             m.put("id", s.id());
+            if (!Double.isNaN(s.keep())) m.put("keep", s.keep());
             m.put(Metrics.CLIP_SCORE, s.clipScore());
             m.put(Metrics.ID_SIMILARITY, s.idSimilarity());
             out.add(m);
@@ -155,6 +218,7 @@ public final class EditOptions {
         out.put(Metrics.CLIP_SCORE, m.clipScore());
         out.put(Metrics.ID_SIMILARITY, m.idSimilarity());
         out.put(Metrics.LPIPS, m.lpips());
+        if (!Double.isNaN(m.lpipsOutside())) out.put(Metrics.LPIPS_OUTSIDE, m.lpipsOutside());
         return out;
     }
 

@@ -2,6 +2,8 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.NetworkOptions;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.EditRegions;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.Metrics;
 import dev.styleclip.io.AtomicFiles;
@@ -54,6 +56,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     EditOptions.Optimisation optimisation;
 
+    @Mixin
+    EditOptions.Regions regions;
+
     @Option(names = "--prompts", required = true, paramLabel = "LIST", description = "comma-separated prompt variants, e.g. \"bald,hairless,completely bald\"")
     String prompts;
 
@@ -81,6 +86,8 @@ public final class SweepCommand implements Callable<Integer> {
         double l2Low = l2List.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double idLow = idList.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         for (String v : variants) optimisation.settings(v, l2Low, idLow, -1); // validate everything before loading networks
+        EditRegions chosen = regions.regions();
+        FaceLandmarks.Finder landmarks = EditOptions.Regions.landmarks(networks.generator.demoNetworks());
         EditNetworks.Files files = networks.files();
         LatentOptimization.Start start = startOptions.start(optimisation.space);
         if (optimisation.space.trim().equalsIgnoreCase("z") && start.psi() != 1.0) {
@@ -99,7 +106,7 @@ public final class SweepCommand implements Callable<Integer> {
             int k = 0;
             for (String v : variants) {
                 k++;
-                phase1.add(run(svc, files, start, "prompt", v, l2Low, idLow, err, k, total, demo, described, o));
+                phase1.add(run(svc, files, start, chosen, landmarks, "prompt", v, l2Low, idLow, err, k, total, demo, described, o));
             }
             Run best = phase1.get(0);
             for (Run r : phase1) if (r.result().metrics().clipScore() > best.result().metrics().clipScore()) best = r;
@@ -112,7 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
                         grid.add(new Run("grid", best.prompt(), l2, id, best.result()));
                         continue;
                     }
-                    grid.add(run(svc, files, start, "grid", best.prompt(), l2, id, err, k, total, demo, described, o));
+                    grid.add(run(svc, files, start, chosen, landmarks, "grid", best.prompt(), l2, id, err, k, total, demo, described, o));
                 }
             }
             err.println();
@@ -122,7 +129,8 @@ public final class SweepCommand implements Callable<Integer> {
             j.put("method", "latent_optimization_sweep");
             j.put("networks", EditOptions.networks(files, demo[0], described[0]));
             j.put("start", EditOptions.start(start, startOptions.latent));
-            j.put("settings", optimisation.settings(best.prompt(), l2Low, idLow, -1).toMap());
+            j.put("settings", optimisation.settings(best.prompt(), l2Low, idLow, -1).withRegions(chosen).toMap());
+            if (best.result().regionNote() != null) j.put("regions_note", best.result().regionNote());
             j.put("prompts", runs(phase1));
             j.put("best_prompt", best.prompt());
             j.put("grid", runs(grid));
@@ -137,10 +145,10 @@ public final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Run run(ComputeService svc, EditNetworks.Files files, LatentOptimization.Start start, String phase, String prompt,
-                    double l2, double id, PrintWriter err, int k, int total, boolean[] demo, String[] described, PrintWriter o)
-            throws Exception {
-        LatentOptimization.Settings s = optimisation.settings(prompt, l2, id, -1);
+    private Run run(ComputeService svc, EditNetworks.Files files, LatentOptimization.Start start, EditRegions chosen,
+                    FaceLandmarks.Finder landmarks, String phase, String prompt, double l2, double id, PrintWriter err, int k, int total,
+                    boolean[] demo, String[] described, PrintWriter o) throws Exception {
+        LatentOptimization.Settings s = optimisation.settings(prompt, l2, id, -1).withRegions(chosen);
         String label = String.format(Locale.ROOT, "run %d/%d \"%s\" L2 %s ID %s ", k, total, shorten(prompt, 24), num(l2), num(id));
         LatentOptimization.Result r = svc.run("sweep", ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
@@ -149,11 +157,16 @@ public final class SweepCommand implements Callable<Integer> {
                 o.println("Using the " + DemoNetworks.LABEL + " — " + nets.describe() + ": results are patterns, not faces.");
                 o.flush();
             }
-            return new LatentOptimization(nets, s, start).run(ctx);
+            return new LatentOptimization(nets, s, start, landmarks, null).run(ctx);
         }, EditOptions.progress(err, label));
         if (r.stoppedEarly()) {
             err.println();
             err.println("warning: " + r.stopMessage());
+        }
+        if (k == 1 && r.regionNote() != null) {
+            err.println();
+            o.println("regions: " + r.regionNote());
+            o.flush();
         }
         demo[0] = r.demo();
         described[0] = r.networks();

@@ -1,6 +1,9 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.edit.EditRegions;
 import dev.styleclip.edit.WGroups;
+import dev.styleclip.model.lpips.Lpips;
+import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.cli.common.EditCliModels;
@@ -67,6 +70,8 @@ public final class TrainMapperCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--latents", paramLabel = "DIR", description = "sample w from the .npy/.npz latents in DIR instead of random z")
     Path latents;
+    @CommandLine.Mixin
+    EditOptions.Regions regions;
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (mapper.safetensors, checkpoint; default: "
             + "mappers/<prompt> beside the models folder where that is writable, else in the user's data folder, as the studio)")
     Path out;
@@ -81,6 +86,7 @@ public final class TrainMapperCommand implements Callable<Integer> {
         if (!(plateauFactor > 0 && plateauFactor < 1)) throw new IllegalArgumentException("--plateau-factor must be in (0, 1)");
         if (plateauPatience < 0) throw new IllegalArgumentException("--plateau-patience must be >= 0");
         boolean[] g = WGroups.flags(WGroups.parse(groups));
+        EditRegions chosen = regions.regions();
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (MapperTrainingJob.hasCheckpoint(out)) {
@@ -90,11 +96,15 @@ public final class TrainMapperCommand implements Callable<Integer> {
         try (EditCliModels models = EditCliModels.open(generator, clip, id, true, lambdaId != 0, o, err)) {
             List<float[]> ws = latents == null ? null : readLatents(latents, models.generator.numWs(), models.generator.wDim());
             MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, lambdaId, 1.0,
-                    0.01, g, plateauFactor, plateauPatience, psi, seed, 2);
-            MapperTrainingJob job = new MapperTrainingJob(s, new MapperTrainingJob.Networks(models.generator, models.clip,
-                    models.idLoss, ws), out);
+                    0.01, g, plateauFactor, plateauPatience, psi, seed, 2).withRegions(chosen);
+            // the keep term's LPIPS, only with regions: the models folder's VGG16 (the studio's), else the demo trunk
+            Path vgg = chosen == null ? null : InstalledNetworks.find(null, "--lpips-vgg", ModelRole.VGG16, generator.demoNetworks());
+            if (chosen != null) new InstalledNetworks.Using().add("LPIPS", vgg).print(err);
             MapperTrainingJob.Result r;
-            try (ComputeService cs = new ComputeService()) {
+            try (Lpips lpips = chosen == null ? null : vgg == null ? Lpips.demo() : Lpips.load(vgg, null);
+                 ComputeService cs = new ComputeService()) {
+                MapperTrainingJob job = new MapperTrainingJob(s, new MapperTrainingJob.Networks(models.generator, models.clip,
+                        models.idLoss, ws, lpips), out);
                 cs.setMemoryBudget(memory.bytes());
                 r = cs.run("train-mapper", job, EditCliModels.progressBar(err, "train-mapper"));
             }

@@ -115,6 +115,65 @@ class EditCommandTest {
     }
 
     @Test
+    void regionEditsReportTheChangeOutsideTheRegions(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("mouth");
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = run(o, e, args("edit", List.of("--seed", "3", "--prompt", "a smiling face", "--steps", "2", "--region", "mouth",
+                "--region-grow", "1", "--out", out.toString())));
+        assertEquals(0, code, e.toString());
+        JsonNode r = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        assertTrue(r.path("metrics").path("lpips_outside").isNumber(), r.path("metrics").toString());
+        for (JsonNode step : r.path("losses")) assertTrue(step.path("keep").isNumber(), step.toString());
+        JsonNode regions = r.path("settings").path("regions");
+        assertEquals("region", regions.path("mode").asText());
+        assertEquals("mouth", regions.path("regions").get(0).asText());
+        assertEquals(1.0, regions.path("grow").asDouble());
+        assertEquals(1.0, regions.path("keep_weight").asDouble(), "the default λ_keep with regions");
+        // the tiny generator draws a pattern: face-api finds no face, and the run says the mean face stood in
+        assertTrue(r.path("regions_note").asText().startsWith("edit only mouth: regions from the FFHQ mean face ("), r.toString());
+        assertTrue(o.toString().contains("regions: edit only mouth: regions from the FFHQ mean face"), o.toString());
+        assertTrue(o.toString().contains("LPIPS outside"), o.toString());
+
+        // the same through sweep and train-mapper (--keep, λ_keep given)
+        code = run(o, e, args("sweep", List.of("--seed", "3", "--prompts", "bald", "--l2", "0.001", "--id-weight", "0.001", "--steps", "1",
+                "--keep", "background,eyes", "--keep-weight", "0.5", "--out", tmp.resolve("sweep").toString())));
+        assertEquals(0, code, e.toString());
+        JsonNode j = new ObjectMapper().readTree(tmp.resolve("sweep/sweep.json").toFile());
+        assertEquals("keep", j.path("settings").path("regions").path("mode").asText());
+        assertEquals(0.5, j.path("settings").path("regions").path("keep_weight").asDouble());
+        assertTrue(j.path("grid").get(0).path("metrics").path("lpips_outside").isNumber(), j.toString());
+        Path mapper = tmp.resolve("mapper");
+        code = run(o, e, args("train-mapper", List.of("--prompt", "a person with purple hair", "--epochs", "1", "--steps", "1", "--batch", "1",
+                "--keep", "background", "--out", mapper.toString())));
+        assertEquals(0, code, e.toString());
+        assertEquals("keep", new ObjectMapper().readTree(mapper.resolve("checkpoint.json").toFile()).path("settings").path("regions").path("mode").asText());
+        assertTrue(e.toString().contains("using: LPIPS "), "the keep term's LPIPS is named: " + e);
+    }
+
+    @Test
+    void badRegionsAreOneClearLine(@TempDir Path tmp) {
+        String[][] cases = {
+                {"edit", "--seed", "1", "--prompt", "x", "--region", "mouth,lips", "--out", tmp.toString()},
+                {"edit", "--seed", "1", "--prompt", "x", "--region", "mouth", "--keep", "eyes", "--out", tmp.toString()},
+                {"sweep", "--seed", "1", "--prompts", "x", "--keep-weight", "2", "--out", tmp.toString()},
+                {"train-mapper", "--prompt", "x", "--keep", "hair", "--out", tmp.resolve("m").toString()},
+                {"edit", "--seed", "1", "--prompt", "x", "--keep", "eyes", "--region-feather", "-2", "--out", tmp.toString()},
+        };
+        String[] expected = {
+                "error: --region: unknown face region 'lips' (choose from mouth, eyes, brows, nose, face, background)",
+                "error: give --region (the regions to edit) or --keep (the regions to keep), not both",
+                "error: --keep-weight, --region-grow and --region-feather need --region or --keep",
+                "error: --keep: unknown face region 'hair' (choose from mouth, eyes, brows, nose, face, background)",
+                "error: the region feather must be 0 to 4096 pixels, got -2.0",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            StringWriter o = new StringWriter(), e = new StringWriter();
+            assertEquals(2, run(o, e, cases[i]), String.join(" ", cases[i]) + " -> " + e);
+            assertEquals(expected[i], e.toString().trim());
+        }
+    }
+
+    @Test
     void benchEditReportsPartsAndMemory() throws Exception {
         StringWriter o = new StringWriter(), e = new StringWriter();
         List<String> a = new ArrayList<>(List.of("bench", "edit"));
