@@ -1,5 +1,7 @@
 package dev.styleclip.studio.service;
 
+import dev.styleclip.edit.EditRegions;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.edit.recipe.RecipeStep;
@@ -29,10 +31,24 @@ public interface EditPort extends StudioPort {
         }
     }
 
-    /** One text edit to run. {@code layers}: coarse / medium / fine switched on. */
+    /**
+     * One text edit to run. {@code groups}: coarse / medium / fine switched on; {@code regions}: the parts of the face
+     * it may change, with λ_keep (null: all of it).
+     */
     record EditRequest(String prompt, EditMethod method, Latent start, GenerateRequest source, double lambdaL2,
-                       double lambdaId, double lr, int steps, String schedule, Set<WGroups.Group> groups) {
+                       double lambdaId, double lr, int steps, String schedule, Set<WGroups.Group> groups, EditRegions regions) {
+        /** An edit of the whole face. */
+        public EditRequest(String prompt, EditMethod method, Latent start, GenerateRequest source, double lambdaL2,
+                           double lambdaId, double lr, int steps, String schedule, Set<WGroups.Group> groups) {
+            this(prompt, method, start, source, lambdaL2, lambdaId, lr, steps, schedule, groups, null);
+        }
+
+        /** The same edit with other weights and prompt (a compare grid's cell). */
+        public EditRequest with(String p, double l2, double id) {
+            return new EditRequest(p, method, start, source, l2, id, lr, steps, schedule, groups, regions);
+        }
     }
+
 
     /**
      * The outcome of an edit: final image and latent, and the scores of the final frame. {@code warning}: why the run
@@ -62,9 +78,17 @@ public interface EditPort extends StudioPort {
 
     /**
      * What a run of this method would need in memory now ("needs about 3.2 GiB of 19.8 GiB; …"), computed on the
-     * compute thread from the generator's architecture; fails with the refusal's message when it cannot fit.
+     * compute thread from the generator's architecture ({@code regions}: with the keep term's LPIPS pass); fails with
+     * the refusal's message when it cannot fit.
      */
-    Task memoryEstimate(EditMethod method, Listener<String> listener);
+    Task memoryEstimate(EditMethod method, boolean regions, Listener<String> listener);
+
+    /**
+     * The landmarks a region-limited run would draw its regions from on {@code picture} (a face as the generator draws
+     * it): face-api's when installed and it finds a face, else the FFHQ mean face, with the note saying which — the
+     * live view's region overlay.
+     */
+    Task faceLandmarks(Pixels picture, Listener<FaceLandmarks> listener);
 
     /** Whether face-api's networks are installed (the face check next to the ArcFace score). */
     boolean faceApiAvailable();

@@ -1,6 +1,7 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.MemoryPlanner;
@@ -29,7 +30,7 @@ final class EditService implements EditPort {
 
     @Override
     public Task edit(EditRequest request, Listener<EditResult> listener) {
-        return bridge.task("edit: " + request.prompt(), OptimizationEngine.job(request, networks.editFiles()), listener);
+        return bridge.task("edit: " + request.prompt(), OptimizationEngine.job(request, networks.editFiles(), networks.faceApiDir()), listener);
     }
 
     @Override
@@ -46,13 +47,24 @@ final class EditService implements EditPort {
 
     /** An optimisation's plan for an optimising method; a render's for the others (a mapper or a direction renders once). */
     @Override
-    public Task memoryEstimate(EditMethod method, Listener<String> listener) {
+    public Task memoryEstimate(EditMethod method, boolean regions, Listener<String> listener) {
         EditNetworks.Files files = networks.editFiles();
         boolean optimise = method == EditMethod.OPTIMIZE_W || method == EditMethod.OPTIMIZE_Z;
         return bridge.task("memory estimate", ctx -> {
-            MemoryPlanner.Plan plan = optimise ? LatentOptimization.memoryPlan(ctx, EditNetworks.load(ctx.models(), files), false)
+            MemoryPlanner.Plan plan = optimise ? LatentOptimization.memoryPlan(ctx, EditNetworks.load(ctx.models(), files), regions)
                     : FaceGeneration.load(ctx, files.generator()).plan();
             return plan.summary();
+        }, listener);
+    }
+
+    /** The landmarks a run would use: the same finder, on the same kind of picture. */
+    @Override
+    public Task faceLandmarks(Pixels picture, Listener<FaceLandmarks> listener) {
+        FaceLandmarks.Finder finder = OptimizationEngine.landmarks(networks.faceApiDir());
+        boolean demo = networks.editFiles().generator().isDemo();
+        return bridge.task("face landmarks", ctx -> {
+            if (picture.width() != picture.height()) throw new IllegalArgumentException("the regions are drawn over a generated face, not a photo");
+            return finder.find(ctx, picture.toRgbImage(), demo);
         }, listener);
     }
 

@@ -2,11 +2,13 @@ package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.EditNetworks;
+import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.LatentOptimization;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.runtime.DivergedException;
 import dev.styleclip.runtime.Job;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -15,7 +17,8 @@ import java.util.Set;
  * current composed latent as the start (z: the source seed). A run that diverges (NaN/Inf) keeps its last good step
  * (with a warning in the result); one that diverges at its first step fails with a {@link DivergedException}.
  * The optimisation renders with the generator's stored input transform (translate / rotate of the Source tab are not
- * applied during the run).
+ * applied during the run). A region-limited edit draws its regions from face-api's landmarks of the start picture when
+ * face-api is installed, else from the FFHQ mean face ({@link FaceLandmarks}); its first frame says which.
  */
 public final class OptimizationEngine {
     private OptimizationEngine() {
@@ -32,11 +35,17 @@ public final class OptimizationEngine {
         return LatentOptimization.Settings.defaults(r.prompt())
                 .withSpace(z ? LatentOptimization.Space.Z : LatentOptimization.Space.W_PLUS, groups)
                 .withSteps(r.steps()).withLr(r.lr()).withWeights(r.lambdaL2(), r.lambdaId())
-                .withSchedule(LatentOptimization.ScheduleKind.parse(r.schedule()));
+                .withSchedule(LatentOptimization.ScheduleKind.parse(r.schedule())).withRegions(r.regions());
     }
 
-    /** The run of {@code r} with the networks of {@code files}. */
-    static Job<EditPort.EditResult> job(EditPort.EditRequest r, EditNetworks.Files files) {
+    /** Where a run's regions come from: face-api's networks in {@code faceApiDir} (null: not installed). */
+    static FaceLandmarks.Finder landmarks(Path faceApiDir) {
+        return FaceLandmarks.detecting(faceApiDir);
+    }
+
+    /** The run of {@code r} with the networks of {@code files} (and face-api's in {@code faceApiDir}, for regions). */
+    static Job<EditPort.EditResult> job(EditPort.EditRequest r, EditNetworks.Files files, Path faceApiDir) {
+        FaceLandmarks.Finder landmarks = landmarks(faceApiDir);
         LatentOptimization.Settings s = settings(r);
         LatentOptimization.Start start;
         if (r.method() == EditPort.EditMethod.OPTIMIZE_Z) {
@@ -47,7 +56,7 @@ public final class OptimizationEngine {
         }
         return ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
-            LatentOptimization.Result res = new LatentOptimization(nets, s, start).run(ctx);
+            LatentOptimization.Result res = new LatentOptimization(nets, s, start, landmarks, null).run(ctx);
             if (res.stoppedEarly() && res.stepsDone() == 0) {
                 throw new DivergedException(ctx.jobName(), 1, "total", Double.NaN);
             }

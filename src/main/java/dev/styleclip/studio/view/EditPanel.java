@@ -9,13 +9,16 @@ import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.Separator;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -27,7 +30,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Edit tab: prompt with history, method and its settings (optimisation: λ / lr / steps / schedule / layer groups;
+ * Edit tab: prompt with history, method and its settings (optimisation: λ / lr / steps / schedule / layer groups /
+ * face regions;
  * mapper: file and λ_delta; global direction: neutral text, α, β and the channel-effect preparation), Run / Pause /
  * Cancel, the edit stack.
  */
@@ -77,7 +81,7 @@ final class EditPanel extends VBox {
                 Fx.numberRow("steps", s.steps(), warn));
         VBox optimisation = new VBox(8, numbers, new HBox(6, new Label("Schedule"), schedule) {{
             setAlignment(Pos.CENTER_LEFT);
-        }}, layers);
+        }}, layers, regions(s, warn));
         optimisation.setId("optimisation-settings");
 
         // ---- latent mapper: file + λ_delta
@@ -204,6 +208,47 @@ final class EditPanel extends VBox {
         VBox.setVgrow(stack, Priority.ALWAYS);
         getChildren().addAll(new Label("Prompt"), prompt, new Label("Method"), method, optimisation, mapper, direction,
                 buttons, estimate, new Separator(), stack);
+    }
+
+    /**
+     * The face regions an optimisation may change: whole face / edit only / keep, the six regions, their edge's grow
+     * and feather (percent of the picture's side) and λ_keep; for the whole face only the mode row shows.
+     */
+    private static VBox regions(EditSettings s, Consumer<String> warn) {
+        ToggleGroup modes = new ToggleGroup();
+        HBox modeRow = new HBox(4, new Label("Regions"));
+        modeRow.setAlignment(Pos.CENTER_LEFT);
+        for (EditSettings.RegionMode m : EditSettings.RegionMode.values()) {
+            ToggleButton b = new ToggleButton(m.label());
+            b.setId("region-mode-" + m.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            b.setUserData(m);
+            b.setToggleGroup(modes);
+            b.setSelected(s.regionModeProperty().get() == m);
+            modeRow.getChildren().add(b);
+        }
+        // a toggle group cannot be bound: it follows the setting and sets it, and one mode always stays pressed
+        modes.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b == null) a.setSelected(true);
+            else s.regionModeProperty().set((EditSettings.RegionMode) b.getUserData());
+        });
+        s.regionModeProperty().addListener((o, a, b) -> modes.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
+        FlowPane checks = new FlowPane(8, 4);
+        for (String r : EditSettings.regionNames()) {
+            CheckBox c = new CheckBox(r);
+            c.setId("region-" + r);
+            c.selectedProperty().bindBidirectional(s.regionProperty(r));
+            checks.getChildren().add(c);
+        }
+        VBox details = new VBox(4, checks, Fx.numberRow("region-grow", s.regionGrow(), warn),
+                Fx.numberRow("region-feather", s.regionFeather(), warn), Fx.numberRow("lambda-keep", s.lambdaKeep(), warn),
+                hint("Edit only: the ticked regions may change, the rest is held (λ_keep: L2 + LPIPS outside them). Keep: "
+                        + "the ticked regions are held. Grow / feather: the regions' edge, % of the picture. Ctrl+R shows them."));
+        details.setId("region-details");
+        details.visibleProperty().bind(s.regionModeProperty().isNotEqualTo(EditSettings.RegionMode.WHOLE_FACE));
+        details.managedProperty().bind(details.visibleProperty());
+        VBox box = new VBox(6, modeRow, details);
+        box.setId("region-settings");
+        return box;
     }
 
     private static void show(javafx.scene.Node n, boolean on) {

@@ -71,10 +71,18 @@ final class LivePanel extends VBox {
         vm.clickedPoints().addListener((ListChangeListener<double[]>) c -> drawOverlay());
         overlay.setPickOnBounds(true);
         overlay.setOnMouseClicked(e -> click(e.getX(), e.getY()));
-        beforeFrame = frame(new StackPane(before, overlay));
+        // the chosen face regions tinted over the before picture (View ▸ Region overlay)
+        ImageView regions = new ImageView();
+        regions.setId("region-overlay-image");
+        regions.setPreserveRatio(true);
+        regions.setMouseTransparent(true);
+        regions.imageProperty().bind(live.regionOverlayProperty().map(Fx::image));
+        regions.visibleProperty().bind(live.regionOverlayShownProperty().and(live.regionOverlayProperty().isNotNull()));
+        beforeFrame = frame(new StackPane(before, regions, overlay));
         StackPane currentStack = frame(new StackPane(current));
         // a picture as large as the frame the layout gave (never drawn past it, over its caption)
         fit(before, beforeFrame);
+        fit(regions, beforeFrame);
         fit(current, currentStack);
         beforeFrame.widthProperty().addListener((o, a, b) -> drawOverlay());
         beforeFrame.heightProperty().addListener((o, a, b) -> drawOverlay());
@@ -117,11 +125,21 @@ final class LivePanel extends VBox {
         faces.setMaxWidth(Double.MAX_VALUE);
         faces.setAlignment(Pos.CENTER);
 
+        Label regionNote = new Label();
+        regionNote.setId("region-note");
+        regionNote.setWrapText(true);
+        regionNote.setStyle("-fx-text-fill: #374151; -fx-font-size: 11px;");
+        regionNote.textProperty().bind(live.regionNoteProperty());
+        regionNote.visibleProperty().bind(live.regionNoteProperty().isNotEmpty());
+        regionNote.managedProperty().bind(regionNote.visibleProperty());
+        regionNote.setMaxWidth(Double.MAX_VALUE);
+        regionNote.setAlignment(Pos.CENTER);
+
         LineChart<Number, Number> chart = LossChart.create("loss-chart", LiveViewModel.LOSS_TERMS, live::losses);
         chart.setPrefHeight(220);
         chart.setMinHeight(140);
         VBox.setVgrow(chart, Priority.ALWAYS);
-        getChildren().addAll(images, info, faces, chart);
+        getChildren().addAll(images, info, faces, regionNote, chart);
     }
 
     private static void fit(ImageView v, StackPane frame) {

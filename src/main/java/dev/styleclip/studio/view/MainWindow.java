@@ -59,6 +59,7 @@ public final class MainWindow {
             new String[]{"Ctrl+G", "generate the current seed"},
             new String[]{"Ctrl+B", "apply a recipe to a folder of photos / latents"},
             new String[]{"Ctrl+1 … 4", "show the Source, Edit, Mapper, Models tab"},
+            new String[]{"Ctrl+R", "show / hide the face regions chosen in the Edit tab over the before picture"},
             new String[]{"Ctrl+Q", "quit (asks first only while work runs; the session is kept)"},
             new String[]{"F1", "show / hide this help (Help → Getting started: the whole loop in four steps)"});
 

@@ -52,7 +52,9 @@ final class StudioMenu {
                 item("menu-tab-source", "Source", shortcut(KeyCode.DIGIT1), () -> w.showTab(0)),
                 item("menu-tab-edit", "Edit", shortcut(KeyCode.DIGIT2), () -> w.showTab(1)),
                 item("menu-tab-mapper", "Mapper", shortcut(KeyCode.DIGIT3), () -> w.showTab(2)),
-                item("menu-tab-models", "Models", shortcut(KeyCode.DIGIT4), () -> w.showTab(3)));
+                item("menu-tab-models", "Models", shortcut(KeyCode.DIGIT4), () -> w.showTab(3)),
+                new SeparatorMenuItem(),
+                item("menu-region-overlay", "Region overlay", shortcut(KeyCode.R), vm.regionOverlay()::toggle));
         Menu help = new Menu("_Help", null,
                 item("menu-getting-started", "Getting started", null, w::gettingStarted),
                 item("menu-shortcuts", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), w::toggleHelp));

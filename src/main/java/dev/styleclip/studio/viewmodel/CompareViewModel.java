@@ -5,6 +5,7 @@ import dev.styleclip.studio.service.SourcePort;
 import dev.styleclip.studio.service.EditPort;
 import dev.styleclip.studio.service.StudioPort;
 import dev.styleclip.edit.Latent;
+import dev.styleclip.edit.Metrics;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.EditPort.EditRequest;
@@ -241,8 +242,7 @@ public final class CompareViewModel {
         }
         start(fresh, onAllDone);
         for (Cell cell : fresh) {
-            EditRequest r = new EditRequest(cell.prompt, template.method(), template.start(), template.source(), cell.rowValue,
-                    cell.colValue, template.lr(), template.steps(), template.schedule(), template.groups());
+            EditRequest r = template.with(cell.prompt, cell.rowValue, cell.colValue);
             cell.task = backend.edit(r, new CellListener<EditResult>(cell, onError, onAllDone) {
                 @Override
                 public void frame(dev.styleclip.runtime.Frame f) {
@@ -412,6 +412,7 @@ public final class CompareViewModel {
         if (m.containsKey("clip_score")) b.append(String.format(Locale.ROOT, "CLIP %.3f", m.get("clip_score")));
         if (m.containsKey("id_similarity")) b.append(String.format(Locale.ROOT, "  ID %.3f", m.get("id_similarity")));
         if (m.containsKey("lpips")) b.append(String.format(Locale.ROOT, "  LPIPS %.3f", m.get("lpips")));
+        if (m.containsKey(Metrics.LPIPS_OUTSIDE)) b.append(String.format(Locale.ROOT, "  outside %.3f", m.get(Metrics.LPIPS_OUTSIDE)));
         return b.toString().strip();
     }
 

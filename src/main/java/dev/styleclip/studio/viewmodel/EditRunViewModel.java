@@ -68,6 +68,10 @@ public final class EditRunViewModel {
         // what a run would need: known once a face is there, refreshed when the method (or, from the root, the
         // generator or the memory budget) changes
         edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
+        // regions add the keep term's LPIPS pass to a step
+        edit.regionModeProperty().addListener((o, a, b) -> {
+            if ((a == EditSettings.RegionMode.WHOLE_FACE) != (b == EditSettings.RegionMode.WHOLE_FACE)) refreshRunEstimate();
+        });
         edit.steps().valueProperty().addListener((o, a, b) -> showEstimate());
         document.hasLatentProperty().addListener((o, a, b) -> {
             if (b && runEstimate.get().isEmpty()) refreshRunEstimate();
@@ -119,7 +123,8 @@ public final class EditRunViewModel {
 
     /** Asks the compute thread what a run of the chosen method would need now. */
     public void refreshRunEstimate() {
-        backend.memoryEstimate(edit.methodProperty().get(), new StudioPort.Listener<>() {
+        boolean regions = edit.regionModeProperty().get() != EditSettings.RegionMode.WHOLE_FACE;
+        backend.memoryEstimate(edit.methodProperty().get(), regions, new StudioPort.Listener<>() {
             @Override
             public void done(String summary) {
                 memoryEstimate = summary == null || summary.isEmpty() ? "" : "memory: " + summary;
@@ -176,7 +181,7 @@ public final class EditRunViewModel {
         Snapshot cur = editable();
         EditRequest r = new EditRequest(prompt(), edit.methodProperty().get(), cur.composed(), Document.sourceRequest(cur.source()),
                 edit.lambdaL2().get(), edit.lambdaId().get(), edit.lr().get(), (int) edit.steps().get(),
-                edit.scheduleProperty().get(), edit.groups());
+                edit.scheduleProperty().get(), edit.groups(), edit.regions(cur.baseImage().width()));
         // the engine's own check of the settings (e.g. no layer group on), before anything is marked as running
         OptimizationEngine.settings(r);
         return r;

@@ -1,6 +1,8 @@
 package dev.styleclip.studio.viewmodel;
 
+import dev.styleclip.edit.EditRegions;
 import dev.styleclip.edit.WGroups;
+import dev.styleclip.image.FaceRegion;
 import dev.styleclip.studio.service.EditPort.EditMethod;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -12,16 +14,35 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule and layer groups for the
+ * The Edit panel's settings: prompt (with history), method, λ_L2, λ_ID, lr, steps, schedule, layer groups and the
+ * face regions it may change (whole face, edit only some, or keep some; their edge's grow and feather; λ_keep) for the
  * optimisation; the mapper file and its strength λ_delta; the neutral text, α and β of a global direction.
  */
 public final class EditSettings {
     public static final List<String> SCHEDULES = List.of("step", "cosine", "constant");
+
+    /** How much of the face an optimisation may change. */
+    public enum RegionMode {
+        WHOLE_FACE("whole face"), EDIT_ONLY("edit only"), KEEP("keep");
+
+        private final String label;
+
+        RegionMode(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
 
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "a person with purple hair");
     private final ObservableList<String> promptHistory = FXCollections.observableArrayList();
@@ -45,6 +66,17 @@ public final class EditSettings {
     private final StringProperty neutral = new SimpleStringProperty(this, "neutral", "a face");
     private final NumberParam alpha = new NumberParam("α", 3, -10, 10, -100, 100, false);
     private final NumberParam beta = new NumberParam("β", 0.1, 0.0, 0.3, 0, 1, false);
+    /** Regions: the mode, one switch per region (the mouth on, so "edit only" has a choice at once), the edge, λ_keep. */
+    private final ObjectProperty<RegionMode> regionMode = new SimpleObjectProperty<>(this, "regionMode", RegionMode.WHOLE_FACE);
+    private final Map<FaceRegion, BooleanProperty> regionSwitches = new EnumMap<>(FaceRegion.class);
+    /** Grow and feather in percent of the picture's side (the same share at every generator size): paste-back's defaults. */
+    private final NumberParam regionGrow = new NumberParam("grow %", 100 * EditRegions.DEFAULT_GROW, -5, 10, -50, 50, false);
+    private final NumberParam regionFeather = new NumberParam("feather %", 100 * EditRegions.DEFAULT_FEATHER, 0, 10, 0, 50, false);
+    private final NumberParam lambdaKeep = new NumberParam("λ_keep", EditRegions.DEFAULT_KEEP_WEIGHT, 0, 5, 0, 100, false);
+
+    public EditSettings() {
+        for (FaceRegion r : FaceRegion.values()) regionSwitches.put(r, new SimpleBooleanProperty(this, r.cliName(), r == FaceRegion.MOUTH));
+    }
 
     /** The longest prompt a run takes (CLIP reads 77 tokens; far longer text is a paste gone wrong). */
     static final int MAX_PROMPT = 300;
@@ -94,7 +126,57 @@ public final class EditSettings {
     }
 
     public List<NumberParam> numbers() {
-        return List.of(lambdaL2, lambdaId, lr, steps, mapperStrength, alpha, beta);
+        return List.of(lambdaL2, lambdaId, lr, steps, mapperStrength, alpha, beta, regionGrow, regionFeather, lambdaKeep);
+    }
+
+    public ObjectProperty<RegionMode> regionModeProperty() {
+        return regionMode;
+    }
+
+    /** The face regions' names, in order: mouth, eyes, brows, nose, face, background. */
+    public static List<String> regionNames() {
+        return java.util.Arrays.stream(FaceRegion.values()).map(FaceRegion::cliName).toList();
+    }
+
+    /** The switch of one face region, by its name ({@link #regionNames}). */
+    public BooleanProperty regionProperty(String name) {
+        return regionSwitches.get(FaceRegion.parse(name).iterator().next());
+    }
+
+    public NumberParam regionGrow() {
+        return regionGrow;
+    }
+
+    public NumberParam regionFeather() {
+        return regionFeather;
+    }
+
+    public NumberParam lambdaKeep() {
+        return lambdaKeep;
+    }
+
+    /** The regions switched on, in declaration order. */
+    public Set<FaceRegion> checkedRegions() {
+        Set<FaceRegion> out = EnumSet.noneOf(FaceRegion.class);
+        regionSwitches.forEach((r, p) -> {
+            if (p.get()) out.add(r);
+        });
+        return out;
+    }
+
+    /**
+     * The region choice for a generated picture of {@code size} pixels (grow and feather turned into its pixels), or
+     * null for the whole face.
+     *
+     * @throws IllegalArgumentException when a region mode is on but no region is switched on
+     */
+    public EditRegions regions(int size) {
+        RegionMode m = regionMode.get();
+        if (m == RegionMode.WHOLE_FACE) return null;
+        Set<FaceRegion> chosen = checkedRegions();
+        if (chosen.isEmpty()) throw new IllegalArgumentException("switch on at least one face region, or edit the whole face");
+        return new EditRegions(m == RegionMode.KEEP ? EditRegions.Mode.KEEP : EditRegions.Mode.EDIT_ONLY, chosen,
+                regionGrow.get() / 100 * size, regionFeather.get() / 100 * size, lambdaKeep.get());
     }
 
     public ObjectProperty<Path> mapperFileProperty() {
@@ -156,6 +238,11 @@ public final class EditSettings {
         m.put("neutral", neutral.get());
         m.put("alpha", alpha.get());
         m.put("beta", beta.get());
+        m.put("region_mode", regionMode.get().name());
+        m.put("regions", checkedRegions().stream().map(FaceRegion::cliName).toList());
+        m.put("region_grow", regionGrow.get());
+        m.put("region_feather", regionFeather.get());
+        m.put("lambda_keep", lambdaKeep.get());
         return m;
     }
 
@@ -183,6 +270,29 @@ public final class EditSettings {
         if (m.get("neutral") instanceof String n && !n.isBlank()) neutral.set(n);
         setNum(alpha, m.get("alpha"));
         setNum(beta, m.get("beta"));
+        if (m.get("region_mode") instanceof String s) regionModeProperty().set(regionModeOf(s, regionMode.get()));
+        if (m.get("regions") instanceof List<?> names) checkRegions(names.stream().map(String::valueOf).toList());
+        setNum(regionGrow, m.get("region_grow"));
+        setNum(regionFeather, m.get("region_feather"));
+        setNum(lambdaKeep, m.get("lambda_keep"));
+    }
+
+    private static RegionMode regionModeOf(String name, RegionMode otherwise) {
+        try {
+            return RegionMode.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return otherwise;
+        }
+    }
+
+    /** Switches on exactly the named regions (unknown names ignored; none known: left as they are). */
+    private void checkRegions(List<String> names) {
+        Set<FaceRegion> on = EnumSet.noneOf(FaceRegion.class);
+        for (String n : names) {
+            for (FaceRegion r : FaceRegion.values()) if (r.cliName().equals(n)) on.add(r);
+        }
+        if (on.isEmpty()) return;
+        regionSwitches.forEach((r, p) -> p.set(on.contains(r)));
     }
 
     private static void setNum(NumberParam p, Object v) {
@@ -201,13 +311,15 @@ public final class EditSettings {
         } catch (IllegalArgumentException e) {
             // keep the default method
         }
+        regionMode.set(regionModeOf(prefs.get("edit.region_mode", regionMode.get().name()), regionMode.get()));
+        checkRegions(List.of(prefs.get("edit.regions", "mouth").split(",")));
         String h = prefs.get("edit.history", "");
         for (String line : h.split("\n")) if (!line.isBlank()) promptHistory.add(line);
         if (!promptHistory.isEmpty()) prompt.set(promptHistory.get(0));
     }
 
     private static String key(NumberParam p) {
-        return "edit." + p.name().replace("λ_", "lambda_").replace("α", "alpha").replace("β", "beta");
+        return "edit." + p.name().replace("λ_", "lambda_").replace("α", "alpha").replace("β", "beta").replace(" %", "");
     }
 
     public void save(StudioPrefs prefs) {
@@ -215,6 +327,8 @@ public final class EditSettings {
         prefs.put("edit.schedule", schedule.get());
         prefs.put("edit.neutral", neutral.get());
         prefs.put("edit.method", method.get().name());
+        prefs.put("edit.region_mode", regionMode.get().name());
+        prefs.put("edit.regions", String.join(",", checkedRegions().stream().map(FaceRegion::cliName).toList()));
         prefs.put("edit.mapper", mapperFile.get() == null ? null : mapperFile.get().toString());
         prefs.put("edit.history", String.join("\n", promptHistory.subList(0, Math.min(10, promptHistory.size()))));
     }

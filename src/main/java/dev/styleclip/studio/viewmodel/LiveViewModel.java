@@ -2,9 +2,11 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -19,13 +21,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The live view: before and current pictures, step counter, loss curves (total, CLIP, L2, ID; LPIPS for inversions) and the current frame's
- * CLIP score and identity similarity. Pictures update at most {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
+ * The live view: before and current pictures (the chosen face regions tinted over the before one, when shown), step
+ * counter, loss curves (total, CLIP, L2, ID; keep for region-limited edits; LPIPS for inversions) and the current
+ * frame's CLIP score and identity similarity. Pictures update at most {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
  * loss points are kept for every frame that arrives.
  */
 public final class LiveViewModel {
     public static final long MIN_FRAME_INTERVAL_MS = 100;
-    public static final List<String> LOSS_TERMS = List.of("total", "clip", "l2", "id", "lpips");
+    public static final List<String> LOSS_TERMS = List.of("total", "clip", "l2", "id", "lpips", "keep");
 
     /** One point of a loss curve. */
     public record LossPoint(int step, double value) {
@@ -41,6 +44,9 @@ public final class LiveViewModel {
     private final DoubleProperty idSimilarity = new SimpleDoubleProperty(this, "idSimilarity", Double.NaN);
     private final StringProperty faceCheck = new SimpleStringProperty(this, "faceCheck", "");
     private final StringProperty timing = new SimpleStringProperty(this, "timing", "");
+    private final BooleanProperty regionOverlayShown = new SimpleBooleanProperty(this, "regionOverlayShown");
+    private final ObjectProperty<Pixels> regionOverlay = new SimpleObjectProperty<>(this, "regionOverlay");
+    private final StringProperty regionNote = new SimpleStringProperty(this, "regionNote", "");
     private final StepTimer timer = new StepTimer();
     private final Map<String, ObservableList<LossPoint>> losses = new LinkedHashMap<>();
     private long lastPictureMs = Long.MIN_VALUE / 2;
@@ -95,6 +101,21 @@ public final class LiveViewModel {
     /** "120 ms/step · ETA 14 s" of the running job, measured from its frames ("" until known). */
     public StringProperty timingProperty() {
         return timing;
+    }
+
+    /** Whether the chosen face regions are shown tinted over the before picture (View ▸ Region overlay, Ctrl+R). */
+    public BooleanProperty regionOverlayShownProperty() {
+        return regionOverlayShown;
+    }
+
+    /** The tint over the before picture: the chosen regions, the picture's shape (null: nothing to draw). */
+    public ObjectProperty<Pixels> regionOverlayProperty() {
+        return regionOverlay;
+    }
+
+    /** What the overlay shows and where its landmarks came from ("" while hidden). */
+    public StringProperty regionNoteProperty() {
+        return regionNote;
     }
 
     /** The curve of one loss term (see {@link #LOSS_TERMS}). */

@@ -52,7 +52,7 @@ public final class Steps {
     static RecipeStep of(EditResult res) {
         Latent d = res.ws().minus(res.request().start());
         return new RecipeStep.LatentDelta(res.request().prompt(), d.numWs(), d.wDim(), d.values(), 1.0, true,
-                settings(res.request()), res.metrics());
+                settings(res.request()), res.metrics(), res.request().regions());
     }
 
     /** An optimisation's settings as a step records them (the recipe file's keys). */

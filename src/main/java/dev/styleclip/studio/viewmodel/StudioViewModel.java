@@ -38,6 +38,7 @@ public final class StudioViewModel {
     private final MapperLibraryViewModel mapperLibrary;
     private final DocumentFilesViewModel files;
     private final RecipeBatchViewModel recipeBatch;
+    private final RegionOverlay regionOverlay;
     private final StringProperty memory = new SimpleStringProperty(this, "memory", "");
     private final LongProperty memoryBudget = new SimpleLongProperty(this, "memoryBudget", 0);
 
@@ -70,10 +71,16 @@ public final class StudioViewModel {
         mapperRun = new MapperRunViewModel(backend.mapper(), mapperSettings, mapperLibrary, status);
         recipeBatch = new RecipeBatchViewModel(backend.recipeBatch(), prefs, status, document, source.invertMethodProperty(),
                 source.invertSteps());
+        regionOverlay = new RegionOverlay(backend.edit(), edit, live);
         refreshModels();
         refreshMemory();
         // another generator needs another estimate (the first one is asked for once there is a face)
         source.generatorLabelProperty().addListener((o, a, b) -> run.refreshRunEstimate());
+    }
+
+    /** The live view's region overlay (View ▸ Region overlay). */
+    public RegionOverlay regionOverlay() {
+        return regionOverlay;
     }
 
     public StudioPrefs prefs() {

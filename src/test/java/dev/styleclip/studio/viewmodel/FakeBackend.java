@@ -345,8 +345,15 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
 
     /** No plan to report: the fake needs no memory. */
     @Override
-    public Task memoryEstimate(EditMethod method, Listener<String> listener) {
+    public Task memoryEstimate(EditMethod method, boolean regions, Listener<String> listener) {
         listener.done("");
+        return Task.NONE;
+    }
+
+    /** No face-api: the mean face, as the real service without it. */
+    @Override
+    public Task faceLandmarks(Pixels picture, Listener<dev.styleclip.edit.FaceLandmarks> listener) {
+        listener.done(dev.styleclip.edit.FaceLandmarks.meanFace(picture.width(), "face-api is not installed"));
         return Task.NONE;
     }
 
