@@ -40,6 +40,14 @@ public record GeneratorSource(Path file, String demo) {
         return demo != null ? DemoNetworks.generator(demo, manager) : StyleGan3Files.open(file, manager);
     }
 
+    /**
+     * The side of its pictures in pixels, from the architecture alone (the demo's published configuration, a file's
+     * init kwargs): nothing is built.
+     */
+    public int resolution() throws ModelFileException {
+        return demo != null ? new StyleGan3Config(DemoNetworks.kwargs(demo)).imgResolution : StyleGan3Files.config(file).imgResolution;
+    }
+
     /** A key that tells sources apart (model caches). */
     public String key() {
         return demo != null ? "demo:" + demo : file.toAbsolutePath().normalize().toString();

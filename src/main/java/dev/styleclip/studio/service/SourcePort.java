@@ -70,6 +70,12 @@ public interface SourcePort extends StudioPort {
      */
     List<GeneratorSource> generators();
 
+    /**
+     * The side of the pictures of the generator in use, in pixels, read from its architecture without building it
+     * (the defaults of the long runs follow it); 0 when its file cannot be read (the next job says why).
+     */
+    int generatorResolution();
+
     /** The generator of the following jobs. */
     GeneratorSource generator();
 

@@ -34,6 +34,11 @@ final class SourceService implements SourcePort {
     }
 
     @Override
+    public int generatorResolution() {
+        return networks.generatorResolution();
+    }
+
+    @Override
     public boolean demo() {
         return networks.generator().isDemo();
     }

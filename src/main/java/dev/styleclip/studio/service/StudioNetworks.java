@@ -7,6 +7,8 @@ import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.ModelRole;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ final class StudioNetworks {
     private final ModelCatalog catalog;
     /** A demo architecture the user chose over the installed files, or null. */
     private volatile GeneratorSource chosenDemo;
+    private volatile Resolution resolution;
 
     StudioNetworks(ModelCatalog catalog) {
         this.catalog = catalog;
@@ -29,6 +32,37 @@ final class StudioNetworks {
     GeneratorSource generator() {
         GeneratorSource d = chosenDemo;
         return d != null ? d : GeneratorSource.fileOrDemo(file(ModelRole.GENERATOR));
+    }
+
+    /**
+     * The side of the pictures of the generator in use, from its architecture (nothing is built); 0 when its file
+     * cannot be read (the next job says why). A file is read once, and again when it changes.
+     */
+    int generatorResolution() {
+        GeneratorSource gen = generator();
+        long modified = modified(gen);
+        Resolution known = resolution;
+        if (known != null && known.source().equals(gen) && known.modified() == modified) return known.pixels();
+        int pixels;
+        try {
+            pixels = gen.resolution();
+        } catch (IOException e) {
+            pixels = 0;
+        }
+        resolution = new Resolution(gen, modified, pixels);
+        return pixels;
+    }
+
+    /** The last generator asked about, its file's time stamp and its resolution. */
+    private record Resolution(GeneratorSource source, long modified, int pixels) {
+    }
+
+    private static long modified(GeneratorSource gen) {
+        try {
+            return gen.isDemo() ? 0 : Files.getLastModifiedTime(gen.file()).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** The installed generator files, then the demo networks in the published architectures. */

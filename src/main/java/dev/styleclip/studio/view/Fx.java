@@ -71,6 +71,8 @@ final class Fx {
             guard[0] = false;
         });
         Runnable commit = () -> {
+            // leaving the field without typing is no choice: a default stays a default (and follows the generator)
+            if (f.getText().equals(p.format(p.get()))) return;
             try {
                 p.parse(f.getText());
             } catch (IllegalArgumentException e) {

@@ -30,11 +30,11 @@ public final class DirectionsViewModel {
     private StudioPort.Task task;
     private final StepTimer timer = new StepTimer();
 
-    DirectionsViewModel(DirectionsPort backend, StudioPrefs prefs, StatusViewModel status, DeviceDefaults defaults) {
+    DirectionsViewModel(DirectionsPort backend, StudioPrefs prefs, StatusViewModel status) {
         this.backend = backend;
         this.prefs = prefs;
         this.status = status;
-        images.set(prefs.getDouble("directions.images", defaults.directionFaces()));
+        prefs.getChosen("directions.images", images);
         try {
             precision.set(Precision.parse(prefs.get("directions.precision", Precision.DEFAULT.id())));
         } catch (IllegalArgumentException e) {
@@ -82,7 +82,7 @@ public final class DirectionsViewModel {
     public void prepare() {
         if (preparing.get()) return;
         int n = (int) images.get();
-        prefs.putDouble("directions.images", n);
+        prefs.putChosen("directions.images", images);
         Precision p = precision.get();
         prefs.put("directions.precision", p.id());
         preparing.set(true);

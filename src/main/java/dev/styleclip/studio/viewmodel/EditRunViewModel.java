@@ -17,6 +17,7 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import javafx.beans.value.ObservableStringValue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +44,8 @@ public final class EditRunViewModel {
     private final EditSettings edit;
     private final DirectionsViewModel directions;
     private final CompareViewModel compare;
+    /** The generator in use (its label): the runs' measured time per step is remembered per generator. */
+    private final ObservableStringValue generator;
     private final LongSupplier clock;
     private final BooleanProperty editRunning = new SimpleBooleanProperty(this, "editRunning");
     private final BooleanProperty editPaused = new SimpleBooleanProperty(this, "editPaused");
@@ -52,7 +55,8 @@ public final class EditRunViewModel {
     private StudioPort.Task editTask;
 
     EditRunViewModel(EditPort backend, DirectionsPort directionsBackend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
-                     EditSettings edit, DirectionsViewModel directions, CompareViewModel compare, LongSupplier clock) {
+                     EditSettings edit, DirectionsViewModel directions, CompareViewModel compare, ObservableStringValue generator,
+                     LongSupplier clock) {
         this.backend = backend;
         this.directionsBackend = directionsBackend;
         this.prefs = prefs;
@@ -62,19 +66,25 @@ public final class EditRunViewModel {
         this.edit = edit;
         this.directions = directions;
         this.compare = compare;
+        this.generator = generator;
         this.clock = clock;
         document.guardWith(editRunning);
         compare.selectedProperty().addListener((o, a, b) -> showSelected(b));
-        // what a run would need: known once a face is there, refreshed when the method (or, from the root, the
-        // generator or the memory budget) changes
+        // what a run would need: known once a face is there, refreshed when the method, the generator (its memory,
+        // its measured time per step) or, from the root, the memory budget changes
         edit.methodProperty().addListener((o, a, b) -> refreshRunEstimate());
         // regions add the keep term's LPIPS pass to a step
         edit.regionModeProperty().addListener((o, a, b) -> {
             if ((a == EditSettings.RegionMode.WHOLE_FACE) != (b == EditSettings.RegionMode.WHOLE_FACE)) refreshRunEstimate();
         });
+        generator.addListener((o, a, b) -> {
+            memoryEstimate = "";
+            if (document.hasLatentProperty().get()) refreshRunEstimate();
+            else showEstimate();
+        });
         edit.steps().valueProperty().addListener((o, a, b) -> showEstimate());
         document.hasLatentProperty().addListener((o, a, b) -> {
-            if (b && runEstimate.get().isEmpty()) refreshRunEstimate();
+            if (b && memoryEstimate.isEmpty()) refreshRunEstimate();
         });
     }
 
@@ -151,11 +161,10 @@ public final class EditRunViewModel {
         runEstimate.set(time.isEmpty() ? memoryEstimate : memoryEstimate.isEmpty() ? time : time + " · " + memoryEstimate);
     }
 
-    /** The preference holding the last measured time per step of the chosen method on the current generator. */
+    /** The preference holding the last measured time per step of the chosen method on the generator in use. */
     private String timingKey() {
-        Snapshot cur = document.current();
         return StepTimer.preferenceKey("edit.msPerStep." + edit.methodProperty().get().name().toLowerCase(Locale.ROOT),
-                cur == null ? "" : cur.source().generator());
+                generator.get());
     }
 
     // ---- run ----------------------------------------------------------------------------------------------------

@@ -295,12 +295,16 @@ public final class EditSettings {
         regionSwitches.forEach((r, p) -> p.set(on.contains(r)));
     }
 
+    /**
+     * A file's number; one equal to the value shown changes nothing, so it does not count as chosen (the autosaved
+     * session restored at start carries the defaults it was saved with).
+     */
     private static void setNum(NumberParam p, Object v) {
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) p.set(n.doubleValue());
+        if (v instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() != p.get()) p.set(n.doubleValue());
     }
 
     public void load(StudioPrefs prefs) {
-        for (NumberParam p : numbers()) p.set(prefs.getDouble(key(p), p.get()));
+        for (NumberParam p : numbers()) prefs.getChosen(key(p), p);
         String s = prefs.get("edit.schedule", schedule.get());
         if (SCHEDULES.contains(s)) schedule.set(s);
         neutral.set(prefs.get("edit.neutral", neutral.get()));
@@ -323,7 +327,7 @@ public final class EditSettings {
     }
 
     public void save(StudioPrefs prefs) {
-        for (NumberParam p : numbers()) prefs.putDouble(key(p), p.get());
+        for (NumberParam p : numbers()) prefs.putChosen(key(p), p);
         prefs.put("edit.schedule", schedule.get());
         prefs.put("edit.neutral", neutral.get());
         prefs.put("edit.method", method.get().name());

@@ -17,6 +17,7 @@ public final class NumberParam {
     private final boolean integer;
     private final DoubleProperty value;
     private final StringBinding warning;
+    private boolean chosen;
 
     public NumberParam(String name, double def, double safeMin, double safeMax, double hardMin, double hardMax, boolean integer) {
         this.name = name;
@@ -47,11 +48,32 @@ public final class NumberParam {
         return value.get();
     }
 
-    /** Sets a value, clamped to the hard limits (and rounded for integer settings). */
+    /**
+     * Sets a value someone chose — typed, moved, read from a file or the preferences — clamped to the hard limits (and
+     * rounded for integer settings); from now on {@link #setDefault} leaves it alone.
+     */
     public void set(double v) {
+        chosen = true;
+        value.set(clamp(v));
+    }
+
+    /**
+     * Sets the value a setting starts from when nobody chose one (the device's and the network's defaults, which change
+     * with the generator); a chosen value stays.
+     */
+    public void setDefault(double v) {
+        if (!chosen) value.set(clamp(v));
+    }
+
+    /** Whether the value was chosen ({@link #set}) rather than left at its default: only a chosen value is remembered. */
+    public boolean chosen() {
+        return chosen;
+    }
+
+    private double clamp(double v) {
         if (!Double.isFinite(v)) throw new IllegalArgumentException(name + " must be a finite number");
         double c = Math.max(hardMin, Math.min(hardMax, v));
-        value.set(integer ? Math.rint(c) : c);
+        return integer ? Math.rint(c) : c;
     }
 
     /** Parses typed text; throws IllegalArgumentException with a one-line message for non-numbers. */

@@ -76,7 +76,7 @@ public final class SourceViewModel {
     private boolean showing;
 
     SourceViewModel(SourcePort backend, StudioPrefs prefs, StatusViewModel status, LiveViewModel live, Document document,
-                    LongSupplier clock, DeviceDefaults defaults) {
+                    LongSupplier clock) {
         this.backend = backend;
         this.prefs = prefs;
         this.status = status;
@@ -91,7 +91,7 @@ public final class SourceViewModel {
         } catch (IllegalArgumentException e) {
             // keep the default
         }
-        invertSteps.set(prefs.getDouble("invert.steps", defaults.invertSteps()));
+        prefs.getChosen("invert.steps", invertSteps);
         psi.set(clamp(prefs.getDouble("source.psi", psi.get()), PSI_MIN, PSI_MAX));
         seed.set(Math.max(0, Math.min(0xffffffffL, (long) prefs.getDouble("source.seed", 0))));
         document.guardWith(inverting);
@@ -408,7 +408,7 @@ public final class SourceViewModel {
             m = PhotoInversion.Method.PROJECTION;
         }
         prefs.put("invert.method", invertMethod.get().name());
-        prefs.putDouble("invert.steps", invertSteps.get());
+        prefs.putChosen("invert.steps", invertSteps);
         PhotoInversion.Method method = m;
         int steps = (int) invertSteps.get();
         inverting.set(true);

@@ -35,6 +35,25 @@ public final class StudioPrefs {
         }
     }
 
+    /** Whether something is remembered under {@code key}. */
+    public boolean has(String key) {
+        return get(key, null) != null;
+    }
+
+    /**
+     * Remembers a number the user chose; forgets the key when the setting is at its default (so the default can follow
+     * the device and the generator at the next start).
+     */
+    public void putChosen(String key, NumberParam p) {
+        if (p.chosen()) putDouble(key, p.get());
+        else put(key, null);
+    }
+
+    /** Sets {@code p} to the number remembered under {@code key}, if there is one (it then counts as chosen). */
+    public void getChosen(String key, NumberParam p) {
+        if (has(key)) p.set(getDouble(key, p.get()));
+    }
+
     public void putDouble(String key, double v) {
         if (Double.isFinite(v)) guard(() -> node.putDouble(key, v));
     }

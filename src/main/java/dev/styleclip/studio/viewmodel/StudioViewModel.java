@@ -50,18 +50,17 @@ public final class StudioViewModel {
         this.backend = backend;
         this.models = models;
         this.prefs = prefs;
-        DeviceDefaults defaults = DeviceDefaults.of(backend.deviceName());
-        edit.steps().set(defaults.editSteps());
         edit.load(prefs);
         long budget = (long) prefs.getDouble("memory.budget", 0);
         memoryBudget.set(budget);
         backend.setMemoryBudget(budget);
         document = new Document(backend.edit(), status, live);
-        source = new SourceViewModel(backend.source(), prefs, status, live, document, clock, defaults);
+        source = new SourceViewModel(backend.source(), prefs, status, live, document, clock);
         stack = new EditStackViewModel(document);
         compare = new CompareViewModel(backend.edit(), backend.directions());
-        directions = new DirectionsViewModel(backend.directions(), prefs, status, defaults);
-        run = new EditRunViewModel(backend.edit(), backend.directions(), prefs, status, live, document, edit, directions, compare, clock);
+        directions = new DirectionsViewModel(backend.directions(), prefs, status);
+        run = new EditRunViewModel(backend.edit(), backend.directions(), prefs, status, live, document, edit, directions, compare,
+                source.generatorLabelProperty(), clock);
         files = new DocumentFilesViewModel(prefs, status, document, edit, compare, source.inversionReportProperty(),
                 ModelCatalog.besideModels(models.catalog().dir(), "sessions").resolve("autosave.json"));
         Path mappers = MapperPlaces.defaultRoot(models.catalog().dir()).toAbsolutePath().normalize();
@@ -74,8 +73,20 @@ public final class StudioViewModel {
         regionOverlay = new RegionOverlay(backend.edit(), edit, live);
         refreshModels();
         refreshMemory();
-        // another generator needs another estimate (the first one is asked for once there is a face)
-        source.generatorLabelProperty().addListener((o, a, b) -> run.refreshRunEstimate());
+        applyDefaults();
+        // another generator, another size: the settings nobody chose start from its defaults
+        source.generatorLabelProperty().addListener((o, a, b) -> applyDefaults());
+    }
+
+    /**
+     * The long runs' settings that nobody chose start from the defaults of this device and the generator in use
+     * ({@link DeviceDefaults}); chosen and remembered values stay.
+     */
+    private void applyDefaults() {
+        DeviceDefaults d = DeviceDefaults.of(backend.deviceName(), backend.source().generatorResolution());
+        edit.steps().setDefault(d.editSteps());
+        source.invertSteps().setDefault(d.invertSteps());
+        directions.images().setDefault(d.directionFaces());
     }
 
     /** The live view's region overlay (View ▸ Region overlay). */

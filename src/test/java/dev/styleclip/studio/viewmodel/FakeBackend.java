@@ -2,6 +2,8 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.recipe.RecipeBatch;
+import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
 import dev.styleclip.studio.service.DirectionsPort;
@@ -28,6 +30,8 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
     boolean hold;
     /** What {@link #deviceName()} says (the studio's defaults follow it). */
     String device = "fake";
+    /** The demo architecture chosen (its label and resolution follow it; the pictures stay the fake's). */
+    private GeneratorSource generator = GeneratorSource.demo(DemoNetworks.DEFAULT);
     final List<Runnable> held = new ArrayList<>();
     int editsRun;
 
@@ -76,7 +80,16 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
 
     @Override
     public String generatorLabel() {
-        return "demo network";
+        return generator.demo().equals(DemoNetworks.DEFAULT) ? "demo network" : "demo network (" + generator.demo() + ")";
+    }
+
+    @Override
+    public int generatorResolution() {
+        try {
+            return generator.resolution();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -91,13 +104,13 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
             return Task.NONE;
         }
         Latent w = latent(request.seed());
-        listener.done(new Rendered(picture(w), w, "demo network", true));
+        listener.done(new Rendered(picture(w), w, generatorLabel(), true));
         return Task.NONE;
     }
 
     @Override
     public Task synthesize(Latent ws, GenerateRequest source, Listener<Rendered> listener) {
-        listener.done(new Rendered(picture(ws), ws, "demo network", true));
+        listener.done(new Rendered(picture(ws), ws, generatorLabel(), true));
         return Task.NONE;
     }
 
@@ -244,7 +257,7 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
                 return Task.NONE;
             }
         }
-        listener.done(new Rendered(picture(w), w, "demo network", true,
+        listener.done(new Rendered(picture(w), w, generatorLabel(), true,
                 r.metricsPrompt() == null ? Map.of() : Map.of("clip_score", 0.25, "id_similarity", 0.8, "lpips", 0.1)));
         return Task.NONE;
     }
@@ -326,17 +339,18 @@ public final class FakeBackend implements StudioBackend, SourcePort, EditPort, D
 
     /** Every demo architecture, as a backend without installed pickles offers them. */
     @Override
-    public List<dev.styleclip.model.stylegan3.GeneratorSource> generators() {
-        return dev.styleclip.model.stylegan3.DemoNetworks.ARCHITECTURES.stream().map(dev.styleclip.model.stylegan3.GeneratorSource::demo).toList();
+    public List<GeneratorSource> generators() {
+        return DemoNetworks.ARCHITECTURES.stream().map(GeneratorSource::demo).toList();
     }
 
     @Override
-    public dev.styleclip.model.stylegan3.GeneratorSource generator() {
-        return dev.styleclip.model.stylegan3.GeneratorSource.demo(dev.styleclip.model.stylegan3.DemoNetworks.DEFAULT);
+    public GeneratorSource generator() {
+        return generator;
     }
 
     @Override
-    public void chooseGenerator(dev.styleclip.model.stylegan3.GeneratorSource source) {
+    public void chooseGenerator(GeneratorSource source) {
+        if (source == null || source.isDemo()) generator = source == null ? GeneratorSource.demo(DemoNetworks.DEFAULT) : source;
     }
 
     @Override

@@ -128,6 +128,35 @@ class StudioViewModelTest {
         StudioViewModel again = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
                 new StudioPrefs(node));
         assertEquals(120, again.edit().steps().get());
+        // a default is not remembered as if chosen: the next start (another device, another generator) has its own
+        assertNull(node.get("edit.lambda_l2", null), "an untouched λ is not written");
+    }
+
+    @Test
+    void theDefaultsFollowTheGeneratorsSizeUnlessChosen() {
+        backend.device = "cpu";
+        StudioViewModel onCpu = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
+                new StudioPrefs(node));
+        onCpu.source().invertSteps().set(77); // the user's own number
+        onCpu.source().chooseGenerator(dev.styleclip.model.stylegan3.GeneratorSource.demo("stylegan3-t-1024"));
+        assertEquals(1024, backend.generatorResolution());
+        assertEquals(5, onCpu.edit().steps().get(), "an untouched default follows the 1024² network");
+        assertEquals(2, onCpu.directions().images().get());
+        assertEquals(77, onCpu.source().invertSteps().get(), "a chosen value stays");
+        onCpu.source().chooseGenerator(dev.styleclip.model.stylegan3.GeneratorSource.demo("stylegan3-r-512"));
+        assertEquals(10, onCpu.edit().steps().get());
+        // a session file bringing the value shown changes nothing; another value is a choice that then stays
+        onCpu.edit().fromMap(Map.of("steps", 10));
+        assertFalse(onCpu.edit().steps().chosen());
+        onCpu.edit().fromMap(Map.of("steps", 12));
+        onCpu.source().chooseGenerator(dev.styleclip.model.stylegan3.GeneratorSource.demo("stylegan3-t-256"));
+        assertEquals(12, onCpu.edit().steps().get());
+        assertEquals(10, onCpu.directions().images().get(), "back at 256²: the untouched default is the 256² one again");
+        // remembered: only what was chosen
+        onCpu.saveSettings();
+        onCpu.directions().prepare();
+        assertEquals(12, node.getDouble("edit.steps", 0));
+        assertNull(node.get("directions.images", null), "the faces were a default when the preparation started");
     }
 
     @Test
