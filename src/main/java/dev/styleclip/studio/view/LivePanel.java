@@ -10,6 +10,8 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
@@ -20,10 +22,15 @@ import javafx.scene.paint.Color;
 import javafx.scene.shape.Circle;
 import javafx.scene.shape.Rectangle;
 import javafx.scene.text.Text;
+import org.kordamp.ikonli.fontawesome5.FontAwesomeSolid;
+import org.kordamp.ikonli.javafx.FontIcon;
 
 import java.util.Locale;
 
-/** Centre: before and current side by side, step counter, CLIP score / ID similarity, live loss curves. */
+/**
+ * Centre: before and current side by side (Compare turns the current one into a before / after wipe), step counter,
+ * CLIP score / ID similarity, live loss curves.
+ */
 final class LivePanel extends VBox {
     /** The previews' smallest and largest side; between them they follow the space the window gives. */
     static final double MIN_VIEW = 240, MAX_VIEW = 1024;
@@ -45,11 +52,29 @@ final class LivePanel extends VBox {
         for (ImageView v : new ImageView[]{before, current}) {
             v.setPreserveRatio(true);
             v.setSmooth(true);
-            // double-click: the picture at full detail, with zoom and pan
-            v.setOnMouseClicked(e -> {
-                if (e.getClickCount() == 2 && v.getImage() != null) {
-                    ImageViewer.open(getScene().getWindow(), v.getImage(), v == before ? live.beforeLabelProperty().get()
-                            : live.currentLabelProperty().get());
+        }
+        // the current picture as a wipe over the before one: the same pictures, the state in the view model
+        BeforeAfterView compare = new BeforeAfterView("compare-view", true);
+        compare.beforeImageProperty().bind(before.imageProperty());
+        compare.afterImageProperty().bind(current.imageProperty());
+        compare.afterTextProperty().set("current");
+        compare.dividerProperty().bindBidirectional(live.dividerProperty());
+        compare.visibleProperty().bind(live.comparingProperty());
+        current.visibleProperty().bind(live.comparingProperty().not());
+        live.comparingProperty().addListener((o, a, b) -> {
+            if (b) compare.requestFocus(); // ← / → move the divider at once
+        });
+        // double-click: the picture at full detail, with zoom and pan (the current one with its comparison)
+        before.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2 && before.getImage() != null) {
+                ImageViewer.open(getScene().getWindow(), before.getImage(), live.beforeLabelProperty().get());
+                e.consume();
+            }
+        });
+        for (javafx.scene.Node n : new javafx.scene.Node[]{current, compare}) {
+            n.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && current.getImage() != null) {
+                    ImageViewer.open(getScene().getWindow(), current.getImage(), before.getImage(), live.currentLabelProperty().get(), live);
                     e.consume();
                 }
             });
@@ -79,11 +104,13 @@ final class LivePanel extends VBox {
         regions.imageProperty().bind(live.regionOverlayProperty().map(Fx::image));
         regions.visibleProperty().bind(live.regionOverlayShownProperty().and(live.regionOverlayProperty().isNotNull()));
         beforeFrame = frame(new StackPane(before, regions, overlay));
-        StackPane currentStack = frame(new StackPane(current));
+        StackPane currentStack = frame(new StackPane(current, compare));
         // a picture as large as the frame the layout gave (never drawn past it, over its caption)
         fit(before, beforeFrame);
         fit(regions, beforeFrame);
         fit(current, currentStack);
+        compare.fitWidthProperty().bind(current.fitWidthProperty());
+        compare.fitHeightProperty().bind(current.fitHeightProperty());
         beforeFrame.widthProperty().addListener((o, a, b) -> drawOverlay());
         beforeFrame.heightProperty().addListener((o, a, b) -> drawOverlay());
         Label bl = new Label();
@@ -113,7 +140,13 @@ final class LivePanel extends VBox {
         scores.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
                 () -> "CLIP score " + fmt(live.clipScoreProperty().get()) + "    identity similarity " + fmt(live.idSimilarityProperty().get()),
                 live.clipScoreProperty(), live.idSimilarityProperty()));
-        HBox info = new HBox(24, step, scores);
+        ToggleButton compareToggle = new ToggleButton("Compare", new FontIcon(FontAwesomeSolid.COLUMNS));
+        compareToggle.setId("compare-toggle");
+        compareToggle.selectedProperty().bindBidirectional(live.comparingProperty());
+        compareToggle.disableProperty().bind(live.canCompareProperty().not());
+        compareToggle.setTooltip(new Tooltip("Before / after: the current picture over the before one, cut at a divider "
+                + "to drag (or ← / →) — the \\ key"));
+        HBox info = new HBox(24, compareToggle, step, scores);
         info.setAlignment(Pos.CENTER);
         Label faces = new Label();
         faces.setId("face-check");

@@ -60,6 +60,8 @@ public final class MainWindow {
             new String[]{"Ctrl+B", "apply a recipe to a folder of photos / latents"},
             new String[]{"Ctrl+1 … 4", "show the Source, Edit, Mapper, Models tab"},
             new String[]{"Ctrl+R", "show / hide the face regions chosen in the Edit tab over the before picture"},
+            new String[]{"\\", "compare before / after: the current picture (a clicked grid cell too) over the source, "
+                    + "cut at a divider to drag; ← / → move it (Shift: finer)"},
             new String[]{"Ctrl+Q", "quit (asks first only while work runs; the session is kept)"},
             new String[]{"F1", "show / hide this help (Help → Getting started: the whole loop in four steps)"});
 

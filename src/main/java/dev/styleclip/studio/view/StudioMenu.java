@@ -48,13 +48,18 @@ final class StudioMenu {
                 item("menu-cancel", "Cancel", new KeyCodeCombination(KeyCode.ESCAPE), vm::cancel),
                 item("menu-run-grid", "Run the compare grid", null, vm.run()::runCompare),
                 item("menu-promote", "Promote the grid cell", null, vm.run()::promote));
+        // the photo editors' key for before / after; a text field keeps it for typing (it consumes the key press)
+        MenuItem compare = item("menu-compare", "Compare before / after", new KeyCodeCombination(KeyCode.BACK_SLASH),
+                vm.live()::toggleCompare);
+        compare.disableProperty().bind(vm.live().canCompareProperty().not());
         Menu view = new Menu("_View", null,
                 item("menu-tab-source", "Source", shortcut(KeyCode.DIGIT1), () -> w.showTab(0)),
                 item("menu-tab-edit", "Edit", shortcut(KeyCode.DIGIT2), () -> w.showTab(1)),
                 item("menu-tab-mapper", "Mapper", shortcut(KeyCode.DIGIT3), () -> w.showTab(2)),
                 item("menu-tab-models", "Models", shortcut(KeyCode.DIGIT4), () -> w.showTab(3)),
                 new SeparatorMenuItem(),
-                item("menu-region-overlay", "Region overlay", shortcut(KeyCode.R), vm.regionOverlay()::toggle));
+                item("menu-region-overlay", "Region overlay", shortcut(KeyCode.R), vm.regionOverlay()::toggle),
+                compare);
         Menu help = new Menu("_Help", null,
                 item("menu-getting-started", "Getting started", null, w::gettingStarted),
                 item("menu-shortcuts", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), w::toggleHelp));

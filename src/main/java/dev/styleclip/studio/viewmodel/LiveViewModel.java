@@ -2,6 +2,7 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
+import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -21,9 +22,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The live view: before and current pictures (the chosen face regions tinted over the before one, when shown), step
- * counter, loss curves (total, CLIP, L2, ID; keep for region-limited edits; LPIPS for inversions) and the current
- * frame's CLIP score and identity similarity. Pictures update at most {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
+ * The live view: before and current pictures (side by side, or the current one as a before / after wipe over the
+ * before one: {@link #comparingProperty()}, {@link #dividerProperty()}; the chosen face regions tinted over the
+ * before one, when shown), step counter, loss curves (total, CLIP, L2, ID; keep for region-limited edits; LPIPS
+ * for inversions) and the current frame's CLIP score and identity similarity. Pictures update at most
+ * {@link #MIN_FRAME_INTERVAL_MS} apart (≈ 10 frames/s);
  * loss points are kept for every frame that arrives.
  */
 public final class LiveViewModel {
@@ -47,6 +50,9 @@ public final class LiveViewModel {
     private final BooleanProperty regionOverlayShown = new SimpleBooleanProperty(this, "regionOverlayShown");
     private final ObjectProperty<Pixels> regionOverlay = new SimpleObjectProperty<>(this, "regionOverlay");
     private final StringProperty regionNote = new SimpleStringProperty(this, "regionNote", "");
+    private final BooleanProperty comparing = new SimpleBooleanProperty(this, "comparing");
+    private final DoubleProperty divider = new SimpleDoubleProperty(this, "divider", 0.5);
+    private final BooleanBinding canCompare = before.isNotNull().and(current.isNotNull()).or(comparing);
     private final StepTimer timer = new StepTimer();
     private final Map<String, ObservableList<LossPoint>> losses = new LinkedHashMap<>();
     private long lastPictureMs = Long.MIN_VALUE / 2;
@@ -86,6 +92,29 @@ public final class LiveViewModel {
 
     public DoubleProperty idSimilarityProperty() {
         return idSimilarity;
+    }
+
+    /**
+     * Whether the current picture is shown as a before / after wipe over the before picture (Compare, the \ key) — a grid
+     * cell clicked is the current picture, so this compares the cell with the source.
+     */
+    public BooleanProperty comparingProperty() {
+        return comparing;
+    }
+
+    /** Where the wipe's divider stands: a fraction (0 … 1) of the picture's width, before left of it, current right. */
+    public DoubleProperty dividerProperty() {
+        return divider;
+    }
+
+    /** Whether Compare can be switched: on when there are two pictures to compare, off always. */
+    public BooleanBinding canCompareProperty() {
+        return canCompare;
+    }
+
+    /** Compare on or off (\); it goes on only when there are two pictures. */
+    public void toggleCompare() {
+        comparing.set(!comparing.get() && canCompare.get());
     }
 
     /** face-api's line on source vs current ("same person …, expression, age, gender"), empty when not computed. */

@@ -133,6 +133,87 @@ class MainWindowTest {
         assertTrue(robot.lookup("#viewer-zoom").tryQuery().isEmpty(), "Esc closes the viewer");
     }
 
+    /**
+     * Compare in the full-size viewer: opened from the current picture it shows the live view's wipe (the same state),
+     * both pictures in one box at every zoom; a drag on the divider moves it, a drag elsewhere pans.
+     */
+    @Test
+    void theViewerComparesTheCurrentPictureWithZoomAndPan(FxRobot robot) {
+        StudioViewModel vm = window.viewModel();
+        robot.clickOn("#generate");
+        robot.interact(vm.run()::runEdit);
+        robot.interrupt();
+        assertEquals(1, vm.document().editStack().size());
+        // typed in a text field, \ is a character, not the shortcut
+        robot.interact(() -> robot.lookup("#side-tabs").queryAs(TabPane.class).getSelectionModel().select(1));
+        robot.clickOn("#prompt").type(KeyCode.END).type(KeyCode.BACK_SLASH);
+        robot.interrupt();
+        assertTrue(vm.edit().promptProperty().get().endsWith("\\"), vm.edit().promptProperty().get());
+        assertFalse(vm.live().comparingProperty().get());
+        robot.interact(() -> window.root().requestFocus()); // out of the text field
+        robot.type(KeyCode.BACK_SLASH);
+        robot.interrupt();
+        assertTrue(vm.live().comparingProperty().get(), "\\ elsewhere: Compare");
+        robot.doubleClickOn("#compare-view");
+        robot.interrupt();
+        javafx.scene.control.ScrollPane scroll = robot.lookup("#viewer-scroll").queryAs(javafx.scene.control.ScrollPane.class);
+        javafx.stage.Window viewer = scroll.getScene().getWindow();
+        robot.interact(() -> {
+            // smaller than the zoomed picture, so that it can pan
+            viewer.setWidth(110);
+            viewer.setHeight(150);
+        });
+        javafx.scene.Node wipe = robot.lookup("#viewer-compare").query();
+        assertTrue(scroll.getContent() == wipe, "opened comparing, as the live view was");
+        javafx.scene.image.ImageView before = robot.lookup("#viewer-compare-before").queryAs(javafx.scene.image.ImageView.class);
+        javafx.scene.image.ImageView after = robot.lookup("#viewer-compare-after").queryAs(javafx.scene.image.ImageView.class);
+        assertEquals(vm.live().beforeProperty().get().argb()[0], before.getImage().getPixelReader().getArgb(0, 0));
+        assertEquals(vm.live().currentProperty().get().argb()[0], after.getImage().getPixelReader().getArgb(0, 0));
+        assertTrue(before.getImage().getPixelReader().getArgb(0, 0) != after.getImage().getPixelReader().getArgb(0, 0),
+                "two different pictures");
+        // zoomed to 1600 % (the fake's 8 px pictures: 128 px), both pictures the same size at the same place
+        for (int i = 0; i < 13; i++) robot.type(KeyCode.PLUS);
+        robot.interrupt();
+        assertTrue(robot.lookup("#viewer-zoom").queryAs(Label.class).getText().contains("1600 %"));
+        assertEquals(128, after.getLayoutBounds().getWidth(), 1e-6);
+        assertEquals(after.getLayoutBounds(), before.getLayoutBounds());
+        assertEquals(after.getLayoutX(), before.getLayoutX(), 1e-9);
+        assertEquals(after.getLayoutY(), before.getLayoutY(), 1e-9);
+        javafx.scene.shape.Rectangle clip = (javafx.scene.shape.Rectangle) after.getClip();
+        assertEquals(64, clip.getX(), 1e-6, "the live view's divider, in the middle");
+
+        // a drag on the divider moves it (and not the view) ...
+        javafx.geometry.Bounds pic = after.localToScreen(after.getLayoutBounds());
+        double y = pic.getMinY() + 20;
+        double h0 = scroll.getHvalue(), v0 = scroll.getVvalue();
+        robot.drag(new javafx.geometry.Point2D(pic.getMinX() + 64, y), javafx.scene.input.MouseButton.PRIMARY)
+                .moveTo(new javafx.geometry.Point2D(pic.getMinX() + 40, y))
+                .moveTo(new javafx.geometry.Point2D(pic.getMinX() + 32, y)).release(javafx.scene.input.MouseButton.PRIMARY);
+        robot.interrupt();
+        assertEquals(0.25, vm.live().dividerProperty().get(), 1.0 / 128, "the divider followed the mouse");
+        assertEquals(vm.live().dividerProperty().get() * 128, clip.getX(), 1e-6);
+        assertEquals(h0, scroll.getHvalue(), 1e-9, "no pan while the divider moves");
+        assertEquals(v0, scroll.getVvalue(), 1e-9);
+        // ... a drag elsewhere pans, the divider stays
+        double d = vm.live().dividerProperty().get();
+        pic = after.localToScreen(after.getLayoutBounds());
+        robot.drag(new javafx.geometry.Point2D(pic.getMinX() + 75, pic.getMinY() + 60), javafx.scene.input.MouseButton.PRIMARY)
+                .moveTo(new javafx.geometry.Point2D(pic.getMinX() + 60, pic.getMinY() + 45))
+                .moveTo(new javafx.geometry.Point2D(pic.getMinX() + 45, pic.getMinY() + 30)).release(javafx.scene.input.MouseButton.PRIMARY);
+        robot.interrupt();
+        assertEquals(d, vm.live().dividerProperty().get(), 1e-12);
+        assertTrue(scroll.getHvalue() != h0 || scroll.getVvalue() != v0, "the view panned: " + scroll.getHvalue() + ", " + scroll.getVvalue());
+
+        // \ in the viewer: the plain picture again, in the live view too
+        robot.type(KeyCode.BACK_SLASH);
+        robot.interrupt();
+        assertFalse(vm.live().comparingProperty().get());
+        assertTrue(scroll.getContent() instanceof javafx.scene.image.ImageView, "the plain picture");
+        robot.type(KeyCode.ESCAPE);
+        robot.interrupt();
+        assertTrue(robot.lookup("#current-image").query().isVisible());
+    }
+
     @Test
     void everyActionIsInTheMenusWithItsShortcut(FxRobot robot) {
         javafx.scene.control.MenuBar bar = robot.lookup("#menu-bar").queryAs(javafx.scene.control.MenuBar.class);

@@ -133,6 +133,21 @@ class StudioViewModelTest {
     }
 
     @Test
+    void compareGoesOnOnlyWithTwoPictures() {
+        assertFalse(vm.live().canCompareProperty().get());
+        vm.live().toggleCompare();
+        assertFalse(vm.live().comparingProperty().get(), "no picture: nothing to compare");
+        vm.source().generate();
+        vm.live().toggleCompare();
+        assertTrue(vm.live().comparingProperty().get());
+        vm.live().currentProperty().set(null); // a photo just imported: no current picture yet
+        assertTrue(vm.live().canCompareProperty().get(), "on: it can always be switched off");
+        vm.live().toggleCompare();
+        assertFalse(vm.live().comparingProperty().get());
+        assertFalse(vm.live().canCompareProperty().get());
+    }
+
+    @Test
     void theDefaultsFollowTheGeneratorsSizeUnlessChosen() {
         backend.device = "cpu";
         StudioViewModel onCpu = new StudioViewModel(backend, new ModelsViewModel(new ModelCatalog(tmp.resolve("models")), Runnable::run),
