@@ -1,12 +1,10 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.edit.Latent;
+import dev.styleclip.cli.common.CommandNetworks;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
-import dev.styleclip.cli.common.EditCliModels;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import dev.styleclip.edit.FaceGeneration;
+import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
@@ -14,13 +12,14 @@ import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Safetensors;
 import dev.styleclip.io.TensorStore;
 import dev.styleclip.model.stylegan3.DemoNetworks;
-import dev.styleclip.model.stylegan3.GeneratorImages;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.ComputeService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,42 +58,44 @@ public final class ApplyMapperCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--mapper " + mapper + ": no mapper file " + file);
         if (latent != null && !Files.isRegularFile(latent)) throw new IllegalArgumentException("--latent " + latent + ": no such file");
         PrintWriter o = spec.commandLine().getOut();
-        try (EditCliModels models = EditCliModels.open(generator, null, null, false, false, o, spec.commandLine().getErr());
-             NDManager m = models.manager.newSubManager()) {
-            var g = models.generator;
-            TensorStore store = Safetensors.read(file);
-            LevelsMapper lm = LevelsMapper.load(store, g.numWs(), m);
-            if (lm.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the mapper is for w_dim " + lm.wDim() + ", the generator has " + g.wDim());
-            }
-            NDArray w;
-            if (seed != null) {
-                w = g.mapping(g.seedZ(m, seed), psi, null);
-            } else {
-                w = readLatent(latent, g.numWs(), g.wDim(), m);
-            }
-            StyleGan3Generator.Options render = models.renderOptions(memory.budget(m.getDevice()));
-            NDArray orig = g.synthesis(w, render);
-            NDArray edited = g.synthesis(lm.edit(w, strength), render);
-            var a = GeneratorImages.toImage(orig, 0);
-            var b = GeneratorImages.toImage(edited, 0);
-            AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(a, "png", os));
-            AtomicFiles.write(out.resolve("edited.png"), os -> ImageIO.write(b, "png", os));
-            Map<String, Object> meta = store.metadata();
-            o.printf(Locale.ROOT, "Edited with mapper %s (prompt \"%s\", groups %s) at strength %s -> %s%s%n", file,
-                    meta == null ? "?" : meta.getOrDefault("prompt", "?"), lm.groupsSpec(), strength, out.resolve("edited.png"),
-                    models.demo ? " (" + DemoNetworks.LABEL + ")" : "");
+        Latent given = latent == null ? null : LatentFile.read(latent);
+        TensorStore store = Safetensors.read(file);
+        CommandNetworks files = CommandNetworks.find(generator, null, false, null, false);
+        try (ComputeService cs = new ComputeService()) {
+            memory.applyTo(cs);
+            cs.run("apply-mapper", ctx -> {
+                CommandNetworks.Loaded models = files.load(ctx, o, spec.commandLine().getErr());
+                FaceGeneration faces = FaceGeneration.load(ctx, files.generator());
+                StyleGan3Generator g = faces.generator();
+                LevelsMapper lm = LevelsMapper.load(store, g.numWs(), ctx.manager());
+                if (lm.wDim() != g.wDim()) {
+                    throw new IllegalArgumentException("the mapper is for w_dim " + lm.wDim() + ", the generator has " + g.wDim());
+                }
+                FaceGeneration.Result original = seed != null
+                        ? faces.generate(ctx, new FaceGeneration.Request(seed, psi, null, null))
+                        : faces.render(ctx, checked(given, g), null);
+                Latent w = original.ws();
+                Latent edited = ctx.step(sm -> new Latent(w.numWs(), w.wDim(),
+                        lm.edit(FaceGeneration.array(sm, w), strength).toFloatArray()));
+                BufferedImage b = faces.render(ctx, edited, null).image();
+                AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(original.image(), "png", os));
+                AtomicFiles.write(out.resolve("edited.png"), os -> ImageIO.write(b, "png", os));
+                Map<String, Object> meta = store.metadata();
+                o.printf(Locale.ROOT, "Edited with mapper %s (prompt \"%s\", groups %s) at strength %s -> %s%s%n", file,
+                        meta == null ? "?" : meta.getOrDefault("prompt", "?"), lm.groupsSpec(), strength, out.resolve("edited.png"),
+                        models.demo() ? " (" + DemoNetworks.LABEL + ")" : "");
+                return null;
+            }, null);
         }
         return 0;
     }
 
-    /** A projector-style latent file (npz key {@code w}, float32 [1, num_ws, w_dim]) via {@link LatentFile}. */
-    private static NDArray readLatent(Path f, int numWs, int wDim, NDManager m) throws Exception {
-        Latent l = LatentFile.read(f);
-        if (l.numWs() != numWs || l.wDim() != wDim) {
-            throw new IllegalArgumentException("--latent " + f + " holds w of shape [1, " + l.numWs() + ", " + l.wDim()
-                    + "], the generator needs [1, " + numWs + ", " + wDim + "]");
+    /** A projector-style latent ({@code w}, [1, num_ws, w_dim]) of this generator's shape. */
+    private Latent checked(Latent l, StyleGan3Generator g) {
+        if (l.numWs() != g.numWs() || l.wDim() != g.wDim()) {
+            throw new IllegalArgumentException("--latent " + latent + " holds w of shape [1, " + l.numWs() + ", " + l.wDim()
+                    + "], the generator needs [1, " + g.numWs() + ", " + g.wDim() + "]");
         }
-        return m.create(l.values(), new Shape(1, numWs, wDim));
+        return l;
     }
 }

@@ -1,6 +1,6 @@
 package dev.styleclip.cli;
 
-import dev.styleclip.cli.common.EditCliModels;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.cli.common.MemoryOption;
@@ -171,7 +171,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     private static Consumer<Frame> progress(PrintWriter err) {
         AtomicReference<Consumer<Frame>> bar = new AtomicReference<>(f -> { });
         return f -> {
-            if (RecipeBatch.isBatchFrame(f, JOB)) bar.set(EditCliModels.progressBar(err, "inverting " + f.message()));
+            if (RecipeBatch.isBatchFrame(f, JOB)) bar.set(ProgressBar.frames(err, "inverting " + f.message()));
             else bar.get().accept(f);
         };
     }

@@ -2,10 +2,11 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
-import dev.styleclip.cli.common.EditCliModels;
+import dev.styleclip.cli.common.CommandNetworks;
+import dev.styleclip.cli.common.ProgressBar;
+import dev.styleclip.edit.MemoryPlanner;
+import dev.styleclip.runtime.JobContext;
 import dev.styleclip.model.stylegan3.InputTransform;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.styleclip.edit.recipe.DirectionStep;
 import dev.styleclip.edit.directions.DirectionFiles;
@@ -47,23 +48,26 @@ public final class DirectionsCommand implements Runnable {
     }
 
     /** The cache directory of a generator + CLIP pair prepared in {@code precision} ({@code --cache} when given). */
-    static Path cacheDir(Path cache, Path generator, Path clip, EditCliModels models, Precision precision) throws Exception {
+    static Path cacheDir(Path cache, CommandNetworks files, CommandNetworks.Loaded nets, Precision precision) throws Exception {
         if (cache != null) return cache;
-        return DirectionFiles.cacheDir(generator, clip, models.generator.source(), clipSource(models), precision);
-    }
-
-    private static String clipSource(EditCliModels models) {
-        return models.clip == null ? "demo" : models.clip.source();
+        return DirectionFiles.cacheDir(files.generator().file(), files.clipFile(), nets.generator().source(), nets.clip().source(),
+                precision);
     }
 
     /**
      * The prepared (or imported) directions of a generator + CLIP pair: in {@code --cache} when given, else the default
      * precision's cache folder, else the other precision's; the default precision's path when there is none yet.
      */
-    static Path preparedFile(Path cache, Path generator, Path clip, EditCliModels models) throws Exception {
+    static Path preparedFile(Path cache, CommandNetworks files, CommandNetworks.Loaded nets) throws Exception {
         if (cache != null) return cache.resolve(DirectionsPrepareJob.RESULT);
-        Path f = DirectionFiles.preparedResult(generator, clip, models.generator.source(), clipSource(models));
-        return f != null ? f : cacheDir(null, generator, clip, models, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+        Path f = DirectionFiles.preparedResult(files.generator().file(), files.clipFile(), nets.generator().source(),
+                nets.clip().source());
+        return f != null ? f : cacheDir(null, files, nets, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+    }
+
+    /** The networks of every subcommand: the generator and CLIP. */
+    static CommandNetworks networks(ModelOptionsMixin models) {
+        return CommandNetworks.find(models.generator, models.clip, true, null, false);
     }
 
     /** float32 / float64 for {@code --precision}. */
@@ -104,20 +108,26 @@ public final class DirectionsCommand implements Runnable {
             if (chunk < 1) throw new IllegalArgumentException("--chunk must be >= 1");
             PrintWriter o = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr())) {
-                Path dir = cacheDir(models.cache, m.source.file(), m.clipFile, m, precision);
-                var job = new DirectionsPrepareJob(m.generator, m.clip, new DirectionsPrepareJob.Settings(seed, images, 0.5,
-                        DirectionsPrepareJob.Settings.cutoff(m.generator), strength, chunk, precision), dir);
-                Path r;
-                try (ComputeService cs = new ComputeService()) {
-                    cs.setMemoryBudget(models.memory.bytes());
-                    r = cs.run("directions-prepare", job, EditCliModels.progressBar(err, "channels"));
-                }
-                err.println();
-                o.println("Channel effects (" + GlobalDirections.channelCount(m.generator) + " channels, " + precision.id() + ") -> " + r
-                        + (m.demo ? " (" + DemoNetworks.LABEL + ")" : ""));
+            CommandNetworks files = networks(models);
+            ProgressBar bar = ProgressBar.frames(err, "");
+            Prepared r;
+            try (ComputeService cs = new ComputeService()) {
+                models.memory.applyTo(cs);
+                r = cs.run("directions-prepare", ctx -> {
+                    CommandNetworks.Loaded m = files.load(ctx, o, err);
+                    StyleGan3Generator g = m.generator();
+                    var job = new DirectionsPrepareJob(g, m.clip(), new DirectionsPrepareJob.Settings(seed, images, 0.5,
+                            DirectionsPrepareJob.Settings.cutoff(g), strength, chunk, precision), cacheDir(models.cache, files, m, precision));
+                    return new Prepared(job.run(ctx), GlobalDirections.channelCount(g), m.demo());
+                }, bar);
             }
+            bar.end();
+            o.println("Channel effects (" + r.channels() + " channels, " + precision.id() + ") -> " + r.file()
+                    + (r.demo() ? " (" + DemoNetworks.LABEL + ")" : ""));
             return 0;
+        }
+
+        private record Prepared(Path file, int channels, boolean demo) {
         }
     }
 
@@ -161,45 +171,52 @@ public final class DirectionsCommand implements Runnable {
             for (double b : betas) if (!(b >= 0)) throw new IllegalArgumentException("--beta must be >= 0");
             AtomicFiles.prepareFolder(out);
             PrintWriter o = spec.commandLine().getOut();
-            try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr());
-                 NDManager nd = m.manager.newSubManager()) {
-                StyleGan3Generator g = m.generator;
-                Path file = directions != null ? directions : preparedFile(models.cache, m.source.file(), m.clipFile, m);
-                if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
-                }
-                DirectionsPrepareJob.Prepared p = DirectionsPrepareJob.load(file);
-                DirectionStep measured = DirectionStep.measure(g, m.clip, p, file, neutral, target, nd);
-                int c = measured.channels();
-                NDArray w = g.mapping(g.seedZ(nd, seed), psi, null);
-                float[] s = GlobalDirections.w2s(g, w).toFloatArray();
-                StyleGan3Generator.Options id = m.renderOptions(models.memory.budget(nd.getDevice())).transform(InputTransform.identity());
-                BufferedImage orig = GeneratorImages.toImage(GlobalDirections.synthesize(g, nd.create(s, new Shape(1, c)), id), 0);
-                AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(orig, "png", os));
-                BufferedImage[][] cells = new BufferedImage[betas.size()][alphas.size()];
-                for (int bi = 0; bi < betas.size(); bi++) {
-                    GlobalDirections.Direction d = measured.direction(betas.get(bi));
-                    o.printf(Locale.ROOT, "beta %s: %d of %d channels active%n", betas.get(bi), d.activeChannels(), c);
-                    for (int ai = 0; ai < alphas.size(); ai++) {
-                        float[] se = GlobalDirections.edit(s, 1, d.direction(), alphas.get(ai));
-                        try (NDManager it = nd.newSubManager()) {
-                            cells[bi][ai] = GeneratorImages.toImage(GlobalDirections.synthesize(g, it.create(se, new Shape(1, c)), id), 0);
-                        }
-                    }
-                }
-                Path result;
-                if (cells.length == 1 && cells[0].length == 1) {
-                    result = out.resolve("edited.png");
-                    BufferedImage e = cells[0][0];
-                    AtomicFiles.write(result, os -> ImageIO.write(e, "png", os));
-                } else {
-                    result = out.resolve("grid.png");
-                    BufferedImage grid = grid(cells, alphas, betas);
-                    AtomicFiles.write(result, os -> ImageIO.write(grid, "png", os));
-                }
-                o.println("\"" + neutral + "\" -> \"" + target + "\": " + result + (m.demo ? " (" + DemoNetworks.LABEL + ")" : ""));
+            CommandNetworks files = networks(models);
+            try (ComputeService cs = new ComputeService()) {
+                models.memory.applyTo(cs);
+                cs.run("directions-apply", ctx -> {
+                    CommandNetworks.Loaded m = files.load(ctx, o, spec.commandLine().getErr());
+                    apply(ctx, files, m, o);
+                    return null;
+                }, null);
             }
             return 0;
+        }
+
+        private void apply(JobContext ctx, CommandNetworks files, CommandNetworks.Loaded m, PrintWriter o) throws Exception {
+            StyleGan3Generator g = m.generator();
+            Path file = directions != null ? directions : preparedFile(models.cache, files, m);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("no prepared directions at " + file + ": run 'directions prepare' (same --generator/--clip) or 'directions import' first");
+            }
+            DirectionsPrepareJob.Prepared p = DirectionsPrepareJob.load(file);
+            DirectionStep measured = ctx.step(sm -> DirectionStep.measure(g, m.clip(), p, file, neutral, target, sm));
+            int c = measured.channels();
+            float[] s = ctx.step(sm -> GlobalDirections.w2s(g, g.mapping(g.seedZ(sm, seed), psi, null)).toFloatArray());
+            StyleGan3Generator.Options id = StyleGan3Generator.Options.with(
+                    MemoryPlanner.plan(ctx, MemoryPlanner.Task.GENERATE, 1, g, List.of()).synthesis()).transform(InputTransform.identity());
+            BufferedImage orig = ctx.step(sm -> GeneratorImages.toImage(GlobalDirections.synthesize(g, sm.create(s, new Shape(1, c)), id), 0));
+            AtomicFiles.write(out.resolve("original.png"), os -> ImageIO.write(orig, "png", os));
+            BufferedImage[][] cells = new BufferedImage[betas.size()][alphas.size()];
+            for (int bi = 0; bi < betas.size(); bi++) {
+                GlobalDirections.Direction d = measured.direction(betas.get(bi));
+                o.printf(Locale.ROOT, "beta %s: %d of %d channels active%n", betas.get(bi), d.activeChannels(), c);
+                for (int ai = 0; ai < alphas.size(); ai++) {
+                    float[] se = GlobalDirections.edit(s, 1, d.direction(), alphas.get(ai));
+                    cells[bi][ai] = ctx.step(sm -> GeneratorImages.toImage(GlobalDirections.synthesize(g, sm.create(se, new Shape(1, c)), id), 0));
+                }
+            }
+            Path result;
+            if (cells.length == 1 && cells[0].length == 1) {
+                result = out.resolve("edited.png");
+                BufferedImage e = cells[0][0];
+                AtomicFiles.write(result, os -> ImageIO.write(e, "png", os));
+            } else {
+                result = out.resolve("grid.png");
+                BufferedImage grid = grid(cells, alphas, betas);
+                AtomicFiles.write(result, os -> ImageIO.write(grid, "png", os));
+            }
+            o.println("\"" + neutral + "\" -> \"" + target + "\": " + result + (m.demo() ? " (" + DemoNetworks.LABEL + ")" : ""));
         }
 
         /** Rows = beta, columns = alpha, with labels. */
@@ -245,14 +262,26 @@ public final class DirectionsCommand implements Runnable {
             Path target = outFile;
             int channels = 0;
             if (target == null) {
-                try (EditCliModels m = EditCliModels.open(models.generator, models.clip, null, true, false, o, spec.commandLine().getErr())) {
-                    channels = GlobalDirections.channelCount(m.generator);
-                    target = cacheDir(models.cache, m.source.file(), m.clipFile, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT);
+                // the cache folder is named after both networks, and the file is checked against the generator's channels
+                CommandNetworks files = networks(models);
+                Cached cached;
+                try (ComputeService cs = new ComputeService()) {
+                    cached = cs.run("directions-import", ctx -> {
+                        CommandNetworks.Loaded m = files.load(ctx, o, spec.commandLine().getErr());
+                        return new Cached(cacheDir(models.cache, files, m, Precision.DEFAULT).resolve(DirectionsPrepareJob.RESULT),
+                                GlobalDirections.channelCount(m.generator()));
+                    }, null);
                 }
+                target = cached.file();
+                channels = cached.channels();
             }
             long c = DirectionFiles.importPublished(dir, target, channels);
             o.println("Imported " + c + " channels -> " + target);
             return 0;
+        }
+
+        /** Where the generator + CLIP pair's directions go, and the generator's channel count. */
+        private record Cached(Path file, int channels) {
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.NetworkOptions;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.FaceLandmarks;
 import dev.styleclip.edit.LatentFile;
@@ -76,7 +77,7 @@ public final class EditCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path frames = out.resolve("frames");
-        Consumer<Frame> bar = EditOptions.progress(err, "");
+        ProgressBar bar = ProgressBar.frames(err, "");
         Consumer<Frame> sink = f -> {
             bar.accept(f);
             if (every > 0 && f.preview() != null && f.step() > 0 && f.step() % every == 0 && !f.losses().isEmpty()
@@ -95,7 +96,7 @@ public final class EditCommand implements Callable<Integer> {
                 return new LatentOptimization(nets, settings, start, landmarks, null).run(ctx);
             }, sink);
         }
-        err.println();
+        bar.end();
         if (r.stoppedEarly()) err.println("warning: " + r.stopMessage());
         if (r.regionNote() != null) o.println("regions: " + r.regionNote());
         write(r, files, settings, start);

@@ -14,11 +14,9 @@ import dev.styleclip.edit.WGroups;
 import dev.styleclip.image.FaceRegion;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.runtime.models.ModelRole;
-import dev.styleclip.runtime.Frame;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /** Options and helpers shared by {@code edit} and {@code sweep}: networks, start latent, optimisation settings. */
 public final class EditOptions {
@@ -143,25 +140,6 @@ public final class EditOptions {
     }
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    /** A progress bar with the losses on stderr, at most ~10 updates a second. */
-    static Consumer<Frame> progress(PrintWriter err, String label) {
-        long[] last = {0};
-        return f -> {
-            if (f.step() == 0 || f.losses().isEmpty() || f.message() != null) return;
-            long now = System.nanoTime();
-            if (f.step() < f.total() && now - last[0] < 100_000_000L) return;
-            last[0] = now;
-            int width = 24;
-            int filled = f.total() == 0 ? width : Math.min(width, f.step() * width / f.total());
-            StringBuilder sb = new StringBuilder("\r").append(label).append('[').append("#".repeat(filled))
-                    .append(".".repeat(width - filled)).append("] ").append(f.step()).append('/').append(f.total());
-            f.losses().forEach((k, v) -> sb.append(' ').append(k).append(' ').append(fmt(v)));
-            sb.append(" lr ").append(String.format(Locale.ROOT, "%.4g", f.lr()));
-            err.print(sb);
-            err.flush();
-        };
-    }
 
     static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);

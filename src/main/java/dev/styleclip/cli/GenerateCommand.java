@@ -1,14 +1,17 @@
 package dev.styleclip.cli;
 
+import dev.styleclip.cli.common.CommandNetworks;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.cli.common.MemoryOption;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.edit.FaceGeneration;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.Frame;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,37 +70,32 @@ public final class GenerateCommand implements Callable<Integer> {
         double psi = trunc != null ? trunc : FaceGeneration.DEFAULT_PSI;
         double[][] transform = InputTransform.make(t[0], t[1], rotate);
         String label = source.isDemo() ? " (" + DemoNetworks.LABEL + ")" : "";
+        ProgressBar bar = ProgressBar.frames(err, "");
         try (ComputeService service = new ComputeService()) {
             memory.applyTo(service);
             // one job for all seeds: the generator is loaded and the memory planned once, each seed is a step of its own
             service.run("generate", ctx -> {
                 FaceGeneration generation = FaceGeneration.load(ctx, source);
                 new InstalledNetworks.Using().add(source).print(err); // once it is open: a bad file stays a one-line error
-                if (source.isDemo()) out.println("Using the " + source.describe() + ": images are patterns, not faces.");
+                if (source.isDemo()) out.println(CommandNetworks.generatorNotice(source));
                 err.println("memory: " + generation.plan().summary());
                 int done = 0;
                 for (long seed : seedList) {
-                    progress(err, done, seedList.size(), seed);
+                    ctx.emit(Frame.status(ctx.jobName(), done, seedList.size(), ctx.elapsedMs(), "seed " + seed));
                     Path file = outdir.resolve(String.format(Locale.ROOT, "seed%04d.png", seed));
                     BufferedImage image = generation.generate(ctx, new FaceGeneration.Request(seed, psi, truncCutoff, transform)).image();
                     AtomicFiles.write(file, os -> ImageIO.write(image, "png", os));
                     done++;
-                    progress(err, done, seedList.size(), seed);
-                    err.println();
+                    ctx.emit(Frame.status(ctx.jobName(), done, seedList.size(), ctx.elapsedMs(), "seed " + seed));
+                    // the bar's line ends before each file's line on stdout, which a terminal shows in between
+                    bar.end();
                     out.println("wrote " + file + label);
                     out.flush();
                 }
                 return null;
-            }, null);
+            }, bar);
         }
         return 0;
-    }
-
-    private static void progress(PrintWriter err, int done, int total, long seed) {
-        int width = 30;
-        int filled = total == 0 ? width : done * width / total;
-        err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total + " seed " + seed);
-        err.flush();
     }
 
     /** gen_images.py's range syntax: comma-separated numbers and inclusive a-b ranges. */

@@ -2,6 +2,7 @@ package dev.styleclip.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.runtime.models.ModelCatalog;
 import dev.styleclip.runtime.models.DownloadListener;
 import dev.styleclip.runtime.models.DownloadProgress;
@@ -166,7 +167,7 @@ public final class ModelsCommand implements Callable<Integer> {
                     out.println(e.name() + ": already installed in " + inst.target(e) + " (models verify checks it)");
                     continue;
                 }
-                ProgressBar bar = new ProgressBar(err, quiet);
+                DownloadBar bar = new DownloadBar(err, quiet);
                 Path p = inst.fetch(e, bar, cancel);
                 bar.finish();
                 out.println(e.name() + ": installed " + p);
@@ -266,50 +267,42 @@ public final class ModelsCommand implements Callable<Integer> {
         }
     }
 
-    /** A one-line progress bar on stderr, redrawn with carriage returns. */
-    static final class ProgressBar implements DownloadListener {
+    /** A download's progress on stderr: its own line ({@link #line}) on the CLI's one progress bar. */
+    static final class DownloadBar implements DownloadListener {
         private final PrintWriter err;
+        private final ProgressBar bar;
         private final boolean quiet;
-        private boolean drawn;
 
-        ProgressBar(PrintWriter err, boolean quiet) {
+        DownloadBar(PrintWriter err, boolean quiet) {
             this.err = err;
+            this.bar = ProgressBar.lines(err);
             this.quiet = quiet;
         }
 
         @Override
         public void onProgress(DownloadProgress p) {
-            if (quiet) return;
-            err.print("\r" + line(p));
-            err.flush();
-            drawn = true;
+            if (!quiet) bar.draw(line(p), p.done());
         }
 
         @Override
         public void onMessage(String message) {
-            if (drawn) err.println();
-            drawn = false;
+            bar.end();
             err.println(message);
             err.flush();
         }
 
         void finish() {
-            if (drawn) err.println();
-            err.flush();
-            drawn = false;
+            bar.end();
         }
 
+        /** {@code NAME [####....]  42% 1.20 MiB / 2.86 MiB  512 KiB/s  ETA 0:03}. */
         static String line(DownloadProgress p) {
-            int width = 30;
             double f = p.fraction();
-            StringBuilder b = new StringBuilder(p.name()).append(" [");
-            int fill = f < 0 ? 0 : (int) Math.round(f * width);
-            for (int i = 0; i < width; i++) b.append(i < fill ? '#' : f < 0 && i == 0 ? '?' : '.');
-            b.append("] ");
+            StringBuilder b = new StringBuilder(p.name()).append(' ').append(ProgressBar.bar(f)).append(' ');
             if (f >= 0) b.append(String.format(Locale.ROOT, "%3.0f%% ", f * 100));
             b.append(DownloadProgress.bytes(p.bytes())).append(" / ").append(DownloadProgress.bytes(p.total()))
                     .append("  ").append(DownloadProgress.bytes((long) p.bytesPerSecond())).append("/s")
-                    .append("  ETA ").append(DownloadProgress.duration(p.etaSeconds())).append("   ");
+                    .append("  ETA ").append(DownloadProgress.duration(p.etaSeconds()));
             return b.toString();
         }
     }

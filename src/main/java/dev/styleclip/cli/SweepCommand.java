@@ -1,6 +1,7 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.NetworkOptions;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.EditRegions;
 import dev.styleclip.edit.FaceLandmarks;
@@ -110,7 +111,6 @@ public final class SweepCommand implements Callable<Integer> {
             }
             Run best = phase1.get(0);
             for (Run r : phase1) if (r.result().metrics().clipScore() > best.result().metrics().clipScore()) best = r;
-            err.println();
             o.println("best prompt by CLIP score: \"" + best.prompt() + "\" (" + EditOptions.fmt(best.result().metrics().clipScore()) + ")");
             for (double l2 : l2List) {
                 for (double id : idList) {
@@ -122,7 +122,6 @@ public final class SweepCommand implements Callable<Integer> {
                     grid.add(run(svc, files, start, chosen, landmarks, "grid", best.prompt(), l2, id, err, k, total, demo, described, o));
                 }
             }
-            err.println();
             BufferedImage sheet = sheet(phase1, best, grid, l2List.size(), idList.size(), start, demo[0]);
             AtomicFiles.write(out.resolve("sweep.png"), os -> ImageIO.write(sheet, "png", os));
             Map<String, Object> j = new LinkedHashMap<>();
@@ -149,7 +148,9 @@ public final class SweepCommand implements Callable<Integer> {
                     FaceLandmarks.Finder landmarks, String phase, String prompt, double l2, double id, PrintWriter err, int k, int total,
                     boolean[] demo, String[] described, PrintWriter o) throws Exception {
         LatentOptimization.Settings s = optimisation.settings(prompt, l2, id, -1).withRegions(chosen);
-        String label = String.format(Locale.ROOT, "run %d/%d \"%s\" L2 %s ID %s ", k, total, shorten(prompt, 24), num(l2), num(id));
+        String label = String.format(Locale.ROOT, "run %d/%d \"%s\" L2 %s ID %s", k, total, shorten(prompt, 24), num(l2), num(id));
+        // each run keeps its own line: the finished runs' last losses stay in view
+        ProgressBar bar = ProgressBar.frames(err, label);
         LatentOptimization.Result r = svc.run("sweep", ctx -> {
             EditNetworks nets = EditNetworks.load(ctx.models(), files);
             if (k == 1) NetworkOptions.printUsing(files, err); // once they are open: a bad file stays a one-line error
@@ -158,13 +159,10 @@ public final class SweepCommand implements Callable<Integer> {
                 o.flush();
             }
             return new LatentOptimization(nets, s, start, landmarks, null).run(ctx);
-        }, EditOptions.progress(err, label));
-        if (r.stoppedEarly()) {
-            err.println();
-            err.println("warning: " + r.stopMessage());
-        }
+        }, bar);
+        bar.end();
+        if (r.stoppedEarly()) err.println("warning: " + r.stopMessage());
         if (k == 1 && r.regionNote() != null) {
-            err.println();
             o.println("regions: " + r.regionNote());
             o.flush();
         }

@@ -1,12 +1,14 @@
 package dev.styleclip.cli;
 
 import dev.styleclip.edit.EditRegions;
+import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.WGroups;
 import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.MemoryOption;
-import dev.styleclip.cli.common.EditCliModels;
+import dev.styleclip.cli.common.CommandNetworks;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.cli.common.InstalledNetworks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.io.AtomicFiles;
@@ -93,27 +95,33 @@ public final class TrainMapperCommand implements Callable<Integer> {
             ObjectNode j = MapperTrainingJob.readCheckpoint(out);
             o.println("Resuming the checkpoint in " + out + " (epoch " + j.path("epoch").asInt() + ").");
         }
-        try (EditCliModels models = EditCliModels.open(generator, clip, id, true, lambdaId != 0, o, err)) {
-            List<float[]> ws = latents == null ? null : readLatents(latents, models.generator.numWs(), models.generator.wDim());
-            MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, lambdaId, 1.0,
-                    0.01, g, plateauFactor, plateauPatience, psi, seed, 2).withRegions(chosen);
-            // the keep term's LPIPS, only with regions: the models folder's VGG16 (the studio's), else the demo trunk
-            Path vgg = chosen == null ? null : InstalledNetworks.find(null, "--lpips-vgg", ModelRole.VGG16, generator.demoNetworks());
-            if (chosen != null) new InstalledNetworks.Using().add("LPIPS", vgg).print(err);
-            MapperTrainingJob.Result r;
-            try (Lpips lpips = chosen == null ? null : vgg == null ? Lpips.demo() : Lpips.load(vgg, null);
-                 ComputeService cs = new ComputeService()) {
-                MapperTrainingJob job = new MapperTrainingJob(s, new MapperTrainingJob.Networks(models.generator, models.clip,
-                        models.idLoss, ws, lpips), out);
-                cs.setMemoryBudget(memory.bytes());
-                r = cs.run("train-mapper", job, EditCliModels.progressBar(err, "train-mapper"));
-            }
-            err.println();
-            o.printf(Locale.ROOT, "Trained %d epochs%s: last epoch loss %.6f, lr %.3g -> %s%s%n", r.epochsDone(),
-                    r.resumed() ? " (resumed)" : "", r.lastLoss(), r.lr(), r.mapperFile(),
-                    models.demo ? " (" + DemoNetworks.LABEL + ")" : "");
+        CommandNetworks files = CommandNetworks.find(generator, clip, true, id, lambdaId != 0);
+        MapperTrainingJob.Settings s = new MapperTrainingJob.Settings(prompt, epochs, steps, batch, lr, l2, lambdaId, 1.0,
+                0.01, g, plateauFactor, plateauPatience, psi, seed, 2).withRegions(chosen);
+        // the keep term's LPIPS, only with regions: the models folder's VGG16 (the studio's), else the demo trunk
+        Path vgg = chosen == null ? null : InstalledNetworks.find(null, "--lpips-vgg", ModelRole.VGG16, generator.demoNetworks());
+        if (chosen != null) new InstalledNetworks.Using().add("LPIPS", vgg).print(err);
+        ProgressBar bar = ProgressBar.frames(err, "");
+        Trained t;
+        try (ComputeService cs = new ComputeService()) {
+            memory.applyTo(cs);
+            t = cs.run("train-mapper", ctx -> {
+                CommandNetworks.Loaded models = files.load(ctx, o, err);
+                List<float[]> ws = latents == null ? null : readLatents(latents, models.generator().numWs(), models.generator().wDim());
+                Lpips lpips = chosen == null ? null : EditNetworks.lpips(ctx.models(), vgg); // the cache owns it
+                MapperTrainingJob job = new MapperTrainingJob(s, new MapperTrainingJob.Networks(models.generator(), models.clip(),
+                        models.identity(), ws, lpips), out);
+                return new Trained(job.run(ctx), models.demo());
+            }, bar);
         }
+        bar.end();
+        MapperTrainingJob.Result r = t.result();
+        o.printf(Locale.ROOT, "Trained %d epochs%s: last epoch loss %.6f, lr %.3g -> %s%s%n", r.epochsDone(),
+                r.resumed() ? " (resumed)" : "", r.lastLoss(), r.lr(), r.mapperFile(), t.demo() ? " (" + DemoNetworks.LABEL + ")" : "");
         return 0;
+    }
+
+    private record Trained(MapperTrainingJob.Result result, boolean demo) {
     }
 
     /** Every w in the .npy/.npz files of a folder, as [num_ws·w_dim] rows (a [n, num_ws, w_dim] array gives n rows). */

@@ -2,6 +2,7 @@ package dev.styleclip.cli;
 
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.cli.common.MemoryOption;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.Latent;
@@ -18,7 +19,6 @@ import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
-import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.models.ModelRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 /** {@code ./styleclip tune}: pivotal tuning of the generator to one aligned face and its latent. */
 @Command(name = "tune", description = {"Pivotal tuning (PTI): tune the generator's synthesis weights so that a latent (the",
@@ -106,7 +105,7 @@ public final class TuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TunedWeightsFile.BaseNetwork base = TunedWeightsFile.BaseNetwork.of(source);
         PivotalTuning.Result r;
-        Consumer<Frame> progress = EditOptions.progress(err, "");
+        ProgressBar progress = ProgressBar.frames(err, "");
         List<Long> stepTimes = new ArrayList<>(); // when each step's frame came: the time per step, load and copy aside
         try (ComputeService service = new ComputeService()) {
             memory.applyTo(service);
@@ -128,7 +127,7 @@ public final class TuneCommand implements Callable<Integer> {
                 if (f.step() > 0 && f.losses().containsKey("total")) stepTimes.add(f.elapsedMs());
             });
         }
-        err.println();
+        progress.end();
         if (r.outcome() == PivotalTuning.Outcome.DIVERGED) err.println("warning: " + r.message());
         if (image != null) AtomicFiles.write(image, os -> javax.imageio.ImageIO.write(Images.toBufferedImage(r.after()), "png", os));
         PivotalTuning.StepRecord first = r.history().isEmpty() ? null : r.history().get(0);

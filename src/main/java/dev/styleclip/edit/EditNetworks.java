@@ -78,10 +78,7 @@ public final class EditNetworks {
         Files f = files == null ? Files.demo() : files;
         StyleGan3Generator g = cache.get("generator", f.generator().key(), StyleGan3Generator.class,
                 () -> f.generator().open(NDManager.newBaseManager()));
-        ClipModel c = cache.get("clip", key(f.clip()), ClipModel.class,
-                () -> f.clip() == null ? ClipDemo.create(NDManager.newBaseManager())
-                        : ClipModel.load(ModelFiles.openStore(f.clip()), NDManager.newBaseManager()));
-        return new EditNetworks(cache, f, g, c, identity(cache, f.id()));
+        return new EditNetworks(cache, f, g, clip(cache, f.clip()), identity(cache, f.id()));
     }
 
     // The loaders below are the one place each network's cache entry is named, so that a job that needs only one of
@@ -91,6 +88,12 @@ public final class EditNetworks {
     public static StyleGan3Generator generator(JobContext ctx, GeneratorSource source) throws Exception {
         return ctx.models().get("generator", source.key(), StyleGan3Generator.class,
                 () -> source.open(NDManager.newBaseManager(ctx.device())));
+    }
+
+    /** CLIP of a TorchScript file (null: the demo CLIP). */
+    public static ClipModel clip(ModelCache cache, Path clip) throws Exception {
+        return cache.get("clip", key(clip), ClipModel.class, () -> clip == null ? ClipDemo.create(NDManager.newBaseManager())
+                : ClipModel.load(ModelFiles.openStore(clip), NDManager.newBaseManager()));
     }
 
     /** The ArcFace identity loss of an IR-SE file (null: the demo backbone). */

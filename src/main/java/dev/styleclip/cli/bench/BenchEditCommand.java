@@ -3,6 +3,7 @@ package dev.styleclip.cli.bench;
 import dev.styleclip.cli.common.NetworkOptions;
 import dev.styleclip.cli.common.TextTable;
 import dev.styleclip.cli.common.PlanOption;
+import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.runtime.NativeAllocator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,6 +74,7 @@ public final class BenchEditCommand implements Callable<Integer> {
         List<Double> stepMs = new ArrayList<>();
         TreeMap<Integer, Double> rss = new TreeMap<>();
         Map<String, Object> r = new LinkedHashMap<>();
+        ProgressBar bar = ProgressBar.lines(err);
         try (ComputeService svc = new ComputeService("cpu")) {
             svc.run("bench-edit", ctx -> {
                 opts.useThreads();
@@ -159,16 +161,15 @@ public final class BenchEditCommand implements Callable<Integer> {
                         System.gc();
                         rss.put(s, Bench.rssMb());
                     }
-                    if (s % 10 == 0 || s == steps) {
-                        err.printf(Locale.ROOT, "\rstep %d/%d, %.0f ms/step, RSS %.0f MB", s, steps,
-                                stepMs.isEmpty() ? Double.NaN : Bench.Stats.of(stepMs).median(), Bench.rssMb());
-                        err.flush();
+                    if (s % 10 == 0 || s == steps) { // reading RSS and sorting the times every step would cost the steps
+                        bar.draw(String.format(Locale.ROOT, "%s step %d/%d, %.0f ms/step, RSS %.0f MB", ProgressBar.bar((double) s / steps),
+                                s, steps, stepMs.isEmpty() ? Double.NaN : Bench.Stats.of(stepMs).median(), Bench.rssMb()), s == steps);
                     }
                 }
                 return null;
             }, null);
         }
-        err.println();
+        bar.end();
         Map<String, Object> parts = new LinkedHashMap<>();
         for (String p : PARTS) parts.put(p, Bench.Stats.of(times.get(p)).toMap());
         r.put("steps", steps);

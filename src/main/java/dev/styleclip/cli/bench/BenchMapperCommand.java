@@ -1,7 +1,7 @@
 package dev.styleclip.cli.bench;
 
 import dev.styleclip.cli.common.TextTable;
-import dev.styleclip.cli.common.EditCliModels;
+import dev.styleclip.cli.common.CommandNetworks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +11,8 @@ import dev.styleclip.edit.mapper.LevelsMapper;
 import dev.styleclip.edit.mapper.MapperTrainer;
 import dev.styleclip.model.stylegan3.InputTransform;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.JobContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,73 +62,16 @@ public final class BenchMapperCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"measurement", "median ms", "min ms", "plan", "est. peak MB", "peak RSS MB"});
         // with --json, stdout carries the JSON alone: notes about demo networks go to stderr
-        try (EditCliModels models = EditCliModels.open(generator.source(), clip, id, true, true, opts.json() ? spec.commandLine().getErr() : out);
-             NDManager m = models.manager.newSubManager()) {
-            opts.useThreads();
-            StyleGan3Generator g = models.generator;
-            NDArray w = g.mapping(g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray()), 0.7, null);
-            NDArray w1 = w.get("0:1");
-            LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), new boolean[]{true, true, true}, 0, m);
-            NDArray text = models.clip.encodeText(List.of("a person with purple hair"), m);
-            MemoryPlanner.Plan trainPlan = generator.choose(MemoryPlanner.Task.MAPPER_STEP, batch, g,
-                    List.of(models.clip, models.idLoss), m.getDevice());
-            MapperTrainer trainer = new MapperTrainer(mapper, g, models.clip, models.idLoss, text, MapperTrainer.Settings.defaults(),
-                    trainPlan.synthesis(), m);
-            r.put("generator", generator.source().describe());
-            r.put("resolution", g.resolution());
-            r.put("batch", batch);
-            Bench.resetPeak();
-            Bench.Stats train = Bench.time(opts.warmup(), opts.iters(), () -> {
-                try (NDManager t = m.newSubManager()) {
-                    trainer.step(w, 0.01, t, false);
-                }
-            });
-            double trainPeak = Bench.peakRssMb();
-            r.put("mapper_training_step", BenchGeneratorCommand.measurement(train, trainPlan, trainPeak));
-            rows.add(BenchGeneratorCommand.row("mapper training step (batch " + batch + ")", train, trainPlan, trainPeak));
-            if (!trainingOnly) {
-                StyleGan3Generator.Options render = models.renderOptions(generator.budget(m.getDevice()));
-                Bench.Stats mapOnly = Bench.time(opts.warmup(), Math.max(opts.iters(), 20), () -> mapper.edit(w1, 0.1).close());
-                Bench.Stats synth = Bench.time(opts.warmup(), opts.iters(), () -> g.synthesis(w1, render).close());
-                Bench.Stats apply = Bench.time(opts.warmup(), opts.iters(), () -> {
-                    try (NDManager t = m.newSubManager()) {
-                        NDArray wl = w1.duplicate();
-                        wl.attach(t);
-                        g.synthesis(mapper.edit(wl, 0.1), render);
-                    }
-                });
-                // global directions: the apply cost does not depend on the values of delta_i_c (random here)
-                int c = GlobalDirections.channelCount(g);
-                int d = (int) text.getShape().get(1);
-                Random rnd = new Random(1);
-                float[] dic = new float[c * d];
-                float[] std = new float[c];
-                for (int i = 0; i < dic.length; i++) dic[i] = (float) rnd.nextGaussian();
-                for (int i = 0; i < c; i++) std[i] = 1f;
-                float[] s = GlobalDirections.w2s(g, w1).toFloatArray();
-                StyleGan3Generator.Options ident = StyleGan3Generator.Options.with(render.plan()).transform(InputTransform.identity());
-                float[] tt = GlobalDirections.textFeature(models.clip, "a smiling face", GlobalDirections.DEFAULT_TEMPLATES, m);
-                float[] tn = GlobalDirections.textFeature(models.clip, "a face", GlobalDirections.DEFAULT_TEMPLATES, m);
-                Bench.Stats dir = Bench.time(opts.warmup(), opts.iters(), () -> {
-                    float[] rel = GlobalDirections.relevance(dic, GlobalDirections.deltaI(tt, tn));
-                    float max = 0;
-                    for (float v : rel) max = Math.max(max, Math.abs(v));
-                    GlobalDirections.Direction dd = GlobalDirections.direction(rel, std, max * 0.5);
-                    try (NDManager t = m.newSubManager()) {
-                        GlobalDirections.synthesize(g, t.create(GlobalDirections.edit(s, 1, dd.direction(), 3), new Shape(1, c)), ident);
-                    }
-                });
-                r.put("mapper_forward_ms", mapOnly.toMap());
-                r.put("synthesis_ms", synth.toMap());
-                r.put("mapper_apply_ms", apply.toMap());
-                r.put("directions_apply_ms", dir.toMap());
-                r.put("mapper_share_of_synthesis_percent", Bench.round(100 * mapOnly.min() / synth.min()));
-                rows.add(BenchGeneratorCommand.row("mapper forward alone (1 latent)", mapOnly, null, Double.NaN));
-                rows.add(BenchGeneratorCommand.row("synthesis alone (1 image)", synth, null, Double.NaN));
-                rows.add(BenchGeneratorCommand.row("mapper apply + synthesis (1 image)", apply, null, Double.NaN));
-                rows.add(BenchGeneratorCommand.row("directions apply + synthesis (1 image)", dir, null, Double.NaN));
-            }
-            r.put("mapper_parameters", mapper.parameterCount());
+        PrintWriter notices = opts.json() ? spec.commandLine().getErr() : out;
+        CommandNetworks files = CommandNetworks.explicit(generator.source(), clip, id);
+        try (ComputeService cs = new ComputeService()) {
+            cs.setMemoryBudget(generator.budgetBytes(), "--memory-budget");
+            cs.run("bench-mapper", ctx -> {
+                CommandNetworks.Loaded models = files.load(ctx, notices, null);
+                opts.useThreads();
+                measure(ctx, models, r, rows);
+                return null;
+            }, null);
         }
         Bench.putProcess(r);
         if (opts.json()) {
@@ -144,5 +89,75 @@ public final class BenchMapperCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The measurements, on the compute thread, into the report {@code r} and the table's {@code rows}. */
+    private void measure(JobContext ctx, CommandNetworks.Loaded models, Map<String, Object> r, List<String[]> rows) throws Exception {
+        NDManager m = ctx.manager();
+        StyleGan3Generator g = models.generator();
+        NDArray w = g.mapping(g.seedZ(m, java.util.stream.LongStream.range(0, batch).toArray()), 0.7, null);
+        NDArray w1 = w.get("0:1");
+        LevelsMapper mapper = LevelsMapper.create(g.numWs(), g.wDim(), new boolean[]{true, true, true}, 0, m);
+        NDArray text = models.clip().encodeText(List.of("a person with purple hair"), m);
+        MemoryPlanner.Plan trainPlan = generator.choose(MemoryPlanner.Task.MAPPER_STEP, batch, g,
+                List.of(models.clip(), models.identity()), m.getDevice());
+        MapperTrainer trainer = new MapperTrainer(mapper, g, models.clip(), models.identity(), text, MapperTrainer.Settings.defaults(),
+                trainPlan.synthesis(), m);
+        r.put("generator", generator.source().describe());
+        r.put("resolution", g.resolution());
+        r.put("batch", batch);
+        Bench.resetPeak();
+        Bench.Stats train = Bench.time(opts.warmup(), opts.iters(), () -> {
+            try (NDManager t = m.newSubManager()) {
+                trainer.step(w, 0.01, t, false);
+            }
+        });
+        double trainPeak = Bench.peakRssMb();
+        r.put("mapper_training_step", BenchGeneratorCommand.measurement(train, trainPlan, trainPeak));
+        rows.add(BenchGeneratorCommand.row("mapper training step (batch " + batch + ")", train, trainPlan, trainPeak));
+        if (!trainingOnly) {
+            StyleGan3Generator.Options render = StyleGan3Generator.Options.with(
+                    MemoryPlanner.plan(ctx, MemoryPlanner.Task.GENERATE, 1, g, List.of()).synthesis());
+            Bench.Stats mapOnly = Bench.time(opts.warmup(), Math.max(opts.iters(), 20), () -> mapper.edit(w1, 0.1).close());
+            Bench.Stats synth = Bench.time(opts.warmup(), opts.iters(), () -> g.synthesis(w1, render).close());
+            Bench.Stats apply = Bench.time(opts.warmup(), opts.iters(), () -> {
+                try (NDManager t = m.newSubManager()) {
+                    NDArray wl = w1.duplicate();
+                    wl.attach(t);
+                    g.synthesis(mapper.edit(wl, 0.1), render);
+                }
+            });
+            // global directions: the apply cost does not depend on the values of delta_i_c (random here)
+            int c = GlobalDirections.channelCount(g);
+            int d = (int) text.getShape().get(1);
+            Random rnd = new Random(1);
+            float[] dic = new float[c * d];
+            float[] std = new float[c];
+            for (int i = 0; i < dic.length; i++) dic[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < c; i++) std[i] = 1f;
+            float[] s = GlobalDirections.w2s(g, w1).toFloatArray();
+            StyleGan3Generator.Options ident = StyleGan3Generator.Options.with(render.plan()).transform(InputTransform.identity());
+            float[] tt = GlobalDirections.textFeature(models.clip(), "a smiling face", GlobalDirections.DEFAULT_TEMPLATES, m);
+            float[] tn = GlobalDirections.textFeature(models.clip(), "a face", GlobalDirections.DEFAULT_TEMPLATES, m);
+            Bench.Stats dir = Bench.time(opts.warmup(), opts.iters(), () -> {
+                float[] rel = GlobalDirections.relevance(dic, GlobalDirections.deltaI(tt, tn));
+                float max = 0;
+                for (float v : rel) max = Math.max(max, Math.abs(v));
+                GlobalDirections.Direction dd = GlobalDirections.direction(rel, std, max * 0.5);
+                try (NDManager t = m.newSubManager()) {
+                    GlobalDirections.synthesize(g, t.create(GlobalDirections.edit(s, 1, dd.direction(), 3), new Shape(1, c)), ident);
+                }
+            });
+            r.put("mapper_forward_ms", mapOnly.toMap());
+            r.put("synthesis_ms", synth.toMap());
+            r.put("mapper_apply_ms", apply.toMap());
+            r.put("directions_apply_ms", dir.toMap());
+            r.put("mapper_share_of_synthesis_percent", Bench.round(100 * mapOnly.min() / synth.min()));
+            rows.add(BenchGeneratorCommand.row("mapper forward alone (1 latent)", mapOnly, null, Double.NaN));
+            rows.add(BenchGeneratorCommand.row("synthesis alone (1 image)", synth, null, Double.NaN));
+            rows.add(BenchGeneratorCommand.row("mapper apply + synthesis (1 image)", apply, null, Double.NaN));
+            rows.add(BenchGeneratorCommand.row("directions apply + synthesis (1 image)", dir, null, Double.NaN));
+        }
+        r.put("mapper_parameters", mapper.parameterCount());
     }
 }

@@ -2,42 +2,32 @@ package dev.styleclip.studio.viewmodel;
 
 import dev.styleclip.edit.mapper.MapperPlaces;
 import dev.styleclip.runtime.Frame;
+import dev.styleclip.runtime.StepRate;
 
 /**
- * Time per step and what remains, measured from a run's own frames (their elapsed time on the compute thread), so an
- * estimate is this device's at these settings — never a guess. The first frame is the reference point: it includes
- * loading the networks, which later steps do not repeat.
+ * Time per step and what remains, in the studio's words: the measurement is {@link StepRate}'s (the run's own frames),
+ * the CLI's progress bar measures the same way.
  */
 final class StepTimer {
-    private int firstStep = -1;
-    private long firstMs;
-    private double msPerStep = Double.NaN;
+    private final StepRate rate = new StepRate();
 
     /** Forgets the run (a new one starts). */
     void reset() {
-        firstStep = -1;
-        msPerStep = Double.NaN;
+        rate.reset();
     }
 
     /** Takes a frame; returns the measured milliseconds per step so far (NaN until two steps were seen). */
     double onFrame(Frame f) {
-        return onStep(f.step(), f.elapsedMs());
+        return rate.onFrame(f);
     }
 
     /** Takes {@code step} steps done at {@code elapsedMs} of the run; returns {@link #onFrame}'s answer. */
     double onStep(int step, long elapsedMs) {
-        if (step <= 0) return msPerStep;
-        if (firstStep < 0) {
-            firstStep = step;
-            firstMs = elapsedMs;
-        } else if (step > firstStep) {
-            msPerStep = (double) (elapsedMs - firstMs) / (step - firstStep);
-        }
-        return msPerStep;
+        return rate.onStep(step, elapsedMs);
     }
 
     double msPerStep() {
-        return msPerStep;
+        return rate.msPerStep();
     }
 
     /** "120 ms/step · ETA 14 s" after {@code step} of {@code total}, or "" until measured. */
@@ -47,8 +37,10 @@ final class StepTimer {
 
     /** {@link #describe(int, int)} with steps called {@code unit} ("12 s/input · ETA 1 min"). */
     String describe(int step, int total, String unit) {
-        if (Double.isNaN(msPerStep)) return "";
-        return duration(msPerStep) + "/" + unit + (total > 0 && step < total ? " · ETA " + duration(msPerStep * (total - step)) : "");
+        double ms = rate.msPerStep();
+        if (Double.isNaN(ms)) return "";
+        double left = rate.msLeft(step, total);
+        return duration(ms) + "/" + unit + (Double.isNaN(left) ? "" : " · ETA " + duration(left));
     }
 
     /**
