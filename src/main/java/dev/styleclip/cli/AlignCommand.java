@@ -3,14 +3,12 @@ package dev.styleclip.cli;
 import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.edit.PhotoAlignment;
-import ai.djl.ndarray.NDManager;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.image.FfhqAlign;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.face.FaceApi;
-import dev.styleclip.model.face.FaceApiAlign;
-import dev.styleclip.runtime.Engines;
+import dev.styleclip.runtime.ComputeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,8 +24,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ./styleclip align PHOTO --out aligned.png}: finds the faces of a photo (face-api SSD or Tiny detector + 68
- * landmarks), lists them with scores (largest first) and writes one FFHQ-aligned. Progress goes to stderr; bad
- * input (unreadable photo, no face, bad options) exits with code 2 and a one-line message.
+ * landmarks, on the compute thread), lists them with scores (largest first) and writes one FFHQ-aligned — the studio's
+ * {@link PhotoAlignment}, with the size, variant and detector as options. Progress goes to stderr; bad input
+ * (unreadable photo, no face, face-api not installed, bad options) exits with code 2 and a one-line message.
  */
 @Command(name = "align", description = "Detect the faces of a photo and write one FFHQ-aligned (as StyleGAN expects).")
 public final class AlignCommand implements Callable<Integer> {
@@ -56,7 +55,8 @@ public final class AlignCommand implements Callable<Integer> {
     @Option(names = "--detector", defaultValue = "ssd", description = "ssd (default, accurate) or tiny (fast)")
     String detector;
 
-    @Option(names = "--models", paramLabel = "DIR", description = "face-api model folder (default: ~/.cache/styleclip/face-api-1.7.15/model)")
+    @Option(names = "--models", paramLabel = "DIR", description = "face-api model folder (default: the one installed, as the studio finds it: "
+            + "the models folder, faceapi.dir, STYLECLIP_FACEAPI_DIR, ~/.cache/styleclip/face-api-1.7.15)")
     Path models;
 
     @Override
@@ -69,6 +69,7 @@ public final class AlignCommand implements Callable<Integer> {
         FaceApi.Detector det = FaceApi.Detector.parse(detector);
         if (points != null && face != null) throw new IllegalArgumentException("use either --face or --points, not both");
         double[] pts = points == null ? null : parsePoints(points);
+        Path faceApi = pts == null ? InstalledNetworks.requireFaceApi(models, "--models") : null;
 
         err.println("reading " + photo + " ...");
         err.flush();
@@ -78,29 +79,29 @@ public final class AlignCommand implements Callable<Integer> {
         if (pts != null) {
             err.println("aligning from the given points (" + v.name().toLowerCase(Locale.ROOT) + ", " + size + " px) ...");
             err.flush();
-            result = FaceApiAlign.alignFromPoints(img, pts, v, size);
+            result = PhotoAlignment.fromPoints(img, pts, v, size);
         } else {
-            Engines.configureOffline();
-            try (NDManager manager = Engines.pytorch().newBaseManager()) {
-                err.println("detecting faces (" + det.name().toLowerCase(Locale.ROOT) + ") ...");
-                err.flush();
-                Path faceApi = models != null ? models : FaceApi.defaultDir(); // the catalog's rule, the studio's
-                List<FaceApi.Face> faces = PhotoAlignment.faces(manager, faceApi, img, det, photo.getFileName().toString());
-                new InstalledNetworks.Using().add("face-api", faceApi.resolve(ModelRole.FACE_API.marker())).print(err);
-                o.println("faces found: " + faces.size() + " (largest first)");
-                for (int i = 0; i < faces.size(); i++) {
-                    FaceApi.Detection d = faces.get(i).detection();
-                    o.printf(Locale.ROOT, "  %d: score %.3f  box x=%.0f y=%.0f w=%.0f h=%.0f%n", i + 1, d.score(),
-                            d.box().x(), d.box().y(), d.box().width(), d.box().height());
-                }
-                o.flush();
-                int k = face == null ? 1 : face;
-                if (k < 1 || k > faces.size()) {
-                    throw new IllegalArgumentException("--face " + k + " out of range: the photo has " + faces.size() + " face(s)");
-                }
-                err.println("aligning face " + k + " (" + v.name().toLowerCase(Locale.ROOT) + ", " + size + " px) ...");
-                err.flush();
-                result = FaceApiAlign.align(img, faces.get(k - 1), v, size);
+            try (ComputeService service = new ComputeService()) {
+                result = service.run("align", ctx -> {
+                    err.println("detecting faces (" + det.name().toLowerCase(Locale.ROOT) + ") ...");
+                    err.flush();
+                    List<FaceApi.Face> faces = PhotoAlignment.faces(ctx.manager(), faceApi, img, det, photo.getFileName().toString());
+                    new InstalledNetworks.Using().add("face-api", faceApi.resolve(ModelRole.FACE_API.marker())).print(err);
+                    o.println("faces found: " + faces.size() + " (largest first)");
+                    for (int i = 0; i < faces.size(); i++) {
+                        FaceApi.Detection d = faces.get(i).detection();
+                        o.printf(Locale.ROOT, "  %d: score %.3f  box x=%.0f y=%.0f w=%.0f h=%.0f%n", i + 1, d.score(),
+                                d.box().x(), d.box().y(), d.box().width(), d.box().height());
+                    }
+                    o.flush();
+                    int k = face == null ? 1 : face;
+                    if (k < 1 || k > faces.size()) {
+                        throw new IllegalArgumentException("--face " + k + " out of range: the photo has " + faces.size() + " face(s)");
+                    }
+                    err.println("aligning face " + k + " (" + v.name().toLowerCase(Locale.ROOT) + ", " + size + " px) ...");
+                    err.flush();
+                    return PhotoAlignment.align(img, faces, k - 1, v, size);
+                }, null);
             }
         }
         java.awt.image.BufferedImage aligned = Images.toBufferedImage(result.image());

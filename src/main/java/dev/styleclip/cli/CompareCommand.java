@@ -96,13 +96,9 @@ public final class CompareCommand implements Callable<Integer> {
         for (Path p : new Path[]{idFile, vggFile, linFile}) {
             if (p != null && !Files.isRegularFile(p)) throw new ModelFileException(p, "no such model file");
         }
-        Path faceApiUsed = noFaceApi ? null : faceApiDir != null ? faceApiDir
-                : Files.isDirectory(FaceApi.defaultDir()) ? FaceApi.defaultDir() : null;
+        Path faceApiUsed = noFaceApi ? null : InstalledNetworks.faceApi(faceApiDir, "--face-api");
         InstalledNetworks.Using using = new InstalledNetworks.Using().add("ID", idFile).add("LPIPS", vggFile);
         if (!noFaceApi) using.add("face-api", faceApiUsed == null ? null : faceApiUsed.resolve(ModelRole.FACE_API.marker()));
-        if (faceApiDir != null && !noFaceApi && !Files.isDirectory(faceApiDir)) {
-            throw new IllegalArgumentException("--face-api " + faceApiDir + " is not a folder");
-        }
         BufferedImage ia = readImage(a);
         BufferedImage ib = readImage(b);
         Engines.pytorch();

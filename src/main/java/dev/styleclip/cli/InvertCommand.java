@@ -4,23 +4,15 @@ import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.runtime.models.ModelRole;
 import dev.styleclip.cli.common.MemoryOption;
-import ai.djl.ndarray.NDManager;
-import dev.styleclip.edit.EncoderInversion;
+import dev.styleclip.cli.common.ProgressBar;
+import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
-import dev.styleclip.edit.Projection;
 import dev.styleclip.image.Images;
-import dev.styleclip.image.PilResample;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Npz;
-import dev.styleclip.model.encoder.RestyleInversion;
-import dev.styleclip.model.arcface.IdentityLoss;
-import dev.styleclip.model.arcface.IrSeBackbone;
-import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.DemoNetworks;
 import dev.styleclip.model.stylegan3.GeneratorSource;
-import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Pixels;
@@ -41,7 +33,8 @@ import java.util.function.Consumer;
 /**
  * {@code ./styleclip invert PHOTO}: finds the latent of an aligned face photo, by optimisation (NVIDIA's projector), by a
  * ReStyle encoder (pSp / e4e for StyleGAN3), or by the encoder followed by a short projection from its latent; writes
- * {@code w.npz} (key {@code w}, {@code [1, num_ws, w_dim]} float32, as projector.py).
+ * {@code w.npz} (key {@code w}, {@code [1, num_ws, w_dim]} float32, as projector.py). The inversion is the studio's
+ * ({@link PhotoImport} without its alignment: the photo is aligned already); each stage is reported as it ended.
  */
 @Command(name = "invert", description = "Invert an aligned face photo into a StyleGAN3 latent (w.npz).")
 public final class InvertCommand implements Callable<Integer> {
@@ -95,23 +88,24 @@ public final class InvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AtomicFiles.prepareFile(out); // before any work: a bad output place is known now, not at the end
-        String m = method.toLowerCase(Locale.ROOT);
-        boolean useEncoder = m.equals("encoder") || m.equals("encoder+projection");
-        boolean useProjection = m.equals("projection") || m.equals("encoder+projection");
-        if (!useEncoder && !useProjection) {
+        PhotoInversion.Method m;
+        try {
+            m = PhotoInversion.Method.parse(method);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--method must be projection, encoder or encoder+projection, not '" + method + "'");
         }
         boolean demo = generator.demoNetworks();
-        Path encoderFile = useEncoder ? InstalledNetworks.find(encoder, "--encoder", ModelRole.ENCODER, demo) : null;
-        Path lpipsVgg = InstalledNetworks.find(this.lpipsVgg, "--lpips-vgg", ModelRole.VGG16, demo);
-        if (useEncoder && encoderFile == null) {
-            throw new IllegalArgumentException("--method " + m + " needs --encoder FILE (a ReStyle pSp or e4e checkpoint, "
+        Path encoderFile = m.usesEncoder() ? InstalledNetworks.find(encoder, "--encoder", ModelRole.ENCODER, demo) : null;
+        Path lpipsFile = InstalledNetworks.find(lpipsVgg, "--lpips-vgg", ModelRole.VGG16, demo);
+        // the identity score only when asked for: it is a report of each encoder iteration, not a default
+        Path idFile = InstalledNetworks.find(idModel, "--id-model", ModelRole.IDENTITY, true);
+        if (m.usesEncoder() && encoderFile == null) {
+            throw new IllegalArgumentException("--method " + m.cliName() + " needs --encoder FILE (a ReStyle pSp or e4e checkpoint, "
                     + "e.g. restyle_pSp_ffhq.pt)");
         }
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (iterations != null && iterations < 1) throw new IllegalArgumentException("--iterations must be at least 1");
-        Projection.checkWAvgSamples(wAvgSamples);
-        if (idModel != null && !Files.isRegularFile(idModel)) throw new IllegalArgumentException(idModel + ": no such file");
+        PhotoInversion.Settings settings = new PhotoInversion.Settings(m, steps, iterations, wPlus, wAvgSamples, video != null ? 1 : 0);
         if (video != null && Files.exists(video) && !Files.isDirectory(video)) {
             throw new IllegalArgumentException(video + " is not a folder (--save-video takes a folder for the frames)");
         }
@@ -119,91 +113,58 @@ public final class InvertCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (video != null) Files.createDirectories(video);
-        int[] frameNo = {0};
 
         GeneratorSource source = generator.source();
         InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);
-        if (useEncoder) using.add("encoder", encoderFile);
-        using.add("LPIPS", lpipsVgg);
-        try (ComputeService service = new ComputeService();
-             NDManager mgr = NDManager.newBaseManager();
-             Lpips lpips = lpipsVgg == null ? Lpips.demo() : Lpips.load(ModelFiles.open(lpipsVgg).main(), Lpips.bundledLin())) {
-            if (lpipsVgg == null) o.println("LPIPS: demo network (random VGG trunk; distances are not perceptual)");
-            float[] start = null;
-            StyleGan3Generator g = null;
-            RestyleInversion inv = null;
-            service.setMemoryBudget(memory.bytes());
-            try {
-                if (useEncoder) {
-                    inv = RestyleInversion.load(encoderFile, source.file());
-                    g = inv.decoder();
-                    using.print(err); // once the networks are open: a bad file stays a one-line error
-                    o.println("encoder: " + inv.describe());
-                    EncoderInversion.Result r;
-                    try (IrSeBackbone arcface = idModel == null ? null : IrSeBackbone.load(idModel);
-                         IdentityLoss id = arcface == null ? null : new IdentityLoss(arcface)) {
-                        EncoderInversion job = new EncoderInversion(inv, img, iterations == null ? 0 : iterations, lpips, id);
-                        r = service.run("invert (encoder)", job, frames(err, video, frameNo, "iteration"));
-                    }
-                    err.println();
-                    start = r.w();
-                    o.printf(Locale.ROOT, "encoder: %d iterations, LPIPS %.4f%s, %.1f s%n", r.latents().size(), r.lpips(),
-                            Double.isNaN(r.idSimilarity()) ? "" : String.format(Locale.ROOT, ", ID similarity %.4f", r.idSimilarity()),
-                            r.elapsedMs() / 1000.0);
-                    if (!useProjection) {
-                        Npz.writeLatent(out, r.w(), r.shape());
-                        o.println("wrote " + out + " (w " + java.util.Arrays.toString(r.shape()) + ")");
-                        return 0;
-                    }
-                } else {
-                    g = source.open(mgr);
-                    using.print(err);
-                    if (g.isDemo()) o.println("generator: " + source.describe() + ": patterns, not faces");
-                }
-                int res = g.resolution();
-                float[] target = Projection.photoToChw(PilResample.resizeLanczos(PhotoInversion.centerSquare(img), res, res).rgb(), res);
-                Projection.Settings s = start == null ? new Projection.Settings() : Projection.Settings.refinement();
-                if (start != null) s.start(start);
-                if (steps != null) s.steps(steps);
-                if (wPlus) s.wPlus(true);
-                if (start == null) s.wAvgSamples(wAvgSamples);
-                s.previewEvery(video != null ? 1 : 0);
-                Projection.Result r = service.run("invert (projection)", new Projection(g, lpips, target, s),
-                        frames(err, video, frameNo, "step"));
-                err.println();
-                Npz.writeLatent(out, r.w(), r.shape());
-                o.printf(Locale.ROOT, "projection: %d steps, LPIPS %.4f, %.1f s%n", r.losses().length, r.loss(), r.elapsedMs() / 1000.0);
-                o.println("wrote " + out + " (w " + java.util.Arrays.toString(r.shape()) + ")"
-                        + (g.isDemo() ? " (" + DemoNetworks.LABEL + ")" : ""));
-                return 0;
-            } finally {
-                if (inv != null) inv.close();
-                else if (g != null) g.close();
-            }
+        if (m.usesEncoder()) using.add("encoder", encoderFile);
+        using.add("LPIPS", lpipsFile);
+        if (idFile != null) using.add("ID", idFile);
+        // the photo is aligned already: the studio's inversion without its alignment (no face-api)
+        PhotoImport.Networks networks = new PhotoImport.Networks(source, encoderFile, lpipsFile, idFile, null);
+        ProgressBar bar = ProgressBar.frames(err, "step");
+        Consumer<Frame> sink = video == null ? bar : bar.andThen(videoFrames(video));
+        Inverted r;
+        try (ComputeService service = new ComputeService()) {
+            memory.applyTo(service);
+            r = service.run("invert", ctx -> {
+                PhotoImport inversion = PhotoImport.load(ctx, networks, m);
+                using.print(err); // once the networks are open: a bad file stays a one-line error
+                if (lpipsFile == null) o.println("LPIPS: demo network (random VGG trunk; distances are not perceptual)");
+                if (inversion.encoder() != null) o.println("encoder: " + inversion.encoder().describe());
+                else if (source.isDemo()) o.println("generator: " + source.describe() + ": patterns, not faces");
+                o.flush();
+                return new Inverted(inversion.invert(ctx, img, settings), inversion.generator().isDemo());
+            }, sink);
         }
+        bar.end();
+        for (PhotoInversion.Stage st : r.result().stages()) {
+            o.printf(Locale.ROOT, "%s: %d %s, LPIPS %.4f%s, %.1f s%n", st.name(), st.steps(),
+                    st.name().equals("encoder") ? "iterations" : "steps", st.lpips(),
+                    Double.isNaN(st.idSimilarity()) ? "" : String.format(Locale.ROOT, ", ID similarity %.4f", st.idSimilarity()),
+                    st.elapsedMs() / 1000.0);
+        }
+        Npz.writeLatent(out, r.result().w(), r.result().shape());
+        o.println("wrote " + out + " (w " + java.util.Arrays.toString(r.result().shape()) + ")"
+                + (r.demo() ? " (" + DemoNetworks.LABEL + ")" : ""));
+        return 0;
     }
 
-    private static Consumer<Frame> frames(PrintWriter err, Path video, int[] frameNo, String unit) {
+    /** The inversion and whether the generator that ran it is a demo network. */
+    private record Inverted(PhotoInversion.Result result, boolean demo) {
+    }
+
+    /** Saves every frame's picture as DIR/frameNNNN.png, numbered across the encoder's iterations and the projection's steps. */
+    private static Consumer<Frame> videoFrames(Path video) {
+        int[] frameNo = {0};
         return f -> {
-            if (f.step() > 0) {
-                int width = 30;
-                int filled = f.total() > 0 ? Math.min(width, f.step() * width / f.total()) : 0;
-                StringBuilder sb = new StringBuilder("\r[").append("#".repeat(filled)).append(".".repeat(width - filled))
-                        .append("] ").append(unit).append(' ').append(f.step()).append('/').append(f.total());
-                Double l = f.losses().getOrDefault("lpips", f.metrics().get("lpips"));
-                if (l != null) sb.append(String.format(Locale.ROOT, " lpips %.4f", l));
-                err.print(sb);
-                err.flush();
-            }
-            if (video != null && f.preview() != null) {
-                frameNo[0]++;
-                Path file = video.resolve(String.format(Locale.ROOT, "frame%04d.png", frameNo[0]));
-                try {
-                    BufferedImage bi = toImage(f.preview());
-                    AtomicFiles.write(file, os -> ImageIO.write(bi, "png", os));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+            if (f.preview() == null) return;
+            frameNo[0]++;
+            Path file = video.resolve(String.format(Locale.ROOT, "frame%04d.png", frameNo[0]));
+            try {
+                BufferedImage bi = toImage(f.preview());
+                AtomicFiles.write(file, os -> ImageIO.write(bi, "png", os));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         };
     }

@@ -55,8 +55,18 @@ public final class PhotoAlignment {
     public static FfhqAlign.Result align(NDManager manager, Path faceApiDir, RgbImage photo, String photoName,
                                          FaceApi.Detector detector, int face, double[] points, FfhqAlign.Variant variant,
                                          int size) throws ModelFileException, NoFaceException {
-        if (points != null) return FaceApiAlign.alignFromPoints(photo, points, variant, size);
+        if (points != null) return fromPoints(photo, points, variant, size);
         return FaceApiAlign.align(photo, face(manager, faceApiDir, photo, photoName, detector, face), variant, size);
+    }
+
+    /** Face number {@code face} (0 = the largest) of the faces found in {@code photo} ({@link #faces}), aligned. */
+    public static FfhqAlign.Result align(RgbImage photo, List<FaceApi.Face> faces, int face, FfhqAlign.Variant variant, int size) {
+        return FaceApiAlign.align(photo, pick(faces, face), variant, size);
+    }
+
+    /** The face given by four points (eye centres, outer mouth corners: 8 numbers in photo pixels), aligned. */
+    public static FfhqAlign.Result fromPoints(RgbImage photo, double[] points, FfhqAlign.Variant variant, int size) {
+        return FaceApiAlign.alignFromPoints(photo, points, variant, size);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.styleclip.edit;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.model.encoder.RestyleInversion;
 import dev.styleclip.model.arcface.IdentityLoss;
+import dev.styleclip.model.lpips.Lpips;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.Job;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  * ({@code recipe.RecipeBatch}: the studio's Apply recipe to folder, {@code apply-recipe}). With an encoder, the
  * generator that inverts is the encoder's decoder (loaded with it), otherwise the chosen generator; the two stages are
  * separate methods because a batch checks that generator against its recipe's and keeps the aligned face on disk
- * before the (long) inversion starts.
+ * before the (long) inversion starts. {@code invert} takes a face aligned already and runs the second alone.
  */
 public final class PhotoImport {
 
@@ -40,21 +41,35 @@ public final class PhotoImport {
     private final Networks networks;
     private final RestyleInversion encoder;
     private final StyleGan3Generator generator;
+    private final Lpips lpips;
+    private final IdentityLoss identity;
 
-    private PhotoImport(Networks networks, RestyleInversion encoder, StyleGan3Generator generator) {
+    private PhotoImport(Networks networks, RestyleInversion encoder, StyleGan3Generator generator, Lpips lpips, IdentityLoss identity) {
         this.networks = networks;
         this.encoder = encoder;
         this.generator = generator;
+        this.lpips = lpips;
+        this.identity = identity;
     }
 
-    /** The networks {@code method} inverts with, from the model cache. */
+    /**
+     * The networks {@code method} inverts with, from the model cache, all of them: a bad file fails here, before the
+     * photo is aligned.
+     */
     public static PhotoImport load(JobContext ctx, Networks n, PhotoInversion.Method method) throws Exception {
-        if (!method.usesEncoder()) return new PhotoImport(n, null, EditNetworks.generator(ctx, n.generator()));
-        if (n.encoder() == null) {
-            throw new IllegalArgumentException("the " + method.cliName() + " method needs a ReStyle encoder (restyle_*_ffhq.pt)");
+        RestyleInversion enc = null;
+        StyleGan3Generator g;
+        if (method.usesEncoder()) {
+            if (n.encoder() == null) {
+                throw new IllegalArgumentException("the " + method.cliName() + " method needs a ReStyle encoder (restyle_*_ffhq.pt)");
+            }
+            enc = EditNetworks.encoder(ctx, n.encoder(), n.generator());
+            g = enc.decoder();
+        } else {
+            g = EditNetworks.generator(ctx, n.generator());
         }
-        RestyleInversion enc = EditNetworks.encoder(ctx, n.encoder(), n.generator());
-        return new PhotoImport(n, enc, enc.decoder());
+        IdentityLoss id = n.identity() == null ? null : EditNetworks.identity(ctx.models(), n.identity());
+        return new PhotoImport(n, enc, g, EditNetworks.lpips(ctx.models(), n.lpipsVgg()), id);
     }
 
     /** Both stages as one job (the studio's Invert). */
@@ -71,6 +86,11 @@ public final class PhotoImport {
         return generator;
     }
 
+    /** The ReStyle encoder, or null for projection alone. */
+    public RestyleInversion encoder() {
+        return encoder;
+    }
+
     /** The photo's face at this generator's size. */
     public RgbImage align(JobContext ctx, Path photo, int face, double[] points) throws Exception {
         return PhotoAlignment.alignForInversion(ctx.manager(), networks.faceApiDir(), photo, face, points, generator.resolution());
@@ -78,8 +98,6 @@ public final class PhotoImport {
 
     /** The aligned face's latent, with LPIPS (and ID, with an identity network) of its reconstruction. */
     public PhotoInversion.Result invert(JobContext ctx, RgbImage aligned, PhotoInversion.Settings settings) throws Exception {
-        IdentityLoss id = networks.identity() == null ? null : EditNetworks.identity(ctx.models(), networks.identity());
-        return new PhotoInversion(generator, encoder, EditNetworks.lpips(ctx.models(), networks.lpipsVgg()), id, aligned, settings)
-                .run(ctx);
+        return new PhotoInversion(generator, encoder, lpips, identity, aligned, settings).run(ctx);
     }
 }

@@ -77,9 +77,21 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
         }
     }
 
-    /** w [1, numWs, wDim] flattened; the reconstruction; LPIPS; ArcFace cosine (NaN without an identity network). */
+    /**
+     * One part of an inversion as it ran: the encoder's iterations or the projection's steps, and how close its own last
+     * picture came (LPIPS; for the encoder with an identity network also the ArcFace cosine, else NaN).
+     *
+     * @param name "encoder" or "projection"
+     */
+    public record Stage(String name, int steps, double lpips, double idSimilarity, long elapsedMs) {
+    }
+
+    /**
+     * w [1, numWs, wDim] flattened; the reconstruction; LPIPS; ArcFace cosine (NaN without an identity network); the
+     * stages that ran, in order.
+     */
     public record Result(float[] w, int numWs, int wDim, Method method, Pixels reconstruction, double lpips, double idSimilarity,
-                         long elapsedMs) {
+                         long elapsedMs, List<Stage> stages) {
         public long[] shape() {
             return new long[]{1, numWs, wDim};
         }
@@ -118,10 +130,14 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
     @Override
     public Result run(JobContext ctx) throws Exception {
         float[] start = null;
+        List<Stage> stages = new ArrayList<>();
+        long stageStart = ctx.elapsedMs();
         if (settings.method().usesEncoder()) {
             EncoderInversion.Result r = new EncoderInversion(encoder, photo, settings.iterations() == null ? 0 : settings.iterations(),
                     lpips, identity).run(ctx);
             start = r.w();
+            stages.add(new Stage("encoder", r.latents().size(), r.lpips(), r.idSimilarity(), ctx.elapsedMs() - stageStart));
+            stageStart = ctx.elapsedMs();
         }
         int res = generator.resolution();
         float[] target = Projection.photoToChw(PilResample.resizeLanczos(centerSquare(photo), res, res).rgb(), res);
@@ -133,7 +149,9 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
             if (settings.wPlus()) s.wPlus(true);
             if (start == null) s.wAvgSamples(settings.wAvgSamples());
             s.previewEvery(settings.previewEvery());
-            w = new Projection(generator, lpips, target, s).run(ctx).w();
+            Projection.Result r = new Projection(generator, lpips, target, s).run(ctx);
+            w = r.w();
+            stages.add(new Stage("projection", r.losses().length, r.loss(), Double.NaN, ctx.elapsedMs() - stageStart));
         }
         final float[] result = w;
         int numWs = generator.numWs(), wDim = generator.wDim();
@@ -154,7 +172,8 @@ public final class PhotoInversion implements Job<PhotoInversion.Result> {
             return new Object[]{Projection.pixels(img), d, id};
         });
         Pixels rec = (Pixels) scored[0];
-        return new Result(result, numWs, wDim, settings.method(), rec, (Double) scored[1], (Double) scored[2], ctx.elapsedMs());
+        return new Result(result, numWs, wDim, settings.method(), rec, (Double) scored[1], (Double) scored[2], ctx.elapsedMs(),
+                List.copyOf(stages));
     }
 
     /** The centre square of a photo (NVIDIA's projector crops the shorter side before resizing). */

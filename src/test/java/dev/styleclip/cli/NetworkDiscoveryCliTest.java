@@ -162,6 +162,31 @@ class NetworkDiscoveryCliTest {
     }
 
     @Test
+    void alignFindsFaceApiByTheCatalogsRuleAndSaysHowToInstallIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("STYLECLIP_FACEAPI_DIR") == null, "the environment names a face-api folder");
+        set("user.home", tmp.resolve("home").toString()); // no cache of scripts/fetch-face-api either
+        set("faceapi.dir", tmp.resolve("face-api").toString());
+        Path photo = AlignCommandTest.photo("astronaut");
+        CliRun r = CliRun.run("align", photo.toString(), "--out", tmp.resolve("a.png").toString());
+        assertEquals(Cli.EXIT_BAD_INPUT, r.code(), r.err());
+        assertEquals("error: face-api's networks are not installed: ./styleclip models fetch face-api (or scripts/fetch-face-api),"
+                + " or give their folder with --models DIR", r.err().strip());
+        r = CliRun.run("align", photo.toString(), "--out", tmp.resolve("p.png").toString(), "--size", "64",
+                "--points", "180,200,260,200,190,300,250,300");
+        assertEquals(0, r.code(), "four points need no face-api: " + r.err());
+        assertTrue(Files.isRegularFile(tmp.resolve("p.png")));
+
+        // the npm package's root, as scripts/fetch-face-api unpacks it: found by the catalog, or given, at its model/ folder
+        Path model = Files.createDirectories(tmp.resolve("face-api").resolve("model"));
+        Files.writeString(model.resolve(ModelRole.FACE_API.marker()), "[]");
+        assertEquals(model.toAbsolutePath().normalize(), dev.styleclip.cli.common.InstalledNetworks.faceApi(null, "--models"));
+        assertEquals(model, dev.styleclip.cli.common.InstalledNetworks.faceApi(tmp.resolve("face-api"), "--models"));
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
+        r = CliRun.run("align", photo.toString(), "--out", tmp.resolve("b.png").toString(), "--models", file.toString());
+        assertEquals("error: --models " + file + " is not a folder", r.err().strip());
+    }
+
+    @Test
     void generatesDefaultPsiIsTheStudiosSoASeedGivesTheStudiosFace() throws Exception {
         Path out = tmp.resolve("out");
         CliRun r = CliRun.run("generate", "--generator", GEN.toString(), "--seeds", "7", "--outdir", out.toString());

@@ -84,6 +84,12 @@ class PhotoInversionTest {
         assertEquals(32, r.reconstruction().width());
         assertTrue(r.lpips() >= 0 && Double.isFinite(r.lpips()));
         assertTrue(r.idSimilarity() >= -1 && r.idSimilarity() <= 1, "ArcFace cosine " + r.idSimilarity());
+        assertEquals(1, r.stages().size(), r.stages().toString());
+        PhotoInversion.Stage stage = r.stages().get(0);
+        assertEquals("encoder", stage.name());
+        assertEquals(3, stage.steps(), "the iterations asked for");
+        assertEquals(its.get(2).metrics().get("lpips"), stage.lpips(), "the encoder's own last LPIPS");
+        assertEquals(its.get(2).metrics().get("id_similarity"), stage.idSimilarity());
     }
 
     @Test
@@ -96,6 +102,11 @@ class PhotoInversionTest {
         assertTrue(frames.stream().anyMatch(f -> f.losses().containsKey("lpips")), "projection frames");
         assertFalse(java.util.Arrays.equals(enc.w(), both.w()), "the projection moved the encoder's latent");
         assertTrue(Double.isNaN(both.idSimilarity()), "no identity network, no ID score");
+        assertEquals(List.of("encoder", "projection"), both.stages().stream().map(PhotoInversion.Stage::name).toList());
+        assertEquals(2, both.stages().get(0).steps());
+        assertEquals(3, both.stages().get(1).steps());
+        Frame last = frames.get(frames.size() - 1);
+        assertEquals(last.losses().get("lpips"), both.stages().get(1).lpips(), "the projection's last step");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.styleclip.image.ImageFileException;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
+import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.runtime.Engines;
 import picocli.CommandLine;
@@ -49,7 +50,7 @@ public final class BenchFacesCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1024", description = "alignment output size (default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--models", paramLabel = "DIR", description = "face-api model folder")
+    @Option(names = "--models", paramLabel = "DIR", description = "face-api model folder (default: the one installed, as the studio finds it)")
     Path models;
 
     @Override
@@ -65,10 +66,11 @@ public final class BenchFacesCommand implements Callable<Integer> {
                     .sorted().toList();
         }
         if (files.isEmpty()) throw new IllegalArgumentException("no photos in " + dir);
+        Path faceApi = InstalledNetworks.requireFaceApi(models, "--models");
         PrintWriter err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = Engines.pytorch().newBaseManager();
-             FaceApi api = FaceApi.open(models != null ? models : FaceApi.defaultDir(), manager)) {
+             FaceApi api = FaceApi.open(faceApi, manager)) {
             for (Path f : files) {
                 RgbImage img = Images.read(f);
                 err.println("bench " + f.getFileName() + " ...");

@@ -38,6 +38,30 @@ public final class InstalledNetworks {
         return demo ? null : catalog().find(role).orElse(null);
     }
 
+    /**
+     * face-api's model folder: {@code explicit} (checked: a folder, named as {@code option} when it is not; the npm
+     * package's root or its {@code model/} folder), else the one the catalog finds as the studio does (installed in the
+     * models folder, then {@code -Dfaceapi.dir}, {@code STYLECLIP_FACEAPI_DIR}, the cache {@code scripts/fetch-face-api}
+     * fills), else null: not installed. face-api has no demo network, so {@code --demo-networks} does not apply.
+     */
+    public static Path faceApi(Path explicit, String option) {
+        if (explicit == null) return catalog().find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
+        if (!Files.isDirectory(explicit)) throw new IllegalArgumentException(option + " " + explicit + " is not a folder");
+        Path inner = explicit.resolve("model");
+        String marker = ModelRole.FACE_API.marker();
+        return !Files.isRegularFile(explicit.resolve(marker)) && Files.isRegularFile(inner.resolve(marker)) ? inner : explicit;
+    }
+
+    /** {@link #faceApi}, where a command cannot go on without it: not installed is bad input that says how to install it. */
+    public static Path requireFaceApi(Path explicit, String option) {
+        Path dir = faceApi(explicit, option);
+        if (dir == null) {
+            throw new IllegalArgumentException("face-api's networks are not installed: ./styleclip models fetch face-api"
+                    + " (or scripts/fetch-face-api), or give their folder with " + option + " DIR");
+        }
+        return dir;
+    }
+
     /** The generator: {@code --generator}, {@code --demo ARCH}, else the installed one (unless {@code demo}), else the default demo. */
     public static GeneratorSource generator(Path explicit, String demoArch, boolean demo) {
         if (explicit != null && demoArch != null) throw new IllegalArgumentException("give --generator FILE or --demo ARCH, not both");
