@@ -69,7 +69,7 @@ public final class AlignCommand implements Callable<Integer> {
         FaceApi.Detector det = FaceApi.Detector.parse(detector);
         if (points != null && face != null) throw new IllegalArgumentException("use either --face or --points, not both");
         double[] pts = points == null ? null : parsePoints(points);
-        Path faceApi = pts == null ? InstalledNetworks.requireFaceApi(models, "--models") : null;
+        Path faceApi = pts == null ? InstalledNetworks.requireFaceApi(models, "--models", "give the face's four --points") : null;
 
         err.println("reading " + photo + " ...");
         err.flush();

@@ -8,7 +8,6 @@ import dev.styleclip.image.Images;
 import dev.styleclip.image.PasteBack;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.models.ModelRole;
 import picocli.CommandLine.Command;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,11 +80,7 @@ public final class PasteBackCommand implements Callable<Integer> {
         List<PhotoPaste.EditedFace> edits = edits();
 
         boolean detect = edits.stream().anyMatch(e -> e.points() == null);
-        Path faceApiDir = faceApi != null ? faceApi : FaceApi.defaultDir(); // the catalog's rule, the studio's
-        if (detect && !Files.isDirectory(faceApiDir)) {
-            throw new IllegalArgumentException(faceApi != null ? "--face-api " + faceApi + " is not a folder"
-                    : "face-api's networks are not installed (" + faceApiDir + "; run scripts/fetch-face-api, pass --face-api DIR or give --points)");
-        }
+        Path faceApiDir = detect ? InstalledNetworks.requireFaceApi(faceApi, "--face-api", "give each face's --points") : null;
         err.println("reading " + photo + " and finding " + (detect ? "its faces (ssd)" : "the faces from the points") + " ...");
         err.flush();
         PhotoPaste.Pasted pasted;

@@ -170,7 +170,7 @@ class NetworkDiscoveryCliTest {
         CliRun r = CliRun.run("align", photo.toString(), "--out", tmp.resolve("a.png").toString());
         assertEquals(Cli.EXIT_BAD_INPUT, r.code(), r.err());
         assertEquals("error: face-api's networks are not installed: ./styleclip models fetch face-api (or scripts/fetch-face-api),"
-                + " or give their folder with --models DIR", r.err().strip());
+                + " or give their folder with --models DIR; or give the face's four --points", r.err().strip());
         r = CliRun.run("align", photo.toString(), "--out", tmp.resolve("p.png").toString(), "--size", "64",
                 "--points", "180,200,260,200,190,300,250,300");
         assertEquals(0, r.code(), "four points need no face-api: " + r.err());

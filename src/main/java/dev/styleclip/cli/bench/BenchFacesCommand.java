@@ -66,7 +66,7 @@ public final class BenchFacesCommand implements Callable<Integer> {
                     .sorted().toList();
         }
         if (files.isEmpty()) throw new IllegalArgumentException("no photos in " + dir);
-        Path faceApi = InstalledNetworks.requireFaceApi(models, "--models");
+        Path faceApi = InstalledNetworks.requireFaceApi(models, "--models", null);
         PrintWriter err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = Engines.pytorch().newBaseManager();

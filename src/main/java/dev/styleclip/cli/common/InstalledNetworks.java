@@ -52,12 +52,16 @@ public final class InstalledNetworks {
         return !Files.isRegularFile(explicit.resolve(marker)) && Files.isRegularFile(inner.resolve(marker)) ? inner : explicit;
     }
 
-    /** {@link #faceApi}, where a command cannot go on without it: not installed is bad input that says how to install it. */
-    public static Path requireFaceApi(Path explicit, String option) {
+    /**
+     * {@link #faceApi}, where a command cannot go on without it: not installed is bad input that says how to install
+     * it, and what else the command takes ({@code otherwise}, e.g. the face's points; null: nothing).
+     */
+    public static Path requireFaceApi(Path explicit, String option, String otherwise) {
         Path dir = faceApi(explicit, option);
         if (dir == null) {
             throw new IllegalArgumentException("face-api's networks are not installed: ./styleclip models fetch face-api"
-                    + " (or scripts/fetch-face-api), or give their folder with " + option + " DIR");
+                    + " (or scripts/fetch-face-api), or give their folder with " + option + " DIR"
+                    + (otherwise == null ? "" : "; or " + otherwise));
         }
         return dir;
     }
