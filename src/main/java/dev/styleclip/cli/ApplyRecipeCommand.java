@@ -11,7 +11,6 @@ import dev.styleclip.edit.recipe.RecipeBatch;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.io.AtomicFiles;
-import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Frame;
@@ -120,10 +119,9 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
             using.add("LPIPS", lpipsVgg);
             if (idModel != null) using.add("ID", idModel);
         }
-        if (photos && !Files.isDirectory(faceApi != null ? faceApi : FaceApi.defaultDir())) {
-            throw new IllegalArgumentException("the inputs hold photos but face-api's networks are not installed ("
-                    + FaceApi.defaultDir() + "; run scripts/fetch-face-api or pass --face-api DIR)");
-        }
+        // face-api by the one rule (the models folder, the studio's); photos cannot go on without it
+        Path faceApiDir = photos ? InstalledNetworks.requireFaceApi(faceApi, "--face-api", "leave the photos out")
+                : InstalledNetworks.faceApi(faceApi, "--face-api");
         if (photos && inv.method().usesEncoder() && encoder == null) {
             throw new IllegalArgumentException("--invert " + inv.method().cliName() + " needs --encoder FILE (restyle_*_ffhq.pt)");
         }
@@ -135,7 +133,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         o.flush();
 
         RecipeBatch.Request request = new RecipeBatch.Request(recipe, recipeFile, inputs, out, force, inv,
-                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApi != null ? faceApi : FaceApi.defaultDir()));
+                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApiDir));
         List<RecipeBatch.Outcome> outcomes;
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
