@@ -36,11 +36,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code ./styleclip tune}: pivotal tuning of the generator to one aligned face and its latent. */
-@Command(name = "tune", description = {"Pivotal tuning (PTI): tune the generator's synthesis weights so that a latent (the",
-        "pivot, e.g. from invert) reproduces an aligned face exactly, keeping the network as it was away from it.",
-        "Writes the tuned generator as its difference from the base network (safetensors, labelled with the base file's",
-        "sha256 or the demo architecture: it is refused with any other network). The target is the aligned face; a",
-        "picture of another size is centre-cropped to a square and resized to the generator's size."})
+@Command(name = "tune", description = {"Pivotal tuning (PTI): tune the generator so that a latent reproduces an aligned face.",
+        "The latent (the pivot, e.g. from invert) is kept; the synthesis weights are tuned until it reproduces the face",
+        "exactly, keeping the network as it was away from it. Writes the tuned generator as its difference from the base",
+        "network (safetensors, labelled with the base file's sha256 or the demo architecture: it is refused with any other",
+        "network). The target is the aligned face; a picture of another size is centre-cropped to a square and resized",
+        "to the generator's size."})
 public final class TuneCommand implements Callable<Integer> {
 
     @CommandLine.Spec
