@@ -1,6 +1,5 @@
 package dev.styleclip.edit.recipe;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,13 +15,11 @@ import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
+import dev.styleclip.runtime.ForwardingContext;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobCancelledException;
 import dev.styleclip.runtime.JobContext;
-import dev.styleclip.runtime.MemoryBudget;
-import dev.styleclip.runtime.ModelCache;
-import dev.styleclip.runtime.SynthesisPlan;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -297,45 +294,24 @@ public final class RecipeBatch {
      * The job's context for one input: its own manager (closed when the input ends, so a long folder does not pile up
      * arrays), its frames under the input's job name; all else is the job's.
      */
-    private record InputContext(JobContext ctx, String jobName, NDManager manager) implements JobContext {
-        @Override
-        public Device device() {
-            return ctx.device();
+    private static final class InputContext extends ForwardingContext {
+        private final String jobName;
+        private final NDManager manager;
+
+        InputContext(JobContext ctx, String jobName, NDManager manager) {
+            super(ctx);
+            this.jobName = jobName;
+            this.manager = manager;
         }
 
         @Override
-        public ModelCache models() {
-            return ctx.models();
+        public String jobName() {
+            return jobName;
         }
 
         @Override
-        public <T> T step(StepBody<T> body) throws Exception {
-            return ctx.step(body);
-        }
-
-        @Override
-        public void checkCancelled() {
-            ctx.checkCancelled();
-        }
-
-        @Override
-        public void emit(Frame frame) {
-            ctx.emit(frame);
-        }
-
-        @Override
-        public long elapsedMs() {
-            return ctx.elapsedMs();
-        }
-
-        @Override
-        public MemoryBudget memoryBudget() {
-            return ctx.memoryBudget();
-        }
-
-        @Override
-        public SynthesisPlan forcedPlan() {
-            return ctx.forcedPlan();
+        public NDManager manager() {
+            return manager;
         }
     }
 }

@@ -1,15 +1,13 @@
 package dev.styleclip.studio.service;
 
 import dev.styleclip.edit.WGroups;
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.mapper.MapperTrainingJob;
 import dev.styleclip.model.stylegan3.DemoNetworks;
+import dev.styleclip.runtime.ForwardingContext;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.Job;
 import dev.styleclip.runtime.JobContext;
-import dev.styleclip.runtime.ModelCache;
 import dev.styleclip.studio.service.StudioPort.Listener;
 import dev.styleclip.studio.service.MapperPort.MapperTrainRequest;
 import dev.styleclip.studio.service.MapperPort.MapperTrainResult;
@@ -102,46 +100,18 @@ final class MapperTraining {
     }
 
     /** The job's context, with every emitted frame also queued. */
-    private record Recording(JobContext ctx, Queue<Frame> frames) implements JobContext {
-        @Override
-        public String jobName() {
-            return ctx.jobName();
-        }
+    private static final class Recording extends ForwardingContext {
+        private final Queue<Frame> frames;
 
-        @Override
-        public NDManager manager() {
-            return ctx.manager();
-        }
-
-        @Override
-        public Device device() {
-            return ctx.device();
-        }
-
-        @Override
-        public ModelCache models() {
-            return ctx.models();
-        }
-
-        @Override
-        public <T> T step(StepBody<T> body) throws Exception {
-            return ctx.step(body);
-        }
-
-        @Override
-        public void checkCancelled() {
-            ctx.checkCancelled();
+        Recording(JobContext ctx, Queue<Frame> frames) {
+            super(ctx);
+            this.frames = frames;
         }
 
         @Override
         public void emit(Frame frame) {
             frames.add(frame);
-            ctx.emit(frame);
-        }
-
-        @Override
-        public long elapsedMs() {
-            return ctx.elapsedMs();
+            super.emit(frame);
         }
     }
 }
