@@ -48,6 +48,8 @@ for size in ${SIZES:-1280x800 1920x1080}; do
   echo "render.sh: $size" >&2
   # each size starts from nothing: no autosave of the previous size's windows comes back
   rm -rf "$work/sessions"
+  # nor its trained mapper: the Mapper shot trains one from scratch at every size
+  rm -rf "$tiny/mappers"
   rm -f "$sessions"/autosave.*
   # openbox first, then the studio maximised on the whole screen (Screenshots reads screenshots.maximize)
   xvfb-run -a -s "-screen 0 ${size}x24" bash -c 'openbox >/dev/null 2>&1 & wm=$!; sleep 1; "$@"; rc=$?; kill $wm; exit $rc' _ \
