@@ -205,7 +205,7 @@ public final class FaceRegions {
         final double eyeDistance;
 
         Frame(double[][] lm) {
-            double[] eyeL = mean(lm, 36, 42), eyeR = mean(lm, 42, 48);
+            double[] eyeL = FfhqAlign.mean(lm, 36, 42), eyeR = FfhqAlign.mean(lm, 42, 48);
             double[] mouth = {(lm[48][0] + lm[54][0]) / 2, (lm[48][1] + lm[54][1]) / 2};
             eyeDistance = Math.hypot(eyeR[0] - eyeL[0], eyeR[1] - eyeL[1]);
             across = unit(eyeR[0] - eyeL[0], eyeR[1] - eyeL[1]);
@@ -216,7 +216,7 @@ public final class FaceRegions {
 
     /** Jaw and brows, the brows repeated higher up to take in the forehead (see {@link #FOREHEAD}). */
     private static double[][] faceHull(double[][] lm, Frame f) {
-        double[] brows = mean(lm, 17, 27);
+        double[] brows = FfhqAlign.mean(lm, 17, 27);
         double third = (brows[0] - lm[33][0]) * f.up[0] + (brows[1] - lm[33][1]) * f.up[1];
         double lift = FOREHEAD * (third > 0 ? third : f.eyeDistance);
         List<double[]> pts = new ArrayList<>();
@@ -282,15 +282,6 @@ public final class FaceRegions {
         double[][] out = new double[to - from][];
         for (int i = from; i < to; i++) out[i - from] = lm[i].clone();
         return out;
-    }
-
-    private static double[] mean(double[][] p, int from, int to) {
-        double sx = 0, sy = 0;
-        for (int i = from; i < to; i++) {
-            sx += p[i][0];
-            sy += p[i][1];
-        }
-        return new double[]{sx / (to - from), sy / (to - from)};
     }
 
     private static double[] unit(double x, double y) {

@@ -99,7 +99,8 @@ public final class FfhqAlign {
                 eyeToMouth, sEye, sMouth, x, y, c, quad, qsize);
     }
 
-    private static double[] mean(double[][] p, int from, int to) {
+    /** The centre of points {@code from} (inclusive) to {@code to} (exclusive): an eye's, the brows'. */
+    static double[] mean(double[][] p, int from, int to) {
         double sx = 0, sy = 0;
         for (int i = from; i < to; i++) {
             sx += p[i][0];
