@@ -83,6 +83,13 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     @Option(names = "--force", description = "redo inputs whose results exist")
     boolean force;
 
+    @Option(names = "--faces", paramLabel = "WHICH", defaultValue = "all",
+            description = "which faces of a photo to edit: largest | all (default ${DEFAULT-VALUE})")
+    String faces;
+
+    @Option(names = "--no-paste-back", description = "do not write a photo's whole picture with its edited faces pasted back (<stem>.photo.png)")
+    boolean noPasteBack;
+
     @Override
     public Integer call() throws Exception {
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
@@ -99,6 +106,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         if (Files.isDirectory(out) && Files.isSameFile(out, inputs)) {
             throw new IllegalArgumentException("--out must not be the --inputs folder (the results would mix with the inputs)");
         }
+        RecipeBatch.Faces whichFaces = RecipeBatch.Faces.parse(faces);
         PhotoInversion.Settings inv = new PhotoInversion.Settings(PhotoInversion.Method.parse(invert), steps, null, false, wAvgSamples, 0);
         GeneratorSource source = generator.source(); // refuses a bad --generator / --demo before any work
         // the files given, else the models folder's (as the studio's Invert), else demo / none
@@ -133,7 +141,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         o.flush();
 
         RecipeBatch.Request request = new RecipeBatch.Request(recipe, recipeFile, inputs, out, force, inv,
-                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApiDir));
+                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApiDir), whichFaces, !noPasteBack);
         List<RecipeBatch.Outcome> outcomes;
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());

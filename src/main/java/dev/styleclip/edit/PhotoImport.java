@@ -96,6 +96,11 @@ public final class PhotoImport {
         return PhotoAlignment.alignForInversion(ctx.manager(), networks.faceApiDir(), photo, face, points, generator.resolution());
     }
 
+    /** A face located in {@code photo} already ({@link PhotoPaste#locateAll}), aligned at this generator's size. */
+    public RgbImage align(RgbImage photo, PhotoPaste.PlacedFace face) {
+        return face.align(photo, generator.resolution()).image();
+    }
+
     /** The aligned face's latent, with LPIPS (and ID, with an identity network) of its reconstruction. */
     public PhotoInversion.Result invert(JobContext ctx, RgbImage aligned, PhotoInversion.Settings settings) throws Exception {
         return new PhotoInversion(generator, encoder, lpips, identity, aligned, settings).run(ctx);

@@ -3,13 +3,16 @@ package dev.styleclip.edit.recipe;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.styleclip.edit.EditNetworks;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.PhotoPaste;
 import dev.styleclip.image.Images;
+import dev.styleclip.image.PasteBack;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.AtomicFiles;
 import dev.styleclip.io.Npz;
@@ -36,10 +39,14 @@ import java.util.stream.Stream;
 
 /**
  * A recipe applied to a folder: the studio's File ▸ Apply recipe to folder and {@code apply-recipe}. Latents
- * ({@code .npz} / {@code .npy}) are edited as they are; photos are aligned (face-api, the largest face) and inverted
- * first ({@link PhotoImport}, which keeps {@code <stem>.aligned.png} before the long inversion). For each input it
- * writes {@code <stem>.png} (edited), {@code <stem>.source.png} (unedited), {@code <stem>.npz} ({@code w},
- * {@code w_edited}) and, last, {@code <stem>.json} (what was done): an input whose JSON exists is skipped unless
+ * ({@code .npz} / {@code .npy}) are edited as they are; in a photo face-api's faces are located once
+ * ({@link PhotoPaste#locateAll}: all of them, largest first, or only the largest, {@link Request#faces}) and each is
+ * aligned and inverted ({@link PhotoImport}, which keeps {@code <face>.aligned.png} before the long inversion). For each
+ * input, and each face of a photo, it writes {@code <face>.png} (edited), {@code <face>.source.png} (unedited),
+ * {@code <face>.npz} ({@code w}, {@code w_edited}), where {@code <face>} is {@code <stem>} for a latent and a photo's
+ * face 1 (today's names) and {@code <stem>.face<k>} for face k ≥ 2; for a photo, unless {@link Request#pasteBack} is
+ * off, {@code <stem>.photo.png}: the whole photo at its size with every edited face pasted back ({@link PhotoPaste});
+ * and, last, {@code <stem>.json} (what was done): an input whose JSON exists is skipped unless
  * {@link Request#force}. The recipe is checked against the generator once, before any input (its faults are the
  * recipe's, not an input's); then an input that fails is reported with its reason and the rest go on.
  *
@@ -59,17 +66,37 @@ public final class RecipeBatch {
      * @param force      redo inputs whose results exist
      * @param inversion  how photos become latents
      * @param networks   the generator the recipe runs on, and the networks photos need (face-api, encoder, LPIPS, ID)
+     * @param faces      which of a photo's faces are edited
+     * @param pasteBack  write a photo's whole picture with its edited faces pasted back ({@code <stem>.photo.png})
      */
     public record Request(Recipe recipe, Path recipeFile, Path inputs, Path out, boolean force,
-                          PhotoInversion.Settings inversion, PhotoImport.Networks networks) {
+                          PhotoInversion.Settings inversion, PhotoImport.Networks networks, Faces faces, boolean pasteBack) {
         public Request {
             if (recipe == null || recipe.steps().isEmpty()) throw new IllegalArgumentException("the recipe has no steps");
             if (inputs == null || out == null) throw new IllegalArgumentException("an input and an output folder are needed");
             if (inversion == null) inversion = PhotoInversion.Settings.of(PhotoInversion.Method.PROJECTION);
+            if (faces == null) faces = Faces.ALL;
+        }
+
+        /** Every face of a photo, pasted back. */
+        public Request(Recipe recipe, Path recipeFile, Path inputs, Path out, boolean force,
+                       PhotoInversion.Settings inversion, PhotoImport.Networks networks) {
+            this(recipe, recipeFile, inputs, out, force, inversion, networks, Faces.ALL, true);
         }
 
         GeneratorSource generator() {
             return networks.generator();
+        }
+    }
+
+    /** Which faces of a photo are edited: the largest alone, or every face face-api finds. */
+    public enum Faces {
+        LARGEST, ALL;
+
+        /** "largest" or "all" (the CLI's words). */
+        public static Faces parse(String s) {
+            for (Faces f : values()) if (f.name().equalsIgnoreCase(s)) return f;
+            throw new IllegalArgumentException("faces must be largest or all, not " + s);
         }
     }
 
@@ -78,8 +105,9 @@ public final class RecipeBatch {
 
     /**
      * @param detail  one line: what was done (DONE), why it failed (FAILED), or that it was done before (SKIPPED)
-     * @param outputs the input's files in the output folder: the edited picture first (DONE, SKIPPED: those that
-     *                exist), or what was written before it failed (FAILED: the aligned face at most)
+     * @param outputs the input's files in the output folder: a photo's whole picture first, else the edited picture
+     *                (DONE, SKIPPED: those that exist), or what was written before it failed (FAILED: aligned faces at
+     *                most)
      * @param elapsedMs the job's time when the input ended (from the job's start: a front end's time per input)
      */
     public record Outcome(Path input, Status status, String detail, List<Path> outputs, long elapsedMs) {
@@ -197,16 +225,21 @@ public final class RecipeBatch {
     /** One input: skipped, done or failed; a cancel goes through. Its arrays live in a manager of its own. */
     private Outcome one(JobContext ctx, StyleGan3Generator g, Path in, String stem) throws Exception {
         Path out = request.out();
-        List<Path> results = List.of(out.resolve(stem + ".png"), out.resolve(stem + ".source.png"), out.resolve(stem + ".npz"),
-                out.resolve(stem + ".json"));
+        List<Path> results = List.of(out.resolve(stem + ".photo.png"), out.resolve(stem + ".png"), out.resolve(stem + ".source.png"),
+                out.resolve(stem + ".npz"), out.resolve(stem + ".json"));
         if (!request.force() && Files.exists(out.resolve(stem + ".json"))) {
-            return new Outcome(in, Status.SKIPPED, "done before", results.stream().filter(Files::exists).toList(), ctx.elapsedMs());
+            List<Path> done = new ArrayList<>(results);
+            for (int k = 2; Files.exists(out.resolve(faceStem(stem, k - 1) + ".png")); k++) {
+                for (String ext : new String[]{".png", ".source.png", ".npz", ".aligned.png"}) done.add(out.resolve(faceStem(stem, k - 1) + ext));
+            }
+            return new Outcome(in, Status.SKIPPED, "done before", done.stream().filter(Files::exists).toList(), ctx.elapsedMs());
         }
         List<Path> written = new ArrayList<>();
         try (NDManager inputManager = ctx.manager().newSubManager()) {
             String summary = apply(new InputContext(ctx, ctx.jobName() + " " + in.getFileName(), inputManager), g, in, stem, written);
-            List<Path> all = new ArrayList<>(results);
-            written.stream().filter(p -> !all.contains(p)).forEach(all::add); // a photo's aligned face
+            List<Path> all = new ArrayList<>(results.stream().filter(written::contains).toList());
+            all.add(out.resolve(stem + ".json"));
+            written.stream().filter(p -> !all.contains(p)).forEach(all::add); // aligned faces, further faces
             return new Outcome(in, Status.DONE, summary, all, ctx.elapsedMs());
         } catch (JobCancelledException e) {
             throw e;
@@ -218,59 +251,111 @@ public final class RecipeBatch {
     private String apply(JobContext ctx, StyleGan3Generator g, Path in, String stem, List<Path> written) throws Exception {
         GeneratorSource source = request.generator();
         Path out = request.out();
-        Latent w;
         ObjectNode report = JSON.createObjectNode();
         report.put("input", in.toAbsolutePath().toString());
         if (request.recipeFile() != null) report.put("recipe", request.recipeFile().toAbsolutePath().toString());
         report.put("generator", source.isDemo() ? source.describe() : source.file().toAbsolutePath().toString());
-        if (isLatent(in)) {
-            w = LatentFile.read(in);
-            if (w.numWs() != g.numWs() || w.wDim() != g.wDim()) {
-                throw new IllegalArgumentException("the latent is " + w.numWs() + "x" + w.wDim() + ", the generator takes "
-                        + g.numWs() + "x" + g.wDim());
-            }
-            report.put("source", "latent");
-        } else {
-            w = invert(ctx, in, out.resolve(stem + ".aligned.png"), report, written);
+        if (isImage(in)) return photo(ctx, g, in, stem, report, written);
+        Latent w = LatentFile.read(in);
+        if (w.numWs() != g.numWs() || w.wDim() != g.wDim()) {
+            throw new IllegalArgumentException("the latent is " + w.numWs() + "x" + w.wDim() + ", the generator takes "
+                    + g.numWs() + "x" + g.wDim());
         }
-        // the generator's own input transform, as a recipe is applied to latents that carry no Source-tab transform
-        StackRendering.Result res = StackRendering.render(ctx, new EditNetworks.Files(source, null, null, null),
-                new StackRendering.Request(w, request.recipe().steps(), null, null, true));
-        float[] w0 = w.values(), wEdited = res.edited().values();
-        double moved = 0;
-        for (int k = 0; k < w0.length; k++) moved += (wEdited[k] - w0[k]) * (double) (wEdited[k] - w0[k]);
-        report.put("w_l2_change", Math.sqrt(moved));
-        report.put("edited", stem + ".png");
-        report.put("unedited", stem + ".source.png");
-        report.put("latents", stem + ".npz");
+        report.put("source", "latent");
+        Edited e = edit(ctx, w, stem, report);
         // a cancel that came during the render stops here, so the input is written whole or not at all; the JSON last
         ctx.checkCancelled();
-        write(out.resolve(stem + ".source.png"), res.source(), written);
-        write(out.resolve(stem + ".png"), res.image(), written);
-        Npz.write(out.resolve(stem + ".npz"), new LinkedHashMap<>(Map.of(
-                "w", Npz.Array.of(w0, 1, g.numWs(), g.wDim()), "w_edited", Npz.Array.of(wEdited, 1, g.numWs(), g.wDim()))));
+        e.write(g, written);
         AtomicFiles.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
-        return String.format(Locale.ROOT, "%s → %s.png (‖Δw‖ %.3f%s)", report.path("source").asText(), stem, Math.sqrt(moved),
-                report.has("inversion_lpips") ? String.format(Locale.ROOT, ", inversion LPIPS %.4f", report.path("inversion_lpips").asDouble()) : "");
+        return String.format(Locale.ROOT, "latent → %s.png (‖Δw‖ %.3f)", stem, e.moved());
     }
 
-    /** A photo's latent; its aligned face is written first, before the (long) inversion. */
-    private Latent invert(JobContext ctx, Path photo, Path alignedFile, ObjectNode report, List<Path> written) throws Exception {
+    /**
+     * A photo: its faces located once, each aligned (written at once), inverted and edited; then, all or nothing, each
+     * face's files, the whole photo with the edited faces pasted back, and the JSON: face 1's entries where a single
+     * face's were, every face's under {@code per_face}.
+     */
+    private String photo(JobContext ctx, StyleGan3Generator g, Path in, String stem, ObjectNode report, List<Path> written) throws Exception {
+        Path out = request.out();
         PhotoInversion.Settings inv = request.inversion();
         PhotoImport p = PhotoImport.load(ctx, request.networks(), inv.method());
-        StyleGan3Generator pg = p.generator(), g = EditNetworks.generator(ctx, request.generator());
+        StyleGan3Generator pg = p.generator();
         if (pg.numWs() != g.numWs() || pg.wDim() != g.wDim()) {
             throw new IllegalArgumentException("the encoder's generator (" + pg.numWs() + "x" + pg.wDim()
                     + ") does not match the generator the recipe runs on");
         }
-        RgbImage aligned = p.align(ctx, photo, 0, null);
-        write(alignedFile, Images.toBufferedImage(aligned), written);
-        PhotoInversion.Result r = p.invert(ctx, aligned, inv);
+        RgbImage photo = Images.read(in);
+        List<PhotoPaste.PlacedFace> faces = PhotoPaste.locateAll(ctx.manager(), request.networks().faceApiDir(), photo,
+                in.getFileName().toString());
+        if (request.faces() == Faces.LARGEST) faces = faces.subList(0, 1);
         report.put("source", "photo");
         report.put("inversion", inv.method().cliName());
-        report.put("inversion_lpips", r.lpips());
-        if (!Double.isNaN(r.idSimilarity())) report.put("inversion_id_similarity", r.idSimilarity());
-        return new Latent(r.numWs(), r.wDim(), r.w());
+        report.put("faces", faces.size());
+        List<Edited> edits = new ArrayList<>();
+        for (int k = 0; k < faces.size(); k++) {
+            String fs = faceStem(stem, k);
+            RgbImage aligned = p.align(photo, faces.get(k));
+            write(out.resolve(fs + ".aligned.png"), Images.toBufferedImage(aligned), written); // kept before the long inversion
+            PhotoInversion.Result r = p.invert(ctx, aligned, inv);
+            ObjectNode face = JSON.createObjectNode();
+            face.put("face", k + 1);
+            face.put("aligned", fs + ".aligned.png");
+            face.put("inversion_lpips", r.lpips());
+            if (!Double.isNaN(r.idSimilarity())) face.put("inversion_id_similarity", r.idSimilarity());
+            edits.add(edit(ctx, new Latent(r.numWs(), r.wDim(), r.w()), fs, face));
+        }
+        ctx.checkCancelled();
+        for (Edited e : edits) e.write(g, written);
+        // face 1 where a photo's one face was before, so readers of those reports go on working
+        edits.get(0).report().fields().forEachRemaining(en -> {
+            if (!en.getKey().equals("face")) report.set(en.getKey(), en.getValue());
+        });
+        ArrayNode perFace = report.putArray("per_face");
+        edits.forEach(e -> perFace.add(e.report()));
+        if (request.pasteBack()) {
+            List<RgbImage> edited = edits.stream().map(e -> Images.withAlpha(e.rendering().image())).toList();
+            RgbImage whole = PhotoPaste.paste(photo, faces, edited, PasteBack.Options.DEFAULT).photo();
+            write(out.resolve(stem + ".photo.png"), Images.toBufferedImage(whole), written);
+            report.put("photo", stem + ".photo.png");
+        }
+        AtomicFiles.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
+        Edited first = edits.get(0);
+        return String.format(Locale.ROOT, "photo → %s, %d face(s) (face 1: ‖Δw‖ %.3f, inversion LPIPS %.4f)",
+                request.pasteBack() ? stem + ".photo.png" : stem + ".png", faces.size(), first.moved(),
+                first.report().path("inversion_lpips").asDouble());
+    }
+
+    /** One latent edited by the recipe, its files still to write, named after {@code fileStem}. */
+    private record Edited(Path out, String fileStem, Latent w, StackRendering.Result rendering, double moved, ObjectNode report) {
+        void write(StyleGan3Generator g, List<Path> written) throws IOException {
+            RecipeBatch.write(out.resolve(fileStem + ".source.png"), rendering.source(), written);
+            RecipeBatch.write(out.resolve(fileStem + ".png"), rendering.image(), written);
+            Path npz = out.resolve(fileStem + ".npz");
+            Npz.write(npz, new LinkedHashMap<>(Map.of("w", Npz.Array.of(w.values(), 1, g.numWs(), g.wDim()),
+                    "w_edited", Npz.Array.of(rendering.edited().values(), 1, g.numWs(), g.wDim()))));
+            written.add(npz);
+        }
+    }
+
+    /** Renders the recipe's stack on {@code w}; what it did goes into {@code report}. */
+    private Edited edit(JobContext ctx, Latent w, String fileStem, ObjectNode report) throws Exception {
+        // the generator's own input transform, as a recipe is applied to latents that carry no Source-tab transform
+        StackRendering.Result res = StackRendering.render(ctx, new EditNetworks.Files(request.generator(), null, null, null),
+                new StackRendering.Request(w, request.recipe().steps(), null, null, true));
+        float[] w0 = w.values(), wEdited = res.edited().values();
+        double moved = 0;
+        for (int k = 0; k < w0.length; k++) moved += (wEdited[k] - w0[k]) * (double) (wEdited[k] - w0[k]);
+        moved = Math.sqrt(moved);
+        report.put("w_l2_change", moved);
+        report.put("edited", fileStem + ".png");
+        report.put("unedited", fileStem + ".source.png");
+        report.put("latents", fileStem + ".npz");
+        return new Edited(request.out(), fileStem, w, res, moved, report);
+    }
+
+    /** The files of a photo's face number {@code k} (0-based): face 1 keeps the input's stem, face k is {@code <stem>.face<k>}. */
+    static String faceStem(String stem, int k) {
+        return k == 0 ? stem : stem + ".face" + (k + 1);
     }
 
     private static void write(Path file, BufferedImage image, List<Path> written) throws IOException {

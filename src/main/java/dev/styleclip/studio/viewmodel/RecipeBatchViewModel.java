@@ -49,8 +49,9 @@ public final class RecipeBatchViewModel {
     /**
      * One row of the result list.
      *
-     * @param output  the edited picture's file name, or the reason of a failure
-     * @param picture what a double-click opens (the edited picture; a failed photo's aligned face), or null
+     * @param output  the first output's file name (a photo's whole picture, else the edited one), or the reason of a failure
+     * @param picture what a double-click opens (a photo's whole picture with its edited faces, else the edited picture;
+     *                a failed photo's aligned face), or null
      */
     public record Row(String input, String status, String output, Path picture) {
         static Row of(RecipeBatch.Outcome o) {

@@ -1,12 +1,26 @@
 package dev.styleclip.edit.recipe;
 
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoImport;
+import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.PhotoPaste;
 import dev.styleclip.golden.Golden;
+import dev.styleclip.image.AlphaMask;
+import dev.styleclip.image.FaceRegion;
+import dev.styleclip.image.FaceRegions;
+import dev.styleclip.image.Images;
+import dev.styleclip.image.PasteBack;
+import dev.styleclip.image.PhotoDiff;
+import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.Npz;
+import dev.styleclip.model.face.FaceApi;
 import dev.styleclip.model.stylegan3.GeneratorSource;
 import dev.styleclip.runtime.ComputeService;
+import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.Frame;
 import dev.styleclip.runtime.JobCancelledException;
 import dev.styleclip.runtime.JobHandle;
@@ -15,10 +29,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,7 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The use case alone, on the tiny golden generator through the real compute thread: a folder of two latents and a
  * broken one, its outcomes, frames, files, skips and force, refusals before any input, and cancel between and within
- * inputs.
+ * inputs; a golden photo of two faces with the real face-api networks, every face edited and pasted back.
  */
 class RecipeBatchTest {
     private static final int NUM_WS = 16, W_DIM = 32;
@@ -147,6 +164,72 @@ class RecipeBatchTest {
         service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, true), forced), null);
         assertEquals(List.of("checked", "0/3 a.npz DONE", "1/3 b.npz DONE", "2/3 c.npz FAILED"), forced.events);
         assertTrue(Files.isRegularFile(out.resolve("a.png")));
+    }
+
+
+    private static final Path FACES = Path.of("src", "test", "resources", "golden", "faces", "images").toAbsolutePath();
+
+    private static RecipeBatch.Request photoRequest(Path in, Path out, RecipeBatch.Faces faces, boolean pasteBack) {
+        return new RecipeBatch.Request(RECIPE, null, in, out, false,
+                new PhotoInversion.Settings(PhotoInversion.Method.PROJECTION, 2, null, false, 50, 0),
+                new PhotoImport.Networks(SOURCE, null, null, null, FaceApi.defaultDir()), faces, pasteBack);
+    }
+
+    @Test
+    void everyFaceOfAPhotoIsEditedAndPastedBackIntoTheWholePhoto(@TempDir Path tmp) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in")), out = tmp.resolve("out");
+        Files.copy(FACES.resolve("two_faces.png"), in.resolve("two_faces.png"));
+        RgbImage photo = Images.read(in.resolve("two_faces.png"));
+        RgbImage grey = new RgbImage(64, 64, new byte[64 * 64 * 3]);
+        Arrays.fill(grey.rgb(), (byte) 128);
+        try (OutputStream os = Files.newOutputStream(in.resolve("blank.png"))) {
+            Images.write(grey, "png", os);
+        }
+        Heard heard = new Heard();
+        List<RecipeBatch.Outcome> result = service.run(JOB, RecipeBatch.job(photoRequest(in, out, RecipeBatch.Faces.ALL, true), heard), null);
+
+        assertEquals(List.of("checked", "0/2 blank.png FAILED", "1/2 two_faces.png DONE"), heard.events);
+        assertEquals("blank.png: no face found — try a frontal photo", result.get(0).detail());
+        assertEquals(new TreeSet<>(Set.of("two_faces.photo.png", "two_faces.png", "two_faces.source.png", "two_faces.npz",
+                "two_faces.aligned.png", "two_faces.face2.png", "two_faces.face2.source.png", "two_faces.face2.npz",
+                "two_faces.face2.aligned.png", "two_faces.json")), names(out), "both faces' files, the whole photo, nothing of the blank");
+        RecipeBatch.Outcome done = result.get(1);
+        assertEquals(out.resolve("two_faces.photo.png"), done.outputs().get(0), "the whole photo first");
+        assertEquals(names(out), new TreeSet<>(done.outputs().stream().map(p -> p.getFileName().toString()).toList()));
+        JsonNode report = new ObjectMapper().readTree(out.resolve("two_faces.json").toFile());
+        assertEquals(2, report.path("faces").asInt());
+        assertEquals("two_faces.photo.png", report.path("photo").asText());
+        assertEquals("two_faces.png", report.path("edited").asText(), "face 1 where a photo's one face was");
+        assertEquals("two_faces.face2.png", report.path("per_face").get(1).path("edited").asText());
+
+        // the whole photo: the photo's size, each written edited face pasted where face-api finds it, nothing else touched
+        RgbImage whole = Images.read(out.resolve("two_faces.photo.png"));
+        List<PhotoPaste.PlacedFace> faces;
+        try (NDManager m = Engines.pytorch().newBaseManager()) {
+            faces = PhotoPaste.locateAll(m, FaceApi.defaultDir(), photo, "two_faces.png");
+        }
+        List<RgbImage> edited = List.of(Images.read(out.resolve("two_faces.png")), Images.read(out.resolve("two_faces.face2.png")));
+        PhotoPaste.Pasted again = PhotoPaste.paste(photo, faces, edited, PasteBack.Options.DEFAULT);
+        assertEquals(again.photo().sha256(), whole.sha256(), "the edited faces written are the ones pasted");
+        float[] either = new float[photo.width() * photo.height()];
+        for (int k = 0; k < 2; k++) {
+            PasteBack.Result r = again.results().get(k);
+            AlphaMask mask = FaceRegions.mask(faces.get(k).landmarks(), photo.width(), photo.height(), EnumSet.of(FaceRegion.FACE),
+                    r.grow(), r.feather());
+            double inside = PhotoDiff.of(photo, whole, mask).meanInside();
+            assertTrue(inside > 3, "face " + (k + 1) + " is edited: mean abs diff " + inside);
+            for (int i = 0; i < either.length; i++) either[i] = Math.max(either[i], mask.alpha()[i]);
+        }
+        assertEquals(0, PhotoDiff.of(photo, whole, new AlphaMask(photo.width(), photo.height(), either)).changedOutside(),
+                "pixels outside both faces changed");
+
+        // the largest face alone, no whole photo
+        Path out2 = tmp.resolve("out2");
+        Files.delete(in.resolve("blank.png"));
+        service.run(JOB, RecipeBatch.job(photoRequest(in, out2, RecipeBatch.Faces.LARGEST, false), new Heard()), null);
+        assertEquals(new TreeSet<>(Set.of("two_faces.png", "two_faces.source.png", "two_faces.npz", "two_faces.aligned.png",
+                "two_faces.json")), names(out2));
+        assertEquals(1, new ObjectMapper().readTree(out2.resolve("two_faces.json").toFile()).path("faces").asInt());
     }
 
     @Test
