@@ -2,10 +2,7 @@ package dev.styleclip.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.styleclip.golden.Golden;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.runtime.ComputeService;
 import dev.styleclip.runtime.Frame;
@@ -15,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Projection on the golden tiny StyleGAN3 (sg3t-32) with the golden tiny LPIPS. */
 class ProjectionTest {
+    private static TinyProjectionNetworks tiny;
     private static ComputeService service;
     private static NDManager manager;
     private static StyleGan3Generator g;
@@ -36,20 +33,16 @@ class ProjectionTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        service = new ComputeService("cpu");
-        manager = NDManager.newBaseManager();
-        g = StyleGan3Files.open(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), manager);
-        Path lp = Golden.set("lpips").resolve("models");
-        lpips = Lpips.load(ModelFiles.open(lp.resolve("lpips_vgg_tiny_a_vgg16.pth")).main(),
-                ModelFiles.open(lp.resolve("lpips_vgg_tiny_a_lin.pth")).main());
+        tiny = TinyProjectionNetworks.open();
+        service = tiny.service;
+        manager = tiny.manager;
+        g = tiny.generator;
+        lpips = tiny.lpips;
     }
 
     @AfterAll
     static void tearDown() {
-        lpips.close();
-        g.close();
-        manager.close();
-        service.close();
+        tiny.close();
     }
 
     /** A target the generator can reach: the image of a random w. */

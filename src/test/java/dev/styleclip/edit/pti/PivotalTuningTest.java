@@ -6,12 +6,10 @@ import ai.djl.ndarray.types.Shape;
 import dev.styleclip.edit.CountingContext;
 import dev.styleclip.edit.Latent;
 import dev.styleclip.edit.Projection;
-import dev.styleclip.golden.Golden;
+import dev.styleclip.edit.TinyProjectionNetworks;
 import dev.styleclip.image.RgbImage;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.model.lpips.Lpips;
-import dev.styleclip.model.stylegan3.StyleGan3Files;
 import dev.styleclip.model.stylegan3.StyleGan3Generator;
 import dev.styleclip.nn.Nd;
 import dev.styleclip.runtime.ComputeService;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cancel works, bad input is refused with one message.
  */
 class PivotalTuningTest {
+    private static TinyProjectionNetworks tiny;
     private static ComputeService service;
     private static NDManager manager;
     private static StyleGan3Generator g;
@@ -51,20 +49,16 @@ class PivotalTuningTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        service = new ComputeService("cpu");
-        manager = NDManager.newBaseManager();
-        g = StyleGan3Files.open(Golden.set("stylegan3").resolve("models/sg3t-32.pkl"), manager);
-        Path lp = Golden.set("lpips").resolve("models");
-        lpips = Lpips.load(ModelFiles.open(lp.resolve("lpips_vgg_tiny_a_vgg16.pth")).main(),
-                ModelFiles.open(lp.resolve("lpips_vgg_tiny_a_lin.pth")).main());
+        tiny = TinyProjectionNetworks.open();
+        service = tiny.service;
+        manager = tiny.manager;
+        g = tiny.generator;
+        lpips = tiny.lpips;
     }
 
     @AfterAll
     static void tearDown() {
-        lpips.close();
-        g.close();
-        manager.close();
-        service.close();
+        tiny.close();
     }
 
     /** The W+ latent of a seed. */

@@ -3,11 +3,8 @@ package dev.styleclip.model.stylegan3;
 import dev.styleclip.runtime.SynthesisPlan;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.styleclip.golden.Golden;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.nn.Gradients;
-import dev.styleclip.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,27 +24,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * published ones.
  */
 class SynthesisPlanTest {
+    private static GoldenGenerators golden;
     private static NDManager manager;
-    private static final Map<String, StyleGan3Generator> MODELS = new LinkedHashMap<>();
+    private static Map<String, StyleGan3Generator> models;
     private static double atol, rtol;
 
     @BeforeAll
     static void load() throws Exception {
-        Engines.pytorch();
-        manager = NDManager.newBaseManager();
-        JsonNode manifest = Golden.manifest("stylegan3");
-        atol = manifest.path("tolerances").path("gradients").path("atol").asDouble();
-        rtol = manifest.path("tolerances").path("gradients").path("rtol").asDouble();
-        for (JsonNode m : manifest.path("models")) {
-            MODELS.put(m.path("id").asText(), StyleGan3Generator.load(
-                    ModelFiles.open(Golden.set("stylegan3").resolve(m.path("file").asText())).object("G_ema"), manager));
-        }
+        golden = GoldenGenerators.load();
+        manager = golden.manager;
+        models = golden.models;
+        atol = golden.atol;
+        rtol = golden.rtol;
     }
 
     @AfterAll
     static void close() {
-        MODELS.values().forEach(StyleGan3Generator::close);
-        manager.close();
+        golden.close();
     }
 
     /** ∂ Σ(img ⊙ probe) / ∂ styles of every layer, with the styles as leaves, under a plan. */
@@ -67,7 +60,7 @@ class SynthesisPlanTest {
 
     @Test
     void styleSpaceGradientsRecomputedInPiecesEqualThePlainOnes() {
-        for (Map.Entry<String, StyleGan3Generator> e : MODELS.entrySet()) {
+        for (Map.Entry<String, StyleGan3Generator> e : models.entrySet()) {
             StyleGan3Generator g = e.getValue();
             SynthesisPlan pieces = new SynthesisPlan(true, 5 * g.channelBytes(0, 2, true)); // 5 channels: uneven
             for (SynthesisPlan plan : List.of(new SynthesisPlan(true, 0), pieces, new SynthesisPlan(true, 1))) {
@@ -105,7 +98,7 @@ class SynthesisPlanTest {
 
     @Test
     void aRecomputedPassSharingGraphWithTheRestOfTheLoss() {
-        for (Map.Entry<String, StyleGan3Generator> e : MODELS.entrySet()) {
+        for (Map.Entry<String, StyleGan3Generator> e : models.entrySet()) {
             float[] plain = sharedGraphGradient(e.getValue(), SynthesisPlan.PLAIN);
             float[] recomputed = sharedGraphGradient(e.getValue(), new SynthesisPlan(true, 1));
             Golden.assertAllClose(recomputed, plain, atol, rtol, e.getKey() + ": d loss / d w");
@@ -114,7 +107,7 @@ class SynthesisPlanTest {
 
     @Test
     void aRecomputedPassWithNothingToReachOrNeverBackPropagatedIsHarmless() {
-        StyleGan3Generator g = MODELS.values().iterator().next();
+        StyleGan3Generator g = models.values().iterator().next();
         try (NDManager m = manager.newSubManager()) {
             NDArray ws = g.mapping(m.randomNormal(new ai.djl.ndarray.types.Shape(1, g.zDim())), 1, null); // a constant
             StyleGan3Generator.Options o = StyleGan3Generator.Options.with(new SynthesisPlan(true, 1));

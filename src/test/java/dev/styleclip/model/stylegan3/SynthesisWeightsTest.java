@@ -4,12 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.styleclip.golden.Golden;
-import dev.styleclip.io.ModelFiles;
 import dev.styleclip.io.Tensor;
 import dev.styleclip.nn.Gradients;
-import dev.styleclip.runtime.Engines;
 import dev.styleclip.runtime.SynthesisPlan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,27 +32,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is never touched; a network rebuilt from a copy's weights renders as the copy, to the bit.
  */
 class SynthesisWeightsTest {
+    private static GoldenGenerators golden;
     private static NDManager manager;
-    private static final Map<String, StyleGan3Generator> MODELS = new LinkedHashMap<>();
+    private static Map<String, StyleGan3Generator> models;
     private static double atol, rtol;
 
     @BeforeAll
     static void load() throws Exception {
-        Engines.pytorch();
-        manager = NDManager.newBaseManager();
-        JsonNode manifest = Golden.manifest("stylegan3");
-        atol = manifest.path("tolerances").path("gradients").path("atol").asDouble();
-        rtol = manifest.path("tolerances").path("gradients").path("rtol").asDouble();
-        for (JsonNode m : manifest.path("models")) {
-            MODELS.put(m.path("id").asText(), StyleGan3Generator.load(
-                    ModelFiles.open(Golden.set("stylegan3").resolve(m.path("file").asText())).object("G_ema"), manager));
-        }
+        golden = GoldenGenerators.load();
+        manager = golden.manager;
+        models = golden.models;
+        atol = golden.atol;
+        rtol = golden.rtol;
     }
 
     @AfterAll
     static void close() {
-        MODELS.values().forEach(StyleGan3Generator::close);
-        manager.close();
+        golden.close();
     }
 
     private static NDArray ws(StyleGan3Generator g, NDManager m, int n) {
@@ -99,7 +92,7 @@ class SynthesisWeightsTest {
 
     @Test
     void aTunableCopyRendersAsTheOriginal() throws Exception {
-        for (StyleGan3Generator g : MODELS.values()) {
+        for (StyleGan3Generator g : models.values()) {
             try (StyleGan3Generator copy = g.tunableCopy(manager)) {
                 assertArrayEquals(image(g), image(copy), g.source() + ": the tunable copy renders to the bit");
                 assertEquals(copy.tunableNames().size(), copy.tunableWeights().names().size());
@@ -117,7 +110,7 @@ class SynthesisWeightsTest {
      */
     @Test
     void weightGradientsRecomputedInPiecesEqualTheRecordedOnes() throws Exception {
-        for (StyleGan3Generator g : MODELS.values()) {
+        for (StyleGan3Generator g : models.values()) {
             float[] before = image(g);
             SynthesisPlan pieces = new SynthesisPlan(true, 5 * g.channelBytes(0, 2, true)); // 5 channels: uneven
             SynthesisPlan smallest = new SynthesisPlan(true, 1); // one channel, one row
@@ -153,7 +146,7 @@ class SynthesisWeightsTest {
 
     @Test
     void weightGradientsMatchFiniteDifferences() throws Exception {
-        StyleGan3Generator g = MODELS.values().iterator().next();
+        StyleGan3Generator g = models.values().iterator().next();
         try (StyleGan3Generator twin = g.toFloat64(manager); StyleGan3Generator copy = twin.tunableCopy(manager)) {
             Map<String, float[]> grads = weightGradients(copy, new SynthesisPlan(true, 1), 1);
             List<String> names = copy.tunableNames();
@@ -184,7 +177,7 @@ class SynthesisWeightsTest {
 
     @Test
     void aNetworkRebuiltFromTheWeightsRendersAsTheCopy() throws Exception {
-        StyleGan3Generator g = MODELS.values().iterator().next();
+        StyleGan3Generator g = models.values().iterator().next();
         float[] before = image(g);
         try (StyleGan3Generator copy = g.tunableCopy(manager)) {
             // unchanged weights: the rebuilt network is the original, exactly
