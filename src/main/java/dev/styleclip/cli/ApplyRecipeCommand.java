@@ -4,10 +4,13 @@ import dev.styleclip.cli.common.ProgressBar;
 import dev.styleclip.cli.common.GeneratorOption;
 import dev.styleclip.cli.common.InstalledNetworks;
 import dev.styleclip.cli.common.MemoryOption;
+import dev.styleclip.cli.common.ShardOption;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
+import dev.styleclip.edit.batch.Shard;
 import dev.styleclip.edit.recipe.Recipe;
 import dev.styleclip.edit.recipe.RecipeBatch;
+import dev.styleclip.edit.recipe.RecipeBatchReport;
 import dev.styleclip.edit.recipe.RecipeFiles;
 import dev.styleclip.edit.recipe.RecipeStep;
 import dev.styleclip.io.AtomicFiles;
@@ -34,7 +37,9 @@ import java.util.function.Consumer;
  * {@code ./styleclip apply-recipe RECIPE.json --inputs DIR --out DIR}: runs a studio recipe (its edit stack) over a folder
  * through {@link RecipeBatch} (the studio's File ▸ Apply recipe to folder runs the same): this command checks its
  * options, prints a line per input as it ends and the totals. A failing input is reported and the rest go on; the exit
- * code is then 1.
+ * code is then 1. With {@code --shard I/N} (or a scheduler's array environment, {@link ShardOption}) it runs only that
+ * shard's inputs; {@code --report} runs nothing and says, from the files, what is done, failed and missing
+ * ({@link RecipeBatchReport}), exit 0 only when all is done.
  */
 @Command(name = "apply-recipe", description = "Apply a saved edit recipe to every photo or latent in a folder.")
 public final class ApplyRecipeCommand implements Callable<Integer> {
@@ -90,8 +95,20 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     @Option(names = "--no-paste-back", description = "do not write a photo's whole picture with its edited faces pasted back (<stem>.photo.png)")
     boolean noPasteBack;
 
+    @CommandLine.Mixin
+    ShardOption shards;
+
+    @Option(names = "--report", description = "run nothing: say which inputs are done, failed (with the reason) and missing, "
+            + "per shard when the shards are known; exit 0 only when all are done")
+    boolean report;
+
+    @Option(names = "--json", description = "with --report: print it as JSON")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
+        if (json && !report) throw new IllegalArgumentException("--json is for --report");
+        if (report) return report();
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -133,15 +150,17 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         if (photos && inv.method().usesEncoder() && encoder == null) {
             throw new IllegalArgumentException("--invert " + inv.method().cliName() + " needs --encoder FILE (restyle_*_ffhq.pt)");
         }
-        o.printf(Locale.ROOT, "Recipe %s: %d step(s)%s; %d input(s)%n", recipeFile.getFileName(), recipe.steps().size(),
-                recipe.generator() == null ? "" : " (made with " + recipe.generator() + ")", files.size());
+        Shard shard = shards.toRun(System.getenv());
+        o.printf(Locale.ROOT, "Recipe %s: %d step(s)%s; %d input(s)%s%n", recipeFile.getFileName(), recipe.steps().size(),
+                recipe.generator() == null ? "" : " (made with " + recipe.generator() + ")", files.size(),
+                shard.isAll() ? "" : ", " + shard.select(inputs, files).size() + " in shard " + shard);
         for (RecipeStep st : recipe.steps()) {
             o.printf(Locale.ROOT, "  %s “%s” strength %.3g%s%n", RecipeStep.kind(st), st.label(), st.strength(), st.enabled() ? "" : " (off)");
         }
         o.flush();
 
         RecipeBatch.Request request = new RecipeBatch.Request(recipe, recipeFile, inputs, out, force, inv,
-                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApiDir), whichFaces, !noPasteBack);
+                new PhotoImport.Networks(source, encoder, lpipsVgg, idModel, faceApiDir), whichFaces, !noPasteBack, shard);
         List<RecipeBatch.Outcome> outcomes;
         try (ComputeService service = new ComputeService()) {
             service.setMemoryBudget(memory.bytes());
@@ -167,6 +186,14 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%d edited, %d skipped, %d failed%s%n", count(outcomes, RecipeBatch.Status.DONE),
                 count(outcomes, RecipeBatch.Status.SKIPPED), failed.size(), failed.isEmpty() ? "" : ": " + String.join(", ", failed));
         return failed.isEmpty() ? 0 : 1;
+    }
+
+    /** {@code --report}: the files only, nothing run and nothing written (a missing output folder is all missing). */
+    private int report() throws Exception {
+        if (!Files.isDirectory(inputs)) throw new IllegalArgumentException("--inputs " + inputs + " is not a folder");
+        RecipeBatchReport r = RecipeBatchReport.of(inputs, out, shards.countToReport(System.getenv()));
+        ApplyRecipeReport.print(spec.commandLine().getOut(), r, json);
+        return r.complete() ? 0 : 1;
     }
 
     private static long count(List<RecipeBatch.Outcome> outcomes, RecipeBatch.Status status) {

@@ -11,6 +11,7 @@ import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.PhotoPaste;
+import dev.styleclip.edit.batch.Shard;
 import dev.styleclip.image.Images;
 import dev.styleclip.image.PasteBack;
 import dev.styleclip.image.RgbImage;
@@ -47,8 +48,13 @@ import java.util.stream.Stream;
  * face 1 (today's names) and {@code <stem>.face<k>} for face k ≥ 2; for a photo, unless {@link Request#pasteBack} is
  * off, {@code <stem>.photo.png}: the whole photo at its size with every edited face pasted back ({@link PhotoPaste});
  * and, last, {@code <stem>.json} (what was done): an input whose JSON exists is skipped unless
- * {@link Request#force}. The recipe is checked against the generator once, before any input (its faults are the
- * recipe's, not an input's); then an input that fails is reported with its reason and the rest go on.
+ * {@link Request#force} ({@link #isDone}). The recipe is checked against the generator once, before any input (its faults
+ * are the recipe's, not an input's); then an input that fails is reported with its reason and the rest go on, and its
+ * reason is kept in {@code <stem>.failed.json} ({@code input}, {@code reason}; removed when the input is done later) so
+ * that {@link RecipeBatchReport} can list it after the process has gone.
+ *
+ * <p>A {@link Request#shard} runs only the inputs of that shard ({@link Shard}: by a hash of the input's name); output
+ * names come from the whole folder, so the shards of a folder together write exactly what one run over it writes.
  *
  * <p>Frames: when input {@code i} (0-based) of {@code n} starts, one of the batch's own ({@link #isBatchFrame}: job =
  * the batch's job name, step {@code i}, total {@code n}, message = the input's file name), and a last one with step
@@ -68,20 +74,23 @@ public final class RecipeBatch {
      * @param networks   the generator the recipe runs on, and the networks photos need (face-api, encoder, LPIPS, ID)
      * @param faces      which of a photo's faces are edited
      * @param pasteBack  write a photo's whole picture with its edited faces pasted back ({@code <stem>.photo.png})
+     * @param shard      the part of the folder to run (null: {@link Shard#ALL})
      */
     public record Request(Recipe recipe, Path recipeFile, Path inputs, Path out, boolean force,
-                          PhotoInversion.Settings inversion, PhotoImport.Networks networks, Faces faces, boolean pasteBack) {
+                          PhotoInversion.Settings inversion, PhotoImport.Networks networks, Faces faces, boolean pasteBack,
+                          Shard shard) {
         public Request {
             if (recipe == null || recipe.steps().isEmpty()) throw new IllegalArgumentException("the recipe has no steps");
             if (inputs == null || out == null) throw new IllegalArgumentException("an input and an output folder are needed");
             if (inversion == null) inversion = PhotoInversion.Settings.of(PhotoInversion.Method.PROJECTION);
             if (faces == null) faces = Faces.ALL;
+            if (shard == null) shard = Shard.ALL;
         }
 
-        /** Every face of a photo, pasted back. */
+        /** The whole folder, every face of a photo, pasted back. */
         public Request(Recipe recipe, Path recipeFile, Path inputs, Path out, boolean force,
                        PhotoInversion.Settings inversion, PhotoImport.Networks networks) {
-            this(recipe, recipeFile, inputs, out, force, inversion, networks, Faces.ALL, true);
+            this(recipe, recipeFile, inputs, out, force, inversion, networks, Faces.ALL, true, Shard.ALL);
         }
 
         GeneratorSource generator() {
@@ -178,16 +187,16 @@ public final class RecipeBatch {
         if (Files.isSameFile(out, request.inputs())) {
             throw new IllegalArgumentException("the output folder must not be the input folder (the results would mix with the inputs)");
         }
-        List<Path> files = inputs(request.inputs());
+        List<Path> all = inputs(request.inputs());
+        Map<Path, String> stems = stems(all); // of the whole folder: a shard names its results as one run would
+        List<Path> files = request.shard().select(request.inputs(), all);
         StyleGan3Generator g = check(ctx, files);
         listener.checked();
-        // inputs that share a stem (alice.png, alice.npz) keep their whole names, so no result overwrites another's
-        Map<String, Long> stemCount = files.stream().collect(Collectors.groupingBy(RecipeBatch::stem, Collectors.counting()));
         List<Outcome> outcomes = new ArrayList<>();
         int n = files.size();
         for (int i = 0; i < n; i++) {
             Path in = files.get(i);
-            String stem = stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in);
+            String stem = stems.get(in);
             ctx.checkCancelled();
             ctx.emit(Frame.status(ctx.jobName(), i, n, ctx.elapsedMs(), in.getFileName().toString()));
             Outcome o = one(ctx, g, in, stem);
@@ -196,6 +205,30 @@ public final class RecipeBatch {
         }
         ctx.emit(Frame.status(ctx.jobName(), n, n, ctx.elapsedMs(), null));
         return outcomes;
+    }
+
+    /**
+     * The stem of each input's results ({@code <stem>.png}, {@code <stem>.json}, …): the name without its extension, or,
+     * for inputs that share one (alice.png, alice.npz), the whole name with '_' for '.', so no result overwrites another's.
+     */
+    public static Map<Path, String> stems(List<Path> inputs) {
+        Map<String, Long> stemCount = inputs.stream().collect(Collectors.groupingBy(RecipeBatch::stem, Collectors.counting()));
+        Map<Path, String> stems = new LinkedHashMap<>();
+        for (Path in : inputs) stems.put(in, stemCount.get(stem(in)) > 1 ? in.getFileName().toString().replace('.', '_') : stem(in));
+        return stems;
+    }
+
+    /**
+     * Whether the input of {@code stem} is done in {@code out}: its report (written last) is there and no later attempt
+     * failed (a forced redo that failed leaves the old results and its failure record).
+     */
+    public static boolean isDone(Path out, String stem) {
+        return Files.exists(out.resolve(stem + ".json")) && !Files.exists(failureRecord(out, stem));
+    }
+
+    /** Where the reason an input failed is kept, beside its results. */
+    public static Path failureRecord(Path out, String stem) {
+        return out.resolve(stem + ".failed.json");
     }
 
     /**
@@ -227,7 +260,7 @@ public final class RecipeBatch {
         Path out = request.out();
         List<Path> results = List.of(out.resolve(stem + ".photo.png"), out.resolve(stem + ".png"), out.resolve(stem + ".source.png"),
                 out.resolve(stem + ".npz"), out.resolve(stem + ".json"));
-        if (!request.force() && Files.exists(out.resolve(stem + ".json"))) {
+        if (!request.force() && isDone(out, stem)) {
             List<Path> done = new ArrayList<>(results);
             for (int k = 2; Files.exists(out.resolve(faceStem(stem, k - 1) + ".png")); k++) {
                 for (String ext : new String[]{".png", ".source.png", ".npz", ".aligned.png"}) done.add(out.resolve(faceStem(stem, k - 1) + ext));
@@ -237,6 +270,7 @@ public final class RecipeBatch {
         List<Path> written = new ArrayList<>();
         try (NDManager inputManager = ctx.manager().newSubManager()) {
             String summary = apply(new InputContext(ctx, ctx.jobName() + " " + in.getFileName(), inputManager), g, in, stem, written);
+            Files.deleteIfExists(failureRecord(out, stem)); // an old failure is over
             List<Path> all = new ArrayList<>(results.stream().filter(written::contains).toList());
             all.add(out.resolve(stem + ".json"));
             written.stream().filter(p -> !all.contains(p)).forEach(all::add); // aligned faces, further faces
@@ -244,7 +278,14 @@ public final class RecipeBatch {
         } catch (JobCancelledException e) {
             throw e;
         } catch (Exception e) {
-            return new Outcome(in, Status.FAILED, reason(e), written, ctx.elapsedMs());
+            String reason = reason(e);
+            ObjectNode record = JSON.createObjectNode().put("input", in.getFileName().toString()).put("reason", reason);
+            try {
+                AtomicFiles.writeString(failureRecord(out, stem), JSON.writeValueAsString(record));
+            } catch (IOException recordFailed) {
+                reason += " (and its failure record cannot be written: " + reason(recordFailed) + ")";
+            }
+            return new Outcome(in, Status.FAILED, reason, written, ctx.elapsedMs());
         }
     }
 

@@ -8,6 +8,7 @@ import dev.styleclip.edit.LatentFile;
 import dev.styleclip.edit.PhotoImport;
 import dev.styleclip.edit.PhotoInversion;
 import dev.styleclip.edit.PhotoPaste;
+import dev.styleclip.edit.batch.Shard;
 import dev.styleclip.golden.Golden;
 import dev.styleclip.image.AlphaMask;
 import dev.styleclip.image.FaceRegion;
@@ -135,8 +136,10 @@ class RecipeBatchTest {
         assertTrue(failed.detail().contains("c.npz"), failed.detail());
         assertFalse(failed.detail().contains("\n"));
         assertEquals(List.of(), failed.outputs());
-        assertEquals(new TreeSet<>(Set.of("a.png", "a.source.png", "a.npz", "a.json", "b.png", "b.source.png", "b.npz", "b.json")),
-                names(out), "every result whole, nothing of the broken input, no temporary file left");
+        assertEquals(new TreeSet<>(Set.of("a.png", "a.source.png", "a.npz", "a.json", "b.png", "b.source.png", "b.npz", "b.json",
+                "c.failed.json")), names(out), "every result whole, of the broken input its failure record, no temporary file left");
+        assertEquals(failed.detail(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("c.failed.json").toFile())
+                .path("reason").asText());
         assertEquals(List.of(out.resolve("a.png"), out.resolve("a.source.png"), out.resolve("a.npz"), out.resolve("a.json")),
                 result.get(0).outputs(), "the edited picture first");
         assertTrue(result.get(0).detail().startsWith("latent → a.png (‖Δw‖ "), result.get(0).detail());
@@ -164,6 +167,105 @@ class RecipeBatchTest {
         service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, true), forced), null);
         assertEquals(List.of("checked", "0/3 a.npz DONE", "1/3 b.npz DONE", "2/3 c.npz FAILED"), forced.events);
         assertTrue(Files.isRegularFile(out.resolve("a.png")));
+
+        // the broken input mended: done, and its failure record gone
+        LatentFile.write(in.resolve("c.npz"), new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 5, 1)));
+        Heard mended = new Heard();
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), mended), null);
+        assertEquals(List.of("checked", "0/3 a.npz SKIPPED", "1/3 b.npz SKIPPED", "2/3 c.npz DONE"), mended.events);
+        assertFalse(Files.exists(out.resolve("c.failed.json")));
+    }
+
+    /** Every regular file of {@code dir} with its bytes. */
+    private static Map<String, List<Byte>> contents(Path dir) throws Exception {
+        Map<String, List<Byte>> m = new java.util.TreeMap<>();
+        for (String n : names(dir)) {
+            List<Byte> bytes = new ArrayList<>();
+            for (byte b : Files.readAllBytes(dir.resolve(n))) bytes.add(b);
+            m.put(n, bytes);
+        }
+        return m;
+    }
+
+    @Test
+    void shardsWriteTogetherWhatOneRunWritesAndACancelledShardResumes(@TempDir Path tmp) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (int i = 0; i < 6; i++) LatentFile.write(in.resolve("face" + i + ".npz"), new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 10 + i, 1)));
+        // x.npz and x.npy share a stem: their whole names must be kept even when they fall in different shards
+        Latent x = new Latent(NUM_WS, W_DIM, random(NUM_WS * W_DIM, 20, 1));
+        LatentFile.write(in.resolve("x.npz"), x);
+        Files.write(in.resolve("x.npy"), Npz.npyBytes(Npz.Array.of(x.values(), 1, NUM_WS, W_DIM)));
+        Path single = tmp.resolve("single"), sharded = tmp.resolve("sharded");
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, single, false), new Heard()), null);
+
+        List<Path> all = RecipeBatch.inputs(in);
+        java.util.Set<String> seen = new TreeSet<>();
+        for (int k = 0; k < 3; k++) {
+            Shard shard = new Shard(k, 3);
+            RecipeBatch.Request r = new RecipeBatch.Request(RECIPE, null, in, sharded, false, null,
+                    new PhotoImport.Networks(SOURCE, null, null, null, null), RecipeBatch.Faces.ALL, true, shard);
+            Heard heard = new Heard();
+            service.run(JOB, RecipeBatch.job(r, heard), null);
+            List<String> ran = heard.outcomes.stream().map(RecipeBatch.Outcome::name).toList();
+            assertEquals(shard.select(in, all).stream().map(p -> p.getFileName().toString()).toList(), ran, "shard " + shard);
+            for (String n : ran) assertTrue(seen.add(n), n + " in two shards");
+        }
+        assertEquals(8, seen.size(), "every input in a shard");
+        assertTrue(names(sharded).contains("x_npy.json") && names(sharded).contains("x_npz.json"), names(sharded).toString());
+        assertEquals(contents(single), contents(sharded), "the same files with the same bytes");
+        assertTrue(RecipeBatchReport.of(in, sharded, 3).complete());
+
+        // a shard cancelled after its first input: the report lists the rest as missing, a re-run does only those
+        Path resumed = tmp.resolve("resumed");
+        Shard busiest = java.util.stream.IntStream.range(0, 3).mapToObj(k -> new Shard(k, 3))
+                .max(java.util.Comparator.comparingInt(s -> s.select(in, all).size())).orElseThrow();
+        int size = busiest.select(in, all).size();
+        assertTrue(size >= 2, "a shard with two inputs or more: " + size);
+        Heard first = new Heard() {
+            @Override
+            public void finished(int index, int count, RecipeBatch.Outcome o) {
+                super.finished(index, count, o);
+                HANDLE.get().cancel();
+            }
+        };
+        CountDownLatch release = new CountDownLatch(1);
+        service.submit("gate", ctx -> {
+            release.await();
+            return null;
+        }, null);
+        RecipeBatch.Request part = new RecipeBatch.Request(RECIPE, null, in, resumed, false, null,
+                new PhotoImport.Networks(SOURCE, null, null, null, null), RecipeBatch.Faces.ALL, true, busiest);
+        JobHandle<List<RecipeBatch.Outcome>> h = service.submit(JOB, RecipeBatch.job(part, first), null);
+        HANDLE.set(h);
+        release.countDown();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> h.result().get());
+        assertInstanceOf(JobCancelledException.class, e.getCause());
+        RecipeBatchReport report = RecipeBatchReport.of(in, resumed, 3);
+        assertFalse(report.complete());
+        assertEquals(new RecipeBatchReport.Counts(1, 0, size - 1), report.counts(busiest.index()));
+        assertEquals(all.size() - 1, report.in(RecipeBatchReport.State.MISSING).size());
+        Heard again = new Heard();
+        service.run(JOB, RecipeBatch.job(part, again), null);
+        assertEquals(1, again.outcomes.stream().filter(o -> o.status() == RecipeBatch.Status.SKIPPED).count());
+        assertEquals(size - 1, again.outcomes.stream().filter(o -> o.status() == RecipeBatch.Status.DONE).count());
+        assertEquals(new RecipeBatchReport.Counts(size, 0, 0), RecipeBatchReport.of(in, resumed, 3).counts(busiest.index()));
+    }
+
+    @Test
+    void theReportListsFailuresWithTheirReasons(@TempDir Path tmp) throws Exception {
+        Path in = folder(tmp), out = tmp.resolve("out");
+        RecipeBatchReport none = RecipeBatchReport.of(in, out, 1);
+        assertEquals(new RecipeBatchReport.Counts(0, 0, 3), none.counts(), "no output folder yet: all missing");
+        service.run(JOB, RecipeBatch.job(request(RECIPE, in, out, false), new Heard()), null);
+        RecipeBatchReport r = RecipeBatchReport.of(in, out, 2);
+        assertFalse(r.complete());
+        assertEquals(new RecipeBatchReport.Counts(2, 1, 0), r.counts());
+        RecipeBatchReport.Entry c = r.in(RecipeBatchReport.State.FAILED).get(0);
+        assertEquals("c.npz", c.input());
+        assertEquals(Shard.of("c.npz", 2), c.shard());
+        assertTrue(c.reason().contains("c.npz"), c.reason());
+        assertEquals(r.counts(), new RecipeBatchReport.Counts(r.counts(0).done() + r.counts(1).done(),
+                r.counts(0).failed() + r.counts(1).failed(), r.counts(0).missing() + r.counts(1).missing()));
     }
 
 
@@ -172,7 +274,7 @@ class RecipeBatchTest {
     private static RecipeBatch.Request photoRequest(Path in, Path out, RecipeBatch.Faces faces, boolean pasteBack) {
         return new RecipeBatch.Request(RECIPE, null, in, out, false,
                 new PhotoInversion.Settings(PhotoInversion.Method.PROJECTION, 2, null, false, 50, 0),
-                new PhotoImport.Networks(SOURCE, null, null, null, FaceApi.defaultDir()), faces, pasteBack);
+                new PhotoImport.Networks(SOURCE, null, null, null, FaceApi.defaultDir()), faces, pasteBack, Shard.ALL);
     }
 
     @Test
