@@ -109,6 +109,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (json && !report) throw new IllegalArgumentException("--json is for --report");
         if (report) return report();
+        Shard shard = shards.toRun(System.getenv()); // a bad --shard or environment is refused before anything is written
         AtomicFiles.prepareFolder(out); // before any work: a bad output place is known now, not at the end
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -150,7 +151,6 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         if (photos && inv.method().usesEncoder() && encoder == null) {
             throw new IllegalArgumentException("--invert " + inv.method().cliName() + " needs --encoder FILE (restyle_*_ffhq.pt)");
         }
-        Shard shard = shards.toRun(System.getenv());
         o.printf(Locale.ROOT, "Recipe %s: %d step(s)%s; %d input(s)%s%n", recipeFile.getFileName(), recipe.steps().size(),
                 recipe.generator() == null ? "" : " (made with " + recipe.generator() + ")", files.size(),
                 shard.isAll() ? "" : ", " + shard.select(inputs, files).size() + " in shard " + shard);

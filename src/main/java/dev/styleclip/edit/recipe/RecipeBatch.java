@@ -372,8 +372,11 @@ public final class RecipeBatch {
             RecipeBatch.write(out.resolve(fileStem + ".source.png"), rendering.source(), written);
             RecipeBatch.write(out.resolve(fileStem + ".png"), rendering.image(), written);
             Path npz = out.resolve(fileStem + ".npz");
-            Npz.write(npz, new LinkedHashMap<>(Map.of("w", Npz.Array.of(w.values(), 1, g.numWs(), g.wDim()),
-                    "w_edited", Npz.Array.of(rendering.edited().values(), 1, g.numWs(), g.wDim()))));
+            // entries in a fixed order (Map.of's differs from one JVM to the next): every run writes the same bytes
+            Map<String, Npz.Array> latents = new LinkedHashMap<>();
+            latents.put("w", Npz.Array.of(w.values(), 1, g.numWs(), g.wDim()));
+            latents.put("w_edited", Npz.Array.of(rendering.edited().values(), 1, g.numWs(), g.wDim()));
+            Npz.write(npz, latents);
             written.add(npz);
         }
     }
