@@ -91,7 +91,8 @@ public record Shard(int index, int count) {
                 throw new IllegalArgumentException(K8S_INDEX + " is set but not the number of shards: give --shard-count N or set "
                         + COUNT_VAR + " (the Job's completions)");
             }
-            if (n < 1 || i < 0 || i >= n) {
+            if (n < 1) throw new IllegalArgumentException("the shard count beside " + K8S_INDEX + " must be 1 or more, not " + n);
+            if (i < 0 || i >= n) {
                 throw new IllegalArgumentException(K8S_INDEX + "=" + i + " is no shard of " + n + " (0 to " + (n - 1) + ")");
             }
             return Optional.of(new Shard(i, n));

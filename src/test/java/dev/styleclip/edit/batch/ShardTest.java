@@ -104,6 +104,7 @@ class ShardTest {
         assertRefused("give --shard-count N or set STYLECLIP_SHARD_COUNT", Map.of("JOB_COMPLETION_INDEX", "1"), null);
         assertRefused("JOB_COMPLETION_INDEX=5 is no shard of 5 (0 to 4)", Map.of("JOB_COMPLETION_INDEX", "5"), 5);
         assertRefused("is not a whole number", Map.of("JOB_COMPLETION_INDEX", "0", "STYLECLIP_SHARD_COUNT", "many"), null);
+        assertRefused("must be 1 or more, not 0", Map.of("JOB_COMPLETION_INDEX", "0", "STYLECLIP_SHARD_COUNT", "0"), null);
     }
 
     private static void assertRefused(String part, Map<String, String> env, Integer count) {
