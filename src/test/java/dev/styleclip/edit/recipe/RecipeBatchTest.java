@@ -294,7 +294,8 @@ class RecipeBatchTest {
         assertEquals("blank.png: no face found — try a frontal photo", result.get(0).detail());
         assertEquals(new TreeSet<>(Set.of("two_faces.photo.png", "two_faces.png", "two_faces.source.png", "two_faces.npz",
                 "two_faces.aligned.png", "two_faces.face2.png", "two_faces.face2.source.png", "two_faces.face2.npz",
-                "two_faces.face2.aligned.png", "two_faces.json")), names(out), "both faces' files, the whole photo, nothing of the blank");
+                "two_faces.face2.aligned.png", "two_faces.json", "blank.failed.json")), names(out),
+                "both faces' files, the whole photo, of the blank its failure record alone");
         RecipeBatch.Outcome done = result.get(1);
         assertEquals(out.resolve("two_faces.photo.png"), done.outputs().get(0), "the whole photo first");
         assertEquals(names(out), new TreeSet<>(done.outputs().stream().map(p -> p.getFileName().toString()).toList()));
