@@ -135,8 +135,7 @@ public final class ApplyRecipeCommand implements Callable<Integer> {
         if (faceApi != null && !Files.isDirectory(faceApi)) throw new IllegalArgumentException("--face-api " + faceApi + " is not a folder");
         List<Path> files = RecipeBatch.inputs(inputs);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--inputs " + inputs + " holds no photos (" + String.join(" ", RecipeBatch.IMAGE_EXT)
-                    + ") or latents (.npz .npy)");
+            throw new IllegalArgumentException("--inputs " + inputs + " holds no " + RecipeBatch.acceptedInputs());
         }
         boolean photos = files.stream().anyMatch(RecipeBatch::isImage);
         InstalledNetworks.Using using = new InstalledNetworks.Using().add(source);

@@ -150,6 +150,11 @@ public final class RecipeBatch {
         return ctx -> new RecipeBatch(request).run(ctx, listener);
     }
 
+    /** What an input folder may hold, for messages: "photos (.png .jpg …) or latents (.npz .npy)". */
+    public static String acceptedInputs() {
+        return "photos (" + String.join(" ", IMAGE_EXT) + ") or latents (" + String.join(" ", LATENT_EXT) + ")";
+    }
+
     /** The photos and latents of {@code folder} (by extension), sorted by name. */
     public static List<Path> inputs(Path folder) throws IOException {
         try (Stream<Path> s = Files.list(folder)) {

@@ -260,8 +260,7 @@ public final class RecipeBatchViewModel {
         }
         inputCount = RecipeBatch.inputs(in).size();
         if (inputCount == 0) {
-            throw new IllegalArgumentException("the input folder " + in + " holds no photos (" + String.join(" ", RecipeBatch.IMAGE_EXT)
-                    + ") or latents (.npz .npy)");
+            throw new IllegalArgumentException("the input folder " + in + " holds no " + RecipeBatch.acceptedInputs());
         }
         return new RecipeBatchRequest(recipe, file, in, out, force.get(), invertMethod.getValue(), (int) invertSteps.get());
     }
