@@ -119,7 +119,7 @@ public final class ModelsCommand implements Callable<Integer> {
     /** Face-api's weights found outside the models folder when they are not installed in it. */
     static java.util.Optional<Path> elsewhere(ModelCatalog catalog, ModelInstaller inst, ModelEntry e) {
         if (e.role() != ModelRole.FACE_API || inst.installed(e)) return java.util.Optional.empty();
-        return catalog.find(ModelRole.FACE_API).map(Path::getParent);
+        return catalog.faceApiDir();
     }
 
     /** {@code --dir} as a mixin. */

@@ -45,7 +45,7 @@ public final class InstalledNetworks {
      * fills), else null: not installed. face-api has no demo network, so {@code --demo-networks} does not apply.
      */
     public static Path faceApi(Path explicit, String option) {
-        if (explicit == null) return catalog().find(ModelRole.FACE_API).map(Path::getParent).orElse(null);
+        if (explicit == null) return catalog().faceApiDir().orElse(null);
         if (!Files.isDirectory(explicit)) throw new IllegalArgumentException(option + " " + explicit + " is not a folder");
         Path inner = explicit.resolve("model");
         String marker = ModelRole.FACE_API.marker();

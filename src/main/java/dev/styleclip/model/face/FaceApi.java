@@ -1,7 +1,6 @@
 package dev.styleclip.model.face;
 
 import dev.styleclip.runtime.models.ModelCatalog;
-import dev.styleclip.runtime.models.ModelRole;
 import ai.djl.ndarray.NDManager;
 import dev.styleclip.image.RgbImage;
 import dev.styleclip.io.ModelFileException;
@@ -138,7 +137,7 @@ public final class FaceApi implements AutoCloseable {
      * looked, for the message that says so.
      */
     public static Path defaultDir() {
-        return ModelCatalog.standard().find(ModelRole.FACE_API).map(Path::getParent)
+        return ModelCatalog.standard().faceApiDir()
                 .orElse(ModelCatalog.faceApiFolders().get(0));
     }
 

@@ -128,6 +128,14 @@ public final class ModelCatalog {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
+    /**
+     * face-api's model folder (the folder of the manifest {@link #find} gives for {@link ModelRole#FACE_API}): the one
+     * rule by which the studio and every command find its weights.
+     */
+    public Optional<Path> faceApiDir() {
+        return find(ModelRole.FACE_API).map(Path::getParent);
+    }
+
     /** Every file that can fill a role, in the order {@link #find} prefers them (the user's choice aside). */
     public List<Path> findAll(ModelRole role) {
         java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();

@@ -90,8 +90,7 @@ final class StudioNetworks {
 
     /** face-api's model folder, or null when it is not installed. */
     Path faceApiDir() {
-        Path marker = file(ModelRole.FACE_API);
-        return marker == null ? null : marker.getParent();
+        return catalog.faceApiDir().orElse(null);
     }
 
     /** The networks a photo becomes a latent with: the generator in use, the encoder, VGG16, ArcFace, face-api. */
